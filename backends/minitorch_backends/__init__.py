@@ -1,0 +1,1 @@
+"""Built-in minitorch backends: numpy, pure Python and C."""

@@ -1,0 +1,152 @@
+"""The numpy backend: flat numpy arrays as storage, numpy ufuncs as loops.
+
+Besides the required kernels of minitorch.contract it implements the strided fast
+paths (`view` and the `*_view` kernels: numpy can look at any layout the core computes
+without copying, including stride-0 broadcasts and transposes, which BLAS then takes
+as they are) and the fused training kernels (linear, relu_backward, log_softmax,
+cross_entropy and their backwards).
+"""
+import warnings
+
+import numpy as np
+
+# IEEE results (inf, nan) are the answers we want; numpy's RuntimeWarnings about them are
+# noise that PyTorch does not print. The filter applies only to warnings raised here.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=__name__)
+
+
+def _sigmoid(x, out):
+    """1 / (1 + e**-x) computed from e**-|x|, which never overflows."""
+    z = np.exp(-np.abs(x))
+    np.divide(np.where(x >= 0, 1.0, z), 1.0 + z, out=out, casting="unsafe")
+
+
+def _relu(x, out):
+    np.maximum(x, 0, out=out)
+
+
+UNARY = {"neg": np.negative, "abs": np.abs, "sign": np.sign, "exp": np.exp, "log": np.log,
+         "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
+         "sigmoid": _sigmoid, "relu": _relu}
+BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
+          "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
+          "maximum": np.maximum, "minimum": np.minimum, "eq": np.equal, "ne": np.not_equal,
+          "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal}
+REDUCE = {"sum": np.sum, "max": np.max, "min": np.min}
+ARG_REDUCE = {"argmax": np.argmax, "argmin": np.argmin}
+_INTEGER_DIVISIONS = ("floordiv", "mod")
+
+
+def _check_integer_division(op, divisor):
+    if op in _INTEGER_DIVISIONS and divisor.dtype.kind in "iub" and not np.all(divisor):
+        raise ZeroDivisionError(f"{op}: integer division by zero")
+
+
+class NumpyBackend:
+    """Storage is a 1-D numpy array; a view is a numpy array sharing its memory."""
+
+    name = "numpy"
+    dtypes = ("float32", "float64", "int64", "bool")
+
+    # ---- required kernels -------------------------------------------------------------
+    def empty(self, size, dtype):
+        return np.empty(size, dtype.numpy)
+
+    def from_numpy(self, array):
+        return np.array(array, copy=True).reshape(-1)
+
+    def to_numpy(self, a):
+        return a.copy()
+
+    def fill(self, value, out):
+        out.fill(value)
+
+    def copy(self, a, a_strides, a_offset, shape, out_strides, out_offset, out):
+        source = self.view(a, shape, a_strides, a_offset)
+        np.copyto(self.view(out, shape, out_strides, out_offset), source, casting="unsafe")
+
+    def unary(self, op, a, out):
+        UNARY[op](a, out=out)
+
+    def binary(self, op, a, b, out):
+        self.binary_view(op, a, b, out)
+
+    def where(self, cond, a, b, out):
+        self.where_view(cond, a, b, out)
+
+    def reduce(self, op, a, reduce_size, out):
+        REDUCE[op](a.reshape(out.size, reduce_size), axis=1, out=out)
+
+    def matmul(self, a, b, batch, m, k, n, out):
+        np.matmul(a.reshape(batch, m, k), b.reshape(batch, k, n), out=out.reshape(batch, m, n))
+
+    def take(self, a, index, out):
+        np.take(a, index, out=out)
+
+    def index_put(self, index, values, accumulate, out):
+        if accumulate:
+            np.add.at(out, index, values)
+        else:
+            out[index] = values
+
+    # ---- strided fast paths -----------------------------------------------------------
+    def view(self, a, shape, strides, offset):
+        itemsize = a.itemsize
+        return np.ndarray(shape, a.dtype, a, offset * itemsize,
+                          tuple([s * itemsize for s in strides]))
+
+    def copy_view(self, a, out):
+        np.copyto(out, a, casting="unsafe")
+
+    def unary_view(self, op, a, out):
+        UNARY[op](a, out=out)
+
+    def binary_view(self, op, a, b, out):
+        _check_integer_division(op, b)
+        BINARY[op](a, b, out=out)
+
+    def where_view(self, cond, a, b, out):
+        np.copyto(out, b)
+        np.copyto(out, a, where=cond)
+
+    def reduce_view(self, op, a, axes, out):
+        if op in ARG_REDUCE:
+            ARG_REDUCE[op](a, axis=axes[0], out=out, keepdims=True)
+        else:
+            REDUCE[op](a, axis=axes, out=out, keepdims=True)
+
+    def matmul_view(self, a, b, out):
+        np.matmul(a, b, out=out)
+
+    # ---- fused kernels (compact buffers) -----------------------------------------------
+    def linear(self, x, weight, bias, m, k, n, out):
+        result = out.reshape(m, n)
+        np.matmul(x.reshape(m, k), weight.reshape(n, k).T, out=result)
+        if bias is not None:
+            result += bias
+
+    def relu_backward(self, grad, x, out):
+        np.multiply(grad, x > 0, out=out)
+
+    def log_softmax(self, x, rows, cols, out):
+        shifted = out.reshape(rows, cols)
+        np.subtract(x.reshape(rows, cols), x.reshape(rows, cols).max(axis=1, keepdims=True),
+                    out=shifted)
+        shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+    def log_softmax_backward(self, grad, y, rows, cols, out):
+        grad_rows = grad.reshape(rows, cols)
+        np.subtract(grad_rows, np.exp(y.reshape(rows, cols)) * grad_rows.sum(axis=1, keepdims=True),
+                    out=out.reshape(rows, cols))
+
+    def cross_entropy(self, logits, target, rows, cols, out):
+        log_probs = np.empty(rows * cols, logits.dtype)
+        self.log_softmax(logits, rows, cols, log_probs)
+        np.negative(log_probs.reshape(rows, cols)[np.arange(rows), target], out=out)
+
+    def cross_entropy_backward(self, logits, target, grad, rows, cols, out):
+        probs = out.reshape(rows, cols)
+        self.log_softmax(logits, rows, cols, out)
+        np.exp(probs, out=probs)
+        probs[np.arange(rows), target] -= 1
+        probs *= grad.reshape(rows, 1)

@@ -1,0 +1,28 @@
+"""minitorch: a small, readable PyTorch-like library whose ops run on pluggable backends.
+
+    import minitorch
+    x = minitorch.randn(3, 4, requires_grad=True)
+    (x @ x.T).sum().backward()
+    minitorch.set_backend("python")   # or "numpy", "c", or a plugin's name
+"""
+from .tensor import Tensor  # first: the op modules below attach themselves to Tensor
+
+from . import dtype as _dtype_module  # noqa: E402
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .contract import BackendError
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                       linspace, ones, ones_like, rand, randint, randn, randperm, tensor,
+                       zeros, zeros_like)
+from .dtype import DType
+from .functions import PUBLIC as _PUBLIC_FUNCTIONS
+from .generator import Generator, default_generator, initial_seed, manual_seed
+from .registry import (BackendUnavailable, get_backend, list_backends, register_backend,
+                       set_backend, use_backend)
+float32 = float = _dtype_module.float32  # noqa: A001  (PyTorch's names for dtypes)
+float64 = double = _dtype_module.float64
+int64 = long = _dtype_module.int64
+bool = _dtype_module.bool_  # noqa: A001
+
+globals().update(_PUBLIC_FUNCTIONS)  # minitorch.add, minitorch.sum, minitorch.max, ...
+
+__version__ = "0.2.0"

@@ -1,0 +1,354 @@
+"""The dispatcher: from tensors (layout + storage) to backend kernels.
+
+Every function here takes Tensors whose backend, dtype and broadcast shape the op
+layer (minitorch.functions) has already settled, and returns a new Tensor; none
+records autograd. Each one calls the backend's optional fast path when it has one, and
+otherwise *decomposes* into required kernels: the typical decomposition is "make the
+operands compact (strided `copy`), then run the flat kernel".
+"""
+import numpy as np
+
+from . import layout
+from .dtype import bool_, int64
+from .tensor import Storage, Tensor
+
+
+def wrap(buffer, size, backend, shape, dtype):
+    """A contiguous Tensor over a freshly made buffer."""
+    tensor = Tensor.__new__(Tensor)
+    tensor._storage = Storage(buffer, backend, size)
+    tensor.shape = shape
+    tensor._strides = layout.contiguous_strides(shape)
+    tensor._offset = 0
+    tensor.dtype = dtype
+    tensor.requires_grad = False
+    tensor.grad = None
+    tensor._ctx = None
+    tensor._view = None
+    tensor._retains_grad = False
+    return tensor
+
+
+def empty(shape, dtype, backend):
+    size = layout.numel(shape)
+    return wrap(backend.empty(size, dtype), size, backend, shape, dtype)
+
+
+def view_of(source, shape, strides, offset):
+    """A Tensor sharing source's storage with another layout (no autograd)."""
+    tensor = Tensor.__new__(Tensor)
+    tensor._storage = source._storage
+    tensor.shape = shape
+    tensor._strides = strides
+    tensor._offset = offset
+    tensor.dtype = source.dtype
+    tensor.requires_grad = False
+    tensor.grad = None
+    tensor._ctx = None
+    tensor._view = None
+    tensor._retains_grad = False
+    return tensor
+
+
+def from_numpy(array, dtype, backend):
+    """A Tensor holding a copy of numpy `array` (already of dtype.numpy)."""
+    flat = np.ascontiguousarray(array, dtype=dtype.numpy).reshape(-1)
+    return wrap(backend.from_numpy(flat), flat.size, backend, tuple(array.shape), dtype)
+
+
+def to_numpy(tensor):
+    """A numpy array with tensor's shape and values (a copy)."""
+    buffer = compact(tensor)
+    return tensor._storage.backend.to_numpy(buffer).reshape(tensor.shape)
+
+
+def native(tensor):
+    """The backend's strided handle for tensor's layout, made once and cached."""
+    handle = tensor._view
+    if handle is None:
+        storage = tensor._storage
+        handle = tensor._view = storage.backend.view(storage.buffer, tensor.shape,
+                                                     tensor._strides, tensor._offset)
+    return handle
+
+
+def native_expanded(tensor, shape):
+    """A strided handle showing tensor broadcast to `shape` (stride 0 where expanded)."""
+    if tensor.shape == shape:
+        return native(tensor)
+    strides = layout.expanded_strides(tensor.shape, tensor._strides, shape)
+    storage = tensor._storage
+    return storage.backend.view(storage.buffer, shape, strides, tensor._offset)
+
+
+def is_compact(tensor):
+    """True when tensor's elements fill its whole buffer in row-major order."""
+    return (tensor._offset == 0 and tensor._storage.size == layout.numel(tensor.shape)
+            and layout.is_contiguous(tensor.shape, tensor._strides))
+
+
+def copy_into(source, source_strides, shape, target, target_strides, target_offset):
+    """Strided copy of source (seen with source_strides over `shape`) into target's
+    storage at (target_strides, target_offset), casting to target's dtype."""
+    backend = target._storage.backend
+    fast = backend.fast["copy_view"]
+    if fast is not None:
+        source_handle = backend.view(source._storage.buffer, shape, source_strides,
+                                     source._offset)
+        target_handle = backend.view(target._storage.buffer, shape, target_strides,
+                                     target_offset)
+        fast(source_handle, target_handle)
+    else:
+        backend.copy(source._storage.buffer, source_strides, source._offset, shape,
+                     target_strides, target_offset, target._storage.buffer)
+
+
+def materialize(tensor, shape=None, dtype=None):
+    """A new compact Tensor with tensor's values broadcast to `shape`, cast to dtype."""
+    shape = tensor.shape if shape is None else shape
+    dtype = tensor.dtype if dtype is None else dtype
+    strides = (tensor._strides if shape == tensor.shape else
+               layout.expanded_strides(tensor.shape, tensor._strides, shape))
+    result = empty(shape, dtype, tensor._storage.backend)
+    copy_into(tensor, strides, shape, result, result._strides, 0)
+    return result
+
+
+def compact(tensor, shape=None):
+    """A flat buffer of tensor's values (broadcast to shape), copying only if needed."""
+    if (shape is None or shape == tensor.shape) and is_compact(tensor):
+        return tensor._storage.buffer
+    return materialize(tensor, shape)._storage.buffer
+
+
+def cast(tensor, dtype):
+    return tensor if tensor.dtype is dtype else materialize(tensor, dtype=dtype)
+
+
+def fill(value, shape, dtype, backend):
+    result = empty(shape, dtype, backend)
+    backend.fill(value, result._storage.buffer)
+    return result
+
+
+# ---- elementwise ------------------------------------------------------------------------
+
+def unary(op, a):
+    backend = a._storage.backend
+    result = empty(a.shape, a.dtype, backend)
+    fast = backend.fast["unary_view"]
+    if fast is not None:
+        fast(op, native(a), native(result))
+    else:
+        backend.unary(op, compact(a), result._storage.buffer)
+    return result
+
+
+def binary(op, a, b, shape, out_dtype):
+    """OP(a, b) elementwise; a and b share a dtype and broadcast to `shape`."""
+    backend = a._storage.backend
+    result = empty(shape, out_dtype, backend)
+    fast = backend.fast["binary_view"]
+    if fast is not None:
+        fast(op, native_expanded(a, shape), native_expanded(b, shape), native(result))
+    else:
+        backend.binary(op, compact(a, shape), compact(b, shape), result._storage.buffer)
+    return result
+
+
+def where(cond, a, b, shape):
+    backend = a._storage.backend
+    result = empty(shape, a.dtype, backend)
+    fast = backend.fast["where_view"]
+    if fast is not None:
+        fast(native_expanded(cond, shape), native_expanded(a, shape),
+             native_expanded(b, shape), native(result))
+    else:
+        backend.where(compact(cond, shape), compact(a, shape), compact(b, shape),
+                      result._storage.buffer)
+    return result
+
+
+# ---- reductions -------------------------------------------------------------------------
+
+def reduce(op, a, dims, out_dtype):
+    """OP over the (sorted, normalized) dims of a; result keeps them as size 1.
+
+    Decomposition: permute the reduced dims to the end, make that compact, and reduce
+    rows of prod(reduced sizes) with the flat `reduce` kernel.
+    """
+    backend = a._storage.backend
+    kept_shape = tuple(1 if d in dims else s for d, s in enumerate(a.shape))
+    result = empty(kept_shape, out_dtype, backend)
+    source = cast(a, out_dtype) if op == "sum" else a
+    fast = backend.fast["reduce_view"]
+    if fast is not None:
+        fast(op, native(source), dims, native(result))
+        return result
+    order = [d for d in range(a.ndim) if d not in dims] + list(dims)
+    moved_shape = tuple(source.shape[d] for d in order)
+    moved_strides = tuple(source._strides[d] for d in order)
+    rows = view_of(source, moved_shape, moved_strides, source._offset)
+    reduce_size = layout.numel(source.shape[d] for d in dims)
+    backend.reduce(op, compact(rows), reduce_size, result._storage.buffer)
+    return result
+
+
+def arg_reduce(op, a, dim):
+    """Index of the first max (op "argmax") or min ("argmin") along dim, kept as size 1.
+
+    Decomposition: m = max(a, dim); first index where a == m is
+    min(where(a == m, arange, size)) along dim.
+    """
+    backend = a._storage.backend
+    fast = backend.fast["reduce_view"]
+    if fast is not None:
+        kept_shape = tuple(1 if d == dim else s for d, s in enumerate(a.shape))
+        result = empty(kept_shape, int64, backend)
+        fast(op, native(a), (dim,), native(result))
+        return result
+    extreme = reduce("max" if op == "argmax" else "min", a, (dim,), a.dtype)
+    hits = binary("eq", a, extreme, a.shape, bool_)
+    # NaN counts as the extreme (PyTorch's rule): a position holding NaN is a hit
+    if a.dtype.is_floating_point:
+        nan_here = binary("ne", a, a, a.shape, bool_)
+        hits = binary("maximum", hits, nan_here, a.shape, bool_)
+    size = a.shape[dim]
+    positions_shape = tuple(size if d == dim else 1 for d in range(a.ndim))
+    positions = from_numpy(np.arange(size).reshape(positions_shape), int64, backend)
+    sentinel = fill(size, (), int64, backend)
+    candidates = where(hits, positions, sentinel, a.shape)
+    return reduce("min", candidates, (dim,), int64)
+
+
+# ---- matmul -----------------------------------------------------------------------------
+
+def matmul(a, b, shape):
+    """Batched a @ b: a is (..., m, k), b is (..., k, n), batch dims broadcast to
+    shape[:-2]; the result has `shape`."""
+    backend = a._storage.backend
+    batch_shape = shape[:-2]
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    result = empty(shape, a.dtype, backend)
+    fast = backend.fast["matmul_view"]
+    if fast is not None:
+        fast(native_expanded(a, batch_shape + (m, k)), native_expanded(b, batch_shape + (k, n)),
+             native(result))
+        return result
+    batch = layout.numel(batch_shape)
+    backend.matmul(compact(a, batch_shape + (m, k)), compact(b, batch_shape + (k, n)),
+                   batch, m, k, n, result._storage.buffer)
+    return result
+
+
+# ---- gather / scatter by storage position -----------------------------------------------
+
+def take(a, positions):
+    """result[i...] = a's storage at positions[i...] (int64 numpy array, in range)."""
+    backend = a._storage.backend
+    index = backend.from_numpy(np.ascontiguousarray(positions, dtype=np.int64).reshape(-1))
+    result = empty(tuple(positions.shape), a.dtype, backend)
+    backend.take(a._storage.buffer, index, result._storage.buffer)
+    return result
+
+
+def index_put(target, positions, values, accumulate):
+    """target's storage at positions[i...] = values[i...] (or += when accumulate)."""
+    backend = target._storage.backend
+    index = backend.from_numpy(np.ascontiguousarray(positions, dtype=np.int64).reshape(-1))
+    flat_values = compact(cast(values, target.dtype), tuple(positions.shape))
+    backend.index_put(index, flat_values, accumulate, target._storage.buffer)
+
+
+# ---- fused training kernels -------------------------------------------------------------
+
+def linear(x, weight, bias):
+    """x (m, k) @ weight(n, k).T + bias(n): one fused kernel, or matmul + add."""
+    backend = x._storage.backend
+    m, k = x.shape
+    n = weight.shape[0]
+    fast = backend.fast["linear"]
+    if fast is not None:
+        result = empty((m, n), x.dtype, backend)
+        fast(compact(x), compact(weight), None if bias is None else compact(bias), m, k, n,
+             result._storage.buffer)
+        return result
+    weight_t = view_of(weight, (k, n), (weight._strides[1], weight._strides[0]), weight._offset)
+    product = matmul(x, weight_t, (m, n))
+    return product if bias is None else binary("add", product, bias, (m, n), x.dtype)
+
+
+def relu_backward(grad, x):
+    backend = x._storage.backend
+    fast = backend.fast["relu_backward"]
+    if fast is not None:
+        result = empty(x.shape, x.dtype, backend)
+        fast(compact(grad, x.shape), compact(x), result._storage.buffer)
+        return result
+    zero = fill(0, (), x.dtype, backend)
+    positive = binary("gt", x, zero, x.shape, bool_)
+    return where(positive, grad, zero, x.shape)
+
+
+def log_softmax_rows(x):
+    """log_softmax over the last dim of a 2-D compact-able tensor (rows, cols)."""
+    backend = x._storage.backend
+    rows, cols = x.shape
+    fast = backend.fast["log_softmax"]
+    if fast is not None:
+        result = empty(x.shape, x.dtype, backend)
+        fast(compact(x), rows, cols, result._storage.buffer)
+        return result
+    row_max = reduce("max", x, (1,), x.dtype)
+    shifted = binary("sub", x, row_max, x.shape, x.dtype)
+    total = reduce("sum", unary("exp", shifted), (1,), x.dtype)
+    return binary("sub", shifted, unary("log", total), x.shape, x.dtype)
+
+
+def log_softmax_rows_backward(grad, y):
+    backend = y._storage.backend
+    rows, cols = y.shape
+    fast = backend.fast["log_softmax_backward"]
+    if fast is not None:
+        result = empty(y.shape, y.dtype, backend)
+        fast(compact(grad, y.shape), compact(y), rows, cols, result._storage.buffer)
+        return result
+    grad_total = reduce("sum", grad, (1,), y.dtype)
+    scaled = binary("mul", unary("exp", y), grad_total, y.shape, y.dtype)
+    return binary("sub", grad, scaled, y.shape, y.dtype)
+
+
+def cross_entropy_rows(logits, target):
+    """Per-row loss logsumexp(logits[r]) - logits[r, target[r]] for (rows, cols) logits."""
+    backend = logits._storage.backend
+    rows, cols = logits.shape
+    fast = backend.fast["cross_entropy"]
+    if fast is not None:
+        result = empty((rows,), logits.dtype, backend)
+        fast(compact(logits), compact(target), rows, cols, result._storage.buffer)
+        return result
+    log_probs = log_softmax_rows(logits)
+    picked = take(log_probs, _row_target_positions(target, cols))
+    return unary("neg", picked)
+
+
+def cross_entropy_rows_backward(logits, target, grad):
+    backend = logits._storage.backend
+    rows, cols = logits.shape
+    fast = backend.fast["cross_entropy_backward"]
+    if fast is not None:
+        result = empty(logits.shape, logits.dtype, backend)
+        fast(compact(logits), compact(target), compact(grad), rows, cols,
+             result._storage.buffer)
+        return result
+    probs = unary("exp", log_softmax_rows(logits))
+    one = fill(1, (rows,), logits.dtype, backend)
+    index_put(probs, _row_target_positions(target, cols), unary("neg", one), accumulate=True)
+    grad_column = view_of(grad, (rows, 1), (grad._strides[0], 0), grad._offset)
+    return binary("mul", probs, grad_column, logits.shape, logits.dtype)
+
+
+def _row_target_positions(target, cols):
+    """Storage positions r * cols + target[r] of each row's target in a compact matrix."""
+    labels = to_numpy(target)
+    return np.arange(labels.size) * cols + labels

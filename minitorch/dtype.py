@@ -1,0 +1,118 @@
+"""The four dtypes and PyTorch's type-promotion rules.
+
+A dtype is a small immutable object; backends receive it in `empty(size, dtype)` and
+may read `dtype.name` ("float32", "float64", "int64", "bool") or `dtype.numpy`.
+"""
+import numpy as np
+
+
+class DType:
+    """One element type. `category` orders bool < integer < floating point."""
+
+    __slots__ = ("name", "numpy", "itemsize", "category", "rank")
+
+    def __init__(self, name, numpy_dtype, category, rank):
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+        self.itemsize = self.numpy.itemsize
+        self.category = category
+        self.rank = rank  # total order used for promotion inside one category
+
+    @property
+    def is_floating_point(self):
+        return self.category == FLOAT
+
+    def __repr__(self):
+        return f"minitorch.{self.name}"
+
+    def __reduce__(self):
+        return (from_name, (self.name,))
+
+
+BOOL, INT, FLOAT = 0, 1, 2
+
+bool_ = DType("bool", np.bool_, BOOL, 0)
+int64 = DType("int64", np.int64, INT, 1)
+float32 = DType("float32", np.float32, FLOAT, 2)
+float64 = DType("float64", np.float64, FLOAT, 3)
+
+ALL = (float32, float64, int64, bool_)
+_BY_NAME = {d.name: d for d in ALL}
+_BY_NUMPY = {d.numpy: d for d in ALL}
+_ALIASES = {"float": float32, "double": float64, "long": int64, "float32": float32,
+            "float64": float64, "int64": int64, "bool": bool_}
+# Integer and float numpy types that convert without loss of meaning; others are refused.
+_NUMPY_WIDENING = {np.dtype(np.int8): int64, np.dtype(np.int16): int64, np.dtype(np.int32): int64,
+                   np.dtype(np.uint8): int64, np.dtype(np.uint16): int64, np.dtype(np.uint32): int64,
+                   np.dtype(np.float16): float32}
+
+default_float = float32
+
+
+def from_name(name):
+    return _BY_NAME[name]
+
+
+def resolve(spec):
+    """Turn a user's dtype spec (DType, name string, numpy dtype, Python type) into a DType."""
+    if isinstance(spec, DType):
+        return spec
+    if spec is float:
+        return default_float
+    if spec is int:
+        return int64
+    if spec is bool:
+        return bool_
+    if isinstance(spec, str) and spec in _ALIASES:
+        return _ALIASES[spec]
+    try:
+        numpy_dtype = np.dtype(spec)
+    except TypeError:
+        numpy_dtype = None
+    if numpy_dtype in _BY_NUMPY:
+        return _BY_NUMPY[numpy_dtype]
+    valid = ", ".join(f"minitorch.{d.name}" for d in ALL)
+    raise TypeError(f"unknown dtype {spec!r}; valid dtypes are {valid}")
+
+
+def from_numpy_dtype(numpy_dtype):
+    """The DType that holds values of a numpy array of `numpy_dtype` (uint8 -> int64 ...)."""
+    numpy_dtype = np.dtype(numpy_dtype)
+    found = _BY_NUMPY.get(numpy_dtype) or _NUMPY_WIDENING.get(numpy_dtype)
+    if found is None:
+        valid = ", ".join(d.name for d in ALL)
+        raise TypeError(f"cannot make a tensor from a numpy array of dtype {numpy_dtype}; "
+                        f"supported dtypes are {valid} (and narrower ints/float16, which widen)")
+    return found
+
+
+def of_scalar(value):
+    """dtype a Python scalar gets as a tensor of its own: bool, int64 or the default float."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool_
+    if isinstance(value, (int, np.integer)):
+        return int64
+    return default_float
+
+
+def _higher(a, b):
+    return a if a.rank >= b.rank else b
+
+
+# Priority of an operand in promotion: tensors with dimensions beat 0-d tensors, which
+# beat Python scalars; a lower-priority operand only matters when its category is higher.
+DIMENSIONED, ZERO_DIM, SCALAR = 2, 1, 0
+
+
+def promote(dtype_a, priority_a, dtype_b, priority_b):
+    """PyTorch's result_type for two operands (see DIMENSIONED/ZERO_DIM/SCALAR)."""
+    if dtype_a is dtype_b:
+        return dtype_a
+    if priority_a == priority_b:
+        return _higher(dtype_a, dtype_b)
+    if priority_a < priority_b:
+        dtype_a, priority_a, dtype_b, priority_b = dtype_b, priority_b, dtype_a, priority_a
+    # now a has the higher priority
+    # a lower-priority operand of a higher category wins with its own dtype (a Python
+    # scalar already carries the default dtype of its category, see of_scalar)
+    return dtype_a if dtype_b.category <= dtype_a.category else dtype_b

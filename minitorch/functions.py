@@ -1,0 +1,1215 @@
+"""Every tensor op, defined once.
+
+Differentiable primitives are Function subclasses: `forward` computes through the
+dispatcher, `backward` is written with the public ops below (early-tinygrad style), so
+gradients run on any backend. Composite ops (mean, var, softmax, ...) are plain
+functions built from primitives and need no backward of their own. Public functions
+are exported as `minitorch.<name>` and installed as Tensor methods (see the end).
+"""
+import builtins
+import math
+import numbers
+
+import numpy as np
+
+from . import dispatch, layout
+from .autograd import Function, _grad_enabled
+from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, default_float, float32, int64,
+                    of_scalar, promote)
+from .layout import format_shape
+from .creation import ones_like, tensor as make_tensor, zeros_like
+from .tensor import Tensor
+
+# ---- operands ---------------------------------------------------------------------------
+
+_constants = {}  # (value, type, dtype, backend) -> cached 0-d tensor for Python scalars
+
+
+def _scalar_tensor(value, dtype, backend):
+    """A 0-d tensor holding a Python scalar; cached, since loops reuse constants."""
+    key = (value, type(value), dtype, backend)
+    cacheable = not (value == 0 and math.copysign(1.0, value) < 0)  # -0.0 == 0.0
+    if cacheable and key in _constants:
+        return _constants[key]
+    constant = dispatch.fill(value, (), dtype, backend)
+    if cacheable:
+        if len(_constants) > 1024:
+            _constants.clear()
+        _constants[key] = constant
+    return constant
+
+
+def _priority(tensor):
+    return DIMENSIONED if tensor.shape else ZERO_DIM
+
+
+def _check_scalar(value, op_name):
+    if not isinstance(value, (numbers.Number, np.bool_)) or isinstance(value, complex):
+        raise TypeError(f"{op_name}: unsupported operand type {type(value).__name__!r}; "
+                        "expected a Tensor or a Python int, float or bool")
+
+
+def _same_backend(a, b, op_name):
+    if a._storage.backend is not b._storage.backend:
+        raise RuntimeError(f"{op_name}: tensors are on different backends "
+                           f"({a.backend!r} and {b.backend!r}); move one with "
+                           f".to({a.backend!r})")
+
+
+def _result_type(a, b, op_name):
+    """(tensor_a, tensor_b, dtype): scalars become tensors, dtype by PyTorch's rules."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        _same_backend(a, b, op_name)
+        if a.dtype is b.dtype:
+            return a, b, a.dtype
+        return a, b, promote(a.dtype, _priority(a), b.dtype, _priority(b))
+    if isinstance(a, Tensor):
+        _check_scalar(b, op_name)
+        dtype = promote(a.dtype, _priority(a), of_scalar(b), SCALAR)
+        return a, _scalar_tensor(b, dtype, a._storage.backend), dtype
+    _check_scalar(a, op_name)
+    dtype = promote(of_scalar(a), SCALAR, b.dtype, _priority(b))
+    return _scalar_tensor(a, dtype, b._storage.backend), b, dtype
+
+
+def _operands(a, b, op_name, compute_dtype=None):
+    """Both operands as tensors of one dtype (compute_dtype overrides the promoted one)."""
+    a, b, dtype = _result_type(a, b, op_name)
+    dtype = compute_dtype(dtype) if compute_dtype else dtype
+    return cast(a, dtype), cast(b, dtype)
+
+
+def _broadcast(a, b, op_name):
+    return a.shape if a.shape == b.shape else layout.broadcast_shapes(a.shape, b.shape, op_name)
+
+
+def _floating(dtype):
+    return dtype if dtype.is_floating_point else default_float
+
+
+def _not_bool(dtype):
+    return int64 if dtype is bool_ else dtype
+
+
+# ---- casting and moving -----------------------------------------------------------------
+
+class Cast(Function):
+    def forward(self, a, dtype):
+        self.input_dtype = a.dtype
+        return dispatch.cast(a, dtype)
+
+    def backward(self, grad):
+        return cast(grad, self.input_dtype) if self.input_dtype.is_floating_point else None
+
+
+def cast(a, dtype):
+    """a converted to dtype (a itself when it already has it)."""
+    return a if a.dtype is dtype else Cast.apply(a, dtype)
+
+
+class ToBackend(Function):
+    def forward(self, a, backend):
+        self.source = a._storage.backend
+        return dispatch.from_numpy(dispatch.to_numpy(a), a.dtype, backend)
+
+    def backward(self, grad):
+        return ToBackend.apply(grad, self.source)
+
+
+def to_backend(a, name):
+    from .registry import lookup
+    backend = lookup(name)
+    return a if a._storage.backend is backend else ToBackend.apply(a, backend)
+
+
+class Clone(Function):
+    def forward(self, a):
+        return dispatch.materialize(a)
+
+    def backward(self, grad):
+        return grad
+
+
+def clone(a):
+    return Clone.apply(a)
+
+
+def contiguous(a):
+    return a if a.is_contiguous() else Clone.apply(a)
+
+
+# ---- elementwise binary -----------------------------------------------------------------
+
+class Add(Function):
+    def forward(self, a, b):
+        return dispatch.binary("add", a, b, _broadcast(a, b, "add"), a.dtype)
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return dispatch.binary("sub", a, b, _broadcast(a, b, "sub"), a.dtype)
+
+    def backward(self, grad):
+        return grad, neg(grad)
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return dispatch.binary("mul", a, b, _broadcast(a, b, "mul"), a.dtype)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad * b, grad * a
+
+
+class Div(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return dispatch.binary("div", a, b, _broadcast(a, b, "div"), a.dtype)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        grad_a = grad / b
+        return grad_a, neg(grad_a * a / b)
+
+
+class Pow(Function):
+    def forward(self, a, b):
+        result = dispatch.binary("pow", a, b, _broadcast(a, b, "pow"), a.dtype)
+        self.save_for_backward(a, b, result)
+        return result
+
+    def backward(self, grad):
+        a, b, result = self.saved_tensors
+        grad_a = grad * b * a ** (b - 1)
+        grad_b = None
+        if self.inputs[1] is not None:  # log(a) only when the exponent needs a gradient
+            grad_b = grad * result * where(a > 0, log(a), 0.0)
+        return grad_a, grad_b
+
+
+class Maximum(Function):
+    """max(a, b) elementwise; on ties each side gets half the gradient, as in PyTorch."""
+
+    op = "maximum"
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return dispatch.binary(self.op, a, b, _broadcast(a, b, self.op), a.dtype)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        a_wins = (a > b) if self.op == "maximum" else (a < b)
+        share = where(a == b, grad * 0.5, where(a_wins, grad, 0.0))
+        return share, grad - share
+
+
+class Minimum(Maximum):
+    op = "minimum"
+
+
+class Remainder(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return dispatch.binary("mod", a, b, _broadcast(a, b, "remainder"), a.dtype)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad, neg(grad * floor_divide(a, b))
+
+
+def add(a, b, alpha=1):
+    a, b = _operands(a, b, "add")
+    if alpha != 1:
+        b = b * alpha
+    if a.dtype is bool_:
+        return _bool_binary("maximum", a, b, "add")  # logical or, as PyTorch
+    return Add.apply(a, b)
+
+
+def sub(a, b, alpha=1):
+    a, b = _operands(a, b, "sub")
+    if a.dtype is bool_:
+        raise TypeError("sub: subtraction of bool tensors is not supported; use "
+                        "logical_xor or ~ instead")
+    if alpha != 1:
+        b = b * alpha
+    return Sub.apply(a, b)
+
+
+def mul(a, b):
+    a, b = _operands(a, b, "mul")
+    if a.dtype is bool_:
+        return _bool_binary("minimum", a, b, "mul")  # logical and, as PyTorch
+    return Mul.apply(a, b)
+
+
+def div(a, b, rounding_mode=None):
+    if rounding_mode == "floor":
+        return floor_divide(a, b)
+    if rounding_mode is not None:
+        raise ValueError(f"div: rounding_mode must be None or 'floor', got {rounding_mode!r}")
+    a, b = _operands(a, b, "div", _floating)
+    return Div.apply(a, b)
+
+
+def floor_divide(a, b):
+    """Elementwise floor(a / b) (Python's //); not differentiable."""
+    a, b = _operands(a, b, "floor_divide", _not_bool)
+    return dispatch.binary("floordiv", a, b, _broadcast(a, b, "floor_divide"), a.dtype)
+
+
+def remainder(a, b):
+    """a - floor(a / b) * b, the sign following b (Python's %)."""
+    a, b = _operands(a, b, "remainder", _not_bool)
+    return Remainder.apply(a, b)
+
+
+def power(a, exponent):
+    if isinstance(a, Tensor) and isinstance(exponent, numbers.Number) and \
+            not a.dtype.is_floating_point and not isinstance(exponent, bool) and \
+            isinstance(exponent, numbers.Integral) and exponent < 0:
+        raise ValueError(f"pow: integers to negative integer powers are not allowed "
+                         f"({a.dtype.name} tensor ** {exponent}); use a float tensor")
+    a, exponent = _operands(a, exponent, "pow", _not_bool)
+    return Pow.apply(a, exponent)
+
+
+def maximum(a, b):
+    a, b = _operands(a, b, "maximum")
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    a, b = _operands(a, b, "minimum")
+    return Minimum.apply(a, b)
+
+
+def _bool_binary(op, a, b, op_name):
+    return dispatch.binary(op, a, b, _broadcast(a, b, op_name), bool_)
+
+
+def _compare(op):
+    def compare(a, b):
+        a, b = _operands(a, b, op)
+        return dispatch.binary(op, a, b, _broadcast(a, b, op), bool_)
+    compare.__name__ = op
+    compare.__doc__ = f"Elementwise a {op} b as a bool tensor (not differentiable)."
+    return compare
+
+
+eq, ne, lt, le, gt, ge = (_compare(op) for op in ("eq", "ne", "lt", "le", "gt", "ge"))
+
+
+def logical_not(a):
+    return eq(a, False) if a.dtype is bool_ else eq(a, 0)
+
+
+def logical_and(a, b):
+    return _bool_binary("minimum", ne(a, 0), ne(b, 0), "logical_and")
+
+
+def logical_or(a, b):
+    return _bool_binary("maximum", ne(a, 0), ne(b, 0), "logical_or")
+
+
+def logical_xor(a, b):
+    return ne(ne(a, 0), ne(b, 0))
+
+
+def _bitwise(name, logical):
+    def bitwise(a, b):
+        if not (isinstance(a, Tensor) and a.dtype is bool_) or \
+                (isinstance(b, Tensor) and b.dtype is not bool_):
+            raise TypeError(f"{name}: only bool tensors are supported (got "
+                            f"{getattr(a, 'dtype', type(a))} and {getattr(b, 'dtype', type(b))})")
+        return logical(a, b)
+    return bitwise
+
+
+# ---- elementwise unary ------------------------------------------------------------------
+
+class Unary(Function):
+    """An elementwise op whose backward is grad * derivative(input, output)."""
+
+    op = None
+
+    def forward(self, a):
+        result = dispatch.unary(self.op, a)
+        self.save_for_backward(a, result)
+        return result
+
+    def backward(self, grad):
+        a, result = self.saved_tensors
+        return grad * self.derivative(a, result)
+
+
+class Neg(Function):
+    def forward(self, a):
+        return dispatch.unary("neg", a)
+
+    def backward(self, grad):
+        return neg(grad)
+
+
+class Abs(Unary):
+    op = "abs"
+
+    def derivative(self, a, result):
+        return sign(a)
+
+
+class Exp(Unary):
+    op = "exp"
+
+    def derivative(self, a, result):
+        return result
+
+
+class Log(Unary):
+    op = "log"
+
+    def derivative(self, a, result):
+        return 1.0 / a
+
+
+class Sqrt(Unary):
+    op = "sqrt"
+
+    def derivative(self, a, result):
+        return 0.5 / result
+
+
+class Sin(Unary):
+    op = "sin"
+
+    def derivative(self, a, result):
+        return cos(a)
+
+
+class Cos(Unary):
+    op = "cos"
+
+    def derivative(self, a, result):
+        return neg(sin(a))
+
+
+class Tanh(Unary):
+    op = "tanh"
+
+    def derivative(self, a, result):
+        return 1.0 - result * result
+
+
+class Sigmoid(Unary):
+    op = "sigmoid"
+
+    def derivative(self, a, result):
+        return result * (1.0 - result)
+
+
+class Relu(Function):
+    def forward(self, a):
+        self.save_for_backward(a)
+        return dispatch.unary("relu", a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return dispatch.relu_backward(grad, a)
+
+
+def neg(a):
+    if a.dtype is bool_:
+        raise TypeError("neg: negation of a bool tensor is not supported; to invert a "
+                        "mask use ~mask or logical_not(mask)")
+    return Neg.apply(a)
+
+
+def _unary(function_class, name, floating=True):
+    def apply(a):
+        if floating and not a.dtype.is_floating_point:
+            a = cast(a, default_float)
+        return function_class.apply(a)
+    apply.__name__ = name
+    apply.__doc__ = f"Elementwise {name} (contract: minitorch.contract.UNARY_OPS[{name!r}])."
+    return apply
+
+
+exp = _unary(Exp, "exp")
+log = _unary(Log, "log")
+sqrt = _unary(Sqrt, "sqrt")
+sin = _unary(Sin, "sin")
+cos = _unary(Cos, "cos")
+tanh = _unary(Tanh, "tanh")
+sigmoid = _unary(Sigmoid, "sigmoid")
+absolute = _unary(Abs, "abs", floating=False)
+relu = _unary(Relu, "relu", floating=False)
+
+
+def sign(a):
+    return dispatch.unary("sign", a)
+
+
+def square(a):
+    return a * a
+
+
+def rsqrt(a):
+    return 1.0 / sqrt(a)
+
+
+def reciprocal(a):
+    return 1.0 / a
+
+
+def log1p(a):
+    return log(a + 1.0)
+
+
+class Clamp(Function):
+    def forward(self, a, low, high):
+        result = a
+        if low is not None:
+            result = dispatch.binary("maximum", result, low, a.shape, a.dtype)
+        if high is not None:
+            result = dispatch.binary("minimum", result, high, a.shape, a.dtype)
+        self.save_for_backward(a)
+        self.low, self.high = low, high
+        return result
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        inside = ones_like(a, dtype=bool_)
+        if self.low is not None:
+            inside = logical_and(inside, a >= self.low)
+        if self.high is not None:
+            inside = logical_and(inside, a <= self.high)
+        return where(inside, grad, 0.0)
+
+
+def clamp(a, min=None, max=None):
+    """Limit every element to [min, max] (either may be None); gradient 1 inside."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    dtype = a.dtype
+    for bound in (min, max):
+        if bound is not None:
+            candidate = _result_type(a, bound, "clamp")[2]
+            dtype = candidate if candidate.rank > dtype.rank else dtype
+    a = cast(a, dtype)
+    bounds = [None if bound is None else dispatch.cast(_result_type(a, bound, "clamp")[1], dtype)
+              for bound in (min, max)]
+    return Clamp.apply(a, bounds[0], bounds[1])
+
+
+clip = clamp
+
+
+# ---- where ------------------------------------------------------------------------------
+
+class Where(Function):
+    def forward(self, cond, a, b):
+        self.cond = cond
+        shape = layout.broadcast_shapes(_broadcast(a, b, "where"), cond.shape, "where")
+        return dispatch.where(cond, a, b, shape)
+
+    def backward(self, grad):
+        zero = zeros_like(grad)
+        return None, where(self.cond, grad, zero), where(self.cond, zero, grad)
+
+
+def where(cond, a, b):
+    """a where cond is True, else b; a and b may be tensors or Python scalars."""
+    if not isinstance(cond, Tensor) or cond.dtype is not bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got "
+                        f"{getattr(cond, 'dtype', type(cond).__name__)}")
+    a, b = _operands(a, b, "where")
+    _same_backend(cond, a, "where")
+    return Where.apply(cond, a, b)
+
+
+# ---- reductions -------------------------------------------------------------------------
+
+def _drop_dims(tensor, dims, keepdim):
+    """A reduced result (reduced dims of size 1) in the shape the caller asked for."""
+    if keepdim:
+        return tensor
+    shape = tuple(s for d, s in enumerate(tensor.shape) if d not in dims)
+    return dispatch.view_of(tensor, shape, layout.contiguous_strides(shape), tensor._offset)
+
+
+class Sum(Function):
+    def forward(self, a, dims, keepdim, dtype):
+        self.input_shape = a.shape
+        self.dims, self.keepdim = dims, keepdim
+        kept = dispatch.reduce("sum", a, dims, dtype)
+        return _drop_dims(kept, dims, keepdim)
+
+    def backward(self, grad):
+        if not self.keepdim:
+            grad = grad.reshape(tuple(1 if d in self.dims else s
+                                      for d, s in enumerate(self.input_shape)))
+        return grad.expand(self.input_shape)
+
+
+def reduce_sum(a, dim=None, keepdim=False, dtype=None):
+    """Sum over dim (None: all; int or tuple; negative allowed). Ints sum as int64."""
+    dims = layout.normalize_dims(dim, a.ndim, "sum")
+    if dtype is None:
+        dtype = a.dtype if a.dtype.is_floating_point else int64
+    return Sum.apply(a, dims, keepdim, dtype)
+
+
+def mean(a, dim=None, keepdim=False):
+    if not a.dtype.is_floating_point:
+        raise TypeError(f"mean: input dtype must be floating point, got {a.dtype.name}; "
+                        "call .float() first")
+    dims = layout.normalize_dims(dim, a.ndim, "mean")
+    count = layout.numel(a.shape[d] for d in dims)
+    return reduce_sum(a, dims, keepdim) / count  # 0 / 0 gives nan for an empty mean
+
+
+class Extreme(Function):
+    """max or min over dims; tied positions share the gradient evenly (like amax)."""
+
+    def forward(self, a, op, dims, keepdim):
+        if a.numel() == 0 or 0 in [a.shape[d] for d in dims]:
+            raise ValueError(f"{op}: cannot reduce an empty dimension (shape "
+                             f"{format_shape(a.shape)}); there is no identity for {op}")
+        kept = dispatch.reduce(op, a, dims, a.dtype)
+        self.save_for_backward(a, kept)
+        self.dims, self.keepdim = dims, keepdim
+        return _drop_dims(kept, dims, keepdim)
+
+    def backward(self, grad):
+        a, kept = self.saved_tensors
+        if not self.keepdim:
+            grad = grad.reshape(kept.shape)
+        hits = cast(a == kept, a.dtype)
+        return hits * (grad / reduce_sum(hits, self.dims, keepdim=True))
+
+
+def amax(a, dim=None, keepdim=False):
+    return Extreme.apply(a, "max", layout.normalize_dims(dim, a.ndim, "amax"), keepdim)
+
+
+def amin(a, dim=None, keepdim=False):
+    return Extreme.apply(a, "min", layout.normalize_dims(dim, a.ndim, "amin"), keepdim)
+
+
+class MaxMin:
+    """What max(dim)/min(dim) return: a (values, indices) pair, like torch.return_types."""
+
+    def __init__(self, values, indices):
+        self.values, self.indices = values, indices
+
+    def __iter__(self):
+        return iter((self.values, self.indices))
+
+    def __getitem__(self, position):
+        return (self.values, self.indices)[position]
+
+    def __repr__(self):
+        return f"minitorch.return_types(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+
+def _extreme(op, a, dim, keepdim, other):
+    if isinstance(dim, Tensor):
+        other, dim = dim, None
+    if other is not None:
+        return (maximum if op == "max" else minimum)(a, other)
+    if dim is None:
+        return Extreme.apply(a, op, layout.normalize_dims(None, a.ndim, op), False)
+    values = Extreme.apply(a, op, layout.normalize_dims(dim, a.ndim, op), keepdim)
+    indices = (argmax if op == "max" else argmin)(a, dim, keepdim)
+    return MaxMin(values, indices)
+
+
+def reduce_max(a, dim=None, keepdim=False, other=None):
+    """max(a) -> tensor; max(a, dim) -> (values, indices); max(a, other) -> maximum."""
+    return _extreme("max", a, dim, keepdim, other)
+
+
+def reduce_min(a, dim=None, keepdim=False, other=None):
+    return _extreme("min", a, dim, keepdim, other)
+
+
+def _arg_extreme(op, a, dim, keepdim):
+    if a.numel() == 0:
+        raise ValueError(f"{op}: expected a non-empty tensor")
+    if dim is None:
+        flat = a.reshape(-1)
+        return _drop_dims(dispatch.arg_reduce(op, flat, 0), (0,), False)
+    dim = layout.normalize_dim(dim, a.ndim, op)
+    if not a.shape:
+        return dispatch.fill(0, (), int64, a._storage.backend)
+    kept = dispatch.arg_reduce(op, a, dim)
+    return _drop_dims(kept, (dim,), keepdim)
+
+
+def argmax(a, dim=None, keepdim=False):
+    """Index of the first maximum (over the flattened tensor when dim is None)."""
+    return _arg_extreme("argmax", a, dim, keepdim)
+
+
+def argmin(a, dim=None, keepdim=False):
+    return _arg_extreme("argmin", a, dim, keepdim)
+
+
+def var(a, dim=None, keepdim=False, correction=1, unbiased=None):
+    """Variance with Bessel's correction by default (correction=1), as PyTorch."""
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    dims = layout.normalize_dims(dim, a.ndim, "var")
+    count = layout.numel(a.shape[d] for d in dims)
+    centered = a - mean(a, dims, keepdim=True)
+    degrees_of_freedom = count - correction if count > correction else 0
+    return reduce_sum(centered * centered, dims, keepdim) / degrees_of_freedom
+
+
+def std(a, dim=None, keepdim=False, correction=1, unbiased=None):
+    return sqrt(var(a, dim, keepdim, correction, unbiased))
+
+
+def logsumexp(a, dim=None, keepdim=False):
+    """log(sum(exp(a))) over dim, shifted by the max so large values do not overflow."""
+    if not a.dtype.is_floating_point:
+        a = cast(a, default_float)
+    dims = layout.normalize_dims(dim, a.ndim, "logsumexp")
+    shift = amax(a, dims, keepdim=True).detach()
+    shift = where(shift.abs() == math.inf, 0.0, shift)
+    total = log(reduce_sum(exp(a - shift), dims, keepdim=True)) + shift
+    return total if keepdim else total.reshape(tuple(s for d, s in enumerate(a.shape)
+                                                     if d not in dims))
+
+
+def any_true(a, dim=None, keepdim=False):
+    return ne(reduce_sum(ne(a, 0), dim, keepdim), 0)
+
+
+def all_true(a, dim=None, keepdim=False):
+    dims = layout.normalize_dims(dim, a.ndim, "all")
+    count = layout.numel(a.shape[d] for d in dims)
+    return eq(reduce_sum(ne(a, 0), dims, keepdim), count)
+
+
+class LogSoftmax(Function):
+    """log_softmax over the last dim of a 2-D tensor (the fused kernel's shape)."""
+
+    def forward(self, a):
+        result = dispatch.log_softmax_rows(a)
+        self.save_for_backward(result)
+        return result
+
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return dispatch.log_softmax_rows_backward(grad, result)
+
+
+def log_softmax(a, dim=None, dtype=None):
+    """a - logsumexp(a, dim): computed on rows with dim moved last."""
+    if dtype is not None:
+        a = cast(a, dtype)
+    if not a.dtype.is_floating_point:
+        a = cast(a, default_float)
+    if dim is None:
+        dim = 0 if a.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
+    dim = layout.normalize_dim(dim, a.ndim, "log_softmax")
+    if a.ndim == 0:
+        return a - a
+    moved = a.transpose(dim, -1) if dim != a.ndim - 1 else a
+    rows = LogSoftmax.apply(moved.reshape(-1, moved.shape[-1]))
+    result = rows.reshape(moved.shape)
+    return result.transpose(dim, -1) if dim != a.ndim - 1 else result
+
+
+def softmax(a, dim=None, dtype=None):
+    return exp(log_softmax(a, dim, dtype))
+
+
+class CrossEntropyRows(Function):
+    """Per-row cross-entropy of (rows, classes) logits against int64 class indices."""
+
+    def forward(self, logits, target):
+        self.save_for_backward(logits, target)
+        return dispatch.cross_entropy_rows(logits, target)
+
+    def backward(self, grad):
+        logits, target = self.saved_tensors
+        return dispatch.cross_entropy_rows_backward(logits, target, grad), None
+
+
+def cross_entropy(logits, target, reduction="mean"):
+    """Softmax cross-entropy of logits (N, C) against class indices (N,) (int64)."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', "
+                         f"got {reduction!r}")
+    if logits.ndim != 2 or target.ndim != 1 or target.shape[0] != logits.shape[0]:
+        raise ValueError(f"cross_entropy: expected logits (N, C) and target (N,), got "
+                         f"{format_shape(logits.shape)} and {format_shape(target.shape)}")
+    if target.dtype is not int64:
+        raise TypeError(f"cross_entropy: target must hold int64 class indices, got "
+                        f"{target.dtype.name}")
+    _same_backend(logits, target, "cross_entropy")
+    labels = target.numpy()
+    classes = logits.shape[1]
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = int(labels[(labels < 0) | (labels >= classes)][0])
+        raise IndexError(f"cross_entropy: target {bad} is out of bounds for {classes} classes")
+    losses = CrossEntropyRows.apply(logits, target)
+    if reduction == "none":
+        return losses
+    total = reduce_sum(losses)
+    return total / logits.shape[0] if reduction == "mean" else total
+
+
+# ---- matmul and linear ------------------------------------------------------------------
+
+class MatMul(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        batch = layout.broadcast_shapes(a.shape[:-2], b.shape[:-2], "matmul")
+        return dispatch.matmul(a, b, batch + (a.shape[-2], b.shape[-1]))
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad @ b.mT, a.mT @ grad
+
+
+def matmul(a, b):
+    """a @ b with PyTorch's rules for 1-D operands and broadcast batch dimensions."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError("matmul: both operands must be tensors")
+    a, b = _operands(a, b, "matmul")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("matmul: both arguments need at least 1 dimension, got "
+                         f"{format_shape(a.shape)} and {format_shape(b.shape)}")
+    left = a.unsqueeze(0) if a.ndim == 1 else a
+    right = b.unsqueeze(-1) if b.ndim == 1 else b
+    if left.shape[-1] != right.shape[-2]:
+        raise ValueError(f"matmul: cannot multiply {format_shape(a.shape)} and "
+                         f"{format_shape(b.shape)} (inner sizes {left.shape[-1]} and "
+                         f"{right.shape[-2]} differ)")
+    result = MatMul.apply(left, right)
+    if a.ndim == 1 or b.ndim == 1:  # drop the dims added to the 1-D operands
+        shape = result.shape[:-2] + result.shape[-2:][a.ndim == 1:2 - (b.ndim == 1)]
+        result = result.reshape(shape)
+    return result
+
+
+mm = matmul
+
+
+class Linear(Function):
+    def forward(self, x, weight, bias):
+        self.save_for_backward(x, weight)
+        return dispatch.linear(x, weight, bias)
+
+    def backward(self, grad):
+        x, weight = self.saved_tensors
+        grad_bias = reduce_sum(grad, 0) if self.inputs[2] is not None else None
+        return grad @ weight, grad.mT @ x, grad_bias
+
+
+def linear(x, weight, bias=None):
+    """x @ weight.T + bias, with weight stored (out_features, in_features)."""
+    if x.shape[-1] != weight.shape[-1] or weight.ndim != 2:
+        raise ValueError(f"linear: input {format_shape(x.shape)} does not match weight "
+                         f"{format_shape(weight.shape)} (expected (*, in) and (out, in))")
+    _same_backend(x, weight, "linear")
+    if x.dtype is not weight.dtype or (bias is not None and bias.dtype is not x.dtype):
+        raise TypeError(f"linear: dtypes differ: input {x.dtype.name}, weight "
+                        f"{weight.dtype.name}" + (f", bias {bias.dtype.name}" if bias else ""))
+    rows = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+    if bias is None:
+        result = Linear.apply(rows, weight)
+    else:
+        result = Linear.apply(rows, weight, bias)
+    return result if x.ndim == 2 else result.reshape(x.shape[:-1] + (weight.shape[0],))
+
+
+# ---- views ------------------------------------------------------------------------------
+
+class Reshape(Function):
+    def forward(self, a, shape):
+        self.input_shape = a.shape
+        strides = layout.view_strides(a.shape, a._strides, shape)
+        if strides is None:
+            compact = dispatch.materialize(a)
+            return dispatch.view_of(compact, shape, layout.contiguous_strides(shape), 0)
+        return dispatch.view_of(a, shape, strides, a._offset)
+
+    def backward(self, grad):
+        return grad.reshape(self.input_shape)
+
+
+def reshape(a, *shape):
+    """A tensor with the same elements in `shape` (one -1 is inferred); a view when the
+    layout allows, else a copy."""
+    shape = layout.reshaped_shape(a.shape, shape, "reshape")
+    return a if shape == a.shape else Reshape.apply(a, shape)
+
+
+def view(a, *shape):
+    """Like reshape, but never copies: an error when the layout forbids a view."""
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
+        return cast(a, _dtype_arg(shape[0]))
+    shape = layout.reshaped_shape(a.shape, shape, "view")
+    if layout.view_strides(a.shape, a._strides, shape) is None:
+        raise RuntimeError(f"view: size {format_shape(shape)} is not compatible with the "
+                           f"input's layout (shape {format_shape(a.shape)}, strides "
+                           f"{a._strides}); use .reshape(...) instead")
+    return a if shape == a.shape else Reshape.apply(a, shape)
+
+
+def _dtype_arg(spec):
+    from .dtype import resolve
+    return resolve(spec)
+
+
+def view_as(a, other):
+    return view(a, other.shape)
+
+
+def reshape_as(a, other):
+    return reshape(a, other.shape)
+
+
+def flatten(a, start_dim=0, end_dim=-1):
+    if a.ndim == 0:
+        return reshape(a, 1)
+    start = layout.normalize_dim(start_dim, a.ndim, "flatten")
+    end = layout.normalize_dim(end_dim, a.ndim, "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    merged = layout.numel(a.shape[start:end + 1])
+    return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1:])
+
+
+def squeeze(a, dim=None):
+    if dim is None:
+        dims = {d for d, s in enumerate(a.shape) if s == 1}
+    else:
+        dims = {d for d in layout.normalize_dims(dim, a.ndim, "squeeze") if a.shape[d] == 1}
+    return reshape(a, tuple(s for d, s in enumerate(a.shape) if d not in dims))
+
+
+def unsqueeze(a, dim):
+    dim = layout.normalize_dim(dim, a.ndim + 1, "unsqueeze")
+    return reshape(a, a.shape[:dim] + (1,) + a.shape[dim:])
+
+
+class Permute(Function):
+    def forward(self, a, dims):
+        self.dims = dims
+        return dispatch.view_of(a, tuple(a.shape[d] for d in dims),
+                                tuple(a._strides[d] for d in dims), a._offset)
+
+    def backward(self, grad):
+        inverse = [0] * len(self.dims)
+        for position, d in enumerate(self.dims):
+            inverse[d] = position
+        return grad.permute(*inverse)
+
+
+def permute(a, *dims):
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    normalized = tuple(layout.normalize_dim(d, a.ndim, "permute") for d in dims)
+    if sorted(normalized) != list(range(a.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of the "
+                         f"{a.ndim} dimensions of a {format_shape(a.shape)} tensor")
+    return Permute.apply(a, normalized)
+
+
+def transpose(a, dim0, dim1):
+    order = list(range(a.ndim))
+    if a.ndim == 0:
+        return a
+    dim0 = layout.normalize_dim(dim0, a.ndim, "transpose")
+    dim1 = layout.normalize_dim(dim1, a.ndim, "transpose")
+    order[dim0], order[dim1] = order[dim1], order[dim0]
+    return Permute.apply(a, tuple(order))
+
+
+def t(a):
+    if a.ndim > 2:
+        raise ValueError(f"t: expects a tensor with <= 2 dimensions, got {a.ndim}; use "
+                         "transpose or mT")
+    return transpose(a, 0, -1) if a.ndim == 2 else a
+
+
+class Expand(Function):
+    def forward(self, a, shape):
+        self.input_shape = a.shape
+        return dispatch.view_of(a, shape, layout.expanded_strides(a.shape, a._strides, shape),
+                                a._offset)
+
+    def backward(self, grad):
+        return grad.sum_to_shape(self.input_shape)
+
+
+def expand(a, *shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    extra = len(shape) - a.ndim
+    shape = tuple(a.shape[d - extra] if s == -1 and d >= extra else s
+                  for d, s in enumerate(shape))
+    return a if shape == a.shape else Expand.apply(a, shape)
+
+
+def expand_as(a, other):
+    return expand(a, other.shape)
+
+
+def broadcast_to(a, shape):
+    return expand(a, shape)
+
+
+def sum_to_shape(a, shape):
+    """Sum a broadcast gradient back to `shape` (the backward of broadcasting)."""
+    extra = a.ndim - len(shape)
+    dims = tuple(range(extra)) + tuple(extra + d for d, s in enumerate(shape)
+                                      if s == 1 and a.shape[extra + d] != 1)
+    result = reduce_sum(a, dims, keepdim=True) if dims else a
+    return result.reshape(shape)
+
+
+# ---- joining ----------------------------------------------------------------------------
+
+class Cat(Function):
+    def forward(self, dim, *tensors):
+        self.dim = dim
+        self.sizes = [t.shape[dim] for t in tensors]
+        first = tensors[0]
+        shape = first.shape[:dim] + (builtins.sum(self.sizes),) + first.shape[dim + 1:]
+        result = dispatch.empty(shape, first.dtype, first._storage.backend)
+        start = 0
+        for tensor, size in zip(tensors, self.sizes):
+            dispatch.copy_into(tensor, tensor._strides, tensor.shape, result, result._strides,
+                               start * result._strides[dim])
+            start += size
+        return result
+
+    def backward(self, grad):
+        grads = []
+        start = 0
+        for size in self.sizes:
+            grads.append(grad.narrow(self.dim, start, size))
+            start += size
+        return tuple(grads)
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dim; all other sizes must match."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    first = tensors[0]
+    dim = layout.normalize_dim(dim, first.ndim, "cat")
+    dtype = first.dtype
+    for tensor in tensors[1:]:
+        _same_backend(first, tensor, "cat")
+        dtype = promote(dtype, DIMENSIONED, tensor.dtype, DIMENSIONED)
+        if tensor.ndim != first.ndim or _sizes_differ(tensor.shape, first.shape, dim):
+            raise ValueError(f"cat: sizes of tensors must match except in dimension {dim}; "
+                             f"got {format_shape(first.shape)} and {format_shape(tensor.shape)}")
+    return Cat.apply(dim, *[cast(t, dtype) for t in tensors])
+
+
+def _sizes_differ(shape_a, shape_b, skip_dim):
+    return [a for d, a in enumerate(shape_a) if d != skip_dim] != \
+        [b for d, b in enumerate(shape_b) if d != skip_dim]
+
+
+def stack(tensors, dim=0):
+    """Join tensors of one shape along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: expects each tensor to be equal size, got "
+                         f"{', '.join(format_shape(s) for s in shapes)}")
+    dim = layout.normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def narrow(a, dim, start, length):
+    dim = layout.normalize_dim(dim, a.ndim, "narrow")
+    key = (slice(None),) * dim + (slice(start, start + length),)
+    return a[key]
+
+
+def masked_fill(a, mask, value):
+    """a with `value` wherever the bool mask (broadcast to a) is True."""
+    return where(mask, value, a)
+
+
+# ---- in-place ops -----------------------------------------------------------------------
+
+def check_inplace(target, source, op_name):
+    """Refuse an in-place write that autograd could not follow, before anything changes."""
+    if not _grad_enabled[0]:
+        return
+    if target.requires_grad:
+        if target._ctx is None:
+            raise RuntimeError(f"{op_name}: a leaf tensor that requires grad cannot be "
+                               "modified in place; do it inside `with minitorch.no_grad():`")
+        raise RuntimeError(f"{op_name}: in-place ops on a tensor that is part of an autograd "
+                           "graph are not supported; use the out-of-place form (x = x + y)")
+    if getattr(source, "requires_grad", False):
+        raise RuntimeError(f"{op_name}: writing a tensor that requires grad into one that "
+                           "does not would lose its gradient; use the out-of-place form")
+
+
+def _store(target, result, op_name):
+    """Write result into target's elements (the second half of every in-place op)."""
+    if result.shape != target.shape:
+        raise ValueError(f"{op_name}: output with shape {format_shape(target.shape)} doesn't "
+                         f"match the broadcast shape {format_shape(result.shape)}")
+    if result.dtype.category > target.dtype.category:
+        raise TypeError(f"{op_name}: result type {result.dtype.name} can't be cast to the "
+                        f"desired output type {target.dtype.name}")
+    dispatch.copy_into(result, result._strides, target.shape, target, target._strides,
+                       target._offset)
+    target._storage.version += 1
+    return target
+
+
+def _inplace(function, op_name):
+    """The in-place form of an op: compute out of place, check, then write into self."""
+    def method(self, *args, **kwargs):
+        check_inplace(self, args[0] if args else None, op_name)
+        with no_grad():
+            result = function(self, *args, **kwargs)
+        return _store(self, result, op_name)
+    method.__name__ = op_name
+    method.__doc__ = f"In-place {function.__name__}: writes the result into self."
+    return method
+
+
+def fill_(a, value):
+    check_inplace(a, value, "fill_")
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise ValueError(f"fill_: only a one-element tensor can fill, got "
+                             f"{format_shape(value.shape)}")
+        value = value.item()
+    _check_scalar(value, "fill_")
+    constant = dispatch.fill(value, (), a.dtype, a._storage.backend)
+    dispatch.copy_into(constant, (0,) * a.ndim, a.shape, a, a._strides, a._offset)
+    a._storage.version += 1
+    return a
+
+
+def copy_(a, source):
+    """Copy source's values (broadcast, cast, from any backend) into a."""
+    check_inplace(a, source, "copy_")
+    if not isinstance(source, Tensor):
+        source = make_tensor(source, dtype=a.dtype, backend=a.backend)
+    if source._storage.backend is not a._storage.backend:
+        source = dispatch.from_numpy(dispatch.to_numpy(source), source.dtype, a._storage.backend)
+    elif source._storage is a._storage:
+        source = dispatch.materialize(source)
+    strides = layout.expanded_strides(source.shape, source._strides, a.shape, "copy_")
+    dispatch.copy_into(source, strides, a.shape, a, a._strides, a._offset)
+    a._storage.version += 1
+    return a
+
+
+# ---- Tensor methods ---------------------------------------------------------------------
+
+from .autograd import no_grad  # noqa: E402
+from .indexing import getitem, index_put_, setitem  # noqa: E402
+
+
+def _reflected(function):
+    def method(self, other):
+        return function(other, self)
+    return method
+
+
+def _bool_only(function, op_name):
+    def method(self, other):
+        if self.dtype is not bool_ or (isinstance(other, Tensor) and other.dtype is not bool_):
+            raise TypeError(f"{op_name}: only bool tensors are supported, got {self.dtype.name}")
+        return function(self, other)
+    return method
+
+
+def _invert(a):
+    if a.dtype is not bool_:
+        raise TypeError(f"~: only bool tensors can be inverted, got {a.dtype.name}")
+    return logical_not(a)
+
+
+def _where_method(a, condition, other):
+    return where(condition, a, other)
+
+
+PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builtin ones)
+    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
+    "divide": div, "true_divide": div, "floor_divide": floor_divide, "remainder": remainder,
+    "pow": power, "maximum": maximum, "minimum": minimum, "eq": eq, "ne": ne, "lt": lt,
+    "le": le, "gt": gt, "ge": ge, "neg": neg, "negative": neg, "abs": absolute, "exp": exp,
+    "log": log, "sqrt": sqrt, "sin": sin, "cos": cos, "tanh": tanh, "sigmoid": sigmoid,
+    "relu": relu, "sign": sign, "square": square, "rsqrt": rsqrt, "reciprocal": reciprocal,
+    "log1p": log1p, "clamp": clamp, "clip": clip, "where": where, "sum": reduce_sum,
+    "mean": mean, "var": var, "std": std, "max": reduce_max, "min": reduce_min,
+    "amax": amax, "amin": amin, "argmax": argmax, "argmin": argmin, "logsumexp": logsumexp,
+    "softmax": softmax, "log_softmax": log_softmax, "any": any_true, "all": all_true,
+    "logical_not": logical_not, "logical_and": logical_and, "logical_or": logical_or,
+    "logical_xor": logical_xor, "matmul": matmul, "mm": mm, "reshape": reshape,
+    "flatten": flatten, "squeeze": squeeze, "unsqueeze": unsqueeze, "permute": permute,
+    "transpose": transpose, "t": t, "broadcast_to": broadcast_to, "cat": cat,
+    "concatenate": cat, "stack": stack, "narrow": narrow, "clone": clone,
+    "masked_fill": masked_fill,
+}
+
+_METHOD_NAMES = (
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+    "floor_divide", "remainder", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt",
+    "ge", "neg", "negative", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
+    "relu", "sign", "square", "rsqrt", "reciprocal", "log1p", "clamp", "clip", "sum",
+    "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp",
+    "softmax", "log_softmax", "any", "all", "logical_not", "logical_and", "logical_or",
+    "logical_xor", "matmul", "mm", "reshape", "flatten", "squeeze", "unsqueeze", "permute",
+    "transpose", "t", "broadcast_to", "narrow", "clone", "masked_fill",
+)
+
+_SPECIAL_METHODS = {
+    "__add__": add, "__radd__": _reflected(add), "__sub__": sub, "__rsub__": _reflected(sub),
+    "__mul__": mul, "__rmul__": _reflected(mul), "__truediv__": div,
+    "__rtruediv__": _reflected(div), "__floordiv__": floor_divide,
+    "__rfloordiv__": _reflected(floor_divide), "__mod__": remainder,
+    "__rmod__": _reflected(remainder), "__pow__": power, "__rpow__": _reflected(power),
+    "__matmul__": matmul, "__rmatmul__": _reflected(matmul), "__neg__": neg,
+    "__abs__": absolute, "__invert__": _invert, "__eq__": eq, "__ne__": ne, "__lt__": lt,
+    "__le__": le, "__gt__": gt, "__ge__": ge,
+    "__and__": _bool_only(logical_and, "&"), "__or__": _bool_only(logical_or, "|"),
+    "__xor__": _bool_only(logical_xor, "^"),
+    "__getitem__": getitem, "__setitem__": setitem,
+    "__iadd__": _inplace(add, "__iadd__"), "__isub__": _inplace(sub, "__isub__"),
+    "__imul__": _inplace(mul, "__imul__"), "__itruediv__": _inplace(div, "__itruediv__"),
+    "add_": _inplace(add, "add_"), "sub_": _inplace(sub, "sub_"),
+    "mul_": _inplace(mul, "mul_"), "div_": _inplace(div, "div_"),
+    "pow_": _inplace(power, "pow_"), "clamp_": _inplace(clamp, "clamp_"),
+    "relu_": _inplace(relu, "relu_"), "exp_": _inplace(exp, "exp_"),
+    "neg_": _inplace(neg, "neg_"), "sqrt_": _inplace(sqrt, "sqrt_"),
+    "sigmoid_": _inplace(sigmoid, "sigmoid_"), "tanh_": _inplace(tanh, "tanh_"),
+    "masked_fill_": _inplace(masked_fill, "masked_fill_"),
+    "fill_": fill_, "copy_": copy_, "index_put_": index_put_,
+    "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
+    "expand_as": expand_as, "contiguous": contiguous, "sum_to_shape": sum_to_shape,
+    "where": _where_method,
+}
+
+for _name in _METHOD_NAMES:
+    setattr(Tensor, _name, PUBLIC[_name])
+for _name, _function in _SPECIAL_METHODS.items():
+    setattr(Tensor, _name, _function)

@@ -1,0 +1,221 @@
+"""Indexing with PyTorch's semantics: `a[key]` and `a[key] = value`.
+
+Basic items (ints, slices with positive steps, None, ...) only change the layout and
+give a view. Advanced items (integer or bool tensors, lists, numpy arrays) select
+arbitrary elements: the core computes the *storage position* of every selected
+element from the layout (index metadata, like strides, so it is done on the host),
+then one `take` kernel gathers them, or one `index_put` kernel scatters into them.
+"""
+import numbers
+
+import numpy as np
+
+from . import dispatch, layout
+from .autograd import Function
+from .tensor import Tensor
+
+
+class _Advanced:
+    """An advanced index on one dim of the basic view: integer positions (numpy)."""
+
+    __slots__ = ("dim", "positions")
+
+    def __init__(self, dim, positions):
+        self.dim = dim
+        self.positions = positions
+
+
+def _key_items(key):
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _is_advanced(item):
+    return isinstance(item, (Tensor, list, np.ndarray))
+
+
+def _as_index_array(item):
+    """An advanced item as a numpy array of ints or bools."""
+    if isinstance(item, Tensor):
+        if item.dtype.is_floating_point:
+            raise IndexError(f"tensors used as indices must be long or bool, got "
+                             f"{item.dtype.name}")
+        return dispatch.to_numpy(item)
+    array = np.asarray(item)
+    if array.size == 0:
+        return array.astype(np.int64)
+    if array.dtype.kind not in "iub":
+        raise IndexError(f"indices must be integers or bools, got {array.dtype} values")
+    return array
+
+
+def _dims_consumed(item):
+    if item is None or item is Ellipsis:
+        return 0
+    if _is_advanced(item):
+        array = _as_index_array(item)
+        return array.ndim if array.dtype == np.bool_ else 1
+    return 1
+
+
+def basic_view(shape, strides, offset, key):
+    """Apply the basic part of `key` to a layout.
+
+    Returns (shape, strides, offset, advanced) where advanced lists _Advanced entries
+    (dims of the returned view, still full) for the caller to gather from.
+    """
+    items = list(_key_items(key))
+    ndim = len(shape)
+    consumed = sum(_dims_consumed(item) for item in items)
+    ellipses = [position for position, item in enumerate(items) if item is Ellipsis]
+    if len(ellipses) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if consumed > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim} "
+                         f"({consumed} given)")
+    if ellipses:
+        at = ellipses[0]
+        items[at:at + 1] = [slice(None)] * (ndim - consumed)
+    else:
+        items += [slice(None)] * (ndim - consumed)
+    new_shape, new_strides, advanced = [], [], []
+    dim = 0
+    for item in items:
+        if item is None:
+            new_shape.append(1)
+            new_strides.append(0)
+        elif isinstance(item, slice):
+            start, stop, step = item.indices(shape[dim])
+            if step <= 0:
+                raise ValueError(f"slice step must be positive, got {item.step}; use "
+                                 "flip() for reversed order")
+            new_shape.append(len(range(start, stop, step)))
+            new_strides.append(strides[dim] * step)
+            offset += start * strides[dim] if new_shape[-1] else 0
+            dim += 1
+        elif _is_advanced(item):
+            array = _as_index_array(item)
+            if array.dtype == np.bool_:
+                covered = shape[dim:dim + array.ndim]
+                if array.shape != covered:
+                    raise IndexError(f"the shape of the mask {list(array.shape)} does not "
+                                     f"match the shape {list(covered)} of the indexed tensor "
+                                     f"at dimension {dim}")
+                for part in np.nonzero(array):
+                    advanced.append(_Advanced(len(new_shape), part))
+                    new_shape.append(shape[dim])
+                    new_strides.append(strides[dim])
+                    dim += 1
+            else:
+                advanced.append(_Advanced(len(new_shape), _wrapped(array, shape[dim], dim)))
+                new_shape.append(shape[dim])
+                new_strides.append(strides[dim])
+                dim += 1
+        elif isinstance(item, (numbers.Integral, Tensor)) or hasattr(item, "__index__"):
+            position = _wrapped(np.int64(int(item)), shape[dim], dim)
+            offset += int(position) * strides[dim]
+            dim += 1
+        else:
+            raise IndexError(f"unsupported index {item!r} of type {type(item).__name__}; "
+                             "use ints, slices, None, ..., or integer/bool tensors")
+    return tuple(new_shape), tuple(new_strides), offset, advanced
+
+
+def _wrapped(positions, size, dim):
+    """Negative indices counted from the end; out-of-range ones are an IndexError."""
+    positions = np.asarray(positions, dtype=np.int64)
+    bad = (positions < -size) | (positions >= size)
+    if bad.any():
+        raise IndexError(f"index {int(positions[bad].flat[0])} is out of bounds for "
+                         f"dimension {dim} with size {size}")
+    return np.where(positions < 0, positions + size, positions)
+
+
+def gather_positions(shape, strides, offset, advanced):
+    """Storage positions of the elements an advanced index selects, in result layout.
+
+    The broadcast index arrays take the place of the first indexed dim when the indexed
+    dims are adjacent, and go first otherwise (NumPy's and PyTorch's rule).
+    """
+    try:
+        index_arrays = np.broadcast_arrays(*[entry.positions for entry in advanced])
+    except ValueError:
+        shapes = ", ".join(str(list(entry.positions.shape)) for entry in advanced)
+        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast "
+                         f"together with shapes {shapes}") from None
+    index_shape = index_arrays[0].shape
+    indexed_dims = [entry.dim for entry in advanced]
+    position_of_index = sum(array * strides[d] for array, d in zip(index_arrays, indexed_dims))
+    rest = [d for d in range(len(shape)) if d not in indexed_dims]
+    adjacent = indexed_dims == list(range(indexed_dims[0], indexed_dims[-1] + 1))
+    insert_at = sum(1 for d in rest if d < indexed_dims[0]) if adjacent else 0
+    result_ndim = len(rest) + len(index_shape)
+    positions = np.full((), offset, dtype=np.int64)
+    index_axes = list(range(insert_at, insert_at + len(index_shape)))
+    positions = positions + np.expand_dims(
+        position_of_index, [a for a in range(result_ndim) if a not in index_axes])
+    rest_axes = [a for a in range(result_ndim) if a not in index_axes]
+    for axis, d in zip(rest_axes, rest):
+        ramp = np.arange(shape[d], dtype=np.int64) * strides[d]
+        positions = positions + ramp.reshape([-1 if a == axis else 1 for a in range(result_ndim)])
+    return positions
+
+
+class Index(Function):
+    """a[key]: a view for basic keys, a gather for advanced ones."""
+
+    def forward(self, a, key):
+        self.key, self.input_shape = key, a.shape
+        shape, strides, offset, advanced = basic_view(a.shape, a._strides, a._offset, key)
+        if not advanced:
+            return dispatch.view_of(a, shape, strides, offset)
+        return dispatch.take(a, gather_positions(shape, strides, offset, advanced))
+
+    def backward(self, grad):
+        grad_input = dispatch.fill(0, self.input_shape, grad.dtype, grad._storage.backend)
+        _write(grad_input, self.key, grad, accumulate=True)
+        return grad_input
+
+
+def getitem(a, key):
+    return Index.apply(a, key)
+
+
+def _write(target, key, values, accumulate):
+    """target[key] = values (or += when accumulate), values broadcast to the selection."""
+    shape, strides, offset, advanced = basic_view(target.shape, target._strides,
+                                                   target._offset, key)
+    if advanced:
+        positions = gather_positions(shape, strides, offset, advanced)
+        dispatch.index_put(target, positions, values, accumulate)
+        return
+    if values._storage is target._storage:
+        values = dispatch.materialize(values)
+    value_strides = layout.expanded_strides(values.shape, values._strides, shape, "setitem")
+    if accumulate:  # a basic region is never repeated, so += is read, add, write back
+        region = dispatch.view_of(target, shape, strides, offset)
+        values = dispatch.binary("add", dispatch.materialize(region),
+                                 dispatch.cast(values, target.dtype), shape, target.dtype)
+        value_strides = values._strides
+    dispatch.copy_into(values, value_strides, shape, target, strides, offset)
+
+
+def setitem(a, key, value):
+    """a[key] = value in place; value is a tensor or Python scalar, broadcast and cast."""
+    from .functions import _check_scalar, _same_backend, check_inplace
+    check_inplace(a, value, "setitem")
+    if isinstance(value, Tensor):
+        _same_backend(a, value, "setitem")
+    else:
+        _check_scalar(value, "setitem")
+        value = dispatch.fill(value, (), a.dtype, a._storage.backend)
+    _write(a, key, dispatch.cast(value, a.dtype), accumulate=False)
+    a._storage.version += 1
+
+
+def index_put_(a, indices, values, accumulate=False):
+    """a[indices] = values (or += with accumulate=True; repeated indices add up)."""
+    from .functions import check_inplace
+    check_inplace(a, values, "index_put_")
+    _write(a, tuple(indices), values, accumulate)
+    a._storage.version += 1
+    return a

@@ -1,0 +1,238 @@
+"""The Tensor: a layout (shape, strides, offset, dtype) over a backend's storage, plus
+the autograd fields. Methods are thin: the math lives in minitorch.functions."""
+import numpy as np
+
+from . import autograd, layout
+from .dtype import bool_, float32, float64, int64, resolve
+
+
+class Storage:
+    """A backend buffer shared by a tensor and all its views.
+
+    `version` counts in-place writes, so autograd can tell that a tensor it saved
+    for backward has changed since.
+    """
+
+    __slots__ = ("buffer", "backend", "size", "version")
+
+    def __init__(self, buffer, backend, size):
+        self.buffer = buffer
+        self.backend = backend
+        self.size = size
+        self.version = 0
+
+
+class Tensor:
+    """An n-dimensional array with autograd, on one backend.
+
+    `Tensor(data)` accepts what `minitorch.tensor` accepts (numpy arrays, nested lists,
+    numbers) and keeps the original project's spelling working. Like `torch.Tensor`, it
+    stores floating data in the default float dtype (so `Tensor(X / 255)` is float32);
+    integer and bool data keep their kind, so labels stay int64.
+    """
+
+    __slots__ = ("_storage", "shape", "_strides", "_offset", "dtype", "requires_grad",
+                 "grad", "_ctx", "_view", "_retains_grad", "__weakref__")
+
+    __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        from .creation import tensor as make_tensor
+        if dtype is None and np.asarray(data).dtype.kind == "f":
+            dtype = float32
+        made = make_tensor(data, dtype=dtype, requires_grad=requires_grad)
+        for slot in Tensor.__slots__[:-1]:
+            setattr(self, slot, getattr(made, slot))
+
+    # ---- metadata -----------------------------------------------------------------------
+    @property
+    def backend(self):
+        """Name of the backend holding this tensor's storage."""
+        return self._storage.backend.name
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def dim(self):
+        return len(self.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self.shape[layout.normalize_dim(dim, self.ndim, "size")]
+
+    def numel(self):
+        return layout.numel(self.shape)
+
+    def stride(self, dim=None):
+        if dim is None:
+            return self._strides
+        return self._strides[layout.normalize_dim(dim, self.ndim, "stride")]
+
+    def storage_offset(self):
+        return self._offset
+
+    def is_contiguous(self):
+        return layout.is_contiguous(self.shape, self._strides)
+
+    @property
+    def is_leaf(self):
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        return self._ctx
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def is_floating_point(self):
+        return self.dtype.is_floating_point
+
+    # ---- conversion ---------------------------------------------------------------------
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
+                               "use tensor.detach().numpy()")
+        return dispatch.to_numpy(self)
+
+    def __array__(self, dtype=None, copy=None):
+        array = dispatch.to_numpy(self)
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def tolist(self):
+        return dispatch.to_numpy(self).tolist()
+
+    def item(self):
+        if self.numel() != 1:
+            raise ValueError(f"item(): a Tensor with {self.numel()} elements cannot be "
+                             "converted to a Python scalar (it must have exactly one)")
+        return dispatch.to_numpy(self).reshape(-1)[0].item()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.dtype is not int64 or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted "
+                            "to an index")
+        return self.item()
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.numel()} elements is "
+                               "ambiguous; use .any() or .all()")
+        return bool(self.item())
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __repr__(self):
+        from .printing import tensor_repr
+        return tensor_repr(self)
+
+    def __hash__(self):
+        return id(self)
+
+    def __reduce__(self):
+        return (_rebuild, (self.detach().numpy(), self.dtype.name, self.requires_grad))
+
+    def to(self, target, dtype=None):
+        """to(dtype), to(backend name) or to(backend name, dtype): a converted tensor."""
+        result = self
+        if isinstance(target, str) and target not in ("float32", "float64", "int64", "bool",
+                                                      "float", "double", "long"):
+            result = functions.to_backend(result, target)
+        elif target is not None:
+            dtype = target
+        if dtype is not None:
+            result = functions.cast(result, resolve(dtype))
+        return result
+
+    def float(self):
+        return functions.cast(self, float32)
+
+    def double(self):
+        return functions.cast(self, float64)
+
+    def long(self):
+        return functions.cast(self, int64)
+
+    def bool(self):
+        return functions.cast(self, bool_)
+
+    def type_as(self, other):
+        return functions.cast(self, other.dtype)
+
+    # ---- autograd -----------------------------------------------------------------------
+    def backward(self, gradient=None):
+        """Accumulate gradients of this tensor into the .grad of every leaf it came from."""
+        if not self.requires_grad:
+            raise RuntimeError("backward(): this tensor does not require grad and has no "
+                               "grad_fn; call requires_grad_() on the leaves first")
+        if gradient is None:
+            if self.numel() != 1:
+                raise RuntimeError(f"backward(): grad can be implicitly created only for "
+                                   f"scalar outputs, but this tensor has shape "
+                                   f"{tuple(self.shape)}; pass gradient=")
+            gradient = creation.ones_like(self)
+        elif not isinstance(gradient, Tensor):
+            gradient = creation.tensor(gradient, dtype=self.dtype, backend=self.backend)
+        if gradient.shape != self.shape:
+            raise RuntimeError(f"backward(): gradient has shape {tuple(gradient.shape)} but "
+                               f"the tensor has shape {tuple(self.shape)}")
+        autograd.backward(self, gradient.detach())
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError(f"requires_grad_(): only floating point tensors can require "
+                               f"gradients, this one is {self.dtype.name}")
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError("requires_grad_(False): this is not a leaf tensor; use "
+                               "detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self):
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad(): can't retain_grad on a tensor that has "
+                               "requires_grad=False")
+        self._retains_grad = True
+
+    def detach(self):
+        """The same data (shared storage), cut from the graph."""
+        return dispatch.view_of(self, self.shape, self._strides, self._offset)
+
+    def detach_(self):
+        self.requires_grad = False
+        self._ctx = None
+        return self
+
+    def zero_(self):
+        return self.fill_(0)
+
+
+def _rebuild(array, dtype_name, requires_grad):
+    from .creation import tensor as make_tensor
+    return make_tensor(array, dtype=dtype_name, requires_grad=requires_grad)
+
+
+# The ops themselves (math, views, reductions, indexing) are defined once in
+# minitorch.functions, which also installs them as Tensor methods.
+from . import creation, dispatch, functions  # noqa: E402  (they need Tensor defined first)

@@ -1,0 +1,9 @@
+"""The conformance kit: the op table and the parity tests against PyTorch.
+
+A backend author runs the whole suite against their backend with
+
+    python -m minitorch.testing --backend NAME
+
+(needs pytest, hypothesis and torch: `pip install "pytorch-mini[test]"`).
+"""
+from .optable import OP_TABLE, Arg, OpInfo, Sample  # noqa: F401

@@ -1,0 +1,231 @@
+"""The op table: one entry per op drives every parity test (PyTorch OpInfo style).
+
+Each OpInfo's `call` is written once and run on minitorch tensors and on torch tensors
+alike (both libraries share the method names), so the table states each op exactly
+once. Samples describe inputs by shape and layout; the kit builds the same values in
+both libraries.
+"""
+from dataclasses import dataclass, field
+
+FLOATS = ("float32", "float64")
+NUMERIC = ("float32", "float64", "int64")
+
+
+@dataclass(frozen=True)
+class Arg:
+    """A tensor argument: its shape, how its memory is laid out, and its value range.
+
+    layout: "contiguous"; "transposed" (a permuted view of reversed-shape storage);
+    "strided" (every other element of a larger tensor, so offset 0 but step 2).
+    kind: "real" (uniform in domain), "index" (ints in [0, high)), "mask" (bools).
+    """
+
+    shape: tuple
+    layout: str = "contiguous"
+    kind: str = "real"
+    high: int = 0
+    requires_grad: bool = True
+
+
+@dataclass(frozen=True)
+class Sample:
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+    def describe(self):
+        parts = []
+        for arg in self.args:
+            if isinstance(arg, Arg):
+                parts.append(f"{arg.kind}{list(arg.shape)}{'' if arg.layout == 'contiguous' else ':' + arg.layout}")
+            else:
+                parts.append(repr(arg))
+        kwargs = ",".join(f"{k}={v}" for k, v in self.kwargs.items())
+        return "(" + ",".join(parts) + (";" + kwargs if kwargs else "") + ")"
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    name: str
+    call: object                  # call(*args, **kwargs) with tensors of either library
+    samples: tuple
+    dtypes: tuple = FLOATS
+    differentiable: bool = True
+    domain: tuple = (-2.0, 2.0)   # where real inputs are drawn from
+    rtol: dict = field(default_factory=lambda: {"float32": 1.3e-6, "float64": 1e-7})
+    atol: dict = field(default_factory=lambda: {"float32": 1e-5, "float64": 1e-7})
+    grad_rtol: float = 1e-4       # float32 gradients go through more roundings
+    gradcheck: bool = True        # finite differences agree (smooth op)
+
+
+def T(*shape, layout="contiguous", requires_grad=True):  # noqa: N802  (reads like a type)
+    return Arg(tuple(shape), layout, requires_grad=requires_grad)
+
+
+def index(*shape, high):
+    return Arg(tuple(shape), kind="index", high=high, requires_grad=False)
+
+
+def mask(*shape):
+    return Arg(tuple(shape), kind="mask", requires_grad=False)
+
+
+def _binary_samples(scalars=True):
+    tensor_samples = (
+        Sample((T(3, 4), T(3, 4))),
+        Sample((T(3, 4), T(4))),                      # broadcast a row
+        Sample((T(2, 1, 4), T(3, 1))),                # broadcast both
+        Sample((T(4, 3, layout="transposed"), T(4, 3, layout="strided"))),
+        Sample((T(), T(2, 3))),                        # 0-d with n-d
+        Sample((T(0, 3), T(3))),                       # empty
+    )
+    scalar_samples = (Sample((T(3, 4), 1.5)),          # Python scalar
+                      Sample((2.5, T(3, 4))))          # reflected scalar
+    return tensor_samples + scalar_samples if scalars else tensor_samples
+
+
+_unary_samples = (Sample((T(3, 4),)), Sample((T(5, 2, layout="transposed"),)),
+                  Sample((T(),)), Sample((T(0, 2),)), Sample((T(2, 6, layout="strided"),)))
+
+
+def _binary(name, call, scalars=True, **options):
+    return OpInfo(name, call, _binary_samples(scalars), **options)
+
+
+def _unary(name, call, **options):
+    return OpInfo(name, call, _unary_samples, **options)
+
+
+def _reduction_samples(with_tuple=True):
+    samples = [Sample((T(3, 4),)), Sample((T(3, 4),), {"dim": 1}),
+               Sample((T(2, 3, 4),), {"dim": -1, "keepdim": True}),
+               Sample((T(4, 5, layout="transposed"),), {"dim": 0}),
+               Sample((T(),), {})]
+    if with_tuple:
+        samples.append(Sample((T(2, 3, 4, layout="strided"),), {"dim": (0, 2)}))
+    return tuple(samples)
+
+
+def _positive(low=0.5, high=2.0):
+    return (low, high)
+
+
+OP_TABLE = (
+    # ---- elementwise binary (operators and named functions) ------------------------------
+    _binary("add", lambda a, b: a + b, dtypes=NUMERIC),
+    _binary("sub", lambda a, b: a - b, dtypes=NUMERIC),
+    _binary("mul", lambda a, b: a * b, dtypes=NUMERIC),
+    _binary("div", lambda a, b: a / b, domain=_positive()),
+    _binary("floor_divide", lambda a, b: a // b, dtypes=NUMERIC, differentiable=False,
+            domain=_positive(1.0, 9.0)),
+    # PyTorch has no derivative for `scalar % tensor`, so only the tensor-first forms
+    OpInfo("remainder", lambda a, b: a % b, _binary_samples(False) + (Sample((T(3, 4), 1.5)),),
+           dtypes=NUMERIC, domain=_positive(1.0, 9.0), gradcheck=False),
+    _binary("pow", lambda a, b: a ** b, domain=_positive()),
+    _binary("maximum", lambda a, b: a.maximum(b), scalars=False, dtypes=NUMERIC),
+    _binary("minimum", lambda a, b: a.minimum(b), scalars=False, dtypes=NUMERIC),
+    _binary("eq", lambda a, b: a == b, dtypes=NUMERIC, differentiable=False),
+    _binary("ne", lambda a, b: a != b, dtypes=NUMERIC, differentiable=False),
+    _binary("lt", lambda a, b: a < b, dtypes=NUMERIC, differentiable=False),
+    _binary("le", lambda a, b: a <= b, dtypes=NUMERIC, differentiable=False),
+    _binary("gt", lambda a, b: a > b, dtypes=NUMERIC, differentiable=False),
+    _binary("ge", lambda a, b: a >= b, dtypes=NUMERIC, differentiable=False),
+    OpInfo("pow_scalar", lambda a, e: a ** e, (Sample((T(3, 4), 2)), Sample((T(3, 4), 0.5)),
+                                               Sample((T(3, 4), -1.5))), domain=_positive()),
+    # ---- elementwise unary ---------------------------------------------------------------
+    _unary("neg", lambda a: -a, dtypes=NUMERIC),
+    _unary("abs", lambda a: a.abs(), dtypes=NUMERIC, gradcheck=False),
+    _unary("exp", lambda a: a.exp()),
+    _unary("log", lambda a: a.log(), domain=_positive(0.1, 3.0)),
+    _unary("sqrt", lambda a: a.sqrt(), domain=_positive(0.1, 3.0)),
+    _unary("sin", lambda a: a.sin()),
+    _unary("cos", lambda a: a.cos()),
+    _unary("tanh", lambda a: a.tanh()),
+    _unary("sigmoid", lambda a: a.sigmoid()),
+    _unary("relu", lambda a: a.relu(), dtypes=NUMERIC, gradcheck=False),
+    _unary("clamp", lambda a: a.clamp(-0.5, 0.7), dtypes=NUMERIC, gradcheck=False),
+    _unary("clamp_min", lambda a: a.clamp(min=0.1), gradcheck=False),
+    _unary("square", lambda a: a.square()),
+    OpInfo("where", lambda c, a, b: a.where(c, b),
+           (Sample((mask(3, 4), T(3, 4), T(3, 4))), Sample((mask(3, 1), T(4), T(3, 4))),
+            Sample((mask(4, 3), T(4, 3, layout="transposed"), T(4, 3, layout="strided"))))),
+    # ---- reductions ----------------------------------------------------------------------
+    OpInfo("sum", lambda a, **k: a.sum(**k), _reduction_samples(), dtypes=NUMERIC,
+           rtol={"float32": 1e-5, "float64": 1e-7}),
+    OpInfo("mean", lambda a, **k: a.mean(**k), _reduction_samples(),
+           rtol={"float32": 1e-5, "float64": 1e-7}),
+    OpInfo("var", lambda a, **k: a.var(**k), _reduction_samples(),
+           rtol={"float32": 1e-4, "float64": 1e-7}),
+    OpInfo("std", lambda a, **k: a.std(**k), _reduction_samples()[:4],
+           rtol={"float32": 1e-4, "float64": 1e-7}),
+    OpInfo("amax", lambda a, **k: a.amax(**k), _reduction_samples(), dtypes=NUMERIC),
+    OpInfo("amin", lambda a, **k: a.amin(**k), _reduction_samples(), dtypes=NUMERIC),
+    OpInfo("max", lambda a: a.max(), (Sample((T(3, 4),)), Sample((T(),))), dtypes=NUMERIC),
+    OpInfo("max_dim", lambda a, **k: a.max(**k)[0], _reduction_samples(False)[1:4],
+           dtypes=NUMERIC),
+    OpInfo("min_dim", lambda a, **k: a.min(**k)[0], _reduction_samples(False)[1:4],
+           dtypes=NUMERIC),
+    OpInfo("max_indices", lambda a, **k: a.max(**k)[1], _reduction_samples(False)[1:4],
+           dtypes=NUMERIC, differentiable=False),
+    OpInfo("argmax", lambda a, **k: a.argmax(**k), _reduction_samples(False)[:4],
+           dtypes=NUMERIC, differentiable=False),
+    OpInfo("argmin", lambda a, **k: a.argmin(**k), _reduction_samples(False)[:4],
+           dtypes=NUMERIC, differentiable=False),
+    OpInfo("logsumexp", lambda a, **k: a.logsumexp(**k),
+           tuple(s for s in _reduction_samples() if "dim" in s.kwargs),
+           rtol={"float32": 1e-5, "float64": 1e-7}),
+    OpInfo("softmax", lambda a, **k: a.softmax(**k),
+           (Sample((T(3, 5),), {"dim": 1}), Sample((T(2, 3, 4),), {"dim": 0}),
+            Sample((T(4, 3, layout="transposed"),), {"dim": -1}))),
+    OpInfo("log_softmax", lambda a, **k: a.log_softmax(**k),
+           (Sample((T(3, 5),), {"dim": 1}), Sample((T(2, 3, 4),), {"dim": 1}),
+            Sample((T(4, 3, layout="strided"),), {"dim": -1}))),
+    # ---- matmul --------------------------------------------------------------------------
+    OpInfo("matmul", lambda a, b: a @ b,
+           (Sample((T(3, 4), T(4, 5))), Sample((T(4), T(4, 2))), Sample((T(3, 4), T(4))),
+            Sample((T(4), T(4))), Sample((T(2, 3, 4), T(4, 5))),
+            Sample((T(2, 1, 3, 4), T(3, 4, 2))),
+            Sample((T(4, 3, layout="transposed"), T(3, 5, layout="strided"))),
+            Sample((T(3, 0), T(0, 2)))),
+           dtypes=NUMERIC, rtol={"float32": 1e-5, "float64": 1e-7}),
+    # ---- views and joining ---------------------------------------------------------------
+    OpInfo("reshape", lambda a: a.reshape(4, -1),
+           (Sample((T(2, 6),)), Sample((T(6, 2, layout="transposed"),)))),
+    OpInfo("view", lambda a: a.view(3, 2, 2), (Sample((T(12),)), Sample((T(2, 6),)))),
+    OpInfo("flatten", lambda a: a.flatten(start_dim=1),
+           (Sample((T(2, 3, 4),)), Sample((T(4, 3, 2, layout="transposed"),)))),
+    OpInfo("permute", lambda a: a.permute(2, 0, 1), (Sample((T(2, 3, 4),)),)),
+    OpInfo("transpose", lambda a: a.transpose(0, -1), (Sample((T(2, 3, 4),)),)),
+    OpInfo("T", lambda a: a.T, (Sample((T(3, 5),)),)),
+    OpInfo("expand", lambda a: a.expand(2, 3, 4), (Sample((T(3, 1),)), Sample((T(4),)))),
+    OpInfo("squeeze", lambda a: a.squeeze(1), (Sample((T(3, 1, 2),)),)),
+    OpInfo("unsqueeze", lambda a: a.unsqueeze(-1), (Sample((T(3, 2),)),)),
+    OpInfo("contiguous", lambda a: a.contiguous(), (Sample((T(3, 4, layout="transposed"),)),)),
+    OpInfo("cat", lambda a, b: _lib(a).cat([a, b], dim=1),
+           (Sample((T(2, 3), T(2, 4))), Sample((T(3, 2, layout="transposed"), T(3, 1)))),
+           dtypes=NUMERIC),
+    OpInfo("stack", lambda a, b: _lib(a).stack([a, b], dim=-1),
+           (Sample((T(2, 3), T(2, 3, layout="strided"))),), dtypes=NUMERIC),
+    # ---- indexing ------------------------------------------------------------------------
+    OpInfo("getitem_basic", lambda a: a[1:, None, ::2, -1],
+           (Sample((T(3, 5, 4),)), Sample((T(3, 5, 4, layout="transposed"),)))),
+    OpInfo("getitem_ellipsis", lambda a: a[..., 1], (Sample((T(2, 3, 4),)),)),
+    OpInfo("getitem_index", lambda a, i: a[i], (Sample((T(5, 3), index(4, high=5))),
+                                                Sample((T(5, 3), index(2, 2, high=5))))),
+    OpInfo("getitem_index_dim1", lambda a, i: a[:, i],
+           (Sample((T(3, 5, layout="transposed"), index(6, high=5))),)),
+    OpInfo("getitem_pairs", lambda a, i, j: a[i, j],
+           (Sample((T(4, 5), index(3, high=4), index(3, high=5))),)),
+    OpInfo("getitem_mask", lambda a, m: a[m], (Sample((T(3, 4), mask(3, 4))),
+                                               Sample((T(3, 4), mask(3))))),
+    OpInfo("to_float64", lambda a: a.double(), (Sample((T(3, 4),)),), dtypes=("float32",)),
+    OpInfo("to_float32", lambda a: a.float(), (Sample((T(3, 4),)),), dtypes=("float64",),
+           gradcheck=False),  # float32 rounding swamps float64 finite differences
+    OpInfo("to_int64", lambda a: a.long(), (Sample((T(3, 4),)),), differentiable=False,
+           domain=(-5.0, 5.0)),
+)
+
+
+def _lib(tensor):
+    """The library a tensor belongs to (minitorch or torch), for module-level calls."""
+    import importlib
+    return importlib.import_module(type(tensor).__module__.split(".")[0])

@@ -1,0 +1,349 @@
+"""Core tensor behaviour that the op table does not cover: creation, dtypes, views,
+autograd rules, errors, repr, and the original project's README code."""
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+from minitorch import Tensor
+
+
+# ---- creation and dtypes ----------------------------------------------------------------
+
+@pytest.mark.parametrize("data,expected", [
+    ([1.0, 2.0], "float32"), ([1, 2], "int64"), ([True, False], "bool"), (3, "int64"),
+    (2.5, "float32"), (np.zeros(2, np.float64), "float64"), ([[1, 2.5]], "float32"),
+])
+def test_tensor_infers_dtype_like_torch(data, expected):
+    assert minitorch.tensor(data).dtype.name == expected
+    assert str(torch.tensor(data).dtype) == f"torch.{expected}"
+
+
+def test_narrow_numpy_types_widen_to_the_four_dtypes():
+    assert minitorch.tensor(np.zeros(2, np.int32)).dtype is minitorch.int64
+    assert minitorch.tensor(np.zeros(2, np.uint8)).dtype is minitorch.int64
+    assert minitorch.tensor(np.zeros(2, np.float16)).dtype is minitorch.float32
+    with pytest.raises(TypeError, match="complex128"):
+        minitorch.tensor(np.zeros(2, np.complex128))
+
+
+def test_legacy_constructor_keeps_floats_float32_and_labels_int64():
+    assert Tensor(np.ones((2, 2)) / 255).dtype is minitorch.float32
+    assert Tensor(np.arange(3)).dtype is minitorch.int64
+
+
+@pytest.mark.parametrize("left,right", [
+    ("int64", "float32"), ("bool", "int64"), ("float32", "float64"), ("bool", "float32"),
+])
+def test_type_promotion_between_tensors(left, right):
+    a = minitorch.ones(2, dtype=left) + minitorch.ones(2, dtype=right)
+    b = torch.ones(2, dtype=getattr(torch, left)) + torch.ones(2, dtype=getattr(torch, right))
+    assert a.dtype.name == str(b.dtype).replace("torch.", "")
+
+
+@pytest.mark.parametrize("dtype,scalar", [("int64", 2.5), ("float32", 2), ("bool", 3),
+                                          ("float32", 1e40), ("int64", True)])
+def test_type_promotion_with_python_scalars(dtype, scalar):
+    a = minitorch.ones(2, dtype=dtype) * scalar
+    b = torch.ones(2, dtype=getattr(torch, dtype)) * scalar
+    assert a.dtype.name == str(b.dtype).replace("torch.", "")
+    np.testing.assert_allclose(a.numpy().astype(float), b.numpy().astype(float))
+
+
+def test_zero_dim_tensor_does_not_promote_dimensioned_tensor():
+    a = minitorch.ones(3) + minitorch.tensor(1.0, dtype="float64")
+    assert a.dtype is minitorch.float32
+    b = minitorch.ones(3, dtype="int64") + minitorch.tensor(1.5, dtype="float64")
+    assert b.dtype is minitorch.float64
+
+
+def test_int_true_division_gives_float32():
+    assert (minitorch.tensor([3, 4]) / 2).dtype is minitorch.float32
+    assert (minitorch.tensor([3, 4]) // 2).tolist() == [1, 2]
+
+
+def test_factories_match_torch():
+    assert minitorch.arange(5).tolist() == torch.arange(5).tolist()
+    np.testing.assert_allclose(minitorch.arange(0, 1, 0.25).numpy(), torch.arange(0, 1, 0.25))
+    np.testing.assert_allclose(minitorch.linspace(0, 1, 5).numpy(), torch.linspace(0, 1, 5))
+    assert minitorch.eye(3).tolist() == torch.eye(3).tolist()
+    assert minitorch.full((2, 2), 7).dtype is minitorch.int64
+    assert minitorch.zeros(2, 3).shape == (2, 3) and minitorch.ones((4,)).sum().item() == 4
+    assert minitorch.zeros_like(minitorch.ones(2, dtype="int64")).dtype is minitorch.int64
+
+
+def test_random_numbers_are_seeded_and_backend_independent():
+    values = {}
+    for backend in ("numpy", "python"):
+        minitorch.manual_seed(7)
+        values[backend] = (minitorch.randn(3, 4, backend=backend).numpy(),
+                           minitorch.randint(0, 10, (5,), backend=backend).numpy(),
+                           minitorch.randperm(6, backend=backend).numpy())
+    for first, second in zip(values["numpy"], values["python"]):
+        np.testing.assert_array_equal(first, second)
+    assert sorted(values["numpy"][2].tolist()) == list(range(6))
+
+
+def test_unknown_dtype_lists_the_valid_ones():
+    with pytest.raises(TypeError, match="float32.*float64.*int64.*bool"):
+        minitorch.zeros(2, dtype="complex64")
+
+
+# ---- conversion and repr ----------------------------------------------------------------
+
+@pytest.mark.parametrize("data,dtype", [
+    ([[1.0, 2.0]], None), ([1.5, -2.25, 3.0], None), (3.0, None), ([1, 2, 3], None),
+    ([True, False], None), ([1.0, 2.0], "float64"), ([[1e-5, 1.0]], None), ([], None),
+])
+def test_repr_matches_torch(data, dtype):
+    ours = repr(minitorch.tensor(data, dtype=dtype))
+    theirs = repr(torch.tensor(data, dtype=getattr(torch, dtype) if dtype else None))
+    assert ours == theirs.replace("torch.", "minitorch.")
+
+
+def test_repr_shows_requires_grad_and_grad_fn():
+    x = minitorch.tensor([[1.0, 2.0]], requires_grad=True)
+    assert repr(x) == "tensor([[1., 2.]], requires_grad=True)"
+    assert "grad_fn=<MulBackward>" in repr(x * 2)
+
+
+def test_conversions():
+    x = minitorch.tensor([[1.5, 2.0], [3.0, 4.0]])
+    assert x.tolist() == [[1.5, 2.0], [3.0, 4.0]]
+    assert np.asarray(x).shape == (2, 2)
+    assert x[0, 0].item() == 1.5 and float(x[1, 1]) == 4.0
+    assert len(x) == 2 and [row.tolist() for row in x] == [[1.5, 2.0], [3.0, 4.0]]
+    assert x.size() == (2, 2) and x.size(-1) == 2 and x.dim() == 2 and x.numel() == 4
+    assert bool(minitorch.tensor([1])) is True
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(x)
+    with pytest.raises(ValueError, match="4 elements"):
+        x.item()
+
+
+# ---- views ------------------------------------------------------------------------------
+
+def test_views_share_storage_and_are_zero_copy():
+    x = minitorch.zeros(3, 4)
+    views = [x.reshape(12), x.view(4, 3), x.T, x.permute(1, 0), x[1:, ::2], x.unsqueeze(0),
+             x.flatten(), x[None, ..., 1]]
+    for view in views:
+        assert view._storage is x._storage
+    x.T[0, 1] = 5.0  # writes through a transposed view
+    assert x[1, 0].item() == 5.0
+    assert x.expand(2, 3, 4)._storage is x._storage and x.expand(2, 3, 4).stride()[0] == 0
+
+
+def test_view_refuses_incompatible_layout_but_reshape_copies():
+    x = minitorch.arange(6).reshape(2, 3).T
+    with pytest.raises(RuntimeError, match="view.*reshape"):
+        x.view(6)
+    assert x.reshape(6).tolist() == [0, 3, 1, 4, 2, 5]
+    assert x.reshape(6)._storage is not x._storage
+
+
+def test_setitem_matches_torch():
+    ours, theirs = minitorch.zeros(4, 5), torch.zeros(4, 5)
+    for target in (ours, theirs):
+        target[1] = 1.0
+        target[:, 2] = target.new_tensor([1, 2, 3, 4]) if hasattr(target, "new_tensor") and \
+            target is theirs else minitorch.tensor([1.0, 2.0, 3.0, 4.0])
+        target[2:, ::2] = -1.0
+        target[[0, 3], [4, 1]] = 9.0
+        target[target > 8] = 7.0
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_index_put_accumulates_repeated_indices():
+    x = minitorch.zeros(3)
+    x.index_put_((minitorch.tensor([0, 0, 2]),), minitorch.tensor([1.0, 2.0, 5.0]),
+                 accumulate=True)
+    assert x.tolist() == [3.0, 0.0, 5.0]
+
+
+def test_cat_and_stack_promote_and_check_shapes():
+    assert minitorch.cat([minitorch.ones(2, dtype="int64"), minitorch.ones(1)]).dtype \
+        is minitorch.float32
+    with pytest.raises(ValueError, match="cat: sizes of tensors must match"):
+        minitorch.cat([minitorch.ones(2, 3), minitorch.ones(3, 3)], dim=1)
+    with pytest.raises(ValueError, match="stack: expects each tensor to be equal size"):
+        minitorch.stack([minitorch.ones(2), minitorch.ones(3)])
+
+
+# ---- in-place ops -----------------------------------------------------------------------
+
+def test_inplace_ops_modify_storage_and_views():
+    x = minitorch.ones(2, 3)
+    row = x[0]
+    x += 1
+    x.mul_(minitorch.tensor([1.0, 2.0, 3.0]))
+    x[1].sub_(1)
+    assert row.tolist() == [2.0, 4.0, 6.0]
+    assert x.tolist() == [[2.0, 4.0, 6.0], [1.0, 3.0, 5.0]]
+    x.zero_()
+    assert x.sum().item() == 0
+    x.copy_(minitorch.tensor([1.0, 2.0, 3.0]))
+    assert x.tolist() == [[1.0, 2.0, 3.0]] * 2
+
+
+def test_inplace_refuses_a_wider_result_type_before_writing():
+    x = minitorch.tensor([1, 2])
+    with pytest.raises(TypeError, match="float32 can't be cast to .* int64"):
+        x += 0.5
+    assert x.tolist() == [1, 2]
+
+
+# ---- autograd ---------------------------------------------------------------------------
+
+def test_long_chain_backward_is_iterative():
+    x = minitorch.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(10000):
+        y = y * 1.0001
+    y.backward()
+    assert abs(x.grad.item() - 1.0001 ** 10000) < 1e-2
+
+
+def test_gradients_accumulate_over_reuse_and_calls():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    (x * x + x).sum().backward()
+    assert x.grad.tolist() == [3.0, 5.0]
+    (x * 2).sum().backward()
+    assert x.grad.tolist() == [5.0, 7.0]
+
+
+def test_diamond_graph_orders_nodes_correctly():
+    x = minitorch.tensor(2.0, requires_grad=True)
+    a = x * 3
+    b = a * a       # uses a twice
+    c = b + a       # and a again, on another path
+    c.backward()
+    assert x.grad.item() == 2 * 9 * 2 + 3
+
+
+def test_leaf_grads_do_not_alias_each_other():
+    a = minitorch.ones(2, requires_grad=True)
+    b = minitorch.ones(2, requires_grad=True)
+    (a + b).sum().backward()
+    with minitorch.no_grad():
+        a.grad.mul_(5)
+    assert b.grad.tolist() == [1.0, 1.0]
+
+
+def test_broadcast_gradient_is_summed_back():
+    bias = minitorch.zeros(3, requires_grad=True)
+    (minitorch.ones(4, 3) + bias).sum().backward()
+    assert bias.grad.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_retain_grad_detach_and_no_grad():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y.retain_grad()
+    (y * y).sum().backward()
+    assert y.grad.tolist() == [6.0, 12.0]
+    assert not x.detach().requires_grad
+    with minitorch.no_grad():
+        assert not (x * 2).requires_grad
+        with minitorch.enable_grad():
+            assert (x * 2).requires_grad
+
+    @minitorch.no_grad()
+    def doubled(t):
+        return t * 2
+    assert not doubled(x).requires_grad
+
+
+def test_backward_errors():
+    x = minitorch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="only for scalar outputs"):
+        (x * 2).backward()
+    (x * 2).backward(minitorch.tensor([1.0, 1.0]))
+    assert x.grad.tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match="floating point"):
+        minitorch.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        minitorch.ones(2).sum().backward()
+
+
+def test_inplace_change_of_saved_tensor_is_detected():
+    w = minitorch.ones(2, requires_grad=True)
+    a = minitorch.tensor([1.0, 2.0])
+    loss = (a * w).sum()
+    a += 1   # a was saved by the multiplication
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+def test_inplace_on_leaf_requiring_grad_is_refused():
+    w = minitorch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        w += 1
+    with minitorch.no_grad():
+        w -= 1
+    assert w.tolist() == [0.0, 0.0]
+
+
+# ---- errors -----------------------------------------------------------------------------
+
+def test_shape_errors_name_the_op_and_shapes():
+    with pytest.raises(ValueError, match="matmul: cannot multiply 2x5 and 3x7"):
+        minitorch.ones(2, 5) @ minitorch.ones(3, 7)
+    with pytest.raises(ValueError, match="add: shapes 2x3 and 4 cannot be broadcast"):
+        minitorch.ones(2, 3) + minitorch.ones(4)
+
+
+def test_index_errors():
+    x = minitorch.ones(3, 4)
+    with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
+        x[3]
+    with pytest.raises(IndexError, match="out of bounds"):
+        x[minitorch.tensor([0, 7])]
+    with pytest.raises(IndexError, match="too many indices"):
+        x[0, 0, 0]
+    with pytest.raises(IndexError):
+        x[:, -5] = 1.0
+    assert x.sum().item() == 12.0  # nothing was written
+
+
+def test_mixed_backends_and_unknown_backend_errors():
+    a = minitorch.ones(2)
+    b = minitorch.ones(2, backend="python")
+    with pytest.raises(RuntimeError, match="different backends .*'numpy'.*'python'"):
+        a + b
+    assert (a + b.to("numpy")).tolist() == [2.0, 2.0]
+    with pytest.raises(ValueError, match="unknown backend 'cuda'.*numpy.*python"):
+        minitorch.set_backend("cuda")
+    assert minitorch.get_backend().name == "numpy"
+
+
+def test_failed_op_changes_nothing():
+    x = minitorch.ones(2, 3)
+    before = x.numpy().copy()
+    with pytest.raises(ValueError):
+        x.add_(minitorch.ones(4, 3))
+    with pytest.raises(ValueError):
+        x[:, 0] = minitorch.ones(5)
+    np.testing.assert_array_equal(x.numpy(), before)
+    assert x._storage.version == 0
+
+
+def test_use_backend_restores_previous_backend():
+    with minitorch.use_backend("python"):
+        assert minitorch.ones(1).backend == "python"
+    assert minitorch.ones(1).backend == "numpy"
+
+
+# ---- the original project's README ------------------------------------------------------
+
+def test_original_readme_tensor_code_runs_unchanged():
+    X = np.random.default_rng(0).integers(0, 256, size=(10, 28, 28))
+    Y = np.arange(10)
+    x = Tensor(X / 255).flatten(start_dim=1)
+    target = Tensor(Y)
+    assert x.shape == (10, 784) and x.dtype is minitorch.float32
+    output = x @ minitorch.randn(784, 10)
+    pred = output.argmax(dim=1, keepdim=True)
+    correct = pred.eq(target.view_as(pred)).sum().item()
+    expected = (output.numpy().argmax(axis=1) == Y).sum()
+    assert correct == expected and isinstance(correct, int)
