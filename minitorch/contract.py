@@ -121,6 +121,18 @@ OPTIONAL_KERNELS = {
                      "logsumexp(logits[r]) - logits[r, target[r]]",
     "cross_entropy_backward": "cross_entropy_backward(logits, target, grad, rows, cols, out): "
                               "out[r, c] = grad[r] * (softmax(logits[r])[c] - (c == target[r]))",
+    # Optimizer updates, in place on compact buffers (param last, as the output).
+    "sgd_step": "sgd_step(grad, momentum_buffer, lr, momentum, dampening, weight_decay, "
+                "nesterov, first_step, param): g = grad + weight_decay * param; if momentum: "
+                "buf = g if first_step else momentum * buf + (1 - dampening) * g; "
+                "g = g + momentum * buf if nesterov else buf; param -= lr * g "
+                "(momentum_buffer is None when momentum == 0)",
+    "adam_step": "adam_step(grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps, "
+                 "weight_decay, decoupled, param): if decoupled (AdamW): param *= 1 - lr * "
+                 "weight_decay, else g = grad + weight_decay * param; exp_avg = beta1 * exp_avg "
+                 "+ (1 - beta1) * g; exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g * g; "
+                 "param -= lr / (1 - beta1**step) * exp_avg / "
+                 "(sqrt(exp_avg_sq / (1 - beta2**step)) + eps)",
 }
 
 SUPPORTED_DTYPES = ("float32", "float64", "int64", "bool")
