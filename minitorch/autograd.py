@@ -68,15 +68,14 @@ class Function:
     def apply(cls, *args):
         ctx = cls()
         result = ctx.forward(*args)
-        if _grad_enabled[0]:
-            inputs = [a for a in args if getattr(a, "requires_grad", False)]
-            if inputs:
-                if not result.dtype.is_floating_point:
-                    return result  # comparisons, argmax: not differentiable
-                ctx.inputs = tuple(a if getattr(a, "requires_grad", False) else None
-                                   for a in args if _is_tensor(a))
-                result.requires_grad = True
-                result._ctx = ctx
+        if _grad_enabled[0] and result.dtype.is_floating_point:
+            for argument in args:
+                if getattr(argument, "requires_grad", False):
+                    ctx.inputs = tuple(a if a.requires_grad else None
+                                       for a in args if _is_tensor(a))
+                    result.requires_grad = True
+                    result._ctx = ctx
+                    break
         return result
 
     def save_for_backward(self, *tensors):

@@ -91,7 +91,7 @@ def copy_into(source, source_strides, shape, target, target_strides, target_offs
     """Strided copy of source (seen with source_strides over `shape`) into target's
     storage at (target_strides, target_offset), casting to target's dtype."""
     backend = target._storage.backend
-    fast = backend.fast["copy_view"]
+    fast = backend.copy_view
     if fast is not None:
         source_handle = backend.view(source._storage.buffer, shape, source_strides,
                                      source._offset)
@@ -136,7 +136,7 @@ def fill(value, shape, dtype, backend):
 def unary(op, a):
     backend = a._storage.backend
     result = empty(a.shape, a.dtype, backend)
-    fast = backend.fast["unary_view"]
+    fast = backend.unary_view
     if fast is not None:
         fast(op, native(a), native(result))
     else:
@@ -148,9 +148,10 @@ def binary(op, a, b, shape, out_dtype):
     """OP(a, b) elementwise; a and b share a dtype and broadcast to `shape`."""
     backend = a._storage.backend
     result = empty(shape, out_dtype, backend)
-    fast = backend.fast["binary_view"]
+    fast = backend.binary_view
     if fast is not None:
-        fast(op, native_expanded(a, shape), native_expanded(b, shape), native(result))
+        fast(op, native(a) if a.shape == shape else native_expanded(a, shape),
+             native(b) if b.shape == shape else native_expanded(b, shape), native(result))
     else:
         backend.binary(op, compact(a, shape), compact(b, shape), result._storage.buffer)
     return result
@@ -159,7 +160,7 @@ def binary(op, a, b, shape, out_dtype):
 def where(cond, a, b, shape):
     backend = a._storage.backend
     result = empty(shape, a.dtype, backend)
-    fast = backend.fast["where_view"]
+    fast = backend.where_view
     if fast is not None:
         fast(native_expanded(cond, shape), native_expanded(a, shape),
              native_expanded(b, shape), native(result))
@@ -181,7 +182,7 @@ def reduce(op, a, dims, out_dtype):
     kept_shape = tuple(1 if d in dims else s for d, s in enumerate(a.shape))
     result = empty(kept_shape, out_dtype, backend)
     source = cast(a, out_dtype) if op == "sum" else a
-    fast = backend.fast["reduce_view"]
+    fast = backend.reduce_view
     if fast is not None:
         fast(op, native(source), dims, native(result))
         return result
@@ -201,7 +202,7 @@ def arg_reduce(op, a, dim):
     min(where(a == m, arange, size)) along dim.
     """
     backend = a._storage.backend
-    fast = backend.fast["reduce_view"]
+    fast = backend.reduce_view
     if fast is not None:
         kept_shape = tuple(1 if d == dim else s for d, s in enumerate(a.shape))
         result = empty(kept_shape, int64, backend)
@@ -230,7 +231,7 @@ def matmul(a, b, shape):
     batch_shape = shape[:-2]
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
     result = empty(shape, a.dtype, backend)
-    fast = backend.fast["matmul_view"]
+    fast = backend.matmul_view
     if fast is not None:
         fast(native_expanded(a, batch_shape + (m, k)), native_expanded(b, batch_shape + (k, n)),
              native(result))
@@ -267,7 +268,7 @@ def linear(x, weight, bias):
     backend = x._storage.backend
     m, k = x.shape
     n = weight.shape[0]
-    fast = backend.fast["linear"]
+    fast = backend.linear
     if fast is not None:
         result = empty((m, n), x.dtype, backend)
         fast(compact(x), compact(weight), None if bias is None else compact(bias), m, k, n,
@@ -280,7 +281,7 @@ def linear(x, weight, bias):
 
 def relu_backward(grad, x):
     backend = x._storage.backend
-    fast = backend.fast["relu_backward"]
+    fast = backend.relu_backward
     if fast is not None:
         result = empty(x.shape, x.dtype, backend)
         fast(compact(grad, x.shape), compact(x), result._storage.buffer)
@@ -294,7 +295,7 @@ def log_softmax_rows(x):
     """log_softmax over the last dim of a 2-D compact-able tensor (rows, cols)."""
     backend = x._storage.backend
     rows, cols = x.shape
-    fast = backend.fast["log_softmax"]
+    fast = backend.log_softmax
     if fast is not None:
         result = empty(x.shape, x.dtype, backend)
         fast(compact(x), rows, cols, result._storage.buffer)
@@ -308,7 +309,7 @@ def log_softmax_rows(x):
 def log_softmax_rows_backward(grad, y):
     backend = y._storage.backend
     rows, cols = y.shape
-    fast = backend.fast["log_softmax_backward"]
+    fast = backend.log_softmax_backward
     if fast is not None:
         result = empty(y.shape, y.dtype, backend)
         fast(compact(grad, y.shape), compact(y), rows, cols, result._storage.buffer)
@@ -322,7 +323,7 @@ def cross_entropy_rows(logits, target):
     """Per-row loss logsumexp(logits[r]) - logits[r, target[r]] for (rows, cols) logits."""
     backend = logits._storage.backend
     rows, cols = logits.shape
-    fast = backend.fast["cross_entropy"]
+    fast = backend.cross_entropy
     if fast is not None:
         result = empty((rows,), logits.dtype, backend)
         fast(compact(logits), compact(target), rows, cols, result._storage.buffer)
@@ -335,7 +336,7 @@ def cross_entropy_rows(logits, target):
 def cross_entropy_rows_backward(logits, target, grad):
     backend = logits._storage.backend
     rows, cols = logits.shape
-    fast = backend.fast["cross_entropy_backward"]
+    fast = backend.cross_entropy_backward
     if fast is not None:
         result = empty(logits.shape, logits.dtype, backend)
         fast(compact(logits), compact(target), compact(grad), rows, cols,

@@ -74,6 +74,9 @@ def _result_type(a, b, op_name):
 
 def _operands(a, b, op_name, compute_dtype=None):
     """Both operands as tensors of one dtype (compute_dtype overrides the promoted one)."""
+    if type(a) is Tensor and type(b) is Tensor and a.dtype is b.dtype and \
+            a._storage.backend is b._storage.backend and compute_dtype is None:
+        return a, b  # the common case, decided without the general rules below
     a, b, dtype = _result_type(a, b, op_name)
     dtype = compute_dtype(dtype) if compute_dtype else dtype
     return cast(a, dtype), cast(b, dtype)

@@ -6,14 +6,22 @@ storage position `offset + sum(idx[d] * strides[d])`.
 import math
 
 
+_strides_of_shape = {}  # shape -> contiguous strides; shapes repeat across a program
+
+
 def contiguous_strides(shape):
     """Row-major strides of a compact tensor of `shape`."""
-    strides = []
-    step = 1
-    for size in reversed(shape):
-        strides.append(step)
-        step *= size
-    return tuple(reversed(strides))
+    strides = _strides_of_shape.get(shape)
+    if strides is None:
+        step = 1
+        reversed_strides = []
+        for size in reversed(shape):
+            reversed_strides.append(step)
+            step *= size
+        strides = tuple(reversed(reversed_strides))
+        if len(_strides_of_shape) < 4096:
+            _strides_of_shape[shape] = strides
+    return strides
 
 
 def numel(shape):

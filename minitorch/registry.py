@@ -20,8 +20,8 @@ class Backend:
     """A registered backend as the core sees it: the implementation plus bookkeeping.
 
     Kernel lookups are resolved once here so the dispatcher pays one attribute read
-    per call: `backend.binary` is the required kernel, `backend.fast["binary_view"]`
-    an optional one (None when absent).
+    per call: every kernel named by the contract is an attribute, `backend.binary` a
+    required one, `backend.binary_view` an optional one (None when absent).
     """
 
     def __init__(self, name, factory, origin):
@@ -54,10 +54,8 @@ class Backend:
                                f"object is named {impl.name!r}")
         self._impl = impl
         self.dtypes = frozenset(impl.dtypes)
-        for kernel in REQUIRED_KERNELS:
-            setattr(self, kernel, getattr(impl, kernel))
-        self.fast = {k: getattr(impl, k, None) for k in OPTIONAL_KERNELS}
-        self.view = self.fast["view"]
+        for kernel in REQUIRED_KERNELS + tuple(OPTIONAL_KERNELS):
+            setattr(self, kernel, getattr(impl, kernel, None))
 
     @property
     def available(self):
