@@ -34,28 +34,40 @@ class Backend:
         self.optional = frozenset()
 
     def _load(self):
+        """Build the backend once: import, construct, validate against the contract."""
         if self._impl is not None or self._reason is not None:
             return
-        factory = self._factory
         try:
-            if isinstance(factory, str):
-                module_name, _, attribute = factory.partition(":")
-                factory = getattr(importlib.import_module(module_name), attribute)
-            impl = factory()
-            self.optional = check_backend(impl, self.origin)
+            impl = self._build()
         except BackendUnavailable as error:
             self._reason = str(error)
             return
         except ImportError as error:
             self._reason = f"cannot import it: {error}"
             return
-        if impl.name != self.name:
-            raise BackendError(f"{self.origin} registered backend {self.name!r} but its "
-                               f"object is named {impl.name!r}")
+        except BackendError as error:  # breaks the contract: never usable
+            self._reason = str(error)
+            if self.origin == "built-in":
+                raise
+            from .plugins import report_failure
+            report_failure(f"backend {self.name!r} from {self.origin}", error)
+            return
         self._impl = impl
         self.dtypes = frozenset(impl.dtypes)
         for kernel in REQUIRED_KERNELS + tuple(OPTIONAL_KERNELS):
             setattr(self, kernel, getattr(impl, kernel, None))
+
+    def _build(self):
+        factory = self._factory
+        if isinstance(factory, str):
+            module_name, _, attribute = factory.partition(":")
+            factory = getattr(importlib.import_module(module_name), attribute)
+        impl = factory()
+        self.optional = check_backend(impl, self.origin)
+        if impl.name != self.name:
+            raise BackendError(f"{self.origin} registered backend {self.name!r} but its "
+                               f"object is named {impl.name!r}")
+        return impl
 
     @property
     def available(self):
@@ -78,18 +90,18 @@ class Backend:
         return f"<minitorch backend {self.name!r} ({self.origin}; {state})>"
 
 
-BUILTIN_BACKENDS = {
-    "numpy": "minitorch_backends.numpy_backend:NumpyBackend",
-    "python": "minitorch_backends.python_backend:PythonBackend",
-    "c": "minitorch_backends.c_backend:CBackend",
-}
-
 _registry = {}
 _current = None
+_plugins_loaded = False
 
 
 def register_backend(name, factory, origin="user code"):
     """Add a backend. Two backends with one name are an error naming both origins."""
+    _ensure_plugins()
+    return _add(name, factory, origin)
+
+
+def _add(name, factory, origin):
     if name in _registry:
         raise BackendError(f"two backends are named {name!r}: one from "
                            f"{_registry[name].origin}, one from {origin}; uninstall one")
@@ -97,15 +109,18 @@ def register_backend(name, factory, origin="user code"):
     return _registry[name]
 
 
-def _ensure_builtins():
-    if not _registry:
-        for name, factory in BUILTIN_BACKENDS.items():
-            register_backend(name, factory, origin="built-in")
+def _ensure_plugins():
+    """Load the plugins (built-ins and entry points) once, on first use."""
+    global _plugins_loaded
+    if not _plugins_loaded:
+        _plugins_loaded = True
+        from . import plugins
+        plugins.register_all(plugins.plugin_manager(), _add)
 
 
 def lookup(name):
     """The available Backend called `name`, or an error listing the valid names."""
-    _ensure_builtins()
+    _ensure_plugins()
     backend = _registry.get(name)
     if backend is None:
         names = ", ".join(sorted(_registry))
@@ -117,7 +132,7 @@ def lookup(name):
 
 def list_backends():
     """Every registered Backend (available or not), in registration order."""
-    _ensure_builtins()
+    _ensure_plugins()
     return list(_registry.values())
 
 
