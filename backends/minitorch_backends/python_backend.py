@@ -124,7 +124,7 @@ def _by_float_zero(function, result):
 
 
 def _signed_inf(x, y):
-    """x / ±0.0 in IEEE arithmetic: inf with the sign of x times that of y; nan if x is 0 or nan."""
+    """x / ±0.0 in IEEE arithmetic: inf signed by x times y; nan when x is 0 or nan."""
     return x * math.copysign(math.inf, y)
 
 
@@ -232,7 +232,8 @@ class PythonBackend:
 
     def copy(self, a, a_strides, a_offset, shape, out_strides, out_offset, out):
         """For every index tuple idx of shape (row-major):
-            out[out_offset + sum(idx[d] * out_strides[d])] = a[a_offset + sum(idx[d] * a_strides[d])]
+            out[out_offset + sum(idx[d] * out_strides[d])]
+                = a[a_offset + sum(idx[d] * a_strides[d])]
         converting to out's dtype (float -> int truncates toward zero, -> bool is != 0).
 
         The last dimension is moved one row at a time, as slices of a and out.

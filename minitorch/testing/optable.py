@@ -160,6 +160,8 @@ OP_TABLE = (
     OpInfo("amax", lambda a, **k: a.amax(**k), _reduction_samples(), dtypes=NUMERIC),
     OpInfo("amin", lambda a, **k: a.amin(**k), _reduction_samples(), dtypes=NUMERIC),
     OpInfo("max", lambda a: a.max(), (Sample((T(3, 4),)), Sample((T(),))), dtypes=NUMERIC),
+    OpInfo("min", lambda a: a.min(), (Sample((T(3, 4, layout="transposed"),)),),
+           dtypes=NUMERIC),
     OpInfo("max_dim", lambda a, **k: a.max(**k)[0], _reduction_samples(False)[1:4],
            dtypes=NUMERIC),
     OpInfo("min_dim", lambda a, **k: a.min(**k)[0], _reduction_samples(False)[1:4],
@@ -217,6 +219,19 @@ OP_TABLE = (
            (Sample((T(4, 5), index(3, high=4), index(3, high=5))),)),
     OpInfo("getitem_mask", lambda a, m: a[m], (Sample((T(3, 4), mask(3, 4))),
                                                Sample((T(3, 4), mask(3))))),
+    OpInfo("setitem_basic", lambda a, v: _assigned(a, (slice(1, None), 0), v),
+           (Sample((T(3, 4), T(2))), Sample((T(4, 3, layout="transposed"), 0.5))),
+           dtypes=NUMERIC, differentiable=False),
+    OpInfo("setitem_index", lambda a, i, v: _assigned(a, i, v),
+           (Sample((T(5, 3), index(4, high=5), T(3))),), dtypes=NUMERIC, differentiable=False),
+    OpInfo("setitem_mask", lambda a, m, v: _assigned(a, m, v),
+           (Sample((T(3, 4), mask(3, 4), -1.0)),), dtypes=NUMERIC, differentiable=False),
+    OpInfo("iadd", lambda a, b: _updated(a, "__iadd__", b),
+           (Sample((T(3, 4), T(4))), Sample((T(3, 4, layout="strided"), 2))),
+           dtypes=NUMERIC, differentiable=False),
+    OpInfo("imul", lambda a, b: _updated(a, "__imul__", b),
+           (Sample((T(3, 4, layout="transposed"), T(3, 1))),), dtypes=NUMERIC,
+           differentiable=False),
     OpInfo("to_float64", lambda a: a.double(), (Sample((T(3, 4),)),), dtypes=("float32",)),
     OpInfo("to_float32", lambda a: a.float(), (Sample((T(3, 4),)),), dtypes=("float64",),
            gradcheck=False),  # float32 rounding swamps float64 finite differences
@@ -229,3 +244,16 @@ def _lib(tensor):
     """The library a tensor belongs to (minitorch or torch), for module-level calls."""
     import importlib
     return importlib.import_module(type(tensor).__module__.split(".")[0])
+
+
+def _assigned(tensor, key, value):
+    """A copy of tensor with copy[key] = value (setitem, tested out of place)."""
+    result = tensor.clone()
+    result[key] = value
+    return result
+
+
+def _updated(tensor, method, other):
+    """A copy of tensor updated in place by `method` (e.g. "__iadd__") with other."""
+    result = tensor.clone()
+    return getattr(result, method)(other)
