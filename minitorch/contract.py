@@ -102,13 +102,14 @@ OPTIONAL_KERNELS = {
             "the core caches it on the tensor",
     "copy_view": "copy_view(a, out): out[idx] = a[idx] for every idx, casting",
     "unary_view": "unary_view(op, a, out): out[idx] = OP(a[idx])",
-    "binary_view": "binary_view(op, a, b, out): out[idx] = OP(a[idx], b[idx]) "
-                   "(a, b already expanded to out's shape)",
-    "where_view": "where_view(cond, a, b, out)",
+    "binary_view": "binary_view(op, a, b, out): out[idx] = OP(a[idx], b[idx]) where a "
+                   "and b broadcast to out's shape (NumPy rules; the core checked them)",
+    "where_view": "where_view(cond, a, b, out): out[idx] = a[idx] if cond[idx] else b[idx], "
+                  "broadcasting like binary_view",
     "reduce_view": "reduce_view(op, a, axes, out): out has a's shape with every axis in "
                    "`axes` of size 1; op in REDUCE_OPS or argmax/argmin (one axis)",
     "matmul_view": "matmul_view(a, b, out): (..., m, k) @ (..., k, n) -> (..., m, n), "
-                   "batch dimensions already equal",
+                   "batch dimensions broadcast to out's",
     # Fused kernels on compact buffers.
     "linear": "linear(x, weight, bias, m, k, n, out): out[i, j] = sum_t x[i, t] * "
               "weight[j, t] + bias[j] (bias may be None)",

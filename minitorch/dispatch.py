@@ -14,11 +14,11 @@ from .tensor import Storage, Tensor
 
 
 def wrap(buffer, size, backend, shape, dtype):
-    """A contiguous Tensor over a freshly made buffer."""
+    """A contiguous Tensor over a freshly made buffer of `size` elements."""
     tensor = Tensor.__new__(Tensor)
     tensor._storage = Storage(buffer, backend, size)
     tensor.shape = shape
-    tensor._strides = layout.contiguous_strides(shape)
+    tensor._strides = layout.contiguous_layout(shape)[0]
     tensor._offset = 0
     tensor.dtype = dtype
     tensor.requires_grad = False
@@ -30,7 +30,7 @@ def wrap(buffer, size, backend, shape, dtype):
 
 
 def empty(shape, dtype, backend):
-    size = layout.numel(shape)
+    size = layout.contiguous_layout(shape)[1]
     return wrap(backend.empty(size, dtype), size, backend, shape, dtype)
 
 
@@ -70,15 +70,6 @@ def native(tensor):
         handle = tensor._view = storage.backend.view(storage.buffer, tensor.shape,
                                                      tensor._strides, tensor._offset)
     return handle
-
-
-def native_expanded(tensor, shape):
-    """A strided handle showing tensor broadcast to `shape` (stride 0 where expanded)."""
-    if tensor.shape == shape:
-        return native(tensor)
-    strides = layout.expanded_strides(tensor.shape, tensor._strides, shape)
-    storage = tensor._storage
-    return storage.backend.view(storage.buffer, shape, strides, tensor._offset)
 
 
 def is_compact(tensor):
@@ -150,8 +141,7 @@ def binary(op, a, b, shape, out_dtype):
     result = empty(shape, out_dtype, backend)
     fast = backend.binary_view
     if fast is not None:
-        fast(op, native(a) if a.shape == shape else native_expanded(a, shape),
-             native(b) if b.shape == shape else native_expanded(b, shape), native(result))
+        fast(op, native(a), native(b), native(result))
     else:
         backend.binary(op, compact(a, shape), compact(b, shape), result._storage.buffer)
     return result
@@ -162,8 +152,7 @@ def where(cond, a, b, shape):
     result = empty(shape, a.dtype, backend)
     fast = backend.where_view
     if fast is not None:
-        fast(native_expanded(cond, shape), native_expanded(a, shape),
-             native_expanded(b, shape), native(result))
+        fast(native(cond), native(a), native(b), native(result))
     else:
         backend.where(compact(cond, shape), compact(a, shape), compact(b, shape),
                       result._storage.buffer)
@@ -233,8 +222,7 @@ def matmul(a, b, shape):
     result = empty(shape, a.dtype, backend)
     fast = backend.matmul_view
     if fast is not None:
-        fast(native_expanded(a, batch_shape + (m, k)), native_expanded(b, batch_shape + (k, n)),
-             native(result))
+        fast(native(a), native(b), native(result))
         return result
     batch = layout.numel(batch_shape)
     backend.matmul(compact(a, batch_shape + (m, k)), compact(b, batch_shape + (k, n)),

@@ -6,22 +6,27 @@ storage position `offset + sum(idx[d] * strides[d])`.
 import math
 
 
-_strides_of_shape = {}  # shape -> contiguous strides; shapes repeat across a program
+_contiguous_layouts = {}  # shape -> (strides, numel); shapes repeat across a program
 
 
-def contiguous_strides(shape):
-    """Row-major strides of a compact tensor of `shape`."""
-    strides = _strides_of_shape.get(shape)
-    if strides is None:
+def contiguous_layout(shape):
+    """(row-major strides, number of elements) of a compact tensor of `shape`."""
+    found = _contiguous_layouts.get(shape)
+    if found is None:
         step = 1
         reversed_strides = []
         for size in reversed(shape):
             reversed_strides.append(step)
             step *= size
-        strides = tuple(reversed(reversed_strides))
-        if len(_strides_of_shape) < 4096:
-            _strides_of_shape[shape] = strides
-    return strides
+        found = (tuple(reversed(reversed_strides)), step)
+        if len(_contiguous_layouts) < 4096:
+            _contiguous_layouts[shape] = found
+    return found
+
+
+def contiguous_strides(shape):
+    """Row-major strides of a compact tensor of `shape`."""
+    return contiguous_layout(shape)[0]
 
 
 def numel(shape):

@@ -33,7 +33,7 @@ BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_
           "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
           "maximum": np.maximum, "minimum": np.minimum, "eq": np.equal, "ne": np.not_equal,
           "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal}
-REDUCE = {"sum": np.sum, "max": np.max, "min": np.min}
+REDUCE = {"sum": np.add.reduce, "max": np.maximum.reduce, "min": np.minimum.reduce}
 ARG_REDUCE = {"argmax": np.argmax, "argmin": np.argmin}
 _INTEGER_DIVISIONS = ("floordiv", "mod")
 
@@ -51,7 +51,7 @@ def _row_major_strides(shape):
 
 
 def _check_integer_division(op, divisor):
-    if op in _INTEGER_DIVISIONS and divisor.dtype.kind in "iub" and not np.all(divisor):
+    if divisor.dtype.kind in "iub" and not np.all(divisor):
         raise ZeroDivisionError(f"{op}: integer division by zero")
 
 
@@ -117,7 +117,8 @@ class NumpyBackend:
         UNARY[op](a, out=out)
 
     def binary_view(self, op, a, b, out):
-        _check_integer_division(op, b)
+        if op in _INTEGER_DIVISIONS:
+            _check_integer_division(op, b)
         BINARY[op](a, b, out=out)
 
     def where_view(self, cond, a, b, out):
@@ -165,3 +166,32 @@ class NumpyBackend:
         np.exp(probs, out=probs)
         probs[np.arange(rows), target] -= 1
         probs *= grad.reshape(rows, 1)
+
+    # ---- fused optimizer updates (compact buffers, param written in place) --------------
+    def sgd_step(self, grad, momentum_buffer, lr, momentum, dampening, weight_decay,
+                 nesterov, first_step, param):
+        if weight_decay:
+            grad = grad + weight_decay * param
+        if momentum:
+            if first_step:
+                np.copyto(momentum_buffer, grad)
+            else:
+                momentum_buffer *= momentum
+                momentum_buffer += grad if dampening == 0 else (1 - dampening) * grad
+            grad = grad + momentum * momentum_buffer if nesterov else momentum_buffer
+        param -= lr * grad
+
+    def adam_step(self, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps, weight_decay,
+                  decoupled, param):
+        if decoupled:
+            param *= 1 - lr * weight_decay
+        elif weight_decay:
+            grad = grad + weight_decay * param
+        exp_avg *= beta1
+        exp_avg += (1 - beta1) * grad
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+        denominator = np.sqrt(exp_avg_sq)
+        denominator /= (1 - beta2 ** step) ** 0.5
+        denominator += eps
+        param -= (lr / (1 - beta1 ** step)) * exp_avg / denominator
