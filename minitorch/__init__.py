@@ -26,3 +26,8 @@ bool = _dtype_module.bool_  # noqa: A001
 globals().update(_PUBLIC_FUNCTIONS)  # minitorch.add, minitorch.sum, minitorch.max, ...
 
 __version__ = "0.2.0"
+
+# ---- training stack: nn, losses, optimizers, data, datasets, save/load -----------------
+from . import nn  # noqa: E402  (before loss, which builds on nn and which nn re-exports)
+from . import data, dataloaders, datasets, loss, optim, serialization, utils  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402,F401

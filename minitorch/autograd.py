@@ -57,8 +57,10 @@ class Function:
     """One node of the graph: an op's saved state and its backward.
 
     Subclasses implement `forward(self, *args)` returning a Tensor and
-    `backward(self, grad)` returning one gradient (or None) per entry of `self.inputs`
-    (the Tensor arguments of forward, in order). `save_for_backward` records tensors
+    `backward(self, grad)` returning one gradient (or None) per entry of `self.inputs`:
+    the arguments of forward that are Tensors or None (an absent optional tensor), in
+    order, each kept only if it requires grad (else None) — so `self.inputs[i] is None`
+    tells backward that gradient i is not needed. `save_for_backward` records tensors
     together with their storage version so an in-place change is caught.
     """
 
@@ -71,8 +73,8 @@ class Function:
         if _grad_enabled[0] and result.dtype.is_floating_point:
             for argument in args:
                 if getattr(argument, "requires_grad", False):
-                    ctx.inputs = tuple(a if a.requires_grad else None
-                                       for a in args if _is_tensor(a))
+                    ctx.inputs = tuple(a if a is not None and a.requires_grad else None
+                                       for a in args if a is None or _is_tensor(a))
                     result.requires_grad = True
                     result._ctx = ctx
                     break

@@ -110,6 +110,9 @@ OPTIONAL_KERNELS = {
                    "`axes` of size 1; op in REDUCE_OPS or argmax/argmin (one axis)",
     "matmul_view": "matmul_view(a, b, out): (..., m, k) @ (..., k, n) -> (..., m, n), "
                    "batch dimensions broadcast to out's",
+    "take_rows": "take_rows(a, offset, rows, row_size, index, out): for i, j: "
+                 "out[i * row_size + j] = a[offset + index[i] * row_size + j], where "
+                 "0 <= index[i] < rows (a batch of rows, e.g. x[index] in a DataLoader)",
     # Fused kernels on compact buffers.
     "linear": "linear(x, weight, bias, m, k, n, out): out[i, j] = sum_t x[i, t] * "
               "weight[j, t] + bias[j] (bias may be None)",

@@ -241,6 +241,22 @@ def take(a, positions):
     return result
 
 
+def take_rows(a, shape, offset, rows):
+    """Rows `rows` (int64 numpy array, in range) of the compact block of `shape` that
+    starts at storage position `offset`; the result has shape rows.shape + shape[1:]."""
+    backend = a._storage.backend
+    fast = backend.take_rows
+    if fast is None:
+        row_size = layout.numel(shape[1:])
+        positions = (offset + rows[..., None] * row_size) + np.arange(row_size)
+        return take(a, positions.reshape(rows.shape + shape[1:]))
+    index = backend.from_numpy(np.ascontiguousarray(rows, dtype=np.int64).reshape(-1))
+    result = empty(tuple(rows.shape) + shape[1:], a.dtype, backend)
+    fast(a._storage.buffer, offset, shape[0], layout.numel(shape[1:]), index,
+         result._storage.buffer)
+    return result
+
+
 def index_put(target, positions, values, accumulate):
     """target's storage at positions[i...] = values[i...] (or += when accumulate)."""
     backend = target._storage.backend

@@ -780,7 +780,8 @@ class MatMul(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return grad @ b.mT, a.mT @ grad
+        needs_a, needs_b = (i is not None for i in self.inputs)
+        return grad @ b.mT if needs_a else None, a.mT @ grad if needs_b else None
 
 
 def matmul(a, b):
@@ -814,8 +815,9 @@ class Linear(Function):
 
     def backward(self, grad):
         x, weight = self.saved_tensors
-        grad_bias = reduce_sum(grad, 0) if self.inputs[2] is not None else None
-        return grad @ weight, grad.mT @ x, grad_bias
+        needs_x, needs_weight, needs_bias = (i is not None for i in self.inputs)
+        return (grad @ weight if needs_x else None, grad.mT @ x if needs_weight else None,
+                reduce_sum(grad, 0) if needs_bias else None)
 
 
 def linear(x, weight, bias=None):
@@ -826,12 +828,9 @@ def linear(x, weight, bias=None):
     _same_backend(x, weight, "linear")
     if x.dtype is not weight.dtype or (bias is not None and bias.dtype is not x.dtype):
         raise TypeError(f"linear: dtypes differ: input {x.dtype.name}, weight "
-                        f"{weight.dtype.name}" + (f", bias {bias.dtype.name}" if bias else ""))
+                        f"{weight.dtype.name}" + (f", bias {bias.dtype.name}" if bias is not None else ""))
     rows = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-    if bias is None:
-        result = Linear.apply(rows, weight)
-    else:
-        result = Linear.apply(rows, weight, bias)
+    result = Linear.apply(rows, weight, bias)
     return result if x.ndim == 2 else result.reshape(x.shape[:-1] + (weight.shape[0],))
 
 

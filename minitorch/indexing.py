@@ -168,6 +168,9 @@ class Index(Function):
         shape, strides, offset, advanced = basic_view(a.shape, a._strides, a._offset, key)
         if not advanced:
             return dispatch.view_of(a, shape, strides, offset)
+        if len(advanced) == 1 and advanced[0].dim == 0 and \
+                layout.is_contiguous(shape, strides):  # whole rows: x[index], a data batch
+            return dispatch.take_rows(a, shape, offset, advanced[0].positions)
         return dispatch.take(a, gather_positions(shape, strides, offset, advanced))
 
     def backward(self, grad):

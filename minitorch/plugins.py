@@ -18,6 +18,8 @@ import warnings
 
 import pluggy
 
+from .contract import BackendError
+
 PROJECT = "minitorch"
 ENTRY_POINT_GROUP = "minitorch.backends"
 AUTOLOAD_VARIABLE = "MINITORCH_AUTOLOAD_PLUGINS"
@@ -89,6 +91,7 @@ def plugin_manager():
             origin = _entry_point_origin(entry_point)
             try:
                 manager.register(entry_point.load(), name=origin)
+                manager.check_pending()  # a misspelled hook name is an error, not silence
             except Exception as error:  # a broken plugin must not break minitorch
                 report_failure(f"loading backend plugin {entry_point.name!r} ({origin})", error)
     return manager
@@ -100,7 +103,12 @@ def register_all(manager, register):
         origin = implementation.plugin_name
 
         def register_from_plugin(name, factory, origin=origin):
-            register(name, factory, origin)
+            try:
+                register(name, factory, origin)
+            except BackendError as error:  # a taken name: skip it, keep the plugin's others
+                if origin == "built-in":
+                    raise
+                report_failure(f"registering backend {name!r} of plugin {origin}", error)
 
         try:
             implementation.function(register=register_from_plugin)

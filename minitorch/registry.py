@@ -102,9 +102,16 @@ def register_backend(name, factory, origin="user code"):
 
 
 def _add(name, factory, origin):
-    if name in _registry:
-        raise BackendError(f"two backends are named {name!r}: one from "
-                           f"{_registry[name].origin}, one from {origin}; uninstall one")
+    first = _registry.get(name)
+    if first is not None:
+        error = BackendError(f"two backends are named {name!r}: one from {first.origin}, "
+                             f"one from {origin}; uninstall one")
+        if first.origin != "built-in" and origin != "user code":
+            # two plugins claim the name: neither wins, choosing it reports both
+            conflict = Backend(name, None, f"{first.origin} and {origin}")
+            conflict._reason = str(error)
+            _registry[name] = conflict
+        raise error
     _registry[name] = Backend(name, factory, origin)
     return _registry[name]
 

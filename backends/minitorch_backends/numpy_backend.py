@@ -134,6 +134,10 @@ class NumpyBackend:
     def matmul_view(self, a, b, out):
         np.matmul(a, b, out=out)
 
+    def take_rows(self, a, offset, rows, row_size, index, out):
+        block = a[offset:offset + rows * row_size].reshape(rows, row_size)
+        np.take(block, index, axis=0, out=out.reshape(-1, row_size))
+
     # ---- fused kernels (compact buffers) -----------------------------------------------
     def linear(self, x, weight, bias, m, k, n, out):
         result = out.reshape(m, n)

@@ -1,2 +1,16 @@
-"""Neural-network building blocks (the training-stack issue fills in modules)."""
-from . import functional  # noqa: F401
+"""Neural networks in torch.nn's shape: Module, Parameter, layers, containers, losses.
+
+    model = minitorch.nn.Sequential(minitorch.nn.Linear(784, 128), minitorch.nn.ReLU(),
+                                    minitorch.nn.Linear(128, 10))
+    loss = minitorch.nn.CrossEntropyLoss()(model(x), y)
+
+Also here: minitorch.nn.functional (stateless ops) and minitorch.nn.init (initialisers).
+The loss modules live in minitorch.loss and are re-exported.
+"""
+from . import functional, init  # noqa: F401
+from .container import ModuleList, Sequential  # noqa: F401
+from .layers import (Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU,  # noqa: F401
+                     Sigmoid, Softmax, Tanh)
+from .module import IncompatibleKeys, Module  # noqa: F401
+from .parameter import Parameter  # noqa: F401
+from ..loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss  # noqa: E402,F401

@@ -1,3 +1,109 @@
-"""Stateless neural-network functions with torch.nn.functional's names."""
-from ..functions import (cross_entropy, linear, log_softmax, relu, sigmoid,  # noqa: F401
-                         softmax, tanh)
+"""Stateless neural-network functions with torch.nn.functional's names.
+
+The primitives (linear, relu, softmax, cross_entropy, ...) are the core's ops from
+minitorch.functions, with their fused kernels; the losses and dropout below are built
+from those ops, so they run, and differentiate, on every backend.
+"""
+import numpy as np
+
+from .. import functions
+from ..autograd import Function, no_grad
+from ..creation import rand
+from ..functions import (cross_entropy, flatten, linear, log_softmax, relu,  # noqa: F401
+                         sigmoid, softmax, tanh)
+from ..dtype import int64
+from ..layout import format_shape
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def check_reduction(reduction, name):
+    """Raise ValueError naming `name` unless reduction is 'none', 'mean' or 'sum'."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be 'none', 'mean' or 'sum', got "
+                         f"{reduction!r}")
+
+
+def _reduce(losses, reduction, name):
+    check_reduction(reduction, name)
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
+def _check_same_shape(prediction, target, name):
+    if prediction.shape != target.shape:
+        raise ValueError(f"{name}: input {format_shape(prediction.shape)} and target "
+                         f"{format_shape(target.shape)} must have the same shape")
+
+
+def mse_loss(prediction, target, reduction="mean"):
+    """(prediction - target)**2, reduced ('mean' over all elements, 'sum' or 'none')."""
+    _check_same_shape(prediction, target, "mse_loss")
+    difference = prediction - target
+    return _reduce(difference * difference, reduction, "mse_loss")
+
+
+def nll_loss(log_probs, target, reduction="mean"):
+    """-log_probs[i, target[i]] for log-probabilities (N, C) and int64 classes (N,).
+
+    'mean' divides by N. Pair with log_softmax: nll_loss(log_softmax(x, 1), t) equals
+    cross_entropy(x, t).
+    """
+    if log_probs.ndim != 2 or target.ndim != 1 or target.shape[0] != log_probs.shape[0]:
+        raise ValueError(f"nll_loss: expected input (N, C) and target (N,), got "
+                         f"{format_shape(log_probs.shape)} and {format_shape(target.shape)}")
+    if target.dtype is not int64:
+        raise TypeError(f"nll_loss: target must hold int64 class indices, got "
+                        f"{target.dtype.name}; use target.long()")
+    labels = target.numpy()
+    classes = log_probs.shape[1]
+    out_of_range = (labels < 0) | (labels >= classes)
+    if out_of_range.any():
+        raise IndexError(f"nll_loss: target {int(labels[out_of_range][0])} is out of bounds "
+                         f"for {classes} classes")
+    picked = log_probs[np.arange(labels.size), labels]
+    return _reduce(-picked, reduction, "nll_loss")
+
+
+class _BCEWithLogits(Function):
+    """Elementwise max(x, 0) - x * y + log(1 + exp(-|x|)): the logistic loss of logits x
+    against targets y, which never overflows. d/dx = sigmoid(x) - y exactly (the
+    composite form would give the wrong slope at x = 0), d/dy = -x."""
+
+    def forward(self, logits, target):
+        self.save_for_backward(logits, target)
+        with no_grad():
+            return relu(logits) - logits * target + (1.0 + (-logits.abs()).exp()).log()
+
+    def backward(self, grad):
+        logits, target = self.saved_tensors
+        grad_target = -grad * logits if self.inputs[1] is not None else None
+        return grad * (sigmoid(logits) - target), grad_target
+
+
+def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mean"):
+    """Binary cross-entropy of sigmoid(logits) against targets in [0, 1], computed from
+    the logits so large values stay finite. `weight` (broadcast to the input) rescales
+    each element's loss before the reduction."""
+    _check_same_shape(logits, target, "binary_cross_entropy_with_logits")
+    if not logits.dtype.is_floating_point:
+        raise TypeError(f"binary_cross_entropy_with_logits: input must be floating point, "
+                        f"got {logits.dtype.name}")
+    losses = _BCEWithLogits.apply(logits, target.type_as(logits))
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
+
+
+def dropout(x, p=0.5, training=True, generator=None):
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) while
+    training; the identity otherwise. The mask comes from minitorch's seeded generator."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = rand(x.shape, generator=generator, dtype=x.dtype, backend=x.backend) >= p
+    return x * (keep.type_as(x) * (1.0 / (1.0 - p)))

@@ -1,0 +1,112 @@
+"""Weight initialisation in place, with torch.nn.init's names and formulas.
+
+Every random value comes from minitorch's seeded generator (`minitorch.manual_seed`, or
+the `generator=` argument) through minitorch.rand / minitorch.randn, which draw on the
+host: one seed gives the same weights on every backend. Each function writes into
+`tensor` without recording autograd and returns it.
+"""
+import math
+
+from ..autograd import no_grad
+from ..creation import rand, randn
+
+_UNIT_GAIN = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d")
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended scale for weights feeding `nonlinearity` (PyTorch's table).
+
+    "relu": sqrt(2); "tanh": 5/3; "leaky_relu": sqrt(2 / (1 + slope**2)) with
+    slope = param (default 0.01); "selu": 3/4; linear, identity, sigmoid and conv: 1.
+    """
+    if nonlinearity in _UNIT_GAIN:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        if isinstance(slope, bool) or not isinstance(slope, (int, float)):
+            raise ValueError(f"calculate_gain: negative slope {slope!r} is not a number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; use one of "
+                     f"{', '.join(_UNIT_GAIN)}, tanh, relu, leaky_relu, selu")
+
+
+def fans(tensor):
+    """(fan_in, fan_out) of a weight shaped (out, in, *kernel): in * kernel, out * kernel."""
+    if tensor.ndim < 2:
+        raise ValueError(f"fan in and fan out need a tensor with at least 2 dimensions, got "
+                         f"shape {tuple(tensor.shape)}")
+    receptive = math.prod(tensor.shape[2:])
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def _fan(tensor, mode):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan = fans(tensor)[0 if mode == "fan_in" else 1]
+    if fan == 0:
+        raise ValueError(f"cannot initialise a tensor of shape {tuple(tensor.shape)}: its "
+                         f"{mode} is 0")
+    return fan
+
+
+def _write(tensor, values):
+    with no_grad():
+        tensor.copy_(values)
+    return tensor
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with values drawn uniformly from [a, b)."""
+    unit = rand(tensor.shape, generator=generator, dtype=tensor.dtype, backend=tensor.backend)
+    return _write(tensor, unit * (b - a) + a)
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with values drawn from N(mean, std**2)."""
+    standard = randn(tensor.shape, generator=generator, dtype=tensor.dtype,
+                     backend=tensor.backend)
+    return _write(tensor, standard * std + mean)
+
+
+def zeros_(tensor):
+    with no_grad():
+        return tensor.fill_(0)
+
+
+def ones_(tensor):
+    with no_grad():
+        return tensor.fill_(1)
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Glorot uniform: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = fans(tensor)
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Glorot normal: N(0, std**2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = fans(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
+
+
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He uniform: U(-b, b) with b = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
+
+    nn.Linear's default is kaiming_uniform_(weight, a=sqrt(5)), i.e. b = 1 / sqrt(fan_in).
+    """
+    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He normal: N(0, std**2) with std = gain / sqrt(fan)."""
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    return normal_(tensor, 0.0, std, generator)

@@ -1,0 +1,260 @@
+"""Module: the base class of layers and models, with PyTorch's registration rules."""
+from collections import OrderedDict
+from typing import List, NamedTuple
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..layout import format_shape
+from ..tensor import Tensor
+from .parameter import Parameter, clear_grads
+
+
+class IncompatibleKeys(NamedTuple):
+    """What load_state_dict(strict=False) could not match: both lists of dotted names."""
+
+    missing_keys: List[str]
+    unexpected_keys: List[str]
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Assigning a Parameter to an attribute registers it as a parameter, assigning a
+    Module registers it as a submodule, in assignment order; everything else is a plain
+    attribute. Subclasses call `super().__init__()` first and implement `forward`;
+    calling the module runs `forward`.
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward(); subclasses of "
+                                  "minitorch.nn.Module must define forward(self, ...)")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ---- registration -------------------------------------------------------------------
+    def _registries(self, name):
+        """(parameters, modules) of this module; an error before Module.__init__ ran."""
+        parameters = self.__dict__.get("_parameters")
+        if parameters is None:
+            raise AttributeError(f"cannot assign {name!r} to {type(self).__name__} before "
+                                 "Module.__init__() was called; call super().__init__() "
+                                 "first in __init__")
+        return parameters, self.__dict__["_modules"]
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Parameter):
+            parameters, modules = self._registries(name)
+            self.__dict__.pop(name, None)
+            modules.pop(name, None)
+            parameters[name] = value
+        elif isinstance(value, Module):
+            parameters, modules = self._registries(name)
+            self.__dict__.pop(name, None)
+            parameters.pop(name, None)
+            modules[name] = value
+        else:
+            for registry, expected in ((self.__dict__.get("_parameters"), "Parameter"),
+                                       (self.__dict__.get("_modules"), "Module")):
+                if registry is not None and name in registry:
+                    if value is not None:
+                        raise TypeError(f"cannot assign a {type(value).__name__} to "
+                                        f"{type(self).__name__}.{name}: it is a registered "
+                                        f"{expected}, so it takes a {expected} or None")
+                    registry[name] = None
+                    return
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # only called when ordinary lookup failed: look in the registries
+        for registry in (self.__dict__.get("_parameters"), self.__dict__.get("_modules")):
+            if registry is not None and name in registry:
+                return registry[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name):
+        for registry in (self.__dict__.get("_parameters"), self.__dict__.get("_modules")):
+            if registry is not None and name in registry:
+                del registry[name]
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name, parameter):
+        """Register `parameter` (a Parameter, or None for an absent one) under `name`."""
+        if parameter is not None and not isinstance(parameter, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got "
+                            f"{type(parameter).__name__}; wrap tensors in nn.Parameter")
+        self._check_new_name(name)
+        self._registries(name)[0][name] = parameter
+
+    def add_module(self, name, module):
+        """Register `module` (or None) as the submodule `name`."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module or None, got "
+                            f"{type(module).__name__}")
+        self._check_new_name(name)
+        self._registries(name)[1][name] = module
+
+    register_module = add_module
+
+    def _check_new_name(self, name):
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{type(self).__name__}: {name!r} is not a valid attribute name "
+                           "for a parameter or module (a non-empty string without '.')")
+        if name in self.__dict__:
+            raise KeyError(f"{type(self).__name__}: attribute {name!r} already exists")
+
+    # ---- traversal ----------------------------------------------------------------------
+    def named_modules(self, prefix=""):
+        """(dotted name, module) for this module and every descendant, each once."""
+        seen = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            children = [(f"{name}.{child_name}" if name else child_name, child)
+                        for child_name, child in module._modules.items() if child is not None]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        """(name, module) for each direct submodule, each once."""
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def named_parameters(self, prefix="", recurse=True):
+        """(dotted name, Parameter) for every parameter, each once (tied ones too)."""
+        seen = set()
+        owners = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for owner_name, module in owners:
+            for name, parameter in module._parameters.items():
+                if parameter is not None and id(parameter) not in seen:
+                    seen.add(id(parameter))
+                    yield (f"{owner_name}.{name}" if owner_name else name), parameter
+
+    def parameters(self, recurse=True):
+        for _, parameter in self.named_parameters(recurse=recurse):
+            yield parameter
+
+    def apply(self, function):
+        """Call function(module) on every submodule, then on self; returns self."""
+        for module in reversed(list(self.modules())):
+            function(module)
+        return self
+
+    # ---- modes and gradients ------------------------------------------------------------
+    def train(self, mode=True):
+        """Set training mode (Dropout active) on this module and all below; returns self."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train: mode must be a bool, got {type(mode).__name__}")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        """Evaluation mode: train(False)."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none=True):
+        """Clear every parameter's .grad: drop it (default) or fill it with zeros."""
+        clear_grads(self.parameters(), set_to_none)
+
+    # ---- state --------------------------------------------------------------------------
+    def _parameter_slots(self):
+        """{dotted name: Parameter} for every registered parameter (the keys of
+        state_dict): a Parameter registered in two modules appears under both names, a
+        module registered twice is visited once."""
+        return OrderedDict((f"{owner}.{name}" if owner else name, parameter)
+                           for owner, module in self.named_modules()
+                           for name, parameter in module._parameters.items()
+                           if parameter is not None)
+
+    def state_dict(self):
+        """An OrderedDict from dotted parameter names ("0.weight") to detached tensors.
+
+        The tensors share storage with the parameters (save them to keep a snapshot).
+        """
+        return OrderedDict((name, parameter.detach())
+                           for name, parameter in self._parameter_slots().items())
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values from `state_dict` (names -> minitorch tensors or numpy arrays).
+
+        Values are cast to each parameter's dtype and moved to its backend. With
+        strict=True, any missing or unexpected key is an error; a shape mismatch always
+        is. Nothing is copied unless every check passes. Returns IncompatibleKeys.
+        """
+        slots = self._parameter_slots()
+        missing = [name for name in slots if name not in state_dict]
+        unexpected = [name for name in state_dict if name not in slots]
+        errors = []
+        for name, parameter in slots.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            if not isinstance(value, (Tensor, np.ndarray)):
+                raise TypeError(
+                    f"load_state_dict: {name!r} holds a {type(value).__module__}."
+                    f"{type(value).__name__}, expected a minitorch Tensor or numpy array; "
+                    "convert a PyTorch state dict with minitorch.serialization.from_torch")
+            if tuple(value.shape) != parameter.shape:
+                errors.append(f"size mismatch for {name}: the state dict has shape "
+                              f"{format_shape(tuple(value.shape))}, the model "
+                              f"{format_shape(parameter.shape)}")
+        if strict:
+            errors += [f"missing key {name!r}" for name in missing]
+            errors += [f"unexpected key {name!r}" for name in unexpected]
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n  "
+                               + "\n  ".join(errors))
+        with no_grad():
+            for name, parameter in slots.items():
+                if name in state_dict:
+                    parameter.copy_(state_dict[name])
+        return IncompatibleKeys(missing, unexpected)
+
+    def to(self, target, dtype=None):
+        """Move every parameter (and its gradient) to a backend and/or dtype, in place.
+
+        Takes what Tensor.to takes: a backend name, a dtype, or both. The Parameter
+        objects stay the same, so build the optimizer before or after, as you like;
+        optimizer state made before the move stays where it was. Returns self.
+        """
+        for parameter in self.parameters():
+            parameter.replace_data_(parameter.detach().to(target, dtype))
+            if parameter.grad is not None:
+                parameter.grad = parameter.grad.to(target, dtype)
+        return self
+
+    # ---- printing -----------------------------------------------------------------------
+    def extra_repr(self):
+        """The text inside the parentheses of this module's repr (subclasses override)."""
+        return ""
+
+    def __repr__(self):
+        lines = [self.extra_repr()] if self.extra_repr() else []
+        for name, module in self._modules.items():
+            child = repr(module).replace("\n", "\n  ")
+            lines.append(f"({name}): {child}")
+        if not self._modules:
+            return f"{type(self).__name__}({''.join(lines)})"
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"

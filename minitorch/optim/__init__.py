@@ -1,0 +1,13 @@
+"""Optimizers in torch.optim's shape: SGD, Adam, AdamW, RMSprop, and lr_scheduler.
+
+    optimizer = minitorch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    optimizer.zero_grad(); loss.backward(); optimizer.step()
+
+The update math is in minitorch.optim.functional; it runs through the dispatcher, with
+a backend's fused sgd_step / adam_step kernels where they exist.
+"""
+from . import functional, lr_scheduler  # noqa: F401
+from .adam import Adam, AdamW  # noqa: F401
+from .optimizer import Optimizer  # noqa: F401
+from .rmsprop import RMSprop  # noqa: F401
+from .sgd import SGD  # noqa: F401

@@ -1,0 +1,55 @@
+"""Adam and AdamW: adaptive moment estimation, with L2 or decoupled weight decay."""
+from ..creation import zeros_like
+from . import functional
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0).
+
+    The update is torch.optim.Adam's (see minitorch.optim.functional.adam_step), run by
+    the backend's fused `adam_step` kernel where it has one; weight_decay adds an L2
+    term to the gradient. state[p] holds "step" (an int), "exp_avg" and "exp_avg_sq".
+    """
+
+    decoupled = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay))
+
+    def _check_hyperparameters(self, group):
+        super()._check_hyperparameters(group)
+        beta1, beta2 = group["betas"]
+        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
+            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got "
+                             f"{group['betas']}")
+        if group["eps"] < 0:
+            raise ValueError(f"{type(self).__name__}: invalid eps {group['eps']}")
+
+    def _update(self, group):
+        beta1, beta2 = group["betas"]
+        for param in group["params"]:
+            grad = self._gradient(param)
+            if grad is None:
+                continue
+            state = self.state.setdefault(param, {})
+            if not state:
+                state.update(step=0, exp_avg=zeros_like(param), exp_avg_sq=zeros_like(param))
+            state["step"] += 1
+            functional.adam_step(param, grad, state["exp_avg"], state["exp_avg_sq"],
+                                 state["step"], group["lr"], beta1, beta2, group["eps"],
+                                 group["weight_decay"], self.decoupled)
+
+
+class AdamW(Adam):
+    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2).
+
+    Adam with decoupled weight decay: each step first scales the parameter by
+    1 - lr * weight_decay, and the gradient is left alone.
+    """
+
+    decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        super().__init__(params, lr, betas, eps, weight_decay)

@@ -1,0 +1,115 @@
+"""The update rules of the optimizers, one parameter at a time, in place.
+
+sgd_step and adam_step call the backend's fused kernel of the same name when it has
+one (see minitorch.contract.OPTIONAL_KERNELS) and the parameter is compact; otherwise,
+like rmsprop_step always, they decompose into tensor ops under no_grad and write the
+results into the parameter and its state tensors. Either way each write bumps the
+storage's version, so autograd notices a parameter changed after it was saved.
+State tensors (momentum buffers, moment estimates) must be compact and shaped like the
+parameter, as zeros_like(param) makes them.
+
+The arithmetic follows torch.optim's single-tensor implementations.
+"""
+import math
+
+from .. import dispatch
+from ..autograd import no_grad
+
+
+def _fused(kernel_name, param):
+    """The backend kernel `kernel_name`, or None when the backend lacks it or `param` is
+    not compact (a view into a larger buffer)."""
+    kernel = getattr(param._storage.backend, kernel_name)
+    if kernel is None or not dispatch.is_compact(param):
+        return None
+    return kernel
+
+
+def _written(*tensors):
+    """Record an in-place write into each tensor (the autograd version counter)."""
+    for tensor in tensors:
+        if tensor is not None:
+            tensor._storage.version += 1
+
+
+def sgd_step(param, grad, momentum_buffer, lr, momentum=0.0, dampening=0.0,
+             weight_decay=0.0, nesterov=False, first_step=False):
+    """One SGD update of `param` with gradient `grad`.
+
+        g = grad + weight_decay * param
+        if momentum: buf = g if first_step else momentum * buf + (1 - dampening) * g
+                     g = g + momentum * buf if nesterov else buf
+        param -= lr * g
+
+    `momentum_buffer` is a tensor shaped like param (None when momentum is 0); on the
+    first step its contents are ignored and overwritten.
+    """
+    kernel = _fused("sgd_step", param)
+    if kernel is not None:
+        kernel(dispatch.compact(grad), None if momentum_buffer is None else
+               momentum_buffer._storage.buffer, lr, momentum, dampening, weight_decay,
+               nesterov, first_step, param._storage.buffer)
+        _written(param, momentum_buffer)
+        return
+    with no_grad():
+        if weight_decay:
+            grad = grad + param * weight_decay
+        if momentum:
+            momentum_buffer.copy_(grad if first_step else
+                                  momentum_buffer * momentum + grad * (1 - dampening))
+            grad = grad + momentum_buffer * momentum if nesterov else momentum_buffer
+        param.sub_(grad * lr)
+
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps,
+              weight_decay=0.0, decoupled=False):
+    """One Adam (decoupled=False) or AdamW (decoupled=True) update; `step` counts from 1.
+
+        AdamW: param *= 1 - lr * weight_decay;  Adam: g = grad + weight_decay * param
+        exp_avg = beta1 * exp_avg + (1 - beta1) * g
+        exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g * g
+        param -= lr / (1 - beta1**step) * exp_avg / (sqrt(exp_avg_sq / (1 - beta2**step)) + eps)
+    """
+    kernel = _fused("adam_step", param)
+    if kernel is not None:
+        kernel(dispatch.compact(grad), exp_avg._storage.buffer, exp_avg_sq._storage.buffer,
+               step, lr, beta1, beta2, eps, weight_decay, decoupled, param._storage.buffer)
+        _written(param, exp_avg, exp_avg_sq)
+        return
+    with no_grad():
+        if decoupled:
+            param.mul_(1 - lr * weight_decay)
+        elif weight_decay:
+            grad = grad + param * weight_decay
+        exp_avg.copy_(exp_avg * beta1 + grad * (1 - beta1))
+        exp_avg_sq.copy_(exp_avg_sq * beta2 + grad * grad * (1 - beta2))
+        denominator = exp_avg_sq.sqrt() / math.sqrt(1 - beta2 ** step) + eps
+        param.sub_(exp_avg / denominator * (lr / (1 - beta1 ** step)))
+
+
+def rmsprop_step(param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, eps,
+                 weight_decay=0.0, momentum=0.0):
+    """One RMSprop update (tensor ops on every backend).
+
+        g = grad + weight_decay * param
+        square_avg = alpha * square_avg + (1 - alpha) * g * g
+        centered (grad_avg given): grad_avg = alpha * grad_avg + (1 - alpha) * g
+                                   avg = sqrt(square_avg - grad_avg**2) + eps
+        else: avg = sqrt(square_avg) + eps
+        momentum: buf = momentum * buf + g / avg; param -= lr * buf
+        else: param -= lr * g / avg
+    """
+    with no_grad():
+        if weight_decay:
+            grad = grad + param * weight_decay
+        square_avg.copy_(square_avg * alpha + grad * grad * (1 - alpha))
+        if grad_avg is not None:
+            grad_avg.copy_(grad_avg * alpha + grad * (1 - alpha))
+            average = (square_avg - grad_avg * grad_avg).sqrt() + eps
+        else:
+            average = square_avg.sqrt() + eps
+        if momentum:
+            momentum_buffer.copy_(momentum_buffer * momentum + grad / average)
+            param.sub_(momentum_buffer * lr)
+        else:
+            param.sub_(grad / average * lr)

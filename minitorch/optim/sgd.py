@@ -1,0 +1,42 @@
+"""Stochastic gradient descent, with momentum, Nesterov momentum and weight decay."""
+from ..creation import empty_like
+from . import functional
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False).
+
+    The update is torch.optim.SGD's (see minitorch.optim.functional.sgd_step), run by
+    the backend's fused `sgd_step` kernel where it has one. state[p] holds
+    "momentum_buffer" once momentum is used.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
+                 nesterov=False):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    def _check_hyperparameters(self, group):
+        super()._check_hyperparameters(group)
+        if group["momentum"] < 0:
+            raise ValueError(f"SGD: invalid momentum {group['momentum']}")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("SGD: Nesterov momentum requires momentum > 0 and dampening 0")
+
+    def _update(self, group):
+        momentum = group["momentum"]
+        for param in group["params"]:
+            grad = self._gradient(param)
+            if grad is None:
+                continue
+            buffer, first_step = None, False
+            if momentum:
+                state = self.state.setdefault(param, {})
+                buffer = state.get("momentum_buffer")
+                if buffer is None:
+                    buffer = state["momentum_buffer"] = empty_like(param)
+                    first_step = True
+            functional.sgd_step(param, grad, buffer, group["lr"], momentum,
+                                group["dampening"], group["weight_decay"], group["nesterov"],
+                                first_step)

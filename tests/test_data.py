@@ -1,0 +1,177 @@
+"""minitorch.data (and its aliases minitorch.utils.data, minitorch.dataloaders):
+TensorDataset, DataLoader batching and shuffling semantics, collation."""
+import numpy as np
+import pytest
+
+import minitorch
+import minitorch.utils.data
+from minitorch.data import DataLoader, Dataset, TensorDataset, default_collate
+
+
+def numbered(count, features=3):
+    """x whose row i is i * 10 + 0..features-1, and y = i (so rows are recognisable)."""
+    x = minitorch.tensor(np.arange(count)[:, None] * 10.0 + np.arange(features))
+    return x, minitorch.tensor(np.arange(count))
+
+
+def epoch_labels(loader):
+    return [targets.tolist() for _, targets in loader]
+
+
+# ---- TensorDataset -----------------------------------------------------------------------
+
+def test_tensor_dataset_indexes_every_tensor_alike():
+    x, y = numbered(5)
+    dataset = TensorDataset(x, y)
+    assert len(dataset) == 5
+    row, label = dataset[2]
+    assert row.tolist() == [20.0, 21.0, 22.0] and label.item() == 2
+    rows, labels = dataset[np.array([4, 0])]
+    assert labels.tolist() == [4, 0] and rows[:, 0].tolist() == [40.0, 0.0]
+
+
+def test_tensor_dataset_refuses_mismatched_or_missing_tensors():
+    with pytest.raises(ValueError, match="same size in the first dimension.*5x3, 4"):
+        TensorDataset(minitorch.zeros(5, 3), minitorch.zeros(4))
+    with pytest.raises(ValueError, match="at least one tensor"):
+        TensorDataset()
+    with pytest.raises(TypeError, match="argument 1"):
+        TensorDataset(minitorch.zeros(2), [1, 2])
+
+
+# ---- DataLoader --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size,batch_size,drop_last,expected", [
+    (10, 4, False, [4, 4, 2]), (10, 4, True, [4, 4]), (8, 4, False, [4, 4]),
+    (8, 4, True, [4, 4]), (3, 5, False, [3]), (3, 5, True, []), (5, 1, False, [1] * 5),
+])
+def test_batch_sizes_and_len(size, batch_size, drop_last, expected):
+    loader = DataLoader(TensorDataset(*numbered(size)), batch_size=batch_size,
+                        drop_last=drop_last)
+    assert len(loader) == len(expected)
+    assert [len(targets) for _, targets in loader] == expected
+
+
+def test_unshuffled_batches_are_in_order_with_matching_rows(backend_name):
+    x, y = numbered(7)
+    batches = list(DataLoader(TensorDataset(x, y), batch_size=3))
+    assert [targets.tolist() for _, targets in batches] == [[0, 1, 2], [3, 4, 5], [6]]
+    for inputs, targets in batches:
+        assert inputs.backend == backend_name
+        np.testing.assert_array_equal(inputs.numpy()[:, 0], targets.numpy() * 10.0)
+
+
+def test_shuffle_visits_every_sample_once_per_epoch_in_a_new_order(backend_name):
+    x, y = numbered(50)
+    loader = DataLoader(TensorDataset(x, y), batch_size=8, shuffle=True)
+    epochs = []
+    for _ in range(3):
+        seen = []
+        for inputs, targets in loader:
+            np.testing.assert_array_equal(inputs.numpy()[:, 0], targets.numpy() * 10.0)
+            seen += targets.tolist()
+        assert sorted(seen) == list(range(50))
+        epochs.append(seen)
+    assert epochs[0] != epochs[1] != epochs[2] and epochs[0] != list(range(50))
+
+
+def test_shuffle_is_reproducible_from_the_seed_and_on_every_backend(backend_name):
+    x, y = numbered(30)
+    minitorch.manual_seed(11)
+    ours = [epoch_labels(DataLoader(TensorDataset(x, y), batch_size=7, shuffle=True))
+            for _ in range(2)]
+    minitorch.manual_seed(11)
+    with minitorch.use_backend("numpy"):
+        x_np, y_np = numbered(30)
+        loader = DataLoader(TensorDataset(x_np, y_np), batch_size=7, shuffle=True)
+        reference = [epoch_labels(loader) for _ in range(2)]
+    assert ours == reference
+
+
+def test_explicit_generator_is_used_and_leaves_the_default_alone():
+    x, y = numbered(20)
+    first = DataLoader(TensorDataset(x, y), batch_size=5, shuffle=True,
+                       generator=minitorch.Generator(3))
+    second = DataLoader(TensorDataset(x, y), batch_size=5, shuffle=True,
+                        generator=minitorch.Generator(3))
+    minitorch.manual_seed(0)
+    state = minitorch.default_generator.get_state()
+    assert epoch_labels(first) == epoch_labels(second)
+    assert minitorch.default_generator.get_state() == state
+
+
+def test_drop_last_with_shuffle_drops_a_random_remainder():
+    loader = DataLoader(TensorDataset(*numbered(10)), batch_size=4, shuffle=True,
+                        drop_last=True)
+    labels = epoch_labels(loader)
+    assert [len(batch) for batch in labels] == [4, 4]
+    assert len(set(sum(labels, []))) == 8
+
+
+def test_batch_size_must_be_a_positive_int():
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="batch_size must be a positive int"):
+            DataLoader(TensorDataset(*numbered(3)), batch_size=bad)
+
+
+class Squares(Dataset):
+    """A map-style dataset: sample i is (tensor [i, i*i], i, {"odd": i % 2 == 1})."""
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, index):
+        return minitorch.tensor([float(index), float(index * index)]), index, \
+            {"odd": index % 2 == 1}
+
+
+def test_other_datasets_are_read_per_sample_and_collated():
+    inputs, labels, extras = next(iter(DataLoader(Squares(), batch_size=3)))
+    assert inputs.tolist() == [[0.0, 0.0], [1.0, 1.0], [2.0, 4.0]]
+    assert labels.dtype is minitorch.int64 and labels.tolist() == [0, 1, 2]
+    assert extras["odd"].dtype is minitorch.bool and extras["odd"].tolist() == [False, True, False]
+
+
+def test_any_sized_indexable_works_and_collate_fn_replaces_batching():
+    loader = DataLoader([10, 20, 30, 40], batch_size=3, collate_fn=list)
+    assert list(loader) == [[10, 20, 30], [40]]
+    x, y = numbered(4)
+    custom = DataLoader(TensorDataset(x, y), batch_size=2, collate_fn=len)
+    assert list(custom) == [2, 2]  # per-sample fetch, then the custom collate
+
+
+def test_default_collate_of_arrays_numbers_and_errors():
+    batch = default_collate([np.zeros((2, 2), np.float32), np.ones((2, 2), np.float32)])
+    assert batch.shape == (2, 2, 2) and batch.dtype is minitorch.float32
+    assert default_collate([0.5, 1.5]).dtype is minitorch.float32
+    with pytest.raises(TypeError, match="cannot batch samples of type object"):
+        default_collate([object()])
+    with pytest.raises(ValueError, match="different lengths"):
+        default_collate([(1, 2), (1,)])
+
+
+def test_base_dataset_must_be_subclassed():
+    with pytest.raises(NotImplementedError, match="__getitem__"):
+        Dataset()[0]
+
+
+# ---- the other import paths --------------------------------------------------------------
+
+def test_utils_data_is_pytorchs_path_to_the_same_classes():
+    assert minitorch.utils.data.DataLoader is DataLoader
+    assert minitorch.utils.data.TensorDataset is TensorDataset
+    assert minitorch.utils.data.Dataset is Dataset
+
+
+def test_original_projects_dataloader_form():
+    from minitorch.dataloaders import DataLoader as LegacyLoader
+    x, y = numbered(300)
+    loader = LegacyLoader(x, y, batch_size=128, shuffle=True)
+    assert len(loader) == 3
+    seen = []
+    for data, target in loader:
+        np.testing.assert_array_equal(data.numpy()[:, 0], target.numpy() * 10.0)
+        seen += target.tolist()
+    assert sorted(seen) == list(range(300)) and seen != list(range(300))
+    ordered = LegacyLoader(x, y, batch_size=128, shuffle=False)
+    assert sum(epoch_labels(ordered), []) == list(range(300))

@@ -1,0 +1,322 @@
+"""minitorch.optim against torch.optim: the same parameters after several steps, state
+dicts, parameter groups, errors, and the learning-rate schedulers."""
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+from minitorch import nn, optim
+
+STEPS = 5
+TOLERANCE = {"float32": dict(rtol=2e-5, atol=1e-6), "float64": dict(rtol=1e-10, atol=1e-12)}
+
+CONFIGS = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.1, momentum=0.9)),
+    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.01)),
+    ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.1)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    ("AdamW", dict(lr=0.01)),
+    ("AdamW", dict(lr=0.02, weight_decay=0.3)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, momentum=0.5, weight_decay=0.05)),
+    ("RMSprop", dict(lr=0.01, centered=True, momentum=0.3)),
+]
+
+
+def make_problem(dtype, seed=0):
+    """Initial values of a weight (3, 4) and bias (3,), data x (5, 4) and targets y."""
+    rng = np.random.default_rng(seed)
+    weight, bias = rng.standard_normal((3, 4)), rng.standard_normal(3)
+    x, y = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    return [array.astype(dtype) for array in (weight, bias, x, y)]
+
+
+def run_minitorch(name, options, arrays, steps):
+    weight, bias, x, y = (minitorch.tensor(a) for a in arrays)
+    params = [nn.Parameter(weight), nn.Parameter(bias)]
+    optimizer = getattr(optim, name)(params, **options)
+    history = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        prediction = (x @ params[0].T + params[1]).tanh()
+        ((prediction - y) ** 2).mean().backward()
+        optimizer.step()
+        history.append([p.detach().numpy() for p in params])
+    return history
+
+
+def run_torch(name, options, arrays, steps):
+    weight, bias, x, y = (torch.tensor(a) for a in arrays)
+    params = [torch.nn.Parameter(weight), torch.nn.Parameter(bias)]
+    optimizer = getattr(torch.optim, name)(params, **options)
+    history = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        prediction = (x @ params[0].T + params[1]).tanh()
+        ((prediction - y) ** 2).mean().backward()
+        optimizer.step()
+        history.append([p.detach().numpy().copy() for p in params])
+    return history
+
+
+def assert_same_trajectory(ours, theirs, dtype):
+    for step, (our_params, their_params) in enumerate(zip(ours, theirs)):
+        for ours_value, theirs_value in zip(our_params, their_params):
+            np.testing.assert_allclose(ours_value, theirs_value, **TOLERANCE[dtype],
+                                       err_msg=f"after step {step + 1}")
+
+
+@pytest.mark.parametrize("name,options", CONFIGS, ids=[f"{n}-{i}" for i, (n, _) in
+                                                       enumerate(CONFIGS)])
+def test_steps_match_torch(backend_name, name, options):
+    """Fused kernels (numpy) and the tensor-op decomposition (python) alike."""
+    arrays = make_problem(np.float32)
+    assert_same_trajectory(run_minitorch(name, options, arrays, STEPS),
+                           run_torch(name, options, arrays, STEPS), "float32")
+
+
+@pytest.mark.parametrize("name,options", [CONFIGS[3], CONFIGS[5], CONFIGS[7], CONFIGS[10]])
+def test_steps_match_torch_in_float64(name, options):
+    arrays = make_problem(np.float64)
+    assert_same_trajectory(run_minitorch(name, options, arrays, STEPS),
+                           run_torch(name, options, arrays, STEPS), "float64")
+
+
+@pytest.mark.parametrize("name,options", [CONFIGS[3], CONFIGS[5]])
+def test_non_compact_parameter_takes_the_decomposed_path(name, options):
+    """A parameter viewing part of a larger buffer can't use a fused kernel; the tensor-op
+    path must give the same update and leave the rest of the buffer alone."""
+    arrays = make_problem(np.float32)
+    storage = minitorch.zeros(2, 3, 4)
+    storage[0] = minitorch.tensor(arrays[0])
+    view = nn.Parameter(storage[0])
+    compact = nn.Parameter(minitorch.tensor(arrays[0]))
+    assert not minitorch.dispatch.is_compact(view)
+    grad = minitorch.tensor(make_problem(np.float32, seed=1)[0])
+    for param in (view, compact):
+        optimizer = getattr(optim, name)([param], **options)
+        for _ in range(3):
+            param.grad = grad
+            optimizer.step()
+    np.testing.assert_allclose(view.detach().numpy(), compact.detach().numpy(), rtol=1e-6)
+    assert storage[1].abs().sum().item() == 0
+
+
+def test_a_step_invalidates_tensors_saved_for_backward():
+    param = nn.Parameter(minitorch.ones(3))
+    optimizer = optim.SGD([param], lr=0.1, momentum=0.9)
+    param.grad = minitorch.ones(3)
+    product = (param * param).sum()  # saves param for backward
+    optimizer.step()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        product.backward()
+
+
+def test_parameters_without_grad_are_skipped():
+    used, unused = nn.Parameter(minitorch.ones(2)), nn.Parameter(minitorch.ones(2))
+    optimizer = optim.Adam([used, unused], lr=0.1)
+    used.grad = minitorch.ones(2)
+    optimizer.step()
+    assert unused.tolist() == [1.0, 1.0] and used.tolist() != [1.0, 1.0]
+    assert list(optimizer.state) == [used]
+
+
+def test_zero_grad_sets_none_or_zeroes():
+    param = nn.Parameter(minitorch.ones(2))
+    optimizer = optim.SGD([param], lr=0.1)
+    param.grad = minitorch.ones(2)
+    optimizer.zero_grad(set_to_none=False)
+    assert param.grad.tolist() == [0.0, 0.0]
+    optimizer.zero_grad()
+    assert param.grad is None
+
+
+def test_closure_is_called_with_grad_enabled_and_its_loss_returned():
+    param = nn.Parameter(minitorch.tensor([2.0]))
+    optimizer = optim.SGD([param], lr=0.25)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = (param * param).sum()
+        loss.backward()
+        return loss
+
+    with minitorch.no_grad():
+        loss = optimizer.step(closure)
+    assert loss.item() == 4.0 and param.item() == 1.0  # 2 - 0.25 * 4
+
+
+def test_parameter_groups_have_their_own_hyperparameters():
+    first, second = nn.Parameter(minitorch.ones(1)), nn.Parameter(minitorch.ones(1))
+    optimizer = optim.SGD([{"params": [first]}, {"params": second, "lr": 0.5}], lr=0.1)
+    first.grad = second.grad = minitorch.ones(1)
+    optimizer.step()
+    assert first.item() == pytest.approx(0.9) and second.item() == pytest.approx(0.5)
+    assert optimizer.param_groups[1]["momentum"] == 0.0
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda p: optim.SGD([], lr=0.1), "empty parameter list"),
+    (lambda p: optim.SGD(p, lr=0.1), "single Tensor"),
+    (lambda p: optim.SGD([p * 2], lr=0.1), "non-leaf"),
+    (lambda p: optim.SGD([p, p], lr=0.1), "more than once"),
+    (lambda p: optim.SGD([p], lr=-1.0), "invalid learning rate"),
+    (lambda p: optim.SGD([p], lr=0.1, nesterov=True), "Nesterov"),
+    (lambda p: optim.Adam([p], betas=(1.0, 0.9)), "betas"),
+    (lambda p: optim.RMSprop([p], alpha=-0.5), "alpha"),
+    (lambda p: optim.SGD([{"params": [p], "betas": (0.9, 0.9)}], lr=0.1), "unknown"),
+    (lambda p: optim.SGD([minitorch.tensor([1, 2])], lr=0.1), "floating point"),
+])
+def test_bad_arguments_are_refused_with_a_reason(make, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        make(nn.Parameter(minitorch.ones(2)))
+
+
+def test_mismatched_gradient_is_an_error():
+    param = nn.Parameter(minitorch.ones(2))
+    param.grad = minitorch.ones(3)
+    with pytest.raises(RuntimeError, match="gradient of a parameter of shape \\(2,\\)"):
+        optim.SGD([param], lr=0.1).step()
+
+
+# ---- state dicts -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,options", [CONFIGS[1], CONFIGS[5], CONFIGS[10]])
+def test_state_dict_resumes_training_exactly(name, options, tmp_path):
+    arrays = make_problem(np.float32)
+    weight, bias, x, y = (minitorch.tensor(a) for a in arrays)
+
+    def train(params, optimizer, steps):
+        for _ in range(steps):
+            optimizer.zero_grad()
+            ((x @ params[0].T + params[1] - y) ** 2).mean().backward()
+            optimizer.step()
+
+    params = [nn.Parameter(weight.clone()), nn.Parameter(bias.clone())]
+    optimizer = getattr(optim, name)(params, **options)
+    train(params, optimizer, 3)
+    minitorch.save({"params": [p.detach() for p in params],
+                    "optimizer": optimizer.state_dict()}, tmp_path / "checkpoint.npz")
+    train(params, optimizer, 3)
+
+    saved = minitorch.load(tmp_path / "checkpoint.npz")
+    resumed = [nn.Parameter(value) for value in saved["params"]]
+    resumed_optimizer = getattr(optim, name)(resumed, lr=123.0)
+    resumed_optimizer.load_state_dict(saved["optimizer"])
+    assert resumed_optimizer.param_groups[0]["lr"] == options["lr"]
+    train(resumed, resumed_optimizer, 3)
+    for ours, reference in zip(resumed, params):
+        np.testing.assert_array_equal(ours.detach().numpy(), reference.detach().numpy())
+
+
+def test_state_dict_has_torchs_layout_and_loads_into_torch():
+    arrays = make_problem(np.float32)
+    ours = [nn.Parameter(minitorch.tensor(a)) for a in arrays[:2]]
+    optimizer = optim.SGD(ours, lr=0.1, momentum=0.9)
+    for param in ours:
+        param.grad = minitorch.ones(*param.shape)
+    optimizer.step()
+    state = optimizer.state_dict()
+    assert sorted(state) == ["param_groups", "state"] and sorted(state["state"]) == [0, 1]
+    assert state["param_groups"][0]["params"] == [0, 1]
+    assert sorted(state["state"][0]) == ["momentum_buffer"]
+
+    theirs = [torch.nn.Parameter(torch.tensor(a)) for a in arrays[:2]]
+    torch_optimizer = torch.optim.SGD(theirs, lr=0.1, momentum=0.9)
+    torch_optimizer.load_state_dict(minitorch.serialization.to_torch(state))
+    np.testing.assert_array_equal(
+        torch_optimizer.state[theirs[0]]["momentum_buffer"].numpy(),
+        optimizer.state[ours[0]]["momentum_buffer"].numpy())
+
+
+def test_load_state_dict_refuses_a_different_layout():
+    optimizer = optim.SGD([nn.Parameter(minitorch.ones(1))], lr=0.1)
+    other = optim.SGD([nn.Parameter(minitorch.ones(1)), nn.Parameter(minitorch.ones(1))], lr=0.1)
+    with pytest.raises(ValueError, match="saved groups hold \\[2\\] parameters"):
+        optimizer.load_state_dict(other.state_dict())
+
+
+def test_adam_loads_torchs_tensor_step_count():
+    theirs = torch.nn.Parameter(torch.ones(2))
+    torch_optimizer = torch.optim.Adam([theirs], lr=0.1)
+    theirs.grad = torch.ones(2)
+    torch_optimizer.step()
+    ours = nn.Parameter(minitorch.ones(2))
+    optimizer = optim.Adam([ours], lr=0.1)
+    optimizer.load_state_dict(minitorch.serialization.from_torch(torch_optimizer.state_dict()))
+    assert optimizer.state[ours]["step"] == 1
+    ours.grad, theirs.grad = minitorch.ones(2), torch.ones(2)
+    with torch.no_grad():
+        theirs.copy_(torch.ones(2))
+    optimizer.step()
+    torch_optimizer.step()
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-6)
+
+
+def test_repr_lists_groups():
+    text = repr(optim.SGD([nn.Parameter(minitorch.ones(1))], lr=0.1, momentum=0.9))
+    assert text.startswith("SGD (\nParameter Group 0\n") and "    momentum: 0.9" in text
+
+
+# ---- learning-rate schedulers ------------------------------------------------------------
+
+@pytest.mark.parametrize("name,options,epochs", [
+    ("StepLR", dict(step_size=3), 10),
+    ("StepLR", dict(step_size=2, gamma=0.5), 9),
+    ("CosineAnnealingLR", dict(T_max=5), 16),
+    ("CosineAnnealingLR", dict(T_max=4, eta_min=0.01), 13),
+])
+def test_schedulers_match_torch(name, options, epochs):
+    ours = optim.SGD([{"params": [nn.Parameter(minitorch.ones(1))]},
+                      {"params": [nn.Parameter(minitorch.ones(1))], "lr": 0.3}], lr=0.1)
+    theirs = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.ones(1))]},
+                              {"params": [torch.nn.Parameter(torch.ones(1))], "lr": 0.3}],
+                             lr=0.1)
+    scheduler = getattr(optim.lr_scheduler, name)(ours, **options)
+    torch_scheduler = getattr(torch.optim.lr_scheduler, name)(theirs, **options)
+    for _ in range(epochs):
+        assert scheduler.get_last_lr() == pytest.approx(torch_scheduler.get_last_lr(),
+                                                        rel=1e-9, abs=1e-12)
+        ours.step()
+        theirs.step()
+        scheduler.step()
+        torch_scheduler.step()
+
+
+def test_scheduler_state_dict_resumes():
+    optimizer = optim.SGD([nn.Parameter(minitorch.ones(1))], lr=1.0)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    for _ in range(3):
+        scheduler.step()
+    saved = scheduler.state_dict()
+    assert "optimizer" not in saved and saved["last_epoch"] == 3
+
+    fresh_optimizer = optim.SGD([nn.Parameter(minitorch.ones(1))], lr=1.0)
+    fresh = optim.lr_scheduler.StepLR(fresh_optimizer, step_size=2, gamma=0.5)
+    fresh.load_state_dict(saved)
+    fresh.step()
+    scheduler.step()
+    assert fresh.get_last_lr() == scheduler.get_last_lr() == [0.25]
+
+
+def test_scheduler_arguments_are_checked():
+    optimizer = optim.SGD([nn.Parameter(minitorch.ones(1))], lr=1.0)
+    with pytest.raises(ValueError, match="step_size"):
+        optim.lr_scheduler.StepLR(optimizer, step_size=0)
+    with pytest.raises(ValueError, match="T_max"):
+        optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=0)
+    with pytest.raises(KeyError, match="initial_lr"):
+        optim.lr_scheduler.StepLR(optimizer, step_size=1, last_epoch=4)
+    with pytest.raises(TypeError, match="Optimizer"):
+        optim.lr_scheduler.StepLR(torch.optim.SGD([torch.nn.Parameter(torch.ones(1))]), 1)
+
+
+def test_load_state_dict_refuses_state_of_another_shape():
+    param = nn.Parameter(minitorch.ones(2))
+    optimizer = optim.SGD([param], lr=0.1, momentum=0.9)
+    state = {"state": {0: {"momentum_buffer": minitorch.ones(3)}},
+             "param_groups": optimizer.state_dict()["param_groups"]}
+    with pytest.raises(ValueError, match="'momentum_buffer' has shape \\(3,\\)"):
+        optimizer.load_state_dict(state)

@@ -1,0 +1,187 @@
+"""minitorch.save / minitorch.load (exact round trips, a format that runs no code) and
+state-dict interop with PyTorch."""
+import io
+import math
+import pickle
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+from minitorch import nn
+from minitorch.serialization import from_torch, to_torch
+
+
+def assert_same(loaded, original):
+    """Equal structure, types, and bit-identical tensors (dtype, shape, values, grad bit)."""
+    assert type(loaded) is type(original)
+    if isinstance(original, minitorch.Tensor):
+        assert loaded.dtype is original.dtype and loaded.shape == original.shape
+        assert loaded.requires_grad == original.requires_grad
+        np.testing.assert_array_equal(loaded.detach().numpy(), original.detach().numpy())
+        assert loaded.detach().numpy().tobytes() == original.detach().numpy().tobytes()
+    elif isinstance(original, dict):
+        assert list(loaded) == list(original)
+        for key in original:
+            assert_same(loaded[key], original[key])
+    elif isinstance(original, (list, tuple)):
+        assert len(loaded) == len(original)
+        for mine, theirs in zip(loaded, original):
+            assert_same(mine, theirs)
+    elif isinstance(original, float) and math.isnan(original):
+        assert math.isnan(loaded)
+    else:
+        assert loaded == original
+
+
+def test_round_trip_is_exact_for_every_dtype_and_structure(tmp_path):
+    rng = np.random.default_rng(0)
+    state = OrderedDict([
+        ("float32", minitorch.tensor(rng.standard_normal((3, 4)).astype(np.float32))),
+        ("float64", minitorch.tensor(rng.standard_normal(5))),
+        ("int64", minitorch.tensor([-(2 ** 62), 0, 2 ** 62])),
+        ("bool", minitorch.tensor([[True, False]])),
+        ("scalar", minitorch.tensor(np.float32(np.pi))),
+        ("empty", minitorch.zeros(0, 3)),
+        ("extremes", minitorch.tensor(np.array([np.inf, -np.inf, np.nan, 1e-45, -0.0],
+                                               np.float32))),
+        ("trainable", minitorch.ones(2, requires_grad=True)),
+        ("nested", {"lrs": [0.1, 1 / 3, float("nan"), float("inf")], 7: (1, "two", None),
+                    2.5: [], "flags": [True, False], "big": 2 ** 70}),
+    ])
+    path = tmp_path / "state.npz"
+    minitorch.save(state, path)
+    assert_same(minitorch.load(path), state)
+
+
+def test_model_state_dict_round_trip_restores_the_model(tmp_path, backend_name):
+    minitorch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    minitorch.save(model.state_dict(), tmp_path / "model.pt")
+    assert (tmp_path / "model.pt").exists()  # the name is kept (no ".npz" appended)
+    fresh = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    fresh.load_state_dict(minitorch.load(tmp_path / "model.pt"))
+    x = minitorch.randn(5, 4)
+    np.testing.assert_array_equal(fresh(x).detach().numpy(), model(x).detach().numpy())
+
+
+def test_save_copies_so_later_changes_do_not_leak(tmp_path):
+    weights = minitorch.zeros(3)
+    minitorch.save({"w": weights}, tmp_path / "w.npz")
+    weights.fill_(1.0)
+    assert minitorch.load(tmp_path / "w.npz")["w"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_file_objects_and_the_backend_argument():
+    buffer = io.BytesIO()
+    minitorch.save({"x": minitorch.arange(4)}, buffer)
+    buffer.seek(0)
+    loaded = minitorch.load(buffer, backend="python")
+    assert loaded["x"].backend == "python" and loaded["x"].tolist() == [0, 1, 2, 3]
+
+
+def test_unsupported_values_are_refused_when_saving(tmp_path):
+    with pytest.raises(TypeError, match="cannot store a builtins.set"):
+        minitorch.save({"s": {1, 2}}, tmp_path / "bad.npz")
+    with pytest.raises(TypeError, match="cannot store a torch.Tensor"):
+        minitorch.save({"t": torch.ones(1)}, tmp_path / "bad.npz")
+    with pytest.raises(TypeError, match="dict keys must be"):
+        minitorch.save({(1, 2): 3}, tmp_path / "bad.npz")
+
+
+class _Boom:
+    def __reduce__(self):
+        return (print, ("code ran while loading",))
+
+
+def test_loading_never_unpickles(tmp_path, capsys):
+    pickled = tmp_path / "pickle.bin"
+    pickled.write_bytes(pickle.dumps({"x": _Boom()}))
+    with pytest.raises(ValueError, match="not a file written by minitorch.save"):
+        minitorch.load(pickled)
+
+    archive = tmp_path / "object.npz"
+    np.savez(archive, structure=np.frombuffer(b"{}", np.uint8),
+             tensor_0=np.array([_Boom()], dtype=object))
+    with pytest.raises(ValueError):
+        minitorch.load(archive)
+    nested = tmp_path / "nested.npz"
+    structure = b'{"format": "minitorch-state/1", "root": {"tensor": "tensor_0"}}'
+    np.savez(nested, structure=np.frombuffer(structure, np.uint8),
+             tensor_0=np.array([_Boom()], dtype=object))
+    with pytest.raises(ValueError, match="allow_pickle"):
+        minitorch.load(nested)
+    assert "code ran" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("contents,match", [
+    (b"", "not a file written by minitorch.save"),
+    (b"PK\x03\x04 not really a zip", "not a file written by minitorch.save"),
+])
+def test_corrupt_files_are_reported(tmp_path, contents, match):
+    path = tmp_path / "corrupt.npz"
+    path.write_bytes(contents)
+    with pytest.raises(ValueError, match=match):
+        minitorch.load(path)
+
+
+def test_foreign_archives_are_reported(tmp_path):
+    np.savez(tmp_path / "plain.npz", weights=np.zeros(3))
+    with pytest.raises(ValueError, match="no 'structure' entry"):
+        minitorch.load(tmp_path / "plain.npz")
+    np.save(tmp_path / "single.npy", np.zeros(3))
+    with pytest.raises(ValueError, match="single .npy array"):
+        minitorch.load(tmp_path / "single.npy")
+    future = b'{"format": "minitorch-state/99", "root": {"value": 1}}'
+    np.savez(tmp_path / "future.npz", structure=np.frombuffer(future, np.uint8))
+    with pytest.raises(ValueError, match="format 'minitorch-state/99'"):
+        minitorch.load(tmp_path / "future.npz")
+    dangling = b'{"format": "minitorch-state/1", "root": {"tensor": "tensor_5"}}'
+    np.savez(tmp_path / "dangling.npz", structure=np.frombuffer(dangling, np.uint8))
+    with pytest.raises(ValueError, match="missing tensor entry 'tensor_5'"):
+        minitorch.load(tmp_path / "dangling.npz")
+    with pytest.raises(FileNotFoundError):
+        minitorch.load(tmp_path / "absent.npz")
+
+
+# ---- PyTorch interop ---------------------------------------------------------------------
+
+def make_models(seed=0):
+    minitorch.manual_seed(seed)
+    ours = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
+    return ours, theirs
+
+
+def test_a_model_trained_here_loads_into_torch_and_back():
+    ours, theirs = make_models()
+    optimizer = minitorch.optim.SGD(ours.parameters(), lr=0.1, momentum=0.9)
+    x = minitorch.randn(8, 6)
+    labels = minitorch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    for _ in range(3):
+        optimizer.zero_grad()
+        nn.CrossEntropyLoss()(ours(x), labels).backward()
+        optimizer.step()
+
+    converted = to_torch(ours.state_dict())
+    assert isinstance(converted, OrderedDict)
+    assert all(value.dtype == torch.float32 for value in converted.values())
+    theirs.load_state_dict(converted)
+    np.testing.assert_allclose(theirs(torch.tensor(x.numpy())).detach().numpy(),
+                               ours(x).detach().numpy(), rtol=1e-5, atol=1e-6)
+
+    back, _ = make_models(seed=1)
+    back.load_state_dict(from_torch(theirs.state_dict()))
+    np.testing.assert_array_equal(back(x).detach().numpy(), ours(x).detach().numpy())
+
+
+def test_conversion_keeps_dtypes_structure_and_backend():
+    state = {"w": minitorch.tensor([1, 2]), "inner": [minitorch.tensor([True]), 3.5]}
+    converted = to_torch(state)
+    assert converted["w"].dtype == torch.int64 and converted["inner"][0].dtype == torch.bool
+    assert converted["inner"][1] == 3.5
+    back = from_torch(converted, backend="python")
+    assert back["w"].backend == "python" and back["w"].tolist() == [1, 2]
+    assert back["inner"][0].dtype is minitorch.bool
