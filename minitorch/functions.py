@@ -166,7 +166,8 @@ class Mul(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return grad * b, grad * a
+        needs_a, needs_b = (i is not None for i in self.inputs)
+        return grad * b if needs_a else None, grad * a if needs_b else None
 
 
 class Div(Function):
@@ -177,7 +178,7 @@ class Div(Function):
     def backward(self, grad):
         a, b = self.saved_tensors
         grad_a = grad / b
-        return grad_a, neg(grad_a * a / b)
+        return grad_a, neg(grad_a * a / b) if self.inputs[1] is not None else None
 
 
 class Pow(Function):
