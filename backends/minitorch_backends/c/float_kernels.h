@@ -1,0 +1,162 @@
+/* float_kernels.h -- the floating-point kernels: unary, arithmetic, matmul (through
+ * gemm.c) and the fused training kernels.
+ *
+ * A template, not a header: kernels.c includes it twice, with T = float / SFX = f32 /
+ * DTYPE = MT_FLOAT32 and T = double / SFX = f64 / DTYPE = MT_FLOAT64, after
+ * dtype_kernels.h (it uses FN(max_row)). Math calls go through <tgmath.h>, so exp(x) is
+ * expf for float and exp for double.
+ */
+
+/* 1 / (1 + e**-x), computed from e**-|x| so that exp never overflows */
+static inline T FN(sigmoid)(T x)
+{
+    const T z = exp(-fabs(x));
+    return (x >= 0 ? (T)1 : z) / ((T)1 + z);
+}
+
+/* floor(x / y) computed from fmod, as Python's float // and torch.floor_divide do */
+static inline T FN(floordiv)(T x, T y)
+{
+    if (y == 0)
+        return x / y;
+    const T mod = fmod(x, y);
+    T div = (x - mod) / y;
+    if (mod != 0 && (y < 0) != (mod < 0))
+        div -= 1;
+    if (div == 0)
+        return copysign((T)0, x / y);
+    T floored = floor(div);
+    if (div - floored > (T)0.5)
+        floored += 1;
+    return floored;
+}
+
+/* Python's % (torch.remainder): x - floor(x / y) * y, with the sign of y */
+static inline T FN(mod)(T x, T y)
+{
+    T mod = fmod(x, y);
+    if (mod != 0 && (y < 0) != (mod < 0))
+        mod += y;
+    return mod;
+}
+
+/* unary: for i < n: out[i] = OP(a[i]) */
+static int FN(unary)(int op, const T *restrict a, T *restrict out, int64_t n)
+{
+    switch (op) {
+    case MT_NEG: MAP1(T, -x); break;
+    case MT_ABS: MAP1(T, fabs(x)); break;
+    case MT_SIGN: MAP1(T, (T)((x > 0) - (x < 0))); break;   /* sign(nan) = 0, as in torch */
+    case MT_EXP: MAP1(T, exp(x)); break;
+    case MT_LOG: MAP1(T, log(x)); break;
+    case MT_SQRT: MAP1(T, sqrt(x)); break;
+    case MT_SIN: MAP1(T, sin(x)); break;
+    case MT_COS: MAP1(T, cos(x)); break;
+    case MT_TANH: MAP1(T, tanh(x)); break;
+    case MT_SIGMOID: MAP1(T, FN(sigmoid)(x)); break;
+    case MT_RELU: MAP1(T, x <= 0 ? 0 : x); break;           /* relu(nan) = nan */
+    default: return MT_UNSUPPORTED;
+    }
+    return MT_OK;
+}
+
+/* arithmetic: for i < n: out[i] = OP(a[i], b[i]) */
+static int FN(arithmetic)(int op, const T *restrict a, const T *restrict b, T *restrict out,
+                          int64_t n)
+{
+    switch (op) {
+    case MT_ADD: MAP2(T, x + y); break;
+    case MT_SUB: MAP2(T, x - y); break;
+    case MT_MUL: MAP2(T, x * y); break;
+    case MT_DIV: MAP2(T, x / y); break;
+    case MT_FLOORDIV: MAP2(T, FN(floordiv)(x, y)); break;
+    case MT_MOD: MAP2(T, FN(mod)(x, y)); break;
+    case MT_POW: MAP2(T, pow(x, y)); break;
+    case MT_MAXIMUM: MAP2(T, (x < y || y != y) ? y : x); break;  /* nan if either is nan; */
+    case MT_MINIMUM: MAP2(T, (y < x || y != y) ? y : x); break;  /* x on ties, as torch */
+    default: return MT_UNSUPPORTED;
+    }
+    return MT_OK;
+}
+
+/* matmul: for p < batch: out[p] = a[p] @ b[p], with (m, k) @ (k, n) row-major blocks */
+static int FN(matmul)(const T *a, const T *b, int64_t batch, int64_t m, int64_t k, int64_t n,
+                      T *out)
+{
+    for (int64_t p = 0; p < batch; p++) {
+        const int status = mt_gemm(DTYPE, m, n, k, a + p * m * k, k, 1, b + p * k * n, n, 1,
+                                   NULL, out + p * m * n);
+        if (status != MT_OK)
+            return status;
+    }
+    return MT_OK;
+}
+
+/* relu_backward: for i < n: out[i] = x[i] > 0 ? grad[i] : 0 */
+static int FN(relu_backward)(const T *restrict grad, const T *restrict x, T *restrict out,
+                             int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        out[i] = x[i] > 0 ? grad[i] : 0;
+    return MT_OK;
+}
+
+/* log(sum(exp(x[0:n] - shift))) */
+static T FN(log_sum_exp_shifted)(const T *x, int64_t n, T shift)
+{
+    T total = 0;
+    for (int64_t i = 0; i < n; i++)
+        total += exp(x[i] - shift);
+    return log(total);
+}
+
+/* log_softmax: for each row r: out[r, c] = x[r, c] - max(x[r]) - log(sum(exp(x[r] - max))) */
+static int FN(log_softmax)(const T *restrict x, int64_t rows, int64_t cols, T *restrict out)
+{
+    for (int64_t r = 0; r < rows; r++, x += cols, out += cols) {
+        const T max = FN(max_row)(x, cols);
+        const T log_sum = FN(log_sum_exp_shifted)(x, cols, max);
+        for (int64_t c = 0; c < cols; c++)
+            out[c] = x[c] - max - log_sum;
+    }
+    return MT_OK;
+}
+
+/* log_softmax_backward: out[r, c] = grad[r, c] - exp(y[r, c]) * sum(grad[r]) */
+static int FN(log_softmax_backward)(const T *restrict grad, const T *restrict y, int64_t rows,
+                                    int64_t cols, T *restrict out)
+{
+    for (int64_t r = 0; r < rows; r++, grad += cols, y += cols, out += cols) {
+        T grad_sum = 0;
+        for (int64_t c = 0; c < cols; c++)
+            grad_sum += grad[c];
+        for (int64_t c = 0; c < cols; c++)
+            out[c] = grad[c] - exp(y[c]) * grad_sum;
+    }
+    return MT_OK;
+}
+
+/* cross_entropy: out[r] = logsumexp(logits[r]) - logits[r, target[r]] */
+static int FN(cross_entropy)(const T *restrict logits, const int64_t *restrict target,
+                             int64_t rows, int64_t cols, T *restrict out)
+{
+    for (int64_t r = 0; r < rows; r++, logits += cols) {
+        const T max = FN(max_row)(logits, cols);
+        out[r] = FN(log_sum_exp_shifted)(logits, cols, max) - (logits[target[r]] - max);
+    }
+    return MT_OK;
+}
+
+/* cross_entropy_backward: out[r, c] = grad[r] * (softmax(logits[r])[c] - (c == target[r])) */
+static int FN(cross_entropy_backward)(const T *restrict logits, const int64_t *restrict target,
+                                      const T *restrict grad, int64_t rows, int64_t cols,
+                                      T *restrict out)
+{
+    for (int64_t r = 0; r < rows; r++, logits += cols, out += cols) {
+        const T max = FN(max_row)(logits, cols);
+        const T log_sum = FN(log_sum_exp_shifted)(logits, cols, max);
+        for (int64_t c = 0; c < cols; c++)
+            out[c] = grad[r] * (exp(logits[c] - max - log_sum) - (c == target[r]));
+    }
+    return MT_OK;
+}

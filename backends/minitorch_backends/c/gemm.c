@@ -1,0 +1,215 @@
+/* gemm.c -- the float32/float64 matrix product behind matmul and linear.
+ *
+ * A cache-blocked GEMM with packed panels (see gemm_driver.h for the loop nest) whose
+ * inner loop is a register-tiled micro-kernel written with GCC/clang vector extensions:
+ * an MR x NV grid of vector accumulators, updated with one broadcast element of A times
+ * NV vectors of B per step, which the compiler keeps in registers and turns into FMAs
+ * (the build passes -ffp-contract=fast).
+ *
+ * The default build is portable (no -march=native): on x86 each micro-kernel is compiled
+ * three times, for AVX-512, AVX2+FMA and the baseline, with __attribute__((target)), and
+ * the best one the CPU supports is picked at run time (__builtin_cpu_supports). Other
+ * architectures get the baseline kernel with 16-byte vectors. With OpenMP (when the build
+ * found it; mt_set_num_threads) each thread computes its own band of rows of C; products
+ * under PARALLEL_MIN_FLOPS run on one thread.
+ *
+ * Rebuild after editing: `pip install -e .`, or in place with
+ * `python backends/minitorch_backends/c/build_kernels.py`.
+ */
+#define _POSIX_C_SOURCE 200112L   /* posix_memalign */
+
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "kernels.h"
+
+#define CAT_(a, b) a##_##b
+#define CAT(a, b) CAT_(a, b)
+#define FN(name) CAT(name, SFX)
+
+enum {
+    KC = 400,                 /* depth of a packed block: an 8 x 400 A sliver fits in L1 */
+    MC = 96,                  /* rows of A packed per block, at most */
+    PANEL_BYTES = 512 * 1024, /* a packed kc x nc panel of B, at most (it stays in L2) */
+    MAX_TILE = 8 * 32         /* elements of the largest micro-kernel tile (AVX-512 f32) */
+};
+#define PARALLEL_MIN_FLOPS 2e6     /* smaller products run on one thread */
+
+static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+static inline int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+/* The size of each of the ceil(total / cap) equal blocks of total, rounded up to `multiple`. */
+static inline int64_t even_block(int64_t total, int64_t cap, int64_t multiple)
+{
+    cap = cap > multiple ? cap : multiple;
+    return round_up(ceil_div(total, ceil_div(total, cap)), multiple);
+}
+
+/* A 64-byte aligned block of nbytes (> 0), or NULL; release with free(). */
+static void *aligned_block(int64_t nbytes)
+{
+    void *p;
+    return posix_memalign(&p, 64, (size_t)nbytes) == 0 ? p : NULL;
+}
+
+/* ---- threads ----------------------------------------------------------------------- */
+
+static int num_threads;   /* 0 until mt_set_num_threads: then OpenMP's default */
+
+void mt_set_num_threads(int n)
+{
+    num_threads = n < 1 ? 1 : n;
+}
+
+int mt_get_num_threads(void)
+{
+#ifdef _OPENMP
+    return num_threads > 0 ? num_threads : omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+int mt_openmp_enabled(void)
+{
+#ifdef _OPENMP
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* ---- instruction sets -------------------------------------------------------------- */
+
+enum isa { ISA_GENERIC, ISA_AVX2, ISA_AVX512, ISA_COUNT };
+static const char *const isa_names[ISA_COUNT] = {"generic", "avx2", "avx512"};
+static int chosen_isa = -1;   /* the best supported one, found on first use */
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define X86 1
+#define TARGET_AVX512 __attribute__((target("avx512f")))
+#define TARGET_AVX2 __attribute__((target("avx2,fma")))
+#endif
+
+static int cpu_supports(int isa)
+{
+#ifdef X86
+    __builtin_cpu_init();
+    if (isa == ISA_AVX512)
+        return __builtin_cpu_supports("avx512f");
+    if (isa == ISA_AVX2)
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+    return isa == ISA_GENERIC;
+}
+
+static int current_isa(void)
+{
+    if (chosen_isa < 0) {
+        int isa = ISA_COUNT - 1;
+        while (!cpu_supports(isa))
+            isa--;
+        chosen_isa = isa;
+    }
+    return chosen_isa;
+}
+
+const char *mt_gemm_isa(void)
+{
+    return isa_names[current_isa()];
+}
+
+int mt_gemm_use_isa(const char *name)
+{
+    for (int isa = 0; isa < ISA_COUNT; isa++)
+        if (strcmp(name, isa_names[isa]) == 0 && cpu_supports(isa)) {
+            chosen_isa = isa;
+            return 0;
+        }
+    return -1;
+}
+
+/* ---- micro-kernels ----------------------------------------------------------------- */
+
+/* NAME computes one MR x NR tile of C (NR = NV vectors of VBYTES bytes) from an MR-tall
+ * sliver of packed A and an NR-wide sliver of packed B (VBYTES-aligned):
+ *     for i < MR, j < NR:
+ *         c[i*ldc + j] = (beta ? c[i*ldc + j] : 0) + sum(a[p*MR + i] * b[p*NR + j] for p < kc)
+ * and defines NAME_MR and NAME_NR for the kernel tables. */
+#define DEFINE_MICROKERNEL(NAME, T, TARGET, VBYTES, MR, NV)                             \
+    enum { NAME##_MR = MR, NAME##_NR = NV * VBYTES / sizeof(T) };                       \
+    TARGET static void NAME(int64_t kc, const T *restrict a, const T *restrict b,       \
+                            T *restrict c, int64_t ldc, int beta)                       \
+    {                                                                                   \
+        typedef T vec __attribute__((vector_size(VBYTES)));                             \
+        typedef T unaligned_vec                                                         \
+            __attribute__((vector_size(VBYTES), aligned(sizeof(T)), may_alias));        \
+        const int lanes = VBYTES / sizeof(T);                                           \
+        vec acc[MR][NV];                                                                \
+        for (int i = 0; i < MR; i++)                                                    \
+            for (int v = 0; v < NV; v++)                                                \
+                acc[i][v] = (vec){0};                                                   \
+        for (int64_t p = 0; p < kc; p++, a += MR, b += NV * lanes)                      \
+            for (int i = 0; i < MR; i++)                                                \
+                for (int v = 0; v < NV; v++)                                            \
+                    acc[i][v] += a[i] * ((const vec *)b)[v];                            \
+        for (int i = 0; i < MR; i++)                                                    \
+            for (int v = 0; v < NV; v++) {                                              \
+                unaligned_vec *out = (unaligned_vec *)(c + i * ldc + v * lanes);        \
+                if (beta)                                                               \
+                    *out += acc[i][v];                                                  \
+                else                                                                    \
+                    *out = acc[i][v];                                                   \
+            }                                                                           \
+    }
+#define MICROKERNEL_ENTRY(NAME) {NAME##_MR, NAME##_NR, NAME}
+
+/* Tiles: 8 x 2 zmm (16 accumulators of 32 registers) for AVX-512, 6 x 2 ymm or xmm
+ * (12 of 16) for AVX2 and the baseline. */
+DEFINE_MICROKERNEL(f32_generic, float, , 16, 6, 2)
+DEFINE_MICROKERNEL(f64_generic, double, , 16, 6, 2)
+#ifdef X86
+DEFINE_MICROKERNEL(f32_avx2, float, TARGET_AVX2, 32, 6, 2)
+DEFINE_MICROKERNEL(f64_avx2, double, TARGET_AVX2, 32, 6, 2)
+DEFINE_MICROKERNEL(f32_avx512, float, TARGET_AVX512, 64, 8, 2)
+DEFINE_MICROKERNEL(f64_avx512, double, TARGET_AVX512, 64, 8, 2)
+#define F32_MICROKERNELS {MICROKERNEL_ENTRY(f32_generic), MICROKERNEL_ENTRY(f32_avx2), \
+                          MICROKERNEL_ENTRY(f32_avx512)}
+#define F64_MICROKERNELS {MICROKERNEL_ENTRY(f64_generic), MICROKERNEL_ENTRY(f64_avx2), \
+                          MICROKERNEL_ENTRY(f64_avx512)}
+#else   /* only ISA_GENERIC is ever chosen */
+#define F32_MICROKERNELS {MICROKERNEL_ENTRY(f32_generic)}
+#define F64_MICROKERNELS {MICROKERNEL_ENTRY(f64_generic)}
+#endif
+
+/* ---- the drivers ------------------------------------------------------------------- */
+
+#define T float
+#define SFX f32
+#define MICROKERNELS F32_MICROKERNELS
+#include "gemm_driver.h"
+#undef T
+#undef SFX
+#undef MICROKERNELS
+
+#define T double
+#define SFX f64
+#define MICROKERNELS F64_MICROKERNELS
+#include "gemm_driver.h"
+#undef T
+#undef SFX
+#undef MICROKERNELS
+
+int mt_gemm(int dtype, int64_t m, int64_t n, int64_t k, const void *a, int64_t rsa,
+            int64_t csa, const void *b, int64_t rsb, int64_t csb, const void *bias, void *c)
+{
+    switch (dtype) {
+    case MT_FLOAT32: return gemm_f32(m, n, k, a, rsa, csa, b, rsb, csb, bias, c);
+    case MT_FLOAT64: return gemm_f64(m, n, k, a, rsa, csa, b, rsb, csb, bias, c);
+    default: return MT_UNSUPPORTED;
+    }
+}

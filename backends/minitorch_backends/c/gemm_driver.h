@@ -1,0 +1,141 @@
+/* gemm_driver.h -- packing and the blocked GEMM loop nest for one dtype.
+ *
+ * A template, not a header: gemm.c includes it twice, after defining T (float, double),
+ * SFX (f32, f64; FN(x) names x_SFX) and MICROKERNELS, the initializer of this dtype's
+ * micro-kernel table indexed by enum isa.
+ */
+
+typedef struct {
+    int mr, nr;   /* the tile: mr rows of A times nr columns of B */
+    void (*run)(int64_t kc, const T *a, const T *b, T *c, int64_t ldc, int beta);
+} FN(microkernel);
+
+static const FN(microkernel) FN(microkernels)[] = MICROKERNELS;
+
+/* Packs the mc x kc block A[i][p] = a[i*rsa + p*csa] into mr-tall slivers, zero rows past mc:
+ *     ap[(i / mr) * mr * kc + p * mr + i % mr] = A[i][p] */
+static void FN(pack_a)(int mr, int64_t mc, int64_t kc, const T *restrict a, int64_t rsa,
+                       int64_t csa, T *restrict ap)
+{
+    for (int64_t i0 = 0; i0 < mc; i0 += mr, ap += mr * kc)
+        for (int i = 0; i < mr; i++)
+            if (i0 + i < mc)
+                for (int64_t p = 0; p < kc; p++)
+                    ap[p * mr + i] = a[(i0 + i) * rsa + p * csa];
+            else
+                for (int64_t p = 0; p < kc; p++)
+                    ap[p * mr + i] = 0;
+}
+
+/* Packs one sliver, the kc x cols block B[p][j] = b[p*rsb + j*csb], zero columns past cols:
+ *     bp[p * nr + j] = B[p][j]      for p < kc, j < nr */
+static void FN(pack_b)(int nr, int64_t kc, int64_t cols, const T *restrict b, int64_t rsb,
+                       int64_t csb, T *restrict bp)
+{
+    if (csb == 1)   /* rows of B are contiguous: copy them */
+        for (int64_t p = 0; p < kc; p++)
+            for (int64_t j = 0; j < cols; j++)
+                bp[p * nr + j] = b[p * rsb + j];
+    else            /* e.g. linear's weight, B transposed: read down its columns, 64
+                     * rows of bp at a time so that the rows written stay in L1 */
+        for (int64_t p0 = 0; p0 < kc; p0 += 64)
+            for (int64_t j = 0; j < cols; j++)
+                for (int64_t p = p0; p < p0 + 64 && p < kc; p++)
+                    bp[p * nr + j] = b[p * rsb + j * csb];
+    for (int64_t p = 0; p < kc; p++)
+        for (int64_t j = cols; j < nr; j++)
+            bp[p * nr + j] = 0;
+}
+
+/* One rows x cols tile of C from a pair of slivers: the micro-kernel itself when the tile
+ * is full, else the micro-kernel into a scratch tile and the valid part copied out. */
+static void FN(tile)(const FN(microkernel) *uk, int64_t kc, const T *ap, const T *bp, T *c,
+                     int64_t ldc, int64_t rows, int64_t cols, int beta)
+{
+    if (rows == uk->mr && cols == uk->nr) {
+        uk->run(kc, ap, bp, c, ldc, beta);
+        return;
+    }
+    T scratch[MAX_TILE];
+    uk->run(kc, ap, bp, scratch, uk->nr, 0);
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < cols; j++)
+            c[i * ldc + j] = (beta ? c[i * ldc + j] : 0) + scratch[i * uk->nr + j];
+}
+
+/* The single-threaded loop nest (Goto / BLIS) over rows [0, m) of C, for one thread:
+ * for each kc x nc panel of B, packed into bp, the rows are packed mc at a time into ap
+ * and swept against the panel one mr x nr tile at a time. The A sliver (mr x kc) stays
+ * in L1 while the B panel (kc x nc <= PANEL_BYTES) streams from L2. C starts from its
+ * contents when `accumulate`, else from zero. Not inlined: inside the OpenMP region the
+ * compiler reloads the loop bounds from memory, which costs ~6% (measured). */
+__attribute__((noinline))
+static void FN(gemm_rows)(const FN(microkernel) *uk, int64_t m, int64_t n, int64_t k,
+                          const T *a, int64_t rsa, int64_t csa, const T *b, int64_t rsb,
+                          int64_t csb, int accumulate, T *c, int64_t kc_max, int64_t nc_max,
+                          int64_t mc_max, T *bp, T *ap)
+{
+    const int mr = uk->mr, nr = uk->nr;
+    for (int64_t jc = 0; jc < n; jc += nc_max) {
+        const int64_t nc = min64(nc_max, n - jc);
+        for (int64_t pc = 0; pc < k; pc += kc_max) {
+            const int64_t kc = min64(kc_max, k - pc);
+            const int beta = accumulate || pc > 0;
+            for (int64_t jr = 0; jr < nc; jr += nr)
+                FN(pack_b)(nr, kc, min64(nr, nc - jr), b + pc * rsb + (jc + jr) * csb, rsb,
+                           csb, bp + jr * kc);
+            for (int64_t ic = 0; ic < m; ic += mc_max) {
+                const int64_t mc = min64(mc_max, m - ic);
+                FN(pack_a)(mr, mc, kc, a + ic * rsa + pc * csa, rsa, csa, ap);
+                for (int64_t ir = 0; ir < mc; ir += mr)
+                    for (int64_t jr = 0; jr < nc; jr += nr)
+                        FN(tile)(uk, kc, ap + ir * kc, bp + jr * kc,
+                                 c + (ic + ir) * n + jc + jr, n, min64(mr, mc - ir),
+                                 min64(nr, nc - jr), beta);
+            }
+        }
+    }
+}
+
+/* gemm: for i < m, j < n:
+ *     c[i*n + j] = (bias ? bias[j] : 0) + sum(a[i*rsa + t*csa] * b[t*rsb + j*csb] for t < k)
+ *
+ * Threads split the rows of C evenly and each runs gemm_rows on its share with its own
+ * packing buffers: B is packed once per thread, but the threads never wait for each
+ * other until the end (barriers inside the product cost milliseconds whenever another
+ * process holds a core). Blocks are split evenly: k = 820 gives three blocks of about
+ * 274, not 400 + 400 + 20. */
+static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, int64_t csa,
+                    const T *b, int64_t rsb, int64_t csb, const T *bias, T *c)
+{
+    if (k == 0 || bias != NULL)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++)
+                c[i * n + j] = bias != NULL ? bias[j] : 0;
+    if (m == 0 || n == 0 || k == 0)
+        return MT_OK;
+    const FN(microkernel) *uk = &FN(microkernels)[current_isa()];
+    const int mr = uk->mr, nr = uk->nr;
+    const int max_threads = 2.0 * m * n * k < PARALLEL_MIN_FLOPS ? 1 : mt_get_num_threads();
+    const int64_t rows_per_thread = round_up(ceil_div(m, max_threads), mr);
+    const int threads = (int)ceil_div(m, rows_per_thread);
+    const int64_t kc_max = even_block(k, KC, 1);
+    const int64_t nc_max = even_block(n, PANEL_BYTES / (kc_max * (int64_t)sizeof(T)), nr);
+    const int64_t mc_max = even_block(rows_per_thread, MC, mr);
+    /* each thread's bp stays aligned for the micro-kernel's vector loads */
+    const int64_t panel = kc_max * round_up(nc_max, nr);
+    const int64_t workspace = panel + round_up(mc_max * kc_max, 64);
+    T *work = aligned_block(threads * workspace * (int64_t)sizeof(T));
+    if (work == NULL)
+        return MT_NO_MEMORY;
+#pragma omp parallel for num_threads(threads) schedule(static, 1) if (threads > 1)
+    for (int t = 0; t < threads; t++) {
+        const int64_t row0 = t * rows_per_thread;
+        T *bp = work + t * workspace;
+        FN(gemm_rows)(uk, min64(rows_per_thread, m - row0), n, k, a + row0 * rsa, rsa, csa,
+                      b, rsb, csb, bias != NULL, c + row0 * n, kc_max, nc_max, mc_max, bp,
+                      bp + panel);
+    }
+    free(work);
+    return MT_OK;
+}

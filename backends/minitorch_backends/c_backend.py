@@ -1,0 +1,327 @@
+"""The `c` backend: C99 kernels compiled with cffi (API mode), driven from here.
+
+Storage is a `CBuffer`: a C array made with `ffi.new` (not zero-filled) plus its dtype
+name and size. Its cffi pointer is made once and kept, so a kernel call costs one cffi
+call (~0.15 us) plus the checks below, not a `ffi.from_buffer` per argument.
+
+This module is the boundary the C code trusts. Before calling C, every kernel checks
+that its buffers have the dtypes and sizes its contract needs, that the strides and
+offsets given to `copy` keep every access inside the buffers, and (with a C scan) that
+the index values of take / index_put / cross_entropy are in range; a violation raises
+ValueError or IndexError naming the kernel and the sizes. All checks are O(1) per call
+except those index scans. Integer floordiv/mod by zero raise ZeroDivisionError: the C
+kernel scans the divisor and reports it before writing anything.
+
+The compiled half is `minitorch_backends._c_kernels`, built from minitorch_backends/c/
+by `pip install .` / `pip install -e .` (see setup.py) when a C compiler is available,
+or in place with `python backends/minitorch_backends/c/build_kernels.py`. After editing
+the C, rebuild with either. Without the extension, CBackend() raises BackendUnavailable
+and minitorch lists the `c` backend as unavailable, with the reason.
+"""
+import numpy as np
+
+from minitorch.contract import BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS
+from minitorch.registry import BackendUnavailable
+
+try:
+    from minitorch_backends._c_kernels import ffi, lib
+except ImportError as error:  # not built (no compiler at install time), or built elsewhere
+    ffi = lib = None
+    _IMPORT_ERROR = error
+
+DTYPES = ("float32", "float64", "int64", "bool")
+_FLOATS = ("float32", "float64")
+_ARRAY_TYPES = {"float32": "float[]", "float64": "double[]", "int64": "int64_t[]",
+                "bool": "uint8_t[]"}
+_NUMPY = {name: np.dtype(name) for name in DTYPES}
+
+if lib is not None:
+    _allocate = ffi.new_allocator(should_clear_after_alloc=False)
+    _DTYPE = {name: getattr(lib, "MT_" + name.upper()) for name in DTYPES}
+    _UNARY = {op: getattr(lib, "MT_" + op.upper()) for op in UNARY_OPS}
+    _BINARY = {op: getattr(lib, "MT_" + op.upper()) for op in (*BINARY_OPS, *COMPARE_OPS)}
+    _REDUCE = {op: getattr(lib, "MT_" + op.upper()) for op in REDUCE_OPS}
+
+
+class CBuffer:
+    """A flat C array of `size` elements of `dtype_name` (bool: one byte, 0 or 1).
+
+    `ptr` is the cffi array the kernels pass to C; `owner` is the object keeping the
+    memory alive (here the same cffi array, which frees it when collected). Only `empty`
+    and `from_numpy` make CBuffers, and the kernels trust `size` and `dtype_name`.
+    """
+
+    __slots__ = ("ptr", "dtype_name", "size", "owner")
+
+    def __init__(self, size, dtype_name):
+        self.ptr = self.owner = _allocate(_ARRAY_TYPES[dtype_name], size)
+        self.dtype_name = dtype_name
+        self.size = size
+
+    def __repr__(self):
+        return f"<CBuffer {self.size} x {self.dtype_name}>"
+
+
+# ---- error reporting (the slow path: only called once a check has failed) -------------
+
+def _mismatch(kernel, expected, **buffers):
+    shown = ", ".join(f"{name} is {b.size} x {b.dtype_name}" for name, b in buffers.items())
+    raise ValueError(f"{kernel}: expected {expected}; got {shown}")
+
+
+def _raise_status(kernel, status, what):
+    if status == lib.MT_ZERO_DIVISION:
+        raise ZeroDivisionError(f"{kernel}: integer division by zero")
+    if status == lib.MT_UNSUPPORTED:
+        raise ValueError(f"{kernel}: {what} is not supported")
+    if status == lib.MT_NO_MEMORY:
+        raise MemoryError(f"{kernel}: the GEMM cannot allocate its packing buffers")
+    raise RuntimeError(f"{kernel}: unexpected status {status} from C")
+
+
+# ---- checks ---------------------------------------------------------------------------
+
+def _check_counts(kernel, **counts):
+    for name, value in counts.items():
+        if value < 0:
+            raise ValueError(f"{kernel}: {name} = {value} is negative")
+
+
+def _check_indices(kernel, index, limit, what="index"):
+    """index: an int64 CBuffer, every value of which must lie in [0, limit)."""
+    if index.dtype_name != "int64":
+        raise ValueError(f"{kernel}: {what} must be int64, got {index.dtype_name}")
+    bad = lib.mt_find_out_of_range(index.ptr, index.size, limit)
+    if bad >= 0:
+        raise IndexError(f"{kernel}: {what}[{bad}] = {index.ptr[bad]} is out of range for "
+                         f"size {limit}")
+
+
+def _check_region(kernel, name, buffer, shape, strides, offset):
+    """Every element offset + sum(idx[d] * strides[d]) for idx in `shape` is in buffer."""
+    if len(strides) != len(shape):
+        raise ValueError(f"{kernel}: {name} has {len(strides)} strides for shape "
+                         f"{tuple(shape)}")
+    low = high = offset
+    for size, stride in zip(shape, strides):
+        if size < 0:
+            raise ValueError(f"{kernel}: negative size in shape {tuple(shape)}")
+        if size == 0:
+            return
+        if stride > 0:
+            high += (size - 1) * stride
+        else:
+            low += (size - 1) * stride
+    if low < 0 or high >= buffer.size:
+        raise IndexError(f"{kernel}: {name} elements {low}..{high} (shape {tuple(shape)}, "
+                         f"strides {tuple(strides)}, offset {offset}) are outside its "
+                         f"buffer of {buffer.size}")
+
+
+def _check_float_rows(kernel, rows, cols, first, **matrices):
+    """first is a float buffer; each of matrices has its dtype and rows * cols elements."""
+    _check_counts(kernel, rows=rows, cols=cols)
+    if first.dtype_name not in _FLOATS or any(
+            m.dtype_name != first.dtype_name or m.size != rows * cols for m in matrices.values()):
+        _mismatch(kernel, f"float buffers of rows * cols = {rows * cols} elements", **matrices)
+
+
+class CBackend:
+    """minitorch's `c` backend. See minitorch.contract for the kernel contracts."""
+
+    name = "c"
+    dtypes = DTYPES
+
+    def __init__(self):
+        if lib is None:
+            raise BackendUnavailable(
+                f"its compiled kernels are not built ({_IMPORT_ERROR}); `pip install -e .` "
+                "compiles them when a C compiler is available (`pip install -v -e .` shows "
+                "why a build failed), and so does "
+                "`python backends/minitorch_backends/c/build_kernels.py`")
+
+    # ---- threads and GEMM ---------------------------------------------------------------
+    def set_num_threads(self, n):
+        """Threads the GEMM may use (default: OpenMP's, i.e. $OMP_NUM_THREADS or the CPU
+        count; always 1 without OpenMP; products under ~2 MFLOP use 1). On a machine
+        busy with other processes, 1 thread or OMP_WAIT_POLICY=passive avoids stalls:
+        OpenMP's threads spin while they wait, and a thread without a CPU stalls the
+        product."""
+        if n < 1:
+            raise ValueError(f"set_num_threads: need at least 1 thread, got {n}")
+        lib.mt_set_num_threads(n)
+
+    def get_num_threads(self):
+        return lib.mt_get_num_threads()
+
+    @property
+    def openmp(self):
+        """True when the extension was compiled with OpenMP."""
+        return bool(lib.mt_openmp_enabled())
+
+    @property
+    def gemm_isa(self):
+        """The GEMM micro-kernel in use: "avx512", "avx2" or "generic" (settable)."""
+        return ffi.string(lib.mt_gemm_isa()).decode()
+
+    @gemm_isa.setter
+    def gemm_isa(self, name):
+        if lib.mt_gemm_use_isa(name.encode()) != 0:
+            raise ValueError(f"gemm_isa: {name!r} is unknown or not supported by this CPU")
+
+    # ---- storage ------------------------------------------------------------------------
+    def empty(self, size, dtype):
+        if dtype.name not in _DTYPE or size < 0:
+            raise ValueError(f"empty: cannot make {size} elements of {dtype.name}")
+        return CBuffer(size, dtype.name)
+
+    def from_numpy(self, array):
+        array = np.ascontiguousarray(array).reshape(-1)
+        if array.dtype.name not in _DTYPE:
+            raise ValueError(f"from_numpy: unsupported numpy dtype {array.dtype}")
+        buffer = CBuffer(array.size, array.dtype.name)
+        ffi.memmove(buffer.ptr, array, array.nbytes)
+        return buffer
+
+    def to_numpy(self, a):
+        array = np.empty(a.size, _NUMPY[a.dtype_name])
+        ffi.memmove(array, a.ptr, array.nbytes)
+        return array
+
+    # ---- required kernels ---------------------------------------------------------------
+    def fill(self, value, out):
+        if out.dtype_name in _FLOATS:
+            lib.mt_fill(_DTYPE[out.dtype_name], float(value), 0, out.ptr, out.size)
+        else:
+            integer = bool(value) if out.dtype_name == "bool" else int(value)
+            lib.mt_fill(_DTYPE[out.dtype_name], 0.0, integer, out.ptr, out.size)
+
+    def copy(self, a, a_strides, a_offset, shape, out_strides, out_offset, out):
+        ndim = len(shape)
+        if ndim > lib.MT_MAX_NDIM:
+            raise ValueError(f"copy: {ndim} dims, at most {lib.MT_MAX_NDIM} are supported")
+        _check_region("copy", "a", a, shape, a_strides, a_offset)
+        _check_region("copy", "out", out, shape, out_strides, out_offset)
+        layout = ffi.new("int64_t[]", (*shape, *a_strides, *out_strides))
+        lib.mt_copy(_DTYPE[a.dtype_name], a.ptr, layout + ndim, a_offset, ndim, layout,
+                    _DTYPE[out.dtype_name], out.ptr, layout + 2 * ndim, out_offset)
+
+    def unary(self, op, a, out):
+        if a.dtype_name != out.dtype_name or a.size != out.size:
+            _mismatch("unary", "out like a", a=a, out=out)
+        if op not in _UNARY:
+            raise ValueError(f"unary: unknown op {op!r}")
+        status = lib.mt_unary(_UNARY[op], _DTYPE[a.dtype_name], a.ptr, out.ptr, a.size)
+        if status:
+            _raise_status("unary", status, f"{op} of {a.dtype_name}")
+
+    def binary(self, op, a, b, out):
+        out_dtype = "bool" if op in COMPARE_OPS else a.dtype_name
+        if (a.dtype_name != b.dtype_name or out.dtype_name != out_dtype
+                or a.size != b.size or a.size != out.size):
+            _mismatch("binary", f"b like a and out of {out_dtype} for {op}", a=a, b=b, out=out)
+        if op not in _BINARY:
+            raise ValueError(f"binary: unknown op {op!r}")
+        status = lib.mt_binary(_BINARY[op], _DTYPE[a.dtype_name], a.ptr, b.ptr, out.ptr,
+                               a.size)
+        if status:
+            _raise_status("binary", status, f"{op} of {a.dtype_name}")
+
+    def where(self, cond, a, b, out):
+        if (cond.dtype_name != "bool" or a.dtype_name != b.dtype_name
+                or a.dtype_name != out.dtype_name
+                or not cond.size == a.size == b.size == out.size):
+            _mismatch("where", "a bool cond and a, b, out of one dtype, all of one size",
+                      cond=cond, a=a, b=b, out=out)
+        lib.mt_where(_DTYPE[a.dtype_name], cond.ptr, a.ptr, b.ptr, out.ptr, cond.size)
+
+    def reduce(self, op, a, reduce_size, out):
+        _check_counts("reduce", reduce_size=reduce_size)
+        if a.dtype_name != out.dtype_name or a.size != out.size * reduce_size:
+            _mismatch("reduce", f"a of out's dtype and out.size * {reduce_size} elements",
+                      a=a, out=out)
+        if op not in _REDUCE:
+            raise ValueError(f"reduce: unknown op {op!r}")
+        if reduce_size == 0 and op != "sum" and out.size:
+            raise ValueError(f"reduce: {op} of an empty row")
+        status = lib.mt_reduce(_REDUCE[op], _DTYPE[a.dtype_name], a.ptr, reduce_size,
+                               out.ptr, out.size)
+        if status:
+            _raise_status("reduce", status, f"{op} of {a.dtype_name}")
+
+    def matmul(self, a, b, batch, m, k, n, out):
+        _check_counts("matmul", batch=batch, m=m, k=k, n=n)
+        if (a.dtype_name != b.dtype_name or a.dtype_name != out.dtype_name
+                or a.size != batch * m * k or b.size != batch * k * n
+                or out.size != batch * m * n):
+            _mismatch("matmul", f"one dtype, a of {batch}*{m}*{k}, b of {batch}*{k}*{n}, out "
+                      f"of {batch}*{m}*{n} elements", a=a, b=b, out=out)
+        status = lib.mt_matmul(_DTYPE[a.dtype_name], a.ptr, b.ptr, batch, m, k, n, out.ptr)
+        if status:
+            _raise_status("matmul", status, f"matmul of {a.dtype_name}")
+
+    def take(self, a, index, out):
+        if a.dtype_name != out.dtype_name or out.size != index.size:
+            _mismatch("take", "out of a's dtype and index's size", a=a, index=index, out=out)
+        _check_indices("take", index, a.size)
+        lib.mt_take(_DTYPE[a.dtype_name], a.ptr, index.ptr, out.ptr, index.size)
+
+    def index_put(self, index, values, accumulate, out):
+        if values.dtype_name != out.dtype_name or values.size != index.size:
+            _mismatch("index_put", "values of out's dtype and index's size", index=index,
+                      values=values, out=out)
+        _check_indices("index_put", index, out.size)
+        lib.mt_index_put(_DTYPE[out.dtype_name], index.ptr, values.ptr, bool(accumulate),
+                         out.ptr, index.size)
+
+    # ---- fused kernels (float32 / float64) ----------------------------------------------
+    def linear(self, x, weight, bias, m, k, n, out):
+        _check_counts("linear", m=m, k=k, n=n)
+        buffers = {"x": x, "weight": weight, "out": out}
+        if bias is not None:
+            buffers["bias"] = bias
+        if (x.dtype_name not in _FLOATS
+                or any(b.dtype_name != x.dtype_name for b in buffers.values())
+                or x.size != m * k or weight.size != n * k or out.size != m * n
+                or (bias is not None and bias.size != n)):
+            _mismatch("linear", f"one float dtype, x of {m}*{k}, weight of {n}*{k}, bias of "
+                      f"{n}, out of {m}*{n} elements", **buffers)
+        lib.mt_gemm(_DTYPE[x.dtype_name], m, n, k, x.ptr, k, 1, weight.ptr, 1, k,
+                    ffi.NULL if bias is None else bias.ptr, out.ptr)
+
+    def relu_backward(self, grad, x, out):
+        if (x.dtype_name not in _FLOATS or grad.dtype_name != x.dtype_name
+                or out.dtype_name != x.dtype_name or not grad.size == x.size == out.size):
+            _mismatch("relu_backward", "float buffers of one dtype and size", grad=grad, x=x,
+                      out=out)
+        lib.mt_relu_backward(_DTYPE[x.dtype_name], grad.ptr, x.ptr, out.ptr, x.size)
+
+    def log_softmax(self, x, rows, cols, out):
+        _check_float_rows("log_softmax", rows, cols, x, x=x, out=out)
+        lib.mt_log_softmax(_DTYPE[x.dtype_name], x.ptr, rows, cols, out.ptr)
+
+    def log_softmax_backward(self, grad, y, rows, cols, out):
+        _check_float_rows("log_softmax_backward", rows, cols, y, grad=grad, y=y, out=out)
+        lib.mt_log_softmax_backward(_DTYPE[y.dtype_name], grad.ptr, y.ptr, rows, cols, out.ptr)
+
+    def cross_entropy(self, logits, target, rows, cols, out):
+        _check_float_rows("cross_entropy", rows, cols, logits, logits=logits)
+        if out.dtype_name != logits.dtype_name or out.size != rows or target.size != rows:
+            _mismatch("cross_entropy", f"target and out of rows = {rows} elements",
+                      target=target, out=out)
+        _check_indices("cross_entropy", target, cols, "target")
+        lib.mt_cross_entropy(_DTYPE[logits.dtype_name], logits.ptr, target.ptr, rows, cols,
+                             out.ptr)
+
+    def cross_entropy_backward(self, logits, target, grad, rows, cols, out):
+        _check_float_rows("cross_entropy_backward", rows, cols, logits, logits=logits, out=out)
+        if grad.dtype_name != logits.dtype_name or grad.size != rows or target.size != rows:
+            _mismatch("cross_entropy_backward", f"target and grad of rows = {rows} elements",
+                      target=target, grad=grad)
+        _check_indices("cross_entropy_backward", target, cols, "target")
+        lib.mt_cross_entropy_backward(_DTYPE[logits.dtype_name], logits.ptr, target.ptr,
+                                      grad.ptr, rows, cols, out.ptr)
+
+    def __repr__(self):
+        return (f"<minitorch c backend: gemm {self.gemm_isa}, {self.get_num_threads()} "
+                f"thread(s){'' if self.openmp else ', no OpenMP'}>")
