@@ -74,8 +74,8 @@ def native(tensor):
 
 def is_compact(tensor):
     """True when tensor's elements fill its whole buffer in row-major order."""
-    return (tensor._offset == 0 and tensor._storage.size == layout.numel(tensor.shape)
-            and layout.is_contiguous(tensor.shape, tensor._strides))
+    strides, size = layout.contiguous_layout(tensor.shape)
+    return tensor._offset == 0 and tensor._storage.size == size and tensor._strides == strides
 
 
 def copy_into(source, source_strides, shape, target, target_strides, target_offset):
