@@ -80,6 +80,14 @@ class Function:
                     break
         return result
 
+    released = False  # set once backward has used and freed this node
+
+    def release(self):
+        """Drop the graph edges and saved tensors (after backward), keeping the node."""
+        self.inputs = ()
+        self.saved = self.saved_versions = ()
+        self.released = True
+
     def save_for_backward(self, *tensors):
         self.saved = tensors
         self.saved_versions = tuple(t._storage.version for t in tensors)
@@ -105,12 +113,14 @@ def _is_tensor(value):
     return hasattr(value, "_storage")
 
 
-def backward(root, gradient):
+def backward(root, gradient, retain_graph=False):
     """Accumulate d(root)/d(leaf) * gradient into every leaf's .grad.
 
     Walks the graph in reverse topological order, found with an explicit stack (no
     recursion, so a 10,000-op chain works). Gradients of a node used several times
-    are summed before its own backward runs. The graph is freed afterwards.
+    are summed before its own backward runs. Unless retain_graph, each node releases
+    its inputs and saved tensors once used (the graph's memory is freed; its grad_fn
+    names stay), and a second backward through it is an error.
     """
     from .tensor import Tensor  # backward needs Tensor ops; tensor imports this module
     order = _topological_order(root)
@@ -138,7 +148,8 @@ def backward(root, gradient):
                     parent_grad = parent_grad.sum_to_shape(parent.shape)
                 key = id(parent)
                 pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
-            node._ctx = None
+            if not retain_graph:
+                ctx.release()
 
 
 def _topological_order(root):
@@ -160,6 +171,11 @@ def _topological_order(root):
         expanded.add(id(node))
         stack.append((node, True))
         if node._ctx is not None:
+            if node._ctx.released:
+                raise RuntimeError(
+                    f"backward: trying to backward through the graph a second time (the "
+                    f"{node._ctx.name} node's saved tensors were freed by the first backward);"
+                    " pass retain_graph=True to the first backward() if you need a second")
             for parent in node._ctx.inputs:
                 if parent is not None and id(parent) not in expanded:
                     stack.append((parent, False))

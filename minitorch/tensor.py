@@ -181,8 +181,12 @@ class Tensor:
         return functions.cast(self, other.dtype)
 
     # ---- autograd -----------------------------------------------------------------------
-    def backward(self, gradient=None):
-        """Accumulate gradients of this tensor into the .grad of every leaf it came from."""
+    def backward(self, gradient=None, retain_graph=False):
+        """Accumulate gradients of this tensor into the .grad of every leaf it came from.
+
+        The graph is freed as it is used unless retain_graph=True, which a second
+        backward through the same graph needs.
+        """
         if not self.requires_grad:
             raise RuntimeError("backward(): this tensor does not require grad and has no "
                                "grad_fn; call requires_grad_() on the leaves first")
@@ -197,7 +201,7 @@ class Tensor:
         if gradient.shape != self.shape:
             raise RuntimeError(f"backward(): gradient has shape {tuple(gradient.shape)} but "
                                f"the tensor has shape {tuple(self.shape)}")
-        autograd.backward(self, gradient.detach())
+        autograd.backward(self, gradient.detach(), retain_graph)
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and not self.dtype.is_floating_point:

@@ -254,6 +254,18 @@ def test_retain_grad_detach_and_no_grad():
     assert not doubled(x).requires_grad
 
 
+def test_second_backward_needs_retain_graph():
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+    assert y.grad_fn.name == "Sum" and not y.is_leaf  # the node outlives its buffers
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+
+
 def test_backward_errors():
     x = minitorch.ones(2, requires_grad=True)
     with pytest.raises(RuntimeError, match="only for scalar outputs"):
