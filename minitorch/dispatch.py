@@ -13,13 +13,13 @@ from .dtype import bool_, int64
 from .tensor import Storage, Tensor
 
 
-def wrap(buffer, size, backend, shape, dtype):
-    """A contiguous Tensor over a freshly made buffer of `size` elements."""
+def _tensor(storage, shape, strides, offset, dtype):
+    """A Tensor with this layout over `storage`, outside any graph."""
     tensor = Tensor.__new__(Tensor)
-    tensor._storage = Storage(buffer, backend, size)
+    tensor._storage = storage
     tensor.shape = shape
-    tensor._strides = layout.contiguous_layout(shape)[0]
-    tensor._offset = 0
+    tensor._strides = strides
+    tensor._offset = offset
     tensor.dtype = dtype
     tensor.requires_grad = False
     tensor.grad = None
@@ -29,6 +29,12 @@ def wrap(buffer, size, backend, shape, dtype):
     return tensor
 
 
+def wrap(buffer, size, backend, shape, dtype):
+    """A contiguous Tensor over a freshly made buffer of `size` elements."""
+    return _tensor(Storage(buffer, backend, size), shape, layout.contiguous_layout(shape)[0],
+                   0, dtype)
+
+
 def empty(shape, dtype, backend):
     size = layout.contiguous_layout(shape)[1]
     return wrap(backend.empty(size, dtype), size, backend, shape, dtype)
@@ -36,18 +42,7 @@ def empty(shape, dtype, backend):
 
 def view_of(source, shape, strides, offset):
     """A Tensor sharing source's storage with another layout (no autograd)."""
-    tensor = Tensor.__new__(Tensor)
-    tensor._storage = source._storage
-    tensor.shape = shape
-    tensor._strides = strides
-    tensor._offset = offset
-    tensor.dtype = source.dtype
-    tensor.requires_grad = False
-    tensor.grad = None
-    tensor._ctx = None
-    tensor._view = None
-    tensor._retains_grad = False
-    return tensor
+    return _tensor(source._storage, shape, strides, offset, source.dtype)
 
 
 def from_numpy(array, dtype, backend):

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import dispatch, layout
 from .autograd import Function, _grad_enabled
-from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, default_float, float32, int64,
+from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, default_float, int64,
                     of_scalar, promote)
 from .layout import format_shape
 from .creation import ones_like, tensor as make_tensor, zeros_like
@@ -747,23 +747,31 @@ class CrossEntropyRows(Function):
         return dispatch.cross_entropy_rows_backward(logits, target, grad), None
 
 
+def check_class_targets(scores, target, op_name):
+    """Validate (N, C) scores against (N,) int64 class indices in [0, C); returns the
+    indices as a numpy array."""
+    if scores.ndim != 2 or target.ndim != 1 or target.shape[0] != scores.shape[0]:
+        raise ValueError(f"{op_name}: expected input (N, C) and target (N,), got "
+                         f"{format_shape(scores.shape)} and {format_shape(target.shape)}")
+    if target.dtype is not int64:
+        raise TypeError(f"{op_name}: target must hold int64 class indices, got "
+                        f"{target.dtype.name}; use target.long()")
+    _same_backend(scores, target, op_name)
+    labels = target.numpy()
+    classes = scores.shape[1]
+    out_of_range = (labels < 0) | (labels >= classes)
+    if out_of_range.any():
+        raise IndexError(f"{op_name}: target {int(labels[out_of_range][0])} is out of bounds "
+                         f"for {classes} classes")
+    return labels
+
+
 def cross_entropy(logits, target, reduction="mean"):
     """Softmax cross-entropy of logits (N, C) against class indices (N,) (int64)."""
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', "
                          f"got {reduction!r}")
-    if logits.ndim != 2 or target.ndim != 1 or target.shape[0] != logits.shape[0]:
-        raise ValueError(f"cross_entropy: expected logits (N, C) and target (N,), got "
-                         f"{format_shape(logits.shape)} and {format_shape(target.shape)}")
-    if target.dtype is not int64:
-        raise TypeError(f"cross_entropy: target must hold int64 class indices, got "
-                        f"{target.dtype.name}")
-    _same_backend(logits, target, "cross_entropy")
-    labels = target.numpy()
-    classes = logits.shape[1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        bad = int(labels[(labels < 0) | (labels >= classes)][0])
-        raise IndexError(f"cross_entropy: target {bad} is out of bounds for {classes} classes")
+    check_class_targets(logits, target, "cross_entropy")
     losses = CrossEntropyRows.apply(logits, target)
     if reduction == "none":
         return losses

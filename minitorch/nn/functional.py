@@ -11,7 +11,6 @@ from ..autograd import Function, no_grad
 from ..creation import rand
 from ..functions import (cross_entropy, flatten, linear, log_softmax, relu,  # noqa: F401
                          sigmoid, softmax, tanh)
-from ..dtype import int64
 from ..layout import format_shape
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -50,18 +49,7 @@ def nll_loss(log_probs, target, reduction="mean"):
     'mean' divides by N. Pair with log_softmax: nll_loss(log_softmax(x, 1), t) equals
     cross_entropy(x, t).
     """
-    if log_probs.ndim != 2 or target.ndim != 1 or target.shape[0] != log_probs.shape[0]:
-        raise ValueError(f"nll_loss: expected input (N, C) and target (N,), got "
-                         f"{format_shape(log_probs.shape)} and {format_shape(target.shape)}")
-    if target.dtype is not int64:
-        raise TypeError(f"nll_loss: target must hold int64 class indices, got "
-                        f"{target.dtype.name}; use target.long()")
-    labels = target.numpy()
-    classes = log_probs.shape[1]
-    out_of_range = (labels < 0) | (labels >= classes)
-    if out_of_range.any():
-        raise IndexError(f"nll_loss: target {int(labels[out_of_range][0])} is out of bounds "
-                         f"for {classes} classes")
+    labels = functions.check_class_targets(log_probs, target, "nll_loss")
     picked = log_probs[np.arange(labels.size), labels]
     return _reduce(-picked, reduction, "nll_loss")
 

@@ -6,6 +6,8 @@
  *   CONVERT(x)    x converted to T (bool: x != 0)
  *   ACCUMULATE(s, x)  s + x in T's arithmetic (int64 wraps around, bool is OR)
  *   LOWEST, HIGHEST   the start values of max and min
+ *   SUM_T         the accumulator type of sums (double for float32, else T)
+ *   SUM_IN_OUT    1 when SUM_T is T, so that a strided sum accumulates in out itself
  */
 
 /* fill: for i < n: out[i] = value */
@@ -137,5 +139,117 @@ static int FN(reduce)(int op, const T *restrict a, int64_t size, T *restrict out
         out[i] = op == MT_SUM ? FN(sum_row)(row, size)
                : op == MT_MAX ? FN(max_row)(row, size) : FN(min_row)(row, size);
     }
+    return MT_OK;
+}
+
+/* ---- strided reductions (mt_reduce_view, mt_arg_reduce_view) -----------------------
+ * They walk a `struct reduce_plan` (kernels.c): dims 0..nd-2 with an odometer
+ * (next_row), the last dim nd-1 with an inner loop specialised for contiguous and
+ * broadcast operands. */
+
+/* MAXOP / MINOP: the running extreme m updated with x; a nan in either stays (x != x
+ * catches a nan x; once m is nan, neither x > m nor x < m holds) */
+#define MAXOP(m, x) (((x) > (m) || (x) != (x)) ? (x) : (m))
+#define MINOP(m, x) (((x) < (m) || (x) != (x)) ? (x) : (m))
+
+/* The inner loop of a strided reduction: for j < n: acc[j*os] = COMBINE(acc[j*os], a[j*as]).
+ * os == 0 (the reduced dim is innermost) folds the row into one value first, with ROW
+ * when the row is contiguous. */
+#define REDUCE_INNER(ACC_T, COMBINE, ROW, START)                                        \
+    if (os == 0) {                                                                      \
+        ACC_T total;                                                                    \
+        if (as == 1) {                                                                  \
+            total = ROW(ap, n);                                                         \
+        } else {                                                                        \
+            total = START;                                                              \
+            for (int64_t j = 0; j < n; j++)                                             \
+                total = COMBINE(total, ap[j * as]);                                     \
+        }                                                                               \
+        *acc = COMBINE(*acc, total);                                                    \
+    } else if (os == 1 && as == 1) {                                                    \
+        for (int64_t j = 0; j < n; j++)                                                 \
+            acc[j] = COMBINE(acc[j], ap[j]);                                            \
+    } else if (os == 1 && as == 0) {                                                    \
+        for (int64_t j = 0; j < n; j++)                                                 \
+            acc[j] = COMBINE(acc[j], ap[0]);                                            \
+    } else {                                                                            \
+        for (int64_t j = 0; j < n; j++)                                                 \
+            acc[j * os] = COMBINE(acc[j * os], ap[j * as]);                             \
+    }
+
+/* The whole walk: every row of the plan through REDUCE_INNER into accumulators acc0. */
+#define REDUCE_WALK(ACC_T, acc0, COMBINE, ROW, START)                                   \
+    do {                                                                                \
+        const int64_t n = plan->size[plan->nd - 1], as = plan->as[plan->nd - 1];        \
+        const int64_t os = plan->os[plan->nd - 1];                                      \
+        int64_t idx[MT_MAX_NDIM] = {0}, pa = 0, po = 0;                                 \
+        do {                                                                            \
+            const T *restrict ap = a + pa;                                              \
+            ACC_T *restrict acc = (acc0) + po;                                          \
+            REDUCE_INNER(ACC_T, COMBINE, ROW, START)                                    \
+        } while (next_row(plan, idx, &pa, &po));                                        \
+    } while (0)
+
+#define SUM_COMBINE(s, x) ACCUMULATE(s, x)
+
+/* reduce_view: for every element i of the plan: out[o(i)] = OP(out[o(i)], a[a(i)]),
+ * starting from 0 (sum, in SUM_T), LOWEST (max) or HIGHEST (min); n_out = out's size */
+static int FN(reduce_view)(int op, const T *a, const struct reduce_plan *plan, T *out,
+                           int64_t n_out)
+{
+    if (op == MT_SUM) {
+#if SUM_IN_OUT
+        SUM_T *sums = out;
+#else
+        SUM_T *sums = malloc((size_t)n_out * sizeof(SUM_T));
+        if (sums == NULL)
+            return MT_NO_MEMORY;
+#endif
+        for (int64_t i = 0; i < n_out; i++)
+            sums[i] = 0;
+        if (plan->nd > 0)
+            REDUCE_WALK(SUM_T, sums, SUM_COMBINE, FN(sum_row), (SUM_T)0);
+#if !SUM_IN_OUT
+        for (int64_t i = 0; i < n_out; i++)
+            out[i] = (T)sums[i];
+        free(sums);
+#endif
+        return MT_OK;
+    }
+    if (op != MT_MAX && op != MT_MIN)
+        return MT_UNSUPPORTED;
+    if (plan->nd == 0)   /* an empty reduction: the caller never asks for its extreme */
+        return n_out == 0 ? MT_OK : MT_UNSUPPORTED;
+    const T start = op == MT_MAX ? LOWEST : HIGHEST;
+    for (int64_t i = 0; i < n_out; i++)
+        out[i] = start;
+    if (op == MT_MAX)
+        REDUCE_WALK(T, out, MAXOP, FN(max_row), LOWEST);
+    else
+        REDUCE_WALK(T, out, MINOP, FN(min_row), HIGHEST);
+    return MT_OK;
+}
+
+/* arg_reduce_view: the plan's last dim is the reduced axis (n > 0 elements, stride as),
+ * the others walk out in row-major order (os = out's compact strides):
+ *     out[o] = first t with a[t*as] the max (is_max) or min of the row, or the first nan */
+static int FN(arg_reduce_view)(int is_max, const T *a, const struct reduce_plan *plan,
+                               int64_t *out)
+{
+    const int64_t n = plan->size[plan->nd - 1], as = plan->as[plan->nd - 1];
+    int64_t idx[MT_MAX_NDIM] = {0}, pa = 0, po = 0;
+    do {
+        const T *row = a + pa;
+        T best = row[0];
+        int64_t best_t = 0;
+        for (int64_t t = 1; t < n && best == best; t++) {
+            const T x = row[t * as];
+            if (is_max ? (x > best || x != x) : (x < best || x != x)) {
+                best = x;
+                best_t = t;
+            }
+        }
+        out[po] = best_t;
+    } while (next_row(plan, idx, &pa, &po));
     return MT_OK;
 }

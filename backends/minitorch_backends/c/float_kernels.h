@@ -160,3 +160,74 @@ static int FN(cross_entropy_backward)(const T *restrict logits, const int64_t *r
     }
     return MT_OK;
 }
+
+/* matmul_block: for i < m, j < n:
+ *     out[i*n + j] = sum(a[i*rsa + t*csa] * b[t*rsb + j*csb] for t < k)
+ * one matrix of mt_matmul_view, through the GEMM (whose packing reads the strides) */
+static int FN(matmul_block)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa,
+                            int64_t csa, const T *b, int64_t rsb, int64_t csb, T *out)
+{
+    return mt_gemm(DTYPE, m, n, k, a, rsa, csa, b, rsb, csb, NULL, out);
+}
+
+/* sgd_step: for i < n:
+ *     g = grad[i] + weight_decay * param[i]          (the term only if weight_decay != 0)
+ *     if buf: buf[i] = g if first_step else momentum * buf[i] + (1 - dampening) * g
+ *             g = g + momentum * buf[i] if nesterov else buf[i]
+ *     param[i] -= lr * g
+ * No `restrict`: grad may alias param or buf without changing the result elementwise. */
+static int FN(sgd_step)(const T *grad, T *buf, double lr_, double momentum_,
+                        double dampening_, double weight_decay_, int nesterov,
+                        int first_step, T *param, int64_t n)
+{
+    const T lr = (T)lr_, momentum = (T)momentum_, weight_decay = (T)weight_decay_;
+    const T keep = (T)(1.0 - dampening_);
+    if (buf == NULL) {
+        if (weight_decay_ == 0)
+            for (int64_t i = 0; i < n; i++)
+                param[i] -= lr * grad[i];
+        else
+            for (int64_t i = 0; i < n; i++)
+                param[i] -= lr * (grad[i] + weight_decay * param[i]);
+        return MT_OK;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        const T g = weight_decay_ == 0 ? grad[i] : grad[i] + weight_decay * param[i];
+        const T b = first_step ? g : momentum * buf[i] + keep * g;
+        buf[i] = b;
+        param[i] -= lr * (nesterov ? g + momentum * b : b);
+    }
+    return MT_OK;
+}
+
+/* adam_step: for i < n:
+ *     g = grad[i]
+ *     if decoupled: param[i] *= 1 - lr * weight_decay
+ *     elif weight_decay != 0: g = g + weight_decay * param[i]
+ *     exp_avg[i] = beta1 * exp_avg[i] + (1 - beta1) * g
+ *     exp_avg_sq[i] = beta2 * exp_avg_sq[i] + (1 - beta2) * g * g
+ *     param[i] -= step_size * (exp_avg[i] / (sqrt(exp_avg_sq[i]) / bias_correction2_sqrt + eps)) */
+static int FN(adam_step)(const T *grad, T *exp_avg, T *exp_avg_sq, double step_size_,
+                         double bias_correction2_sqrt_, double lr_, double beta1_,
+                         double beta2_, double eps_, double weight_decay_, int decoupled,
+                         T *param, int64_t n)
+{
+    const T step_size = (T)step_size_, correction = (T)bias_correction2_sqrt_;
+    const T beta1 = (T)beta1_, beta2 = (T)beta2_, eps = (T)eps_;
+    const T rest1 = (T)(1.0 - beta1_), rest2 = (T)(1.0 - beta2_);
+    const T weight_decay = (T)weight_decay_, decay = (T)(1.0 - lr_ * weight_decay_);
+    const int coupled_decay = !decoupled && weight_decay_ != 0;
+    for (int64_t i = 0; i < n; i++) {
+        T g = grad[i];
+        if (decoupled)
+            param[i] *= decay;
+        else if (coupled_decay)
+            g = g + weight_decay * param[i];
+        const T m = beta1 * exp_avg[i] + rest1 * g;
+        const T v = beta2 * exp_avg_sq[i] + rest2 * g * g;
+        exp_avg[i] = m;
+        exp_avg_sq[i] = v;
+        param[i] -= step_size * (m / (sqrt(v) / correction + eps));
+    }
+    return MT_OK;
+}

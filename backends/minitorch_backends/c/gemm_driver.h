@@ -17,6 +17,20 @@ static const FN(microkernel) FN(microkernels)[] = MICROKERNELS;
 static void FN(pack_a)(int mr, int64_t mc, int64_t kc, const T *restrict a, int64_t rsa,
                        int64_t csa, T *restrict ap)
 {
+    if (rsa == 1 && csa != 1) {   /* A transposed (e.g. grad.mT in a weight gradient): its
+                                   * columns are contiguous, so read mr of them per step */
+        for (int64_t i0 = 0; i0 < mc; i0 += mr, ap += mr * kc) {
+            const int rows = (int)min64(mr, mc - i0);
+            for (int64_t p = 0; p < kc; p++) {
+                const T *column = a + i0 + p * csa;
+                for (int i = 0; i < rows; i++)
+                    ap[p * mr + i] = column[i];
+                for (int i = rows; i < mr; i++)
+                    ap[p * mr + i] = 0;
+            }
+        }
+        return;
+    }
     for (int64_t i0 = 0; i0 < mc; i0 += mr, ap += mr * kc)
         for (int i = 0; i < mr; i++)
             if (i0 + i < mc)

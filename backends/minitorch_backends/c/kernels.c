@@ -14,6 +14,8 @@
  * `python backends/minitorch_backends/c/build_kernels.py`.
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <tgmath.h>
 
 #include "kernels.h"
@@ -137,6 +139,33 @@ static int arithmetic_b8(int op, const uint8_t *restrict a, const uint8_t *restr
     return MT_OK;
 }
 
+/* ---- the walk of the strided reductions ----------------------------------------------
+ * A reduction as nd dims (nd <= MT_MAX_NDIM): dim d has size[d] elements, a stride as[d]
+ * in a and os[d] in the output (0 for a reduced dim). mt_reduce_view builds it with
+ * size-1 dims dropped, the dims sorted by a's stride and mergeable neighbours merged. */
+struct reduce_plan {
+    int nd;
+    int64_t size[MT_MAX_NDIM], as[MT_MAX_NDIM], os[MT_MAX_NDIM];
+};
+
+/* Steps the odometer idx over dims 0..nd-2 of plan (the last dim is the inner loop),
+ * moving the element offsets *pa (in a) and *po (in out) along; 0 once it wraps around. */
+static inline int next_row(const struct reduce_plan *plan, int64_t *idx, int64_t *pa,
+                           int64_t *po)
+{
+    for (int d = plan->nd - 2; d >= 0; d--) {
+        if (++idx[d] < plan->size[d]) {
+            *pa += plan->as[d];
+            *po += plan->os[d];
+            return 1;
+        }
+        *pa -= (plan->size[d] - 1) * plan->as[d];
+        *po -= (plan->size[d] - 1) * plan->os[d];
+        idx[d] = 0;
+    }
+    return 0;
+}
+
 /* ---- the per-dtype templates ------------------------------------------------------- */
 
 #define T float
@@ -146,6 +175,8 @@ static int arithmetic_b8(int op, const uint8_t *restrict a, const uint8_t *restr
 #define ACCUMULATE(s, x) ((s) + (x))
 #define LOWEST (-INFINITY)
 #define HIGHEST INFINITY
+#define SUM_T double      /* strided float32 sums accumulate in double */
+#define SUM_IN_OUT 0
 #include "dtype_kernels.h"
 #include "float_kernels.h"
 #undef T
@@ -155,9 +186,13 @@ static int arithmetic_b8(int op, const uint8_t *restrict a, const uint8_t *restr
 #undef ACCUMULATE
 #undef LOWEST
 #undef HIGHEST
+#undef SUM_T
+#undef SUM_IN_OUT
 
 #define T double
 #define SFX f64
+#define SUM_T double
+#define SUM_IN_OUT 1
 #define DTYPE MT_FLOAT64
 #define CONVERT(x) ((double)(x))
 #define ACCUMULATE(s, x) ((s) + (x))
@@ -172,9 +207,13 @@ static int arithmetic_b8(int op, const uint8_t *restrict a, const uint8_t *restr
 #undef ACCUMULATE
 #undef LOWEST
 #undef HIGHEST
+#undef SUM_T
+#undef SUM_IN_OUT
 
 #define T int64_t
 #define SFX i64
+#define SUM_T int64_t
+#define SUM_IN_OUT 1
 #define CONVERT(x) ((int64_t)(x))   /* float -> int truncates toward zero */
 #define ACCUMULATE(s, x) wrap_add(s, x)
 #define LOWEST INT64_MIN
@@ -186,9 +225,13 @@ static int arithmetic_b8(int op, const uint8_t *restrict a, const uint8_t *restr
 #undef ACCUMULATE
 #undef LOWEST
 #undef HIGHEST
+#undef SUM_T
+#undef SUM_IN_OUT
 
 #define T uint8_t
 #define SFX b8
+#define SUM_T uint8_t
+#define SUM_IN_OUT 1
 #define CONVERT(x) ((x) != 0)
 #define ACCUMULATE(s, x) ((s) | (x))
 #define LOWEST 0
@@ -200,6 +243,8 @@ static int arithmetic_b8(int op, const uint8_t *restrict a, const uint8_t *restr
 #undef ACCUMULATE
 #undef LOWEST
 #undef HIGHEST
+#undef SUM_T
+#undef SUM_IN_OUT
 
 /* matmul of int64 (wrapping) and bool (OR of ANDs): the plain row, t, j loop over all
  * batch * m rows of out; row r of batch p = r / m uses b[p] */
@@ -222,6 +267,29 @@ static int arithmetic_b8(int op, const uint8_t *restrict a, const uint8_t *restr
 #define BOOL_MULTIPLY_ADD(s, x, y) ((s) | ((x) & (y)))
 DEFINE_NAIVE_MATMUL(i64, int64_t, INT_MULTIPLY_ADD)
 DEFINE_NAIVE_MATMUL(b8, uint8_t, BOOL_MULTIPLY_ADD)
+
+/* matmul_block of int64 and bool, one strided matrix of mt_matmul_view:
+ *     for i < m, j < n: out[i*n + j] = SUM(a[i*rsa + t*csa] * b[t*rsb + j*csb] for t < k) */
+#define DEFINE_NAIVE_MATMUL_BLOCK(SUFFIX, TYPE, MULTIPLY_ADD)                           \
+    static int matmul_block_##SUFFIX(int64_t m, int64_t n, int64_t k,                   \
+                                     const TYPE *restrict a, int64_t rsa, int64_t csa,  \
+                                     const TYPE *restrict b, int64_t rsb, int64_t csb,  \
+                                     TYPE *restrict out)                                \
+    {                                                                                   \
+        for (int64_t i = 0; i < m; i++, out += n) {                                     \
+            for (int64_t j = 0; j < n; j++)                                             \
+                out[j] = 0;                                                             \
+            for (int64_t t = 0; t < k; t++) {                                           \
+                const TYPE x = a[i * rsa + t * csa];                                    \
+                const TYPE *row = b + t * rsb;                                          \
+                for (int64_t j = 0; j < n; j++)                                         \
+                    out[j] = MULTIPLY_ADD(out[j], x, row[j * csb]);                     \
+            }                                                                           \
+        }                                                                               \
+        return MT_OK;                                                                   \
+    }
+DEFINE_NAIVE_MATMUL_BLOCK(i64, int64_t, INT_MULTIPLY_ADD)
+DEFINE_NAIVE_MATMUL_BLOCK(b8, uint8_t, BOOL_MULTIPLY_ADD)
 
 /* ---- exported kernels: dtype dispatch ---------------------------------------------- */
 
@@ -395,4 +463,233 @@ int mt_cross_entropy_backward(int dtype, const void *logits, const int64_t *targ
                               const void *grad, int64_t rows, int64_t cols, void *out)
 {
     DISPATCH_FLOAT(dtype, cross_entropy_backward, logits, target, grad, rows, cols, out)
+}
+
+/* ---- take_rows ------------------------------------------------------------------------ */
+
+int mt_take_rows(int dtype, const void *a, int64_t offset, int64_t row_size,
+                 const int64_t *index, int64_t n, void *out)
+{
+    if ((unsigned)dtype > MT_BOOL)
+        return MT_UNSUPPORTED;
+    const int64_t item = itemsizes[dtype], row_bytes = row_size * item;
+    const char *block = (const char *)a + offset * item;
+    char *target = out;
+    for (int64_t i = 0; i < n; i++, target += row_bytes)
+        memcpy(target, block + index[i] * row_bytes, (size_t)row_bytes);
+    return MT_OK;
+}
+
+/* ---- the strided kernels --------------------------------------------------------------- */
+
+/* Batches are walked with an odometer over the batch dims (size-1 dims dropped). When b is
+ * the same matrix for every batch (all its batch strides 0) and a's batches are stacked
+ * rows (a's batch strides continue its row stride), the whole product is one
+ * (batch * m) x k @ k x n product: one GEMM instead of `batch` small ones. */
+int mt_matmul_view(int dtype, int nbatch, const int64_t *layout, int64_t m, int64_t k,
+                   int64_t n, const void *a, int64_t a_offset, int64_t rsa, int64_t csa,
+                   const void *b, int64_t b_offset, int64_t rsb, int64_t csb, void *out)
+{
+    if ((unsigned)dtype > MT_BOOL || nbatch < 0 || nbatch > MT_MAX_NDIM)
+        return MT_UNSUPPORTED;
+    int64_t size[MT_MAX_NDIM], sa[MT_MAX_NDIM], sb[MT_MAX_NDIM], idx[MT_MAX_NDIM];
+    int nd = 0;
+    for (int d = 0; d < nbatch; d++) {
+        if (layout[d] == 0)
+            return MT_OK;
+        if (layout[d] == 1)
+            continue;
+        size[nd] = layout[d];
+        sa[nd] = layout[nbatch + d];
+        sb[nd] = layout[2 * nbatch + d];
+        idx[nd] = 0;
+        nd++;
+    }
+    int64_t rows = m;   /* rows of a single product: m, or batch * m when folded */
+    int b_shared = 1, a_stacked = 1;
+    for (int d = nd - 1; d >= 0; d--) {
+        b_shared = b_shared && sb[d] == 0;
+        a_stacked = a_stacked && sa[d] == rows * rsa;
+        rows *= size[d];
+    }
+    if (nd > 0 && b_shared && a_stacked)
+        nd = 0, m = rows;
+    const int64_t item = itemsizes[dtype];
+    const char *ap = (const char *)a + a_offset * item, *bp = (const char *)b + b_offset * item;
+    char *op = out;
+    for (;;) {
+        int status;
+        switch (dtype) {
+        case MT_FLOAT32:
+            status = matmul_block_f32(m, n, k, (const float *)ap, rsa, csa,
+                                      (const float *)bp, rsb, csb, (float *)op);
+            break;
+        case MT_FLOAT64:
+            status = matmul_block_f64(m, n, k, (const double *)ap, rsa, csa,
+                                      (const double *)bp, rsb, csb, (double *)op);
+            break;
+        case MT_INT64:
+            status = matmul_block_i64(m, n, k, (const int64_t *)ap, rsa, csa,
+                                      (const int64_t *)bp, rsb, csb, (int64_t *)op);
+            break;
+        default:
+            status = matmul_block_b8(m, n, k, (const uint8_t *)ap, rsa, csa,
+                                     (const uint8_t *)bp, rsb, csb, (uint8_t *)op);
+            break;
+        }
+        if (status != MT_OK)
+            return status;
+        op += m * n * item;
+        int d = nd - 1;
+        for (; d >= 0 && idx[d] == size[d] - 1; d--) {   /* carry: rewind dim d */
+            ap -= idx[d] * sa[d] * item;
+            bp -= idx[d] * sb[d] * item;
+            idx[d] = 0;
+        }
+        if (d < 0)
+            return MT_OK;
+        idx[d]++;
+        ap += sa[d] * item;
+        bp += sb[d] * item;
+    }
+}
+
+/* Sorts the plan's dims by a's stride, largest outermost (ties: out's stride), so that the
+ * inner loop runs along a's smallest stride, then merges each dim into its outer
+ * neighbour when both a and out step through them as through one dim. */
+static void sort_and_merge(struct reduce_plan *plan)
+{
+    for (int i = 1; i < plan->nd; i++)   /* insertion sort: stable, nd is small */
+        for (int j = i; j > 0 && (plan->as[j - 1] < plan->as[j] ||
+                                  (plan->as[j - 1] == plan->as[j] &&
+                                   plan->os[j - 1] < plan->os[j])); j--) {
+            int64_t t;
+            t = plan->size[j]; plan->size[j] = plan->size[j - 1]; plan->size[j - 1] = t;
+            t = plan->as[j]; plan->as[j] = plan->as[j - 1]; plan->as[j - 1] = t;
+            t = plan->os[j]; plan->os[j] = plan->os[j - 1]; plan->os[j - 1] = t;
+        }
+    int nd = 0;
+    for (int d = 0; d < plan->nd; d++) {
+        if (nd > 0 && plan->as[nd - 1] == plan->as[d] * plan->size[d]
+                   && plan->os[nd - 1] == plan->os[d] * plan->size[d]) {
+            plan->size[nd - 1] *= plan->size[d];
+            plan->as[nd - 1] = plan->as[d];
+            plan->os[nd - 1] = plan->os[d];
+        } else {
+            plan->size[nd] = plan->size[d];
+            plan->as[nd] = plan->as[d];
+            plan->os[nd] = plan->os[d];
+            nd++;
+        }
+    }
+    plan->nd = nd;
+}
+
+/* The compact strides of out (a's shape, reduced axes of size 1) into ostrides, 0 for the
+ * reduced axes; returns out's size. */
+static int64_t reduced_strides(int ndim, const int64_t *shape, uint64_t reduced,
+                               int64_t *ostrides)
+{
+    int64_t n_out = 1;
+    for (int d = ndim - 1; d >= 0; d--) {
+        const int is_reduced = (reduced >> d) & 1;
+        ostrides[d] = is_reduced ? 0 : n_out;
+        n_out *= is_reduced ? 1 : shape[d];
+    }
+    return n_out;
+}
+
+int mt_reduce_view(int op, int dtype, const void *a, int64_t a_offset, int ndim,
+                   const int64_t *layout, uint64_t reduced, void *out)
+{
+    if ((unsigned)dtype > MT_BOOL || ndim < 0 || ndim > MT_MAX_NDIM)
+        return MT_UNSUPPORTED;
+    const int64_t *shape = layout, *strides = layout + ndim;
+    int64_t ostrides[MT_MAX_NDIM];
+    const int64_t n_out = reduced_strides(ndim, shape, reduced, ostrides);
+    if (n_out == 0)
+        return MT_OK;
+    struct reduce_plan plan;
+    plan.nd = 0;
+    int empty = 0;
+    for (int d = 0; d < ndim; d++) {
+        empty = empty || shape[d] == 0;
+        if (shape[d] > 1) {
+            plan.size[plan.nd] = shape[d];
+            plan.as[plan.nd] = strides[d];
+            plan.os[plan.nd] = ostrides[d];
+            plan.nd++;
+        }
+    }
+    if (empty) {
+        plan.nd = 0;                    /* sums of nothing: 0; extremes: unsupported */
+    } else {
+        sort_and_merge(&plan);
+        if (plan.nd == 0) {             /* a single element */
+            plan.nd = 1;
+            plan.size[0] = 1;
+            plan.as[0] = plan.os[0] = 0;
+        }
+    }
+    const char *ap = (const char *)a + a_offset * itemsizes[dtype];
+    switch (dtype) {
+    case MT_FLOAT32: return reduce_view_f32(op, (const float *)ap, &plan, out, n_out);
+    case MT_FLOAT64: return reduce_view_f64(op, (const double *)ap, &plan, out, n_out);
+    case MT_INT64: return reduce_view_i64(op, (const int64_t *)ap, &plan, out, n_out);
+    default: return reduce_view_b8(op, (const uint8_t *)ap, &plan, out, n_out);
+    }
+}
+
+int mt_arg_reduce_view(int op, int dtype, const void *a, int64_t a_offset, int ndim,
+                       const int64_t *layout, int axis, int64_t *out)
+{
+    if ((unsigned)dtype > MT_BOOL || ndim < 1 || ndim > MT_MAX_NDIM || axis < 0
+            || axis >= ndim || (op != MT_MAX && op != MT_MIN))
+        return MT_UNSUPPORTED;
+    const int64_t *shape = layout, *strides = layout + ndim;
+    int64_t ostrides[MT_MAX_NDIM];
+    const int64_t n_out = reduced_strides(ndim, shape, (uint64_t)1 << axis, ostrides);
+    if (n_out == 0)
+        return MT_OK;
+    if (shape[axis] == 0)
+        return MT_UNSUPPORTED;
+    struct reduce_plan plan;   /* the kept dims in a's order, then the reduced axis */
+    plan.nd = 0;
+    for (int d = 0; d <= ndim; d++) {
+        const int dim = d < ndim ? d : axis;
+        if (d < ndim && (d == axis || shape[d] == 1))
+            continue;
+        plan.size[plan.nd] = shape[dim];
+        plan.as[plan.nd] = strides[dim];
+        plan.os[plan.nd] = ostrides[dim];
+        plan.nd++;
+    }
+    const char *ap = (const char *)a + a_offset * itemsizes[dtype];
+    const int is_max = op == MT_MAX;
+    switch (dtype) {
+    case MT_FLOAT32: return arg_reduce_view_f32(is_max, (const float *)ap, &plan, out);
+    case MT_FLOAT64: return arg_reduce_view_f64(is_max, (const double *)ap, &plan, out);
+    case MT_INT64: return arg_reduce_view_i64(is_max, (const int64_t *)ap, &plan, out);
+    default: return arg_reduce_view_b8(is_max, (const uint8_t *)ap, &plan, out);
+    }
+}
+
+/* ---- optimizer updates ------------------------------------------------------------------ */
+
+int mt_sgd_step(int dtype, const void *grad, void *momentum_buffer, double lr,
+                double momentum, double dampening, double weight_decay, int nesterov,
+                int first_step, void *param, int64_t n)
+{
+    DISPATCH_FLOAT(dtype, sgd_step, grad, momentum_buffer, lr, momentum, dampening,
+                   weight_decay, nesterov, first_step, param, n)
+}
+
+int mt_adam_step(int dtype, const void *grad, void *exp_avg, void *exp_avg_sq,
+                 double step_size, double bias_correction2_sqrt, double lr, double beta1,
+                 double beta2, double eps, double weight_decay, int decoupled, void *param,
+                 int64_t n)
+{
+    DISPATCH_FLOAT(dtype, adam_step, grad, exp_avg, exp_avg_sq, step_size,
+                   bias_correction2_sqrt, lr, beta1, beta2, eps, weight_decay, decoupled,
+                   param, n)
 }

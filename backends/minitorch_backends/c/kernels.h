@@ -32,7 +32,8 @@ enum mt_binary_op { MT_ADD, MT_SUB, MT_MUL, MT_DIV, MT_FLOORDIV, MT_MOD, MT_POW,
                     MT_MINIMUM, MT_EQ, MT_NE, MT_LT, MT_LE, MT_GT, MT_GE };
 enum mt_reduce_op { MT_SUM, MT_MAX, MT_MIN };
 
-/* The most dimensions mt_copy accepts. */
+/* The most dimensions mt_copy, mt_reduce_view and mt_arg_reduce_view accept, and the
+ * most batch dimensions of mt_matmul_view. */
 enum { MT_MAX_NDIM = 64 };
 
 /* ---- required kernels (minitorch.contract) ------------------------------------------ */
@@ -79,6 +80,74 @@ int mt_take(int dtype, const void *a, const int64_t *index, void *out, int64_t n
  * Repeated indices: the last write wins, or all of them add up. */
 int mt_index_put(int dtype, const int64_t *index, const void *values, int accumulate,
                  void *out, int64_t n);
+
+/* take_rows: for i < n, j < row_size:
+ *     out[i*row_size + j] = a[offset + index[i]*row_size + j]
+ * (a row gather, one memcpy per row; every index[i] is a valid row of a's block) */
+int mt_take_rows(int dtype, const void *a, int64_t offset, int64_t row_size,
+                 const int64_t *index, int64_t n, void *out);
+
+/* ---- strided kernels (the *_view fast paths) ----------------------------------------
+ * A strided operand is (pointer, offset, shape, strides): element idx of it is
+ * a[offset + sum(idx[d] * strides[d])]. Strides are >= 0 (0: a broadcast dim). The
+ * outputs are compact (row-major, starting at `out`). */
+
+/* matmul_view: with batch index tuples p of batch_shape = layout[0:nbatch] and
+ *     A(p) = a + a_offset + sum(p[d] * layout[nbatch + d])        (a's batch strides)
+ *     B(p) = b + b_offset + sum(p[d] * layout[2*nbatch + d])      (b's batch strides)
+ * and P the row-major rank of p:
+ *     for i < m, j < n: out[(P*m + i)*n + j] =
+ *         sum(A(p)[i*rsa + t*csa] * B(p)[t*rsb + j*csb] for t < k)
+ * (int64 wraps, bool is OR of ANDs). A batch stride of 0 broadcasts that operand;
+ * transposed or sliced matrices are read in place through (rs, cs). nbatch may be 0
+ * (layout unused) and must be <= MT_MAX_NDIM. */
+int mt_matmul_view(int dtype, int nbatch, const int64_t *layout, int64_t m, int64_t k,
+                   int64_t n, const void *a, int64_t a_offset, int64_t rsa, int64_t csa,
+                   const void *b, int64_t b_offset, int64_t rsb, int64_t csb, void *out);
+
+/* reduce_view: shape = layout[0:ndim], strides = layout[ndim:2*ndim]; axis d is reduced
+ * when bit d of `reduced` is set. out is compact with a's shape, reduced axes of size 1:
+ *     for every index tuple idx of shape:
+ *         out[rank of idx with reduced axes set to 0] = OP over all such a elements
+ *     a element of idx: a[a_offset + sum(idx[d] * strides[d])]
+ * OP is MT_SUM (empty: 0; float32 accumulates in double), MT_MAX or MT_MIN (nan
+ * propagates; MT_UNSUPPORTED when a reduced axis is empty and out is not). ndim <= 64. */
+int mt_reduce_view(int op, int dtype, const void *a, int64_t a_offset, int ndim,
+                   const int64_t *layout, uint64_t reduced, void *out);
+
+/* arg_reduce_view: like reduce_view with the one axis `axis` reduced, out int64:
+ *     out[...] = the first t < shape[axis] where a[..., t, ...] is the max (op MT_MAX) or
+ *                min (MT_MIN) of its row; a nan counts as the extreme (the first nan wins)
+ * MT_UNSUPPORTED when shape[axis] == 0 and out is not empty. */
+int mt_arg_reduce_view(int op, int dtype, const void *a, int64_t a_offset, int ndim,
+                       const int64_t *layout, int axis, int64_t *out);
+
+/* ---- optimizer updates (float32/float64, in place, n elements each) -----------------
+ * Scalars arrive as double and are rounded to the buffers' dtype (torch's arithmetic
+ * for a float32 parameter is float32 arithmetic). */
+
+/* sgd_step: for i < n:
+ *     g = grad[i] + weight_decay * param[i]          (the term only if weight_decay != 0)
+ *     if momentum_buffer != NULL:
+ *         buf[i] = g if first_step else momentum * buf[i] + (1 - dampening) * g
+ *         g = g + momentum * buf[i] if nesterov else buf[i]
+ *     param[i] -= lr * g */
+int mt_sgd_step(int dtype, const void *grad, void *momentum_buffer, double lr,
+                double momentum, double dampening, double weight_decay, int nesterov,
+                int first_step, void *param, int64_t n);
+
+/* adam_step: for i < n, with step_size = lr / (1 - beta1**step) and
+ * bias_correction2_sqrt = sqrt(1 - beta2**step) (computed by the caller):
+ *     g = grad[i]
+ *     if decoupled: param[i] *= 1 - lr * weight_decay
+ *     elif weight_decay != 0: g = g + weight_decay * param[i]
+ *     exp_avg[i] = beta1 * exp_avg[i] + (1 - beta1) * g
+ *     exp_avg_sq[i] = beta2 * exp_avg_sq[i] + (1 - beta2) * g * g
+ *     param[i] -= step_size * (exp_avg[i] / (sqrt(exp_avg_sq[i]) / bias_correction2_sqrt + eps)) */
+int mt_adam_step(int dtype, const void *grad, void *exp_avg, void *exp_avg_sq,
+                 double step_size, double bias_correction2_sqrt, double lr, double beta1,
+                 double beta2, double eps, double weight_decay, int decoupled, void *param,
+                 int64_t n);
 
 /* ---- validation helpers ------------------------------------------------------------ */
 
