@@ -66,7 +66,8 @@ def isas():
 def test_backend_meets_the_contract_with_its_fast_paths():
     optional = check_backend(B, "test")
     assert optional == {"linear", "relu_backward", "log_softmax", "log_softmax_backward",
-                        "cross_entropy", "cross_entropy_backward"}
+                        "cross_entropy", "cross_entropy_backward", "take_rows", "view",
+                        "matmul_view", "reduce_view", "sgd_step", "adam_step"}
     assert optional <= set(OPTIONAL_KERNELS)
     assert B.name == "c" and set(B.dtypes) == set(DTYPES)
 
@@ -469,6 +470,425 @@ def test_take_and_index_put(name):
     else:
         np.add.at(expected, index, new)
     np.testing.assert_allclose(npy(target), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", DTYPES)
+def test_take_rows(name):
+    values = sample(name, 3 + 6 * 4, 9)      # 3 elements before a block of 6 rows of 4
+    index = np.array([5, 0, 2, 2, 5], np.int64)
+    result = out(5 * 4, name)
+    B.take_rows(B.from_numpy(values), 3, 6, 4, B.from_numpy(index), result)
+    assert np.array_equal(npy(result).reshape(5, 4), values[3:].reshape(6, 4)[index])
+    empty = out(0, name)
+    B.take_rows(B.from_numpy(values), 0, 0, 4, out(0, "int64"), empty)   # no rows at all
+
+
+def test_take_rows_is_checked():
+    a, result = out(3 + 6 * 4, "float32"), out(2 * 4, "float32")
+    for bad in ([0, 6], [-1, 0], [INT64_MIN, 1]):
+        with pytest.raises(IndexError, match=r"take_rows: index\[\d\] = -?\d+ is out of range "
+                                             r"for size 6"):
+            B.take_rows(a, 3, 6, 4, cbuf(bad), result)
+    cases = [
+        (lambda: B.take_rows(a, 4, 6, 4, cbuf([0, 1]), result), "a holding 6 rows of 4 from 4"),
+        (lambda: B.take_rows(a, 3, 6, 4, cbuf([0, 1, 2]), result), "index.size \\* 4"),
+        (lambda: B.take_rows(a, 3, 6, 4, cbuf([0, 1]), out(8, "float64")), "take_rows"),
+        (lambda: B.take_rows(a, -1, 6, 4, cbuf([0, 1]), result), "offset = -1 is negative"),
+        (lambda: B.take_rows(a, 0, -6, 4, cbuf([0, 1]), result), "rows = -6 is negative"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=message):
+            call()
+    with pytest.raises(ValueError, match="take_rows: index must be int64"):
+        B.take_rows(a, 3, 6, 4, cbuf([0.0, 1.0]), result)
+
+
+# ---- strided handles: view, matmul_view, reduce_view --------------------------------------
+
+def handle_of(values, shape, strides, offset=0):
+    """(CView over a buffer holding values, the numpy array that view shows)."""
+    values = np.ascontiguousarray(values).reshape(-1)
+    return (B.view(B.from_numpy(values), shape, strides, offset),
+            strided(values, shape, strides, offset) if values.size else np.zeros(shape,
+                                                                                 values.dtype))
+
+
+def compact_out(shape, name):
+    """A compact CView of a fresh buffer of `shape`, and the buffer."""
+    size = int(np.prod(shape))
+    buffer = out(size, name)
+    return B.view(buffer, tuple(shape), tuple(int(s) for s in np.cumprod(
+        (1,) + tuple(shape)[::-1])[:-1][::-1]), 0), buffer
+
+
+def test_view_is_checked_when_made():
+    buffer = out(12, "float32")
+    assert B.view(buffer, (3, 4), (4, 1), 0).compact
+    assert not B.view(buffer, (4, 3), (1, 4), 0).compact            # transposed
+    assert not B.view(buffer, (2, 4), (4, 1), 4).compact            # a slice
+    assert not B.view(buffer, (3, 5), (4, 0), 0).compact            # broadcast
+    B.view(buffer, (2, 0, 3), (99, 99, 99), 50)                    # empty: reaches nothing
+    B.view(buffer, (), (), 11)                                     # the last element
+    cases = [
+        (lambda: B.view(buffer, (3, 4), (4, 1), 1), IndexError, "view: elements 1..12"),
+        (lambda: B.view(buffer, (3, 4), (5, 1), 0), IndexError, "view: elements 0..13"),
+        (lambda: B.view(buffer, (), (), 12), IndexError, "view: elements 12..12"),
+        (lambda: B.view(buffer, (2,), (1,), -1), IndexError, "view: elements -1..0"),
+        (lambda: B.view(buffer, (2, 2), (-1, 1), 4), ValueError, "view: negative size or stride"),
+        (lambda: B.view(buffer, (-2,), (1,), 0), ValueError, "view: negative size or stride"),
+        (lambda: B.view(buffer, (2, 2), (1,), 0), ValueError, "view: 1 strides for shape"),
+    ]
+    for call, error, message in cases:
+        with pytest.raises(error, match=message):
+            call()
+
+
+def matmul_operand(name, batch, rows, cols, layout, seed):
+    """A (batch..., rows, cols) operand with the given layout, as (CView, numpy view):
+    'compact', 'transposed' (its matrices column-major), 'sliced' (an offset block of a
+    wider, taller matrix), 'broadcast' (stride 0 over the batch dims)."""
+    values = sample(name, 4 * (int(np.prod(batch)) * (rows + 2) * (cols + 3) + 5), seed)
+    if layout == "compact":
+        shape = batch + (rows, cols)
+        strides = tuple(int(s) for s in np.cumprod((1,) + shape[::-1])[:-1][::-1])
+        return handle_of(values, shape, strides)
+    if layout == "transposed":
+        inner = (1, rows)
+        batch_strides = tuple(int(s) * rows * cols for s in
+                              np.cumprod((1,) + batch[::-1])[:-1][::-1])
+        return handle_of(values, batch + (rows, cols), batch_strides + inner)
+    if layout == "sliced":
+        wide = cols + 3
+        batch_strides = tuple(int(s) * (rows + 2) * wide for s in
+                              np.cumprod((1,) + batch[::-1])[:-1][::-1])
+        return handle_of(values, batch + (rows, cols), batch_strides + (wide, 1), wide + 2)
+    assert layout == "broadcast"
+    return handle_of(values, batch + (rows, cols), (0,) * len(batch) + (1, rows))
+
+
+MATMUL_LAYOUTS = ("compact", "transposed", "sliced", "broadcast")
+
+
+@pytest.mark.parametrize("name", DTYPES)
+@pytest.mark.parametrize("a_layout", MATMUL_LAYOUTS)
+@pytest.mark.parametrize("b_layout", MATMUL_LAYOUTS)
+def test_matmul_view_layouts(name, a_layout, b_layout):
+    for batch, m, k, n in [((), 7, 13, 5), ((3,), 9, 17, 33), ((2, 2), 4, 3, 2),
+                           ((), 33, 130, 70)]:
+        a, a_np = matmul_operand(name, batch, m, k, a_layout, 1)
+        b, b_np = matmul_operand(name, batch, k, n, b_layout, 2)
+        target, buffer = compact_out(batch + (m, n), name)
+        B.matmul_view(a, b, target)
+        check_product(name, npy(buffer).reshape(batch + (m, n)), a_np, b_np, k)
+
+
+def check_product(name, got, a_np, b_np, k):
+    if name == "bool":
+        expected = (a_np.astype(np.int64) @ b_np.astype(np.int64)) > 0
+    elif name == "int64":
+        expected = a_np @ b_np
+    else:
+        expected = a_np.astype(np.float64) @ b_np.astype(np.float64)
+    if name in FLOATS:
+        tol = 1e-4 * max(k, 1) if name == "float32" else 1e-10 * max(k, 1)
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+    else:
+        assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("name", ("float32", "int64"))
+def test_matmul_view_broadcasts_batch_dims(name):
+    a_values, b_values = sample(name, 2 * 3 * 4 * 3, 3), sample(name, 5 * 3 * 6, 4)
+    cases = [   # (a shape, a strides, b shape, b strides, out batch)
+        ((2, 1, 4, 3), (12, 12, 3, 1), (5, 3, 6), (18, 6, 1), (2, 5)),   # size-1 and missing
+        ((4, 3), (3, 1), (5, 3, 6), (18, 6, 1), (5,)),                    # a has no batch
+        ((2, 1, 4, 3), (12, 12, 3, 1), (3, 6), (6, 1), (2, 1)),           # b has no batch
+        ((2, 5, 4, 3), (12, 0, 3, 1), (5, 3, 6), (18, 6, 1), (2, 5)),     # a expanded (stride 0)
+        ((3, 4, 3), (0, 3, 1), (3, 6), (6, 1), (3,)),                     # a broadcast, b shared
+        ((3, 4, 3), (12, 3, 1), (3, 3, 6), (0, 6, 1), (3,)),              # folded into one GEMM
+        ((2, 3, 4, 3), (12, 0, 3, 1), (3, 6), (1, 3), (2, 3)),            # b transposed, shared
+    ]
+    for a_shape, a_strides, b_shape, b_strides, batch in cases:
+        a, a_np = handle_of(a_values, a_shape, a_strides)
+        b, b_np = handle_of(b_values, b_shape, b_strides)
+        m, k, n = a_shape[-2], a_shape[-1], b_shape[-1]
+        target, buffer = compact_out(batch + (m, n), name)
+        B.matmul_view(a, b, target)
+        check_product(name, npy(buffer).reshape(batch + (m, n)), a_np, b_np, k)
+
+
+@pytest.mark.parametrize("isa", isas())
+@pytest.mark.parametrize("threads", (1, 2))
+def test_matmul_view_strided_gemm(isa, threads):
+    """The GEMM reading transposed operands: every micro-kernel, one and two threads,
+    shapes past the packing block sizes (k > 400, m > 96 rows per thread)."""
+    previous_isa, previous_threads = B.gemm_isa, B.get_num_threads()
+    B.gemm_isa, _ = isa, B.set_num_threads(threads)
+    try:
+        for name in FLOATS:
+            for m, k, n in [(200, 520, 150), (130, 128, 784), (3, 801, 2)]:
+                for a_layout in ("compact", "transposed"):
+                    for b_layout in ("compact", "transposed"):
+                        a, a_np = matmul_operand(name, (), m, k, a_layout, 5)
+                        b, b_np = matmul_operand(name, (), k, n, b_layout, 6)
+                        target, buffer = compact_out((m, n), name)
+                        B.matmul_view(a, b, target)
+                        check_product(name, npy(buffer).reshape(m, n), a_np, b_np, k)
+    finally:
+        B.gemm_isa = previous_isa
+        B.set_num_threads(previous_threads)
+
+
+@pytest.mark.parametrize("name", DTYPES)
+def test_matmul_view_empty(name):
+    for a_shape, b_shape, batch in [((0, 4), (4, 3), ()), ((2, 0), (0, 3), ()),
+                                    ((2, 4), (4, 0), ()), ((0, 2, 4), (4, 3), (0,))]:
+        nd = len(a_shape)
+        a = B.view(out(int(np.prod(a_shape)), name), a_shape, (5,) * nd, 0)
+        b = B.view(out(int(np.prod(b_shape)), name), b_shape, (5,) * len(b_shape), 0)
+        target, buffer = compact_out(batch + (a_shape[-2], b_shape[-1]), name)
+        B.matmul_view(a, b, target)
+        assert not npy(buffer).any()       # k == 0: zeros
+
+
+def test_matmul_view_is_checked():
+    f = out(64, "float32")
+
+    def h(shape, strides=None, buffer=f):
+        if strides is None:
+            strides = tuple(int(s) for s in np.cumprod((1,) + shape[::-1])[:-1][::-1])
+        return B.view(buffer, shape, strides, 0)
+    cases = [
+        (lambda: B.matmul_view(h((2, 3)), h((4, 2)), h((2, 2), buffer=out(4, "float32"))),
+         "cannot multiply"),
+        (lambda: B.matmul_view(h((2, 3)), h((3, 2)), h((2, 3), buffer=out(6, "float32"))),
+         "cannot multiply"),
+        (lambda: B.matmul_view(h((2, 3)), h((3, 2), buffer=out(6, "float64")),
+                               h((2, 2), buffer=out(4, "float32"))), "cannot multiply"),
+        (lambda: B.matmul_view(h((2, 3)), h((3, 2)), h((2, 2), buffer=out(4, "int64"))),
+         "cannot multiply"),
+        (lambda: B.matmul_view(h((2, 2, 3)), h((3, 2)), h((2, 2), buffer=out(4, "float32"))),
+         "cannot multiply"),
+        (lambda: B.matmul_view(h((2, 2, 3)), h((3, 3, 2)), h((3, 2, 2), buffer=out(12, "float32"))),
+         "a batch dims \\(2,\\) do not broadcast to \\(3,\\)"),
+        (lambda: B.matmul_view(h((2, 3)), h((3, 2)), h((2, 2), (1, 2), out(4, "float32"))),
+         "out must be compact"),
+        (lambda: B.matmul_view(h((2, 3)), h((3, 2)), h((2, 2), (0, 1), out(4, "float32"))),
+         "out must be compact"),
+        (lambda: B.matmul_view(h((2, 3)), h((3, 2)), h((2, 2))), "out shares its buffer"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=f"matmul_view: {message}"):
+            call()
+
+
+def reduce_operand(name, layout, seed):
+    """A (4, 5, 6) operand with the given layout: (CView, numpy view)."""
+    values = sample(name, 400, seed)
+    return {"compact": lambda: handle_of(values, (4, 5, 6), (30, 6, 1)),
+            "permuted": lambda: handle_of(values, (4, 5, 6), (1, 24, 4)),
+            "sliced": lambda: handle_of(values, (4, 5, 6), (80, 9, 1), 11),
+            "broadcast": lambda: handle_of(values, (4, 5, 6), (0, 6, 1), 3),
+            "strided": lambda: handle_of(values, (4, 5, 6), (2, 8, 60))}[layout]()
+
+
+REDUCE_LAYOUTS = ("compact", "permuted", "sliced", "broadcast", "strided")
+AXES = [(0,), (1,), (2,), (0, 1), (0, 2), (1, 2), (0, 1, 2)]
+
+
+def expected_reduction(name, op, values, axes):
+    if name == "bool":
+        return values.any(axis=axes, keepdims=True) if op in ("sum", "max") else \
+            values.all(axis=axes, keepdims=True)
+    if name == "int64" and op == "sum":
+        return values.sum(axis=axes, keepdims=True)
+    return getattr(values.astype(np.float64) if op == "sum" else values, op)(
+        axis=axes, keepdims=True)
+
+
+@pytest.mark.parametrize("name", DTYPES)
+@pytest.mark.parametrize("layout", REDUCE_LAYOUTS)
+@pytest.mark.parametrize("op", ("sum", "max", "min"))
+def test_reduce_view(name, layout, op):
+    a, values = reduce_operand(name, layout, 11)
+    for axes in AXES:
+        kept = tuple(1 if d in axes else s for d, s in enumerate(values.shape))
+        target, buffer = compact_out(kept, name)
+        B.reduce_view(op, a, axes, target)
+        expected = expected_reduction(name, op, values, axes)
+        rtol = 1e-6 if name == "float32" else 1e-12
+        np.testing.assert_allclose(npy(buffer).reshape(kept), expected.astype(name),
+                                   rtol=rtol, atol=rtol, err_msg=f"{axes}")
+
+
+@pytest.mark.parametrize("name", DTYPES)
+@pytest.mark.parametrize("layout", REDUCE_LAYOUTS)
+@pytest.mark.parametrize("op", ("argmax", "argmin"))
+def test_arg_reduce_view(name, layout, op):
+    a, values = reduce_operand(name, layout, 12)
+    for axis in range(3):
+        kept = tuple(1 if d == axis else s for d, s in enumerate(values.shape))
+        target, buffer = compact_out(kept, "int64")
+        B.reduce_view(op, a, (axis,), target)
+        expected = getattr(values, op)(axis=axis, keepdims=True)   # the first extreme
+        assert np.array_equal(npy(buffer).reshape(kept), expected), axis
+
+
+def test_reduce_view_nan_and_ties():
+    values = np.array([[1, np.nan, 3, np.nan], [2, 5, 5, -1], [np.nan, 0, 0, 0],
+                       [-np.inf, -np.inf, -np.inf, -np.inf]], np.float32)
+    a, _ = handle_of(values, (4, 4), (4, 1))
+    results = {}
+    for op in ("max", "min", "argmax", "argmin"):
+        target, buffer = compact_out((4, 1), "int64" if op.startswith("arg") else "float32")
+        B.reduce_view(op, a, (1,), target)
+        results[op] = npy(buffer).tolist()
+    assert np.isnan(results["max"][0]) and np.isnan(results["max"][2])
+    assert results["max"][1] == 5 and results["max"][3] == -np.inf
+    assert np.isnan(results["min"][0]) and results["min"][1] == -1
+    assert results["argmax"] == [1, 1, 0, 0]     # the first nan, the first of a tie
+    assert results["argmin"] == [1, 3, 0, 0]
+    # nan along an outer (non-contiguous) reduced axis too
+    target, buffer = compact_out((1, 4), "float32")
+    B.reduce_view("max", a, (0,), target)
+    got = npy(buffer)
+    assert np.isnan(got[0]) and np.isnan(got[1]) and got[2] == 5 and got[3] == 0
+
+
+def test_reduce_view_float32_sums_are_accurate():
+    """Sums along an outer axis accumulate in double: 10**6 rows of 0.1 stay accurate."""
+    values = np.full((1_000_000, 2), 0.1, np.float32)
+    a, _ = handle_of(values, values.shape, (2, 1))
+    target, buffer = compact_out((1, 2), "float32")
+    B.reduce_view("sum", a, (0,), target)
+    np.testing.assert_allclose(npy(buffer), values.astype(np.float64).sum(axis=0), rtol=1e-6)
+    column, _ = handle_of(values, (2, 1_000_000), (1, 2))    # the transposed rows
+    target, buffer = compact_out((2, 1), "float32")
+    B.reduce_view("sum", column, (1,), target)
+    np.testing.assert_allclose(npy(buffer), [1e5, 1e5], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", DTYPES)
+def test_reduce_view_empty(name):
+    a = B.view(out(0, name), (3, 0, 2), (7, 7, 7), 0)
+    target, buffer = compact_out((3, 1, 2), name)
+    B.reduce_view("sum", a, (1,), target)
+    assert not npy(buffer).any()
+    for op in ("max", "argmin"):
+        target, _ = compact_out((3, 1, 2), "int64" if op == "argmin" else name)
+        with pytest.raises(ValueError, match=f"reduce_view: {op} of an empty axis"):
+            B.reduce_view(op, a, (1,), target)
+    target, _ = compact_out((1, 0, 2), name)
+    B.reduce_view("max", a, (0,), target)        # nothing to compute: no error
+    scalar, _ = handle_of(sample(name, 1), (), ())
+    target, buffer = compact_out((), name)
+    B.reduce_view("sum", scalar, (), target)     # no axes: a copy
+    assert npy(buffer)[0] == npy(scalar.buffer)[0]
+
+
+def test_reduce_view_is_checked():
+    a = B.view(out(24, "float32"), (2, 3, 4), (12, 4, 1), 0)
+    good, _ = compact_out((2, 1, 4), "float32")
+    cases = [
+        (lambda: B.reduce_view("prod", a, (1,), good), "unknown op 'prod'"),
+        (lambda: B.reduce_view("sum", a, (3,), good), "bad or repeated axis 3"),
+        (lambda: B.reduce_view("sum", a, (1, 1), good), "bad or repeated axis 1"),
+        (lambda: B.reduce_view("sum", a, (-1,), good), "bad or repeated axis -1"),
+        (lambda: B.reduce_view("sum", a, (0,), good), "needs out \\(1, 3, 4\\) float32"),
+        (lambda: B.reduce_view("sum", a, (1,), compact_out((2, 1, 4), "float64")[0]),
+         "needs out \\(2, 1, 4\\) float32"),
+        (lambda: B.reduce_view("argmax", a, (1,), good), "needs out \\(2, 1, 4\\) int64"),
+        (lambda: B.reduce_view("argmax", a, (0, 1), compact_out((1, 1, 4), "int64")[0]),
+         "argmax over axes \\(0, 1\\)"),
+        (lambda: B.reduce_view("sum", a, (1,), B.view(out(8, "float32"), (2, 1, 4),
+                                                      (1, 1, 2), 0)), "out must be compact"),
+        (lambda: B.reduce_view("sum", a, (1,), B.view(a.buffer, (2, 1, 4), (4, 4, 1), 0)),
+         "out shares its buffer"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=f"reduce_view: {message}"):
+            call()
+
+
+# ---- optimizer updates ----------------------------------------------------------------------
+
+def np_sgd(grad, buf, param, lr, momentum, dampening, weight_decay, nesterov, first_step):
+    g = grad + weight_decay * param if weight_decay else grad
+    if momentum:
+        buf[:] = g if first_step else momentum * buf + (1 - dampening) * g
+        g = g + momentum * buf if nesterov else buf
+    param -= lr * g
+
+
+@pytest.mark.parametrize("name", FLOATS)
+@pytest.mark.parametrize("momentum, dampening, weight_decay, nesterov", [
+    (0.0, 0.0, 0.0, False), (0.0, 0.0, 0.01, False), (0.9, 0.0, 0.0, False),
+    (0.9, 0.1, 0.01, False), (0.9, 0.0, 0.01, True)])
+def test_sgd_step(name, momentum, dampening, weight_decay, nesterov):
+    param, grad, buf = sample(name, 301, 1), sample(name, 301, 2), sample(name, 301, 3)
+    param_c, grad_c, buf_c = B.from_numpy(param), B.from_numpy(grad), B.from_numpy(buf)
+    param, buf = param.astype(np.float64), buf.astype(np.float64)
+    rtol = 1e-6 if name == "float32" else 1e-13
+    for first_step in (True, False, False):
+        B.sgd_step(grad_c, buf_c if momentum else None, 0.1, momentum, dampening,
+                   weight_decay, nesterov, first_step, param_c)
+        np_sgd(grad, buf, param, 0.1, momentum, dampening, weight_decay, nesterov, first_step)
+        np.testing.assert_allclose(npy(param_c), param, rtol=rtol, atol=rtol)
+        if momentum:
+            np.testing.assert_allclose(npy(buf_c), buf, rtol=rtol, atol=rtol)
+
+
+def test_sgd_step_keeps_inf_without_weight_decay():
+    param = cbuf([np.inf, 1.0], np.float32)
+    B.sgd_step(cbuf([0.0, 1.0], np.float32), None, 0.5, 0.0, 0.0, 0.0, False, False, param)
+    assert npy(param).tolist() == [np.inf, 0.5]     # no 0 * inf = nan from a zero decay
+
+
+@pytest.mark.parametrize("name", FLOATS)
+@pytest.mark.parametrize("weight_decay, decoupled", [(0.0, False), (0.01, False), (0.01, True)])
+def test_adam_step(name, weight_decay, decoupled):
+    param, grad = sample(name, 301, 1), sample(name, 301, 2)
+    exp_avg, exp_avg_sq = np.zeros(301, name), np.zeros(301, name)
+    cs = [B.from_numpy(v) for v in (param, grad, exp_avg, exp_avg_sq)]
+    param, m, v = (x.astype(np.float64) for x in (param, exp_avg, exp_avg_sq))
+    lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8
+    rtol = 1e-5 if name == "float32" else 1e-12
+    for step in (1, 2, 3):
+        B.adam_step(cs[1], cs[2], cs[3], step, lr, beta1, beta2, eps, weight_decay, decoupled,
+                    cs[0])
+        g = grad.astype(np.float64)
+        if decoupled:
+            param *= 1 - lr * weight_decay
+        elif weight_decay:
+            g = g + weight_decay * param
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        param -= lr / (1 - beta1 ** step) * m / (np.sqrt(v / (1 - beta2 ** step)) + eps)
+        for got, want in zip((cs[0], cs[2], cs[3]), (param, m, v)):
+            np.testing.assert_allclose(npy(got), want, rtol=rtol, atol=rtol)
+
+
+def test_optimizer_steps_are_checked():
+    f3, f4 = out(3, "float32"), out(4, "float32")
+    cases = [
+        (lambda: B.sgd_step(f4, None, 0.1, 0, 0, 0, False, False, f3), "sgd_step: .*grad is 4"),
+        (lambda: B.sgd_step(f3, f4, 0.1, 0.9, 0, 0, False, False, f3),
+         "sgd_step: .*momentum_buffer is 4"),
+        (lambda: B.sgd_step(f3, None, 0.1, 0.9, 0, 0, False, False, f3),
+         "sgd_step: momentum 0.9 needs a momentum_buffer"),
+        (lambda: B.sgd_step(out(3, "int64"), None, 0.1, 0, 0, 0, False, False, out(3, "int64")),
+         "sgd_step: expected float"),
+        (lambda: B.sgd_step(out(3, "float64"), None, 0.1, 0, 0, 0, False, False, f3),
+         "sgd_step: .*grad is 3 x float64"),
+        (lambda: B.adam_step(f3, f3, f4, 1, 0.1, 0.9, 0.99, 1e-8, 0, False, f3),
+         "adam_step: .*exp_avg_sq is 4"),
+        (lambda: B.adam_step(f3, f3, f3, 0, 0.1, 0.9, 0.99, 1e-8, 0, False, f3),
+         "adam_step: step counts from 1, got 0"),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError, match=message):
+            call()
+    B.sgd_step(f3, f4, 0.1, 0.0, 0, 0, False, False, f3)   # momentum 0: the buffer is unused
 
 
 # ---- fused kernels ----------------------------------------------------------------------

@@ -183,7 +183,7 @@ CAST_SOURCES = {
 }
 
 
-@pytest.mark.parametrize("source_name,target_name", itertools.product(DTYPES, DTYPES))
+@pytest.mark.parametrize("source_name,target_name", list(itertools.product(DTYPES, DTYPES)))
 def test_copy_casts_like_torch(source_name, target_name):
     values = CAST_SOURCES[source_name]
     out = empty(len(values), target_name)

@@ -9,7 +9,12 @@ that its buffers have the dtypes and sizes its contract needs, that the strides 
 offsets given to `copy` keep every access inside the buffers, and (with a C scan) that
 the index values of take / index_put / cross_entropy are in range; a violation raises
 ValueError or IndexError naming the kernel and the sizes. All checks are O(1) per call
-except those index scans. Integer floordiv/mod by zero raise ZeroDivisionError: the C
+(O(ndim) for strided handles) except those index scans.
+
+Strided fast paths: `view(buffer, shape, strides, offset)` returns a `CView`, validated
+once when it is made (every element it can reach lies inside the buffer, strides >= 0);
+the core caches it on the tensor, and matmul_view / reduce_view take such handles.
+Their outputs must be compact views (fresh buffers, as the core makes them). Integer floordiv/mod by zero raise ZeroDivisionError: the C
 kernel scans the divisor and reports it before writing anything.
 
 The compiled half is `minitorch_backends._c_kernels`, built from minitorch_backends/c/
@@ -60,6 +65,38 @@ class CBuffer:
 
     def __repr__(self):
         return f"<CBuffer {self.size} x {self.dtype_name}>"
+
+
+class CView:
+    """A strided handle on a CBuffer: element idx is buffer[offset + sum(idx[d] * strides[d])].
+
+    Made only by CBackend.view, which checks that every element it can reach lies inside
+    the buffer and that no stride is negative; the *_view kernels trust that. `layout`
+    caches the int64 array of shape + strides that the C reductions take (made on first
+    use). `compact` says whether the elements are row-major and gap-free from `offset`.
+    """
+
+    __slots__ = ("buffer", "shape", "strides", "offset", "compact", "layout")
+
+    def __init__(self, buffer, shape, strides, offset, compact):
+        self.buffer = buffer
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        self.compact = compact
+        self.layout = None
+
+    def __repr__(self):
+        return (f"<CView {self.shape} strides {self.strides} offset {self.offset} of "
+                f"{self.buffer!r}>")
+
+
+def _layout(handle):
+    """The cached int64 array shape + strides of a CView, for the C reductions."""
+    layout = handle.layout
+    if layout is None:
+        layout = handle.layout = ffi.new("int64_t[]", (*handle.shape, *handle.strides))
+    return layout
 
 
 # ---- error reporting (the slow path: only called once a check has failed) -------------
@@ -124,6 +161,39 @@ def _check_float_rows(kernel, rows, cols, first, **matrices):
     if first.dtype_name not in _FLOATS or any(
             m.dtype_name != first.dtype_name or m.size != rows * cols for m in matrices.values()):
         _mismatch(kernel, f"float buffers of rows * cols = {rows * cols} elements", **matrices)
+
+
+def _check_like(kernel, reference, **buffers):
+    """reference is a float buffer; each of buffers has its dtype and size."""
+    if reference.dtype_name not in _FLOATS or any(
+            b.dtype_name != reference.dtype_name or b.size != reference.size
+            for b in buffers.values()):
+        _mismatch(kernel, f"float buffers of one dtype and param's size {reference.size}",
+                  **buffers)
+
+
+def _is_row_major(handle):
+    """True when handle's elements are row-major without gaps (size-1 dims ignored)."""
+    expected = 1
+    for size, stride in zip(reversed(handle.shape), reversed(handle.strides)):
+        if size != 1 and stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def _batch_strides(name, handle, batch):
+    """handle's strides over the batch dims `batch` of a matmul: its own batch dims
+    right-aligned, 0 where it broadcasts (missing or size-1 dims)."""
+    own = handle.shape[:-2]
+    skip = len(batch) - len(own)
+    strides = [0] * skip
+    for size, stride, target in zip(own, handle.strides[:-2], batch[skip:]):
+        if size != target and size != 1:
+            raise ValueError(f"matmul_view: {name} batch dims {own} do not broadcast to "
+                             f"{batch}")
+        strides.append(stride if size == target and size != 1 else 0)
+    return strides
 
 
 class CBackend:
@@ -274,6 +344,119 @@ class CBackend:
         lib.mt_index_put(_DTYPE[out.dtype_name], index.ptr, values.ptr, bool(accumulate),
                          out.ptr, index.size)
 
+    def take_rows(self, a, offset, rows, row_size, index, out):
+        """for i < index.size, j < row_size:
+            out[i*row_size + j] = a[offset + index[i]*row_size + j], 0 <= index[i] < rows"""
+        _check_counts("take_rows", offset=offset, rows=rows, row_size=row_size)
+        if (a.dtype_name != out.dtype_name or offset + rows * row_size > a.size
+                or out.size != index.size * row_size):
+            _mismatch("take_rows", f"out of a's dtype and index.size * {row_size} elements, "
+                      f"and a holding {rows} rows of {row_size} from {offset}", a=a,
+                      index=index, out=out)
+        _check_indices("take_rows", index, rows)
+        lib.mt_take_rows(_DTYPE[a.dtype_name], a.ptr, offset, row_size, index.ptr,
+                         index.size, out.ptr)
+
+    # ---- strided fast paths (CView handles) ---------------------------------------------
+    def view(self, a, shape, strides, offset):
+        """A CView of buffer `a`; raises unless every element it can reach is inside `a`."""
+        if len(strides) != len(shape):
+            raise ValueError(f"view: {len(strides)} strides for shape {tuple(shape)}")
+        high = offset
+        expected = 1                  # the row-major stride of the dim being looked at
+        compact = offset == 0
+        empty = False
+        for i in range(len(shape) - 1, -1, -1):
+            size, stride = shape[i], strides[i]
+            if size <= 0 or stride < 0:
+                if size < 0 or stride < 0:
+                    raise ValueError(f"view: negative size or stride in shape {tuple(shape)}, "
+                                     f"strides {tuple(strides)}")
+                empty = True
+            high += (size - 1) * stride
+            if size != 1 and stride != expected:
+                compact = False
+            expected *= size
+        if offset < 0 or (not empty and high >= a.size):
+            raise IndexError(f"view: elements {offset}..{high} (shape {tuple(shape)}, strides "
+                             f"{tuple(strides)}, offset {offset}) are outside the buffer of "
+                             f"{a.size}")
+        return CView(a, tuple(shape), tuple(strides), offset, compact and expected == a.size)
+
+    def matmul_view(self, a, b, out):
+        """(..., m, k) @ (..., k, n) -> out (..., m, n), batch dims broadcast to out's; a and
+        b may have any strides (transposed and sliced matrices are read in place); out
+        must be compact."""
+        a_shape, b_shape, out_shape = a.shape, b.shape, out.shape
+        dtype = a.buffer.dtype_name
+        nbatch = len(out_shape) - 2
+        if (len(a_shape) < 2 or len(b_shape) < 2 or nbatch < max(len(a_shape), len(b_shape)) - 2
+                or a_shape[-1] != b_shape[-2] or out_shape[-2:] != (a_shape[-2], b_shape[-1])
+                or b.buffer.dtype_name != dtype or out.buffer.dtype_name != dtype):
+            raise ValueError(f"matmul_view: cannot multiply {a_shape} {dtype} by {b_shape} "
+                             f"{b.buffer.dtype_name} into {out_shape} {out.buffer.dtype_name}")
+        if not out.compact and not _is_row_major(out):
+            raise ValueError(f"matmul_view: out must be compact, got strides {out.strides}")
+        if out.buffer is a.buffer or out.buffer is b.buffer:
+            raise ValueError("matmul_view: out shares its buffer with an operand")
+        m, k = a_shape[-2:]
+        n = b_shape[-1]
+        if nbatch == 0:
+            layout = ffi.NULL
+        else:
+            if nbatch > lib.MT_MAX_NDIM:
+                raise ValueError(f"matmul_view: {nbatch} batch dims, at most "
+                                 f"{lib.MT_MAX_NDIM} are supported")
+            batch = out_shape[:-2]
+            layout = ffi.new("int64_t[]", (*batch, *_batch_strides("a", a, batch),
+                                           *_batch_strides("b", b, batch)))
+        status = lib.mt_matmul_view(_DTYPE[dtype], nbatch, layout, m, k, n, a.buffer.ptr,
+                                    a.offset, a.strides[-2], a.strides[-1], b.buffer.ptr,
+                                    b.offset, b.strides[-2], b.strides[-1],
+                                    out.buffer.ptr + out.offset)
+        if status:
+            _raise_status("matmul_view", status, f"matmul of {dtype}")
+
+    def reduce_view(self, op, a, axes, out):
+        """out (a's shape, every axis in `axes` of size 1, compact) = OP over those axes;
+        op in sum / max / min (out of a's dtype) or argmax / argmin (one axis, out int64)."""
+        ndim = len(a.shape)
+        dtype = a.buffer.dtype_name
+        arg = op in ("argmax", "argmin")
+        if not arg and op not in _REDUCE:
+            raise ValueError(f"reduce_view: unknown op {op!r}")
+        mask = 0
+        for axis in axes:
+            if not 0 <= axis < ndim or mask >> axis & 1:
+                raise ValueError(f"reduce_view: bad or repeated axis {axis} in {tuple(axes)} "
+                                 f"for {ndim} dims")
+            mask |= 1 << axis
+        kept = tuple(1 if mask >> d & 1 else size for d, size in enumerate(a.shape))
+        out_dtype = "int64" if arg else dtype
+        if (out.shape != kept or out.buffer.dtype_name != out_dtype
+                or (arg and len(axes) != 1)):
+            raise ValueError(f"reduce_view: {op} over axes {tuple(axes)} of {a.shape} {dtype} "
+                             f"needs out {kept} {out_dtype}, got {out.shape} "
+                             f"{out.buffer.dtype_name}")
+        if not out.compact and not _is_row_major(out):
+            raise ValueError(f"reduce_view: out must be compact, got strides {out.strides}")
+        if out.buffer is a.buffer:
+            raise ValueError("reduce_view: out shares its buffer with a")
+        if ndim > lib.MT_MAX_NDIM:
+            raise ValueError(f"reduce_view: {ndim} dims, at most {lib.MT_MAX_NDIM} are "
+                             "supported")
+        if op != "sum" and 0 in a.shape and 0 not in kept:
+            raise ValueError(f"reduce_view: {op} of an empty axis of {a.shape}")
+        if arg:
+            status = lib.mt_arg_reduce_view(lib.MT_MAX if op == "argmax" else lib.MT_MIN,
+                                            _DTYPE[dtype], a.buffer.ptr, a.offset, ndim,
+                                            _layout(a), axes[0], out.buffer.ptr + out.offset)
+        else:
+            status = lib.mt_reduce_view(_REDUCE[op], _DTYPE[dtype], a.buffer.ptr, a.offset,
+                                        ndim, _layout(a), mask, out.buffer.ptr + out.offset)
+        if status:
+            _raise_status("reduce_view", status, f"{op} of {dtype}")
+
     # ---- fused kernels (float32 / float64) ----------------------------------------------
     def linear(self, x, weight, bias, m, k, n, out):
         _check_counts("linear", m=m, k=k, n=n)
@@ -321,6 +504,44 @@ class CBackend:
         _check_indices("cross_entropy_backward", target, cols, "target")
         lib.mt_cross_entropy_backward(_DTYPE[logits.dtype_name], logits.ptr, target.ptr,
                                       grad.ptr, rows, cols, out.ptr)
+
+    # ---- optimizer updates (float32 / float64, in place on compact buffers) --------------
+    def sgd_step(self, grad, momentum_buffer, lr, momentum, dampening, weight_decay,
+                 nesterov, first_step, param):
+        """for i: g = grad[i] + weight_decay * param[i]
+            if momentum: buf[i] = g if first_step else momentum * buf[i] + (1 - dampening) * g
+                         g = g + momentum * buf[i] if nesterov else buf[i]
+            param[i] -= lr * g
+        (momentum_buffer is needed when momentum != 0 and ignored when it is 0)"""
+        buffers = {"grad": grad, "param": param}
+        if momentum:
+            if momentum_buffer is None:
+                raise ValueError(f"sgd_step: momentum {momentum} needs a momentum_buffer")
+            buffers["momentum_buffer"] = momentum_buffer
+        _check_like("sgd_step", param, **buffers)
+        lib.mt_sgd_step(_DTYPE[param.dtype_name], grad.ptr,
+                        momentum_buffer.ptr if momentum else ffi.NULL, lr, momentum,
+                        dampening, weight_decay, bool(nesterov), bool(first_step), param.ptr,
+                        param.size)
+
+    def adam_step(self, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps, weight_decay,
+                  decoupled, param):
+        """for i: if decoupled (AdamW): param[i] *= 1 - lr * weight_decay; g = grad[i]
+                   else: g = grad[i] + weight_decay * param[i]
+            exp_avg[i] = beta1 * exp_avg[i] + (1 - beta1) * g
+            exp_avg_sq[i] = beta2 * exp_avg_sq[i] + (1 - beta2) * g * g
+            param[i] -= lr / (1 - beta1**step) * exp_avg[i] /
+                        (sqrt(exp_avg_sq[i] / (1 - beta2**step)) + eps)
+        (step counts from 1)"""
+        _check_like("adam_step", param, grad=grad, exp_avg=exp_avg, exp_avg_sq=exp_avg_sq,
+                    param=param)
+        if step < 1:
+            raise ValueError(f"adam_step: step counts from 1, got {step}")
+        step_size = lr / (1 - beta1 ** step)
+        correction = (1 - beta2 ** step) ** 0.5
+        lib.mt_adam_step(_DTYPE[param.dtype_name], grad.ptr, exp_avg.ptr, exp_avg_sq.ptr,
+                         step_size, correction, lr, beta1, beta2, eps, weight_decay,
+                         bool(decoupled), param.ptr, param.size)
 
     def __repr__(self):
         return (f"<minitorch c backend: gemm {self.gemm_isa}, {self.get_num_threads()} "

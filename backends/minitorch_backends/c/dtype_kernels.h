@@ -8,6 +8,7 @@
  *   LOWEST, HIGHEST   the start values of max and min
  *   SUM_T         the accumulator type of sums (double for float32, else T)
  *   SUM_IN_OUT    1 when SUM_T is T, so that a strided sum accumulates in out itself
+ *   IS_NAN(x)     isnan(x) for the floating types, 0 for the others
  */
 
 /* fill: for i < n: out[i] = value */
@@ -242,9 +243,9 @@ static int FN(arg_reduce_view)(int is_max, const T *a, const struct reduce_plan 
         const T *row = a + pa;
         T best = row[0];
         int64_t best_t = 0;
-        for (int64_t t = 1; t < n && best == best; t++) {
+        for (int64_t t = 1; t < n && !IS_NAN(best); t++) {
             const T x = row[t * as];
-            if (is_max ? (x > best || x != x) : (x < best || x != x)) {
+            if (is_max ? (x > best || IS_NAN(x)) : (x < best || IS_NAN(x))) {
                 best = x;
                 best_t = t;
             }

@@ -170,6 +170,7 @@ static inline int next_row(const struct reduce_plan *plan, int64_t *idx, int64_t
 
 #define T float
 #define SFX f32
+#define IS_NAN(x) isnan(x)
 #define DTYPE MT_FLOAT32
 #define CONVERT(x) ((float)(x))
 #define ACCUMULATE(s, x) ((s) + (x))
@@ -188,9 +189,11 @@ static inline int next_row(const struct reduce_plan *plan, int64_t *idx, int64_t
 #undef HIGHEST
 #undef SUM_T
 #undef SUM_IN_OUT
+#undef IS_NAN
 
 #define T double
 #define SFX f64
+#define IS_NAN(x) isnan(x)
 #define SUM_T double
 #define SUM_IN_OUT 1
 #define DTYPE MT_FLOAT64
@@ -209,9 +212,11 @@ static inline int next_row(const struct reduce_plan *plan, int64_t *idx, int64_t
 #undef HIGHEST
 #undef SUM_T
 #undef SUM_IN_OUT
+#undef IS_NAN
 
 #define T int64_t
 #define SFX i64
+#define IS_NAN(x) 0
 #define SUM_T int64_t
 #define SUM_IN_OUT 1
 #define CONVERT(x) ((int64_t)(x))   /* float -> int truncates toward zero */
@@ -227,9 +232,11 @@ static inline int next_row(const struct reduce_plan *plan, int64_t *idx, int64_t
 #undef HIGHEST
 #undef SUM_T
 #undef SUM_IN_OUT
+#undef IS_NAN
 
 #define T uint8_t
 #define SFX b8
+#define IS_NAN(x) 0
 #define SUM_T uint8_t
 #define SUM_IN_OUT 1
 #define CONVERT(x) ((x) != 0)
@@ -245,6 +252,7 @@ static inline int next_row(const struct reduce_plan *plan, int64_t *idx, int64_t
 #undef HIGHEST
 #undef SUM_T
 #undef SUM_IN_OUT
+#undef IS_NAN
 
 /* matmul of int64 (wrapping) and bool (OR of ANDs): the plain row, t, j loop over all
  * batch * m rows of out; row r of batch p = r / m uses b[p] */
