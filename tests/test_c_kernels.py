@@ -643,9 +643,11 @@ def test_matmul_view_strided_gemm(isa, threads):
 def test_matmul_view_empty(name):
     for a_shape, b_shape, batch in [((0, 4), (4, 3), ()), ((2, 0), (0, 3), ()),
                                     ((2, 4), (4, 0), ()), ((0, 2, 4), (4, 3), (0,))]:
-        nd = len(a_shape)
-        a = B.view(out(int(np.prod(a_shape)), name), a_shape, (5,) * nd, 0)
-        b = B.view(out(int(np.prod(b_shape)), name), b_shape, (5,) * len(b_shape), 0)
+        def operand(shape):   # an empty one reaches nothing: any strides will do
+            size = int(np.prod(shape))
+            strides = (99,) * len(shape) if size == 0 else (shape[1], 1)
+            return B.view(out(size, name), shape, strides, 0)
+        a, b = operand(a_shape), operand(b_shape)
         target, buffer = compact_out(batch + (a_shape[-2], b_shape[-1]), name)
         B.matmul_view(a, b, target)
         assert not npy(buffer).any()       # k == 0: zeros
@@ -752,7 +754,7 @@ def test_reduce_view_nan_and_ties():
     target, buffer = compact_out((1, 4), "float32")
     B.reduce_view("max", a, (0,), target)
     got = npy(buffer)
-    assert np.isnan(got[0]) and np.isnan(got[1]) and got[2] == 5 and got[3] == 0
+    assert np.isnan(got[[0, 1, 3]]).all() and got[2] == 5
 
 
 def test_reduce_view_float32_sums_are_accurate():
@@ -794,10 +796,10 @@ def test_reduce_view_is_checked():
         (lambda: B.reduce_view("sum", a, (3,), good), "bad or repeated axis 3"),
         (lambda: B.reduce_view("sum", a, (1, 1), good), "bad or repeated axis 1"),
         (lambda: B.reduce_view("sum", a, (-1,), good), "bad or repeated axis -1"),
-        (lambda: B.reduce_view("sum", a, (0,), good), "needs out \\(1, 3, 4\\) float32"),
+        (lambda: B.reduce_view("sum", a, (0,), good), ".*needs out \\(1, 3, 4\\) float32"),
         (lambda: B.reduce_view("sum", a, (1,), compact_out((2, 1, 4), "float64")[0]),
-         "needs out \\(2, 1, 4\\) float32"),
-        (lambda: B.reduce_view("argmax", a, (1,), good), "needs out \\(2, 1, 4\\) int64"),
+         ".*needs out \\(2, 1, 4\\) float32"),
+        (lambda: B.reduce_view("argmax", a, (1,), good), ".*needs out \\(2, 1, 4\\) int64"),
         (lambda: B.reduce_view("argmax", a, (0, 1), compact_out((1, 1, 4), "int64")[0]),
          "argmax over axes \\(0, 1\\)"),
         (lambda: B.reduce_view("sum", a, (1,), B.view(out(8, "float32"), (2, 1, 4),
