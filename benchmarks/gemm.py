@@ -7,9 +7,9 @@ Shapes: the MNIST MLP's products (128x784 @ 784x128, 784x128 @ 128x128, 128x128 
 through the backend's `matmul` kernel (Python call included, ~1 us); numpy through
 `np.matmul(a, b, out=c)`. numpy's BLAS threads are limited with threadpoolctl when it is
 installed; without it numpy runs with its default thread count, and the table says so.
-Each figure is the best of `--repeat` runs, C and numpy interleaved run by run (on a
-shared machine, best-of is the least noisy estimate of what the code can do, and
-interleaving exposes both sides to the same load).
+Each figure is the best of `--repeat` runs, C and numpy taking turns in blocks (on a
+shared machine, best-of is the least noisy estimate of what the code can do, and taking
+turns exposes both sides to the same load; see best_seconds for why not run by run).
 """
 import argparse
 import contextlib
@@ -33,17 +33,26 @@ except ImportError:
 SHAPES = [(128, 784, 128), (784, 128, 128), (128, 128, 784), (1024, 1024, 1024)]
 
 
-def best_seconds(runs, repeat):
-    """Best time of each of `runs` over `repeat` rounds, the runs interleaved in every
-    round so that a busy spell on a shared machine hits all of them alike."""
+def best_seconds(runs, repeat, blocks=3, settle=0.1):
+    """Best time of each of `runs` over `repeat` timed calls, in `blocks` blocks per run:
+    the runs take turns block by block, so a busy spell on a shared machine hits all of
+    them alike. Each block starts after `settle` seconds and one untimed call: the other
+    library's idle threads spin for a while after its last call (OpenBLAS's for up to
+    ~0.1 s, yielding), and until they sleep they hold the CPU that this run's second
+    thread needs; timing call by call, interleaved, measured that contention (2-thread C
+    rows ~20x too slow), not the GEMM."""
     for run in runs:
         run()  # warm up: page in the buffers, start the thread pools
     best = [float("inf")] * len(runs)
-    for _ in range(repeat):
+    per_block = max(1, repeat // blocks)
+    for _ in range(blocks):
         for i, run in enumerate(runs):
-            start = time.perf_counter()
+            time.sleep(settle)
             run()
-            best[i] = min(best[i], time.perf_counter() - start)
+            for _ in range(per_block):
+                start = time.perf_counter()
+                run()
+                best[i] = min(best[i], time.perf_counter() - start)
     return best
 
 

@@ -39,6 +39,7 @@ _FLOATS = ("float32", "float64")
 _ARRAY_TYPES = {"float32": "float[]", "float64": "double[]", "int64": "int64_t[]",
                 "bool": "uint8_t[]"}
 _NUMPY = {name: np.dtype(name) for name in DTYPES}
+_NAME_OF = {dtype: name for name, dtype in _NUMPY.items()}   # numpy's dtype.name is slow
 
 if lib is not None:
     _allocate = ffi.new_allocator(should_clear_after_alloc=False)
@@ -247,9 +248,10 @@ class CBackend:
 
     def from_numpy(self, array):
         array = np.ascontiguousarray(array).reshape(-1)
-        if array.dtype.name not in _DTYPE:
+        name = _NAME_OF.get(array.dtype)
+        if name is None:
             raise ValueError(f"from_numpy: unsupported numpy dtype {array.dtype}")
-        buffer = CBuffer(array.size, array.dtype.name)
+        buffer = CBuffer(array.size, name)
         ffi.memmove(buffer.ptr, array, array.nbytes)
         return buffer
 
@@ -360,28 +362,38 @@ class CBackend:
     # ---- strided fast paths (CView handles) ---------------------------------------------
     def view(self, a, shape, strides, offset):
         """A CView of buffer `a`; raises unless every element it can reach is inside `a`."""
-        if len(strides) != len(shape):
+        ndim = len(shape)
+        if len(strides) != ndim:
             raise ValueError(f"view: {len(strides)} strides for shape {tuple(shape)}")
         high = offset
         expected = 1                  # the row-major stride of the dim being looked at
         compact = offset == 0
-        empty = False
-        for i in range(len(shape) - 1, -1, -1):
-            size, stride = shape[i], strides[i]
-            if size <= 0 or stride < 0:
+        for i in range(ndim - 1, -1, -1):
+            size = shape[i]
+            stride = strides[i]
+            if size > 1:
+                if stride != expected:
+                    compact = False
+                    if stride < 0:
+                        break
+                high += (size - 1) * stride
+                expected *= size
+            elif size == 1:
+                if stride < 0:
+                    break
+            else:
                 if size < 0 or stride < 0:
-                    raise ValueError(f"view: negative size or stride in shape {tuple(shape)}, "
-                                     f"strides {tuple(strides)}")
-                empty = True
-            high += (size - 1) * stride
-            if size != 1 and stride != expected:
-                compact = False
-            expected *= size
-        if offset < 0 or (not empty and high >= a.size):
-            raise IndexError(f"view: elements {offset}..{high} (shape {tuple(shape)}, strides "
-                             f"{tuple(strides)}, offset {offset}) are outside the buffer of "
-                             f"{a.size}")
-        return CView(a, tuple(shape), tuple(strides), offset, compact and expected == a.size)
+                    break
+                expected = 0          # empty: reaches nothing
+        else:
+            if offset < 0 or (expected and high >= a.size):
+                raise IndexError(f"view: elements {offset}..{high} (shape {tuple(shape)}, "
+                                 f"strides {tuple(strides)}, offset {offset}) are outside "
+                                 f"the buffer of {a.size}")
+            return CView(a, tuple(shape), tuple(strides), offset,
+                         compact and expected == a.size)
+        raise ValueError(f"view: negative size or stride in shape {tuple(shape)}, strides "
+                         f"{tuple(strides)}")
 
     def matmul_view(self, a, b, out):
         """(..., m, k) @ (..., k, n) -> out (..., m, n), batch dims broadcast to out's; a and
@@ -513,16 +525,20 @@ class CBackend:
                          g = g + momentum * buf[i] if nesterov else buf[i]
             param[i] -= lr * g
         (momentum_buffer is needed when momentum != 0 and ignored when it is 0)"""
-        buffers = {"grad": grad, "param": param}
+        dtype, size = param.dtype_name, param.size
         if momentum:
             if momentum_buffer is None:
                 raise ValueError(f"sgd_step: momentum {momentum} needs a momentum_buffer")
-            buffers["momentum_buffer"] = momentum_buffer
-        _check_like("sgd_step", param, **buffers)
-        lib.mt_sgd_step(_DTYPE[param.dtype_name], grad.ptr,
-                        momentum_buffer.ptr if momentum else ffi.NULL, lr, momentum,
-                        dampening, weight_decay, bool(nesterov), bool(first_step), param.ptr,
-                        param.size)
+            if momentum_buffer.dtype_name != dtype or momentum_buffer.size != size:
+                _check_like("sgd_step", param, grad=grad, momentum_buffer=momentum_buffer,
+                            param=param)
+            buf = momentum_buffer.ptr
+        else:
+            buf = ffi.NULL
+        if dtype not in _FLOATS or grad.dtype_name != dtype or grad.size != size:
+            _check_like("sgd_step", param, grad=grad, param=param)
+        lib.mt_sgd_step(_DTYPE[dtype], grad.ptr, buf, lr, momentum, dampening, weight_decay,
+                        bool(nesterov), bool(first_step), param.ptr, size)
 
     def adam_step(self, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps, weight_decay,
                   decoupled, param):

@@ -5,7 +5,8 @@ their templates dtype_kernels.h, float_kernels.h and gemm_driver.h); its `cdef` 
 kernels.h itself, minus the preprocessor lines.
 
 Flags: -O3 -std=c99 -ffp-contract=fast (so the GEMM's vector multiply-adds become FMAs),
-plus -fopenmp when a probe compile shows the compiler supports it. The build is portable
+-fno-math-errno (nothing reads errno; it lets sqrt vectorize, e.g. in adam_step), plus
+-fopenmp when a probe compile shows the compiler supports it. The build is portable
 by default: the GEMM picks AVX-512 / AVX2 / baseline micro-kernels at run time.
 MINITORCH_C_NATIVE=1 adds -march=native (faster elementwise loops, not portable).
 CFLAGS / LDFLAGS from the environment are honoured as usual.
@@ -73,7 +74,7 @@ def _compiler_accepts(flags):
 @functools.lru_cache(maxsize=None)
 def compile_flags():
     """(extra_compile_args, extra_link_args) for this compiler and environment."""
-    compile_args = ["-O3", "-std=c99", "-ffp-contract=fast"]
+    compile_args = ["-O3", "-std=c99", "-ffp-contract=fast", "-fno-math-errno"]
     link_args = []
     if _compiler_accepts(["-fopenmp"]):
         compile_args.append("-fopenmp")

@@ -23,8 +23,10 @@ static int FN(fill)(T value, T *out, int64_t n)
 static int FN(where)(const uint8_t *restrict cond, const T *restrict a, const T *restrict b,
                      T *restrict out, int64_t n)
 {
-    for (int64_t i = 0; i < n; i++)
-        out[i] = cond[i] ? a[i] : b[i];
+    for (int64_t i = 0; i < n; i++) {
+        const T x = a[i], y = b[i];   /* loaded unconditionally, so the select vectorizes */
+        out[i] = cond[i] ? x : y;
+    }
     return MT_OK;
 }
 

@@ -96,8 +96,10 @@ static int FN(matmul)(const T *a, const T *b, int64_t batch, int64_t m, int64_t 
 static int FN(relu_backward)(const T *restrict grad, const T *restrict x, T *restrict out,
                              int64_t n)
 {
-    for (int64_t i = 0; i < n; i++)
-        out[i] = x[i] > 0 ? grad[i] : 0;
+    for (int64_t i = 0; i < n; i++) {
+        const T g = grad[i];   /* loaded unconditionally, so the select vectorizes */
+        out[i] = x[i] > 0 ? g : 0;
+    }
     return MT_OK;
 }
 
@@ -191,11 +193,13 @@ static int FN(sgd_step)(const T *grad, T *buf, double lr_, double momentum_,
                 param[i] -= lr * (grad[i] + weight_decay * param[i]);
         return MT_OK;
     }
-    for (int64_t i = 0; i < n; i++) {
-        const T g = weight_decay_ == 0 ? grad[i] : grad[i] + weight_decay * param[i];
-        const T b = first_step ? g : momentum * buf[i] + keep * g;
+    const int decay = weight_decay_ != 0;
+    for (int64_t i = 0; i < n; i++) {   /* every load unconditional: the selects vectorize */
+        const T p = param[i], old = buf[i];
+        const T g = decay ? grad[i] + weight_decay * p : grad[i];
+        const T b = first_step ? g : momentum * old + keep * g;
         buf[i] = b;
-        param[i] -= lr * (nesterov ? g + momentum * b : b);
+        param[i] = p - lr * (nesterov ? g + momentum * b : b);
     }
     return MT_OK;
 }
@@ -217,17 +221,14 @@ static int FN(adam_step)(const T *grad, T *exp_avg, T *exp_avg_sq, double step_s
     const T rest1 = (T)(1.0 - beta1_), rest2 = (T)(1.0 - beta2_);
     const T weight_decay = (T)weight_decay_, decay = (T)(1.0 - lr_ * weight_decay_);
     const int coupled_decay = !decoupled && weight_decay_ != 0;
-    for (int64_t i = 0; i < n; i++) {
-        T g = grad[i];
-        if (decoupled)
-            param[i] *= decay;
-        else if (coupled_decay)
-            g = g + weight_decay * param[i];
+    for (int64_t i = 0; i < n; i++) {   /* every load unconditional: the selects vectorize */
+        const T p = decoupled ? param[i] * decay : param[i];
+        const T g = coupled_decay ? grad[i] + weight_decay * p : grad[i];
         const T m = beta1 * exp_avg[i] + rest1 * g;
         const T v = beta2 * exp_avg_sq[i] + rest2 * g * g;
         exp_avg[i] = m;
         exp_avg_sq[i] = v;
-        param[i] -= step_size * (m / (sqrt(v) / correction + eps));
+        param[i] = p - step_size * (m / (sqrt(v) / correction + eps));
     }
     return MT_OK;
 }

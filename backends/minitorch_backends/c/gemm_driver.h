@@ -77,17 +77,18 @@ static void FN(tile)(const FN(microkernel) *uk, int64_t kc, const T *ap, const T
             c[i * ldc + j] = (beta ? c[i * ldc + j] : 0) + scratch[i * uk->nr + j];
 }
 
-/* The single-threaded loop nest (Goto / BLIS) over rows [0, m) of C, for one thread:
- * for each kc x nc panel of B, packed into bp, the rows are packed mc at a time into ap
- * and swept against the panel one mr x nr tile at a time. The A sliver (mr x kc) stays
- * in L1 while the B panel (kc x nc <= PANEL_BYTES) streams from L2. C starts from its
- * contents when `accumulate`, else from zero. Not inlined: inside the OpenMP region the
- * compiler reloads the loop bounds from memory, which costs ~6% (measured). */
+/* The single-threaded loop nest (Goto / BLIS) over an m x n block of C (row stride ldc),
+ * for one thread: for each kc x nc panel of B, packed into bp, the rows are packed mc at
+ * a time into ap and swept against the panel one mr x nr tile at a time. The A sliver
+ * (mr x kc) stays in L1 while the B panel (kc x nc <= PANEL_BYTES) streams from L2. C
+ * starts from its contents when `accumulate`, else from zero. Not inlined: inside the
+ * OpenMP region the compiler reloads the loop bounds from memory, which costs ~6%
+ * (measured). */
 __attribute__((noinline))
 static void FN(gemm_rows)(const FN(microkernel) *uk, int64_t m, int64_t n, int64_t k,
                           const T *a, int64_t rsa, int64_t csa, const T *b, int64_t rsb,
-                          int64_t csb, int accumulate, T *c, int64_t kc_max, int64_t nc_max,
-                          int64_t mc_max, T *bp, T *ap)
+                          int64_t csb, int accumulate, T *c, int64_t ldc, int64_t kc_max,
+                          int64_t nc_max, int64_t mc_max, T *bp, T *ap)
 {
     const int mr = uk->mr, nr = uk->nr;
     for (int64_t jc = 0; jc < n; jc += nc_max) {
@@ -104,7 +105,7 @@ static void FN(gemm_rows)(const FN(microkernel) *uk, int64_t m, int64_t n, int64
                 for (int64_t ir = 0; ir < mc; ir += mr)
                     for (int64_t jr = 0; jr < nc; jr += nr)
                         FN(tile)(uk, kc, ap + ir * kc, bp + jr * kc,
-                                 c + (ic + ir) * n + jc + jr, n, min64(mr, mc - ir),
+                                 c + (ic + ir) * ldc + jc + jr, ldc, min64(mr, mc - ir),
                                  min64(nr, nc - jr), beta);
             }
         }
@@ -114,11 +115,12 @@ static void FN(gemm_rows)(const FN(microkernel) *uk, int64_t m, int64_t n, int64
 /* gemm: for i < m, j < n:
  *     c[i*n + j] = (bias ? bias[j] : 0) + sum(a[i*rsa + t*csa] * b[t*rsb + j*csb] for t < k)
  *
- * Threads split the rows of C evenly and each runs gemm_rows on its share with its own
- * packing buffers: B is packed once per thread, but the threads never wait for each
- * other until the end (barriers inside the product cost milliseconds whenever another
- * process holds a core). Blocks are split evenly: k = 820 gives three blocks of about
- * 274, not 400 + 400 + 20. */
+ * Threads split C evenly into bands, each of which runs gemm_rows with its own packing
+ * buffers: bands of rows when m >= n, else bands of columns, so that the operand every
+ * thread packs whole is the smaller one (A for a weight gradient like 128x128 @ 128x784,
+ * whose B is 6x larger). The threads never wait for each other until the end (barriers
+ * inside the product cost milliseconds whenever another process holds a core). Blocks
+ * are split evenly: k = 820 gives three blocks of about 274, not 400 + 400 + 20. */
 static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, int64_t csa,
                     const T *b, int64_t rsb, int64_t csb, const T *bias, T *c)
 {
@@ -131,11 +133,15 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
     const FN(microkernel) *uk = &FN(microkernels)[current_isa()];
     const int mr = uk->mr, nr = uk->nr;
     const int max_threads = 2.0 * m * n * k < PARALLEL_MIN_FLOPS ? 1 : mt_get_num_threads();
-    const int64_t rows_per_thread = round_up(ceil_div(m, max_threads), mr);
-    const int threads = (int)ceil_div(m, rows_per_thread);
+    const int by_columns = max_threads > 1 && n > m;
+    const int64_t span = by_columns ? n : m;   /* what the threads split, in bands of */
+    const int64_t band = round_up(ceil_div(span, max_threads), by_columns ? nr : mr);
+    const int threads = (int)ceil_div(span, band);
+    const int64_t band_rows = by_columns ? m : band, band_cols = by_columns ? band : n;
     const int64_t kc_max = even_block(k, KC, 1);
-    const int64_t nc_max = even_block(n, PANEL_BYTES / (kc_max * (int64_t)sizeof(T)), nr);
-    const int64_t mc_max = even_block(rows_per_thread, MC, mr);
+    const int64_t nc_max = even_block(band_cols, PANEL_BYTES / (kc_max * (int64_t)sizeof(T)),
+                                      nr);
+    const int64_t mc_max = even_block(band_rows, MC, mr);
     /* each thread's bp stays aligned for the micro-kernel's vector loads */
     const int64_t panel = kc_max * round_up(nc_max, nr);
     const int64_t workspace = panel + round_up(mc_max * kc_max, 64);
@@ -144,11 +150,15 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
         return MT_NO_MEMORY;
 #pragma omp parallel for num_threads(threads) schedule(static, 1) if (threads > 1)
     for (int t = 0; t < threads; t++) {
-        const int64_t row0 = t * rows_per_thread;
+        const int64_t first = t * band, size = min64(band, span - first);
         T *bp = work + t * workspace;
-        FN(gemm_rows)(uk, min64(rows_per_thread, m - row0), n, k, a + row0 * rsa, rsa, csa,
-                      b, rsb, csb, bias != NULL, c + row0 * n, kc_max, nc_max, mc_max, bp,
-                      bp + panel);
+        if (by_columns)
+            FN(gemm_rows)(uk, m, size, k, a, rsa, csa, b + first * csb, rsb, csb,
+                          bias != NULL, c + first, n, kc_max, nc_max, mc_max, bp, bp + panel);
+        else
+            FN(gemm_rows)(uk, size, n, k, a + first * rsa, rsa, csa, b, rsb, csb,
+                          bias != NULL, c + first * n, n, kc_max, nc_max, mc_max, bp,
+                          bp + panel);
     }
     free(work);
     return MT_OK;
