@@ -53,6 +53,11 @@ def from_name(name):
     return _BY_NAME[name]
 
 
+def is_name(text):
+    """True when text names a dtype ("float32", "double", ...), not a backend."""
+    return text in _ALIASES
+
+
 def resolve(spec):
     """Turn a user's dtype spec (DType, name string, numpy dtype, Python type) into a DType."""
     if isinstance(spec, DType):

@@ -495,7 +495,7 @@ class Clamp(Function):
         return where(inside, grad, 0.0)
 
 
-def clamp(a, min=None, max=None):
+def clamp(a, min=None, max=None):  # PyTorch's keyword names, so callers can write min=
     """Limit every element to [min, max] (either may be None); gradient 1 inside."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")

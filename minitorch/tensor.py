@@ -4,6 +4,7 @@ import numpy as np
 
 from . import autograd, layout
 from .dtype import bool_, float32, float64, int64, resolve
+from .dtype import is_name as is_dtype_name
 
 
 class Storage:
@@ -156,8 +157,7 @@ class Tensor:
     def to(self, target, dtype=None):
         """to(dtype), to(backend name) or to(backend name, dtype): a converted tensor."""
         result = self
-        if isinstance(target, str) and target not in ("float32", "float64", "int64", "bool",
-                                                      "float", "double", "long"):
+        if isinstance(target, str) and not is_dtype_name(target):
             result = functions.to_backend(result, target)
         elif target is not None:
             dtype = target

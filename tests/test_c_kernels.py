@@ -84,6 +84,12 @@ def test_missing_extension_makes_the_backend_unavailable_not_an_error():
     assert "build_kernels.py" in result.stdout
 
 
+def test_oversubscription_guard_is_exposed():
+    # how many products still run on one thread after a stalled join: 0 on an idle
+    # machine, some when another process held a CPU; never negative
+    assert c_backend.lib.mt_gemm_backoff() >= 0
+
+
 def test_threads():
     before = B.get_num_threads()
     try:

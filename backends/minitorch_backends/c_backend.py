@@ -7,15 +7,16 @@ call (~0.15 us) plus the checks below, not a `ffi.from_buffer` per argument.
 This module is the boundary the C code trusts. Before calling C, every kernel checks
 that its buffers have the dtypes and sizes its contract needs, that the strides and
 offsets given to `copy` keep every access inside the buffers, and (with a C scan) that
-the index values of take / index_put / cross_entropy are in range; a violation raises
-ValueError or IndexError naming the kernel and the sizes. All checks are O(1) per call
-(O(ndim) for strided handles) except those index scans.
+the index values of take / take_rows / index_put / cross_entropy are in range; a
+violation raises ValueError or IndexError naming the kernel and the sizes. All checks
+are O(1) per call (O(ndim) for strided handles) except those index scans. Integer
+floordiv/mod by zero raise ZeroDivisionError: the C kernel scans the divisor and reports
+it before writing anything.
 
 Strided fast paths: `view(buffer, shape, strides, offset)` returns a `CView`, validated
 once when it is made (every element it can reach lies inside the buffer, strides >= 0);
 the core caches it on the tensor, and matmul_view / reduce_view take such handles.
-Their outputs must be compact views (fresh buffers, as the core makes them). Integer floordiv/mod by zero raise ZeroDivisionError: the C
-kernel scans the divisor and reports it before writing anything.
+Their outputs must be compact views (fresh buffers, as the core makes them).
 
 The compiled half is `minitorch_backends._c_kernels`, built from minitorch_backends/c/
 by `pip install .` / `pip install -e .` (see setup.py) when a C compiler is available,
@@ -215,9 +216,12 @@ class CBackend:
     def set_num_threads(self, n):
         """Threads the GEMM may use (default: OpenMP's, i.e. $OMP_NUM_THREADS or the CPU
         count; always 1 without OpenMP; products under ~2 MFLOP use 1). On a machine
-        busy with other processes, 1 thread or OMP_WAIT_POLICY=passive avoids stalls:
-        OpenMP's threads spin while they wait, and a thread without a CPU stalls the
-        product."""
+        busy with other processes a thread without a CPU stalls the product at its join;
+        the GEMM then runs the next products on one thread for a while (see gemm.c's
+        oversubscription guard; `lib.mt_gemm_backoff()` says how many are left), which
+        halves the cost of a busy CPU but does not remove it: OpenMP's idle threads still
+        spin for a while after each product. 1 thread, or OMP_WAIT_POLICY=passive, is the
+        choice for a machine known to be busy."""
         if n < 1:
             raise ValueError(f"set_num_threads: need at least 1 thread, got {n}")
         lib.mt_set_num_threads(n)

@@ -132,7 +132,8 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
         return MT_OK;
     const FN(microkernel) *uk = &FN(microkernels)[current_isa()];
     const int mr = uk->mr, nr = uk->nr;
-    const int max_threads = 2.0 * m * n * k < PARALLEL_MIN_FLOPS ? 1 : mt_get_num_threads();
+    const int max_threads = 2.0 * m * n * k < PARALLEL_MIN_FLOPS || mt_get_num_threads() == 1
+                            || !threads_allowed() ? 1 : mt_get_num_threads();
     const int by_columns = max_threads > 1 && n > m;
     const int64_t span = by_columns ? n : m;   /* what the threads split, in bands of */
     const int64_t band = round_up(ceil_div(span, max_threads), by_columns ? nr : mr);
@@ -148,6 +149,10 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
     T *work = aligned_block(threads * workspace * (int64_t)sizeof(T));
     if (work == NULL)
         return MT_NO_MEMORY;
+#ifdef _OPENMP
+    const double start = threads > 1 ? omp_get_wtime() : 0;
+    double master_done = 0;
+#endif
 #pragma omp parallel for num_threads(threads) schedule(static, 1) if (threads > 1)
     for (int t = 0; t < threads; t++) {
         const int64_t first = t * band, size = min64(band, span - first);
@@ -159,7 +164,15 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
             FN(gemm_rows)(uk, size, n, k, a + first * rsa, rsa, csa, b, rsb, csb,
                           bias != NULL, c + first * n, n, kc_max, nc_max, mc_max, bp,
                           bp + panel);
+#ifdef _OPENMP
+        if (t == 0 && threads > 1)   /* band 0 is the master's (schedule(static, 1)) */
+            master_done = omp_get_wtime();
+#endif
     }
+#ifdef _OPENMP
+    if (threads > 1)
+        record_join(master_done - start, omp_get_wtime() - master_done);
+#endif
     free(work);
     return MT_OK;
 }

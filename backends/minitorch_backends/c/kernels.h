@@ -167,6 +167,9 @@ void mt_set_num_threads(int n);
 int mt_get_num_threads(void);
 /* 1 when the extension was compiled with OpenMP. */
 int mt_openmp_enabled(void);
+/* Products still to run on one thread because a recent one stalled at its join (another
+ * process held a CPU; see gemm.c's oversubscription guard); 0 on an idle machine. */
+int mt_gemm_backoff(void);
 
 /* The micro-kernel in use ("avx512", "avx2", "generic"); mt_gemm_use_isa selects one by
  * name and returns 0, or -1 when this CPU (or this build) cannot run it. */
