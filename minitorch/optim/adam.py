@@ -29,11 +29,7 @@ class Adam(Optimizer):
 
     def _update(self, group):
         beta1, beta2 = group["betas"]
-        for param in group["params"]:
-            grad = self._gradient(param)
-            if grad is None:
-                continue
-            state = self.state.setdefault(param, {})
+        for param, grad, state in self._with_gradients(group):
             if not state:
                 state.update(step=0, exp_avg=zeros_like(param), exp_avg_sq=zeros_like(param))
             state["step"] += 1

@@ -91,6 +91,14 @@ class Optimizer:
     def _update(self, group):
         raise NotImplementedError(f"{type(self).__name__} must implement _update(group)")
 
+    def _with_gradients(self, group):
+        """(param, grad, state) for each parameter of the group that has a gradient;
+        state is the parameter's (initially empty) state dict."""
+        for param in group["params"]:
+            grad = self._gradient(param)
+            if grad is not None:
+                yield param, grad, self.state.setdefault(param, {})
+
     @staticmethod
     def _gradient(param):
         """param.grad checked to match param, or None when it has none."""

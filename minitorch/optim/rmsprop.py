@@ -25,11 +25,7 @@ class RMSprop(Optimizer):
                 raise ValueError(f"RMSprop: invalid {name} {group[name]}")
 
     def _update(self, group):
-        for param in group["params"]:
-            grad = self._gradient(param)
-            if grad is None:
-                continue
-            state = self.state.setdefault(param, {})
+        for param, grad, state in self._with_gradients(group):
             if not state:
                 state.update(step=0, square_avg=zeros_like(param))
                 if group["momentum"] > 0:

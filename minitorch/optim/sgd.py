@@ -26,13 +26,9 @@ class SGD(Optimizer):
 
     def _update(self, group):
         momentum = group["momentum"]
-        for param in group["params"]:
-            grad = self._gradient(param)
-            if grad is None:
-                continue
+        for param, grad, state in self._with_gradients(group):
             buffer, first_step = None, False
             if momentum:
-                state = self.state.setdefault(param, {})
                 buffer = state.get("momentum_buffer")
                 if buffer is None:
                     buffer = state["momentum_buffer"] = empty_like(param)
