@@ -325,16 +325,6 @@ def logical_xor(a, b):
     return ne(ne(a, 0), ne(b, 0))
 
 
-def _bitwise(name, logical):
-    def bitwise(a, b):
-        if not (isinstance(a, Tensor) and a.dtype is bool_) or \
-                (isinstance(b, Tensor) and b.dtype is not bool_):
-            raise TypeError(f"{name}: only bool tensors are supported (got "
-                            f"{getattr(a, 'dtype', type(a))} and {getattr(b, 'dtype', type(b))})")
-        return logical(a, b)
-    return bitwise
-
-
 # ---- elementwise unary ------------------------------------------------------------------
 
 class Unary(Function):
