@@ -57,6 +57,7 @@ def main():
                         help="comma-separated minitorch backends (default: all available)")
     options = parser.parse_args()
     torch.set_num_threads(1)
+    minitorch.set_num_threads(1)
     minitorch_backends = (options.backends.split(",") if options.backends else
                           [b.name for b in minitorch.list_backends() if b.available])
     torch_namespace = _tensors(torch, options.size)

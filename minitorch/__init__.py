@@ -16,8 +16,8 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
 from .dtype import DType
 from .functions import PUBLIC as _PUBLIC_FUNCTIONS
 from .generator import Generator, default_generator, initial_seed, manual_seed
-from .registry import (BackendUnavailable, get_backend, list_backends, register_backend,
-                       set_backend, use_backend)
+from .registry import (BackendUnavailable, get_backend, get_num_threads, list_backends,
+                       register_backend, set_backend, set_num_threads, use_backend)
 float32 = float = _dtype_module.float32  # noqa: A001  (PyTorch's names for dtypes)
 float64 = double = _dtype_module.float64
 int64 = long = _dtype_module.int64

@@ -53,6 +53,8 @@ class Backend:
             report_failure(f"backend {self.name!r} from {self.origin}", error)
             return
         self._impl = impl
+        if _num_threads is not None and hasattr(impl, "set_num_threads"):
+            impl.set_num_threads(_num_threads)
         self.dtypes = frozenset(impl.dtypes)
         for kernel in REQUIRED_KERNELS + tuple(OPTIONAL_KERNELS):
             setattr(self, kernel, getattr(impl, kernel, None))
@@ -93,6 +95,7 @@ class Backend:
 _registry = {}
 _current = None
 _plugins_loaded = False
+_num_threads = None  # set by set_num_threads; None: each backend's own default
 
 
 def register_backend(name, factory, origin="user code"):
@@ -166,3 +169,21 @@ def use_backend(name):
         yield _current
     finally:
         set_backend(previous)
+
+
+def set_num_threads(count):
+    """Threads every backend may use (PyTorch's name). Applied to each backend that has
+    a `set_num_threads(count)` method — the C GEMM's OpenMP threads, numpy's BLAS — now
+    and to backends loaded later."""
+    global _num_threads
+    if not isinstance(count, int) or count < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {count!r}")
+    _num_threads = count
+    for backend in list_backends():
+        if backend.available and hasattr(backend.implementation, "set_num_threads"):
+            backend.implementation.set_num_threads(count)
+
+
+def get_num_threads():
+    """The count given to set_num_threads, else the machine's CPU count."""
+    return _num_threads if _num_threads is not None else os.cpu_count()

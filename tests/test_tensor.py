@@ -359,3 +359,22 @@ def test_original_readme_tensor_code_runs_unchanged():
     correct = pred.eq(target.view_as(pred)).sum().item()
     expected = (output.numpy().argmax(axis=1) == Y).sum()
     assert correct == expected and isinstance(correct, int)
+
+
+def test_set_num_threads_reaches_every_backend():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    before = minitorch.get_num_threads()
+    try:
+        minitorch.set_num_threads(1)
+        assert minitorch.get_num_threads() == 1
+        blas = [pool["num_threads"] for pool in threadpoolctl.threadpool_info()
+                if pool["user_api"] == "blas"]
+        assert blas and set(blas) == {1}
+        for backend in minitorch.list_backends():
+            implementation = backend.implementation if backend.available else None
+            if hasattr(implementation, "get_num_threads"):
+                assert implementation.get_num_threads() == 1
+        with pytest.raises(ValueError, match="positive int"):
+            minitorch.set_num_threads(0)
+    finally:
+        minitorch.set_num_threads(before)

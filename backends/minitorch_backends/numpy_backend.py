@@ -10,6 +10,7 @@ import math
 import warnings
 
 import numpy as np
+import threadpoolctl
 
 # IEEE results (inf, nan) are the answers we want; numpy's RuntimeWarnings about them are
 # noise that PyTorch does not print. The filter applies only to warnings raised here.
@@ -60,6 +61,10 @@ class NumpyBackend:
 
     name = "numpy"
     dtypes = ("float32", "float64", "int64", "bool")
+
+    def set_num_threads(self, count):
+        """Cap the threads of numpy's BLAS (OpenBLAS, MKL) for this process."""
+        threadpoolctl.threadpool_limits(limits=count, user_api="blas")
 
     # ---- required kernels -------------------------------------------------------------
     def empty(self, size, dtype):

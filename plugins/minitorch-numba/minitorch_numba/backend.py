@@ -20,6 +20,7 @@ linear) per thread is split over Numba's threads (NUMBA_NUM_THREADS,
 import math
 
 import numpy as np
+import numba
 from numba import get_num_threads
 
 from minitorch.contract import COMPARE_OPS
@@ -131,6 +132,10 @@ class NumbaBackend:
             raise ValueError(f"NumbaBackend: parallel_grain must be at least 1, got "
                              f"{parallel_grain}")
         self.parallel_grain = parallel_grain
+
+    def set_num_threads(self, count):
+        """Threads the parallel drivers may use (at most Numba's NUMBA_NUM_THREADS)."""
+        numba.set_num_threads(min(count, numba.config.NUMBA_NUM_THREADS))
 
     def _parts(self, work, rows):
         """How many slices to cut `rows` rows holding `work` units of work into."""
