@@ -36,8 +36,8 @@ def wrap(buffer, size, backend, shape, dtype):
 
 
 def empty(shape, dtype, backend):
-    size = layout.contiguous_layout(shape)[1]
-    return wrap(backend.empty(size, dtype), size, backend, shape, dtype)
+    strides, size = layout.contiguous_layout(shape)
+    return _tensor(Storage(backend.empty(size, dtype), backend, size), shape, strides, 0, dtype)
 
 
 def view_of(source, shape, strides, offset):
