@@ -143,6 +143,29 @@ SUPPORTED_DTYPES = ("float32", "float64", "int64", "bool")
 MANDATORY_DTYPES = ("float32", "int64", "bool")
 
 
+def check_region(kernel, name, buffer_size, shape, strides, offset):
+    """For backends that must not trust their inputs (C, Numba): raise unless every
+    element offset + sum(idx[d] * strides[d]) for idx in `shape` lies in a buffer of
+    buffer_size elements. An empty shape reaches nothing and always passes."""
+    if len(strides) != len(shape):
+        raise ValueError(f"{kernel}: {name} has {len(strides)} strides for shape "
+                         f"{tuple(shape)}")
+    if any(size < 0 for size in shape):
+        raise ValueError(f"{kernel}: negative size in shape {tuple(shape)}")
+    if 0 in shape:
+        return
+    low = high = offset
+    for size, stride in zip(shape, strides):
+        if stride > 0:
+            high += (size - 1) * stride
+        else:
+            low += (size - 1) * stride
+    if low < 0 or high >= buffer_size:
+        raise IndexError(f"{kernel}: {name} elements {low}..{high} (shape {tuple(shape)}, "
+                         f"strides {tuple(strides)}, offset {offset}) are outside its "
+                         f"buffer of {buffer_size}")
+
+
 class BackendError(RuntimeError):
     """A backend does not meet the contract, or cannot be used."""
 

@@ -26,7 +26,7 @@ and minitorch lists the `c` backend as unavailable, with the reason.
 """
 import numpy as np
 
-from minitorch.contract import BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS
+from minitorch.contract import BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS, check_region
 from minitorch.registry import BackendUnavailable
 
 try:
@@ -134,27 +134,6 @@ def _check_indices(kernel, index, limit, what="index"):
     if bad >= 0:
         raise IndexError(f"{kernel}: {what}[{bad}] = {index.ptr[bad]} is out of range for "
                          f"size {limit}")
-
-
-def _check_region(kernel, name, buffer, shape, strides, offset):
-    """Every element offset + sum(idx[d] * strides[d]) for idx in `shape` is in buffer."""
-    if len(strides) != len(shape):
-        raise ValueError(f"{kernel}: {name} has {len(strides)} strides for shape "
-                         f"{tuple(shape)}")
-    low = high = offset
-    for size, stride in zip(shape, strides):
-        if size < 0:
-            raise ValueError(f"{kernel}: negative size in shape {tuple(shape)}")
-        if size == 0:
-            return
-        if stride > 0:
-            high += (size - 1) * stride
-        else:
-            low += (size - 1) * stride
-    if low < 0 or high >= buffer.size:
-        raise IndexError(f"{kernel}: {name} elements {low}..{high} (shape {tuple(shape)}, "
-                         f"strides {tuple(strides)}, offset {offset}) are outside its "
-                         f"buffer of {buffer.size}")
 
 
 def _check_float_rows(kernel, rows, cols, first, **matrices):
@@ -276,8 +255,8 @@ class CBackend:
         ndim = len(shape)
         if ndim > lib.MT_MAX_NDIM:
             raise ValueError(f"copy: {ndim} dims, at most {lib.MT_MAX_NDIM} are supported")
-        _check_region("copy", "a", a, shape, a_strides, a_offset)
-        _check_region("copy", "out", out, shape, out_strides, out_offset)
+        check_region("copy", "a", a.size, shape, a_strides, a_offset)
+        check_region("copy", "out", out.size, shape, out_strides, out_offset)
         layout = ffi.new("int64_t[]", (*shape, *a_strides, *out_strides))
         lib.mt_copy(_DTYPE[a.dtype_name], a.ptr, layout + ndim, a_offset, ndim, layout,
                     _DTYPE[out.dtype_name], out.ptr, layout + 2 * ndim, out_offset)

@@ -23,7 +23,7 @@ import numpy as np
 import numba
 from numba import get_num_threads
 
-from minitorch.contract import COMPARE_OPS
+from minitorch.contract import COMPARE_OPS, check_region
 
 from . import kernels
 
@@ -66,27 +66,6 @@ def _check_indices(kernel, index, limit, what="index"):
     if bad >= 0:
         raise IndexError(f"{kernel}: {what}[{bad}] = {index[bad]} is out of range for size "
                          f"{limit}")
-
-
-def _check_region(kernel, name, buffer, shape, strides, offset):
-    """Every element offset + sum(idx[d] * strides[d]) for idx in `shape` is in buffer."""
-    if len(strides) != len(shape):
-        raise ValueError(f"{kernel}: {name} has {len(strides)} strides for shape "
-                         f"{tuple(shape)}")
-    if any(size < 0 for size in shape):
-        raise ValueError(f"{kernel}: negative size in shape {tuple(shape)}")
-    if 0 in shape:
-        return
-    low = high = offset
-    for size, stride in zip(shape, strides):
-        if stride > 0:
-            high += (size - 1) * stride
-        else:
-            low += (size - 1) * stride
-    if low < 0 or high >= buffer.size:
-        raise IndexError(f"{kernel}: {name} elements {low}..{high} (shape {tuple(shape)}, "
-                         f"strides {tuple(strides)}, offset {offset}) are outside its "
-                         f"buffer of {buffer.size}")
 
 
 def _check_float_rows(kernel, rows, cols, first, **matrices):
@@ -171,8 +150,8 @@ class NumbaBackend:
                 a[a_offset + sum(idx[d] * a_strides[d])]
         converting to out's dtype (float -> int truncates toward zero, -> bool is != 0)."""
         total = math.prod(shape)
-        _check_region("copy", "a", a, shape, a_strides, a_offset)
-        _check_region("copy", "out", out, shape, out_strides, out_offset)
+        check_region("copy", "a", a.size, shape, a_strides, a_offset)
+        check_region("copy", "out", out.size, shape, out_strides, out_offset)
         if total == 0:
             return
         dims, a_steps, out_steps = _merged_layout(shape, a_strides, out_strides)
