@@ -33,24 +33,12 @@ def make_problem(dtype, seed=0):
     return [array.astype(dtype) for array in (weight, bias, x, y)]
 
 
-def run_minitorch(name, options, arrays, steps):
-    weight, bias, x, y = (minitorch.tensor(a) for a in arrays)
-    params = [nn.Parameter(weight), nn.Parameter(bias)]
-    optimizer = getattr(optim, name)(params, **options)
-    history = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        prediction = (x @ params[0].T + params[1]).tanh()
-        ((prediction - y) ** 2).mean().backward()
-        optimizer.step()
-        history.append([p.detach().numpy() for p in params])
-    return history
-
-
-def run_torch(name, options, arrays, steps):
-    weight, bias, x, y = (torch.tensor(a) for a in arrays)
-    params = [torch.nn.Parameter(weight), torch.nn.Parameter(bias)]
-    optimizer = getattr(torch.optim, name)(params, **options)
+def run(library, name, options, arrays, steps):
+    """Parameter values after each of `steps` optimizer steps, in minitorch or torch
+    (both spell every call here the same way)."""
+    weight, bias, x, y = (library.tensor(a) for a in arrays)
+    params = [library.nn.Parameter(weight), library.nn.Parameter(bias)]
+    optimizer = getattr(library.optim, name)(params, **options)
     history = []
     for _ in range(steps):
         optimizer.zero_grad()
@@ -73,15 +61,15 @@ def assert_same_trajectory(ours, theirs, dtype):
 def test_steps_match_torch(backend_name, name, options):
     """Fused kernels (numpy) and the tensor-op decomposition (python) alike."""
     arrays = make_problem(np.float32)
-    assert_same_trajectory(run_minitorch(name, options, arrays, STEPS),
-                           run_torch(name, options, arrays, STEPS), "float32")
+    assert_same_trajectory(run(minitorch, name, options, arrays, STEPS),
+                           run(torch, name, options, arrays, STEPS), "float32")
 
 
 @pytest.mark.parametrize("name,options", [CONFIGS[3], CONFIGS[5], CONFIGS[7], CONFIGS[10]])
 def test_steps_match_torch_in_float64(name, options):
     arrays = make_problem(np.float64)
-    assert_same_trajectory(run_minitorch(name, options, arrays, STEPS),
-                           run_torch(name, options, arrays, STEPS), "float64")
+    assert_same_trajectory(run(minitorch, name, options, arrays, STEPS),
+                           run(torch, name, options, arrays, STEPS), "float64")
 
 
 @pytest.mark.parametrize("name,options", [CONFIGS[3], CONFIGS[5]])
