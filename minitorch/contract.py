@@ -192,4 +192,9 @@ def check_backend(candidate, origin):
     if absent:
         raise BackendError(f"backend {name!r} from {origin} must support dtypes "
                            f"{', '.join(absent)} (declare them in `dtypes`)")
-    return frozenset(k for k in OPTIONAL_KERNELS if callable(getattr(candidate, k, None)))
+    optional = frozenset(k for k in OPTIONAL_KERNELS if callable(getattr(candidate, k, None)))
+    strided = sorted(k for k in optional if k.endswith("_view"))
+    if strided and "view" not in optional:
+        raise BackendError(f"backend {name!r} from {origin} has {', '.join(strided)} but no "
+                           "`view` kernel to make the handles they take")
+    return optional

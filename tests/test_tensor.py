@@ -378,3 +378,16 @@ def test_set_num_threads_reaches_every_backend():
             minitorch.set_num_threads(0)
     finally:
         minitorch.set_num_threads(before)
+
+
+def test_contract_check_refuses_strided_kernels_without_view():
+    from minitorch.contract import BackendError, check_backend
+    from minitorch_backends.numpy_backend import NumpyBackend
+
+    class NoView(NumpyBackend):
+        name = "no-view"
+        view = None
+
+    with pytest.raises(BackendError, match="binary_view.*but no `view` kernel"):
+        check_backend(NoView(), "a test")
+    assert "view" in check_backend(NumpyBackend(), "a test")
