@@ -85,9 +85,9 @@ def test_missing_extension_makes_the_backend_unavailable_not_an_error():
 
 
 def test_oversubscription_guard_is_exposed():
-    # how many products still run on one thread after a stalled join: 0 on an idle
+    # how many parallel loops still run on one thread after a stalled join: 0 on an idle
     # machine, some when another process held a CPU; never negative
-    assert c_backend.lib.mt_gemm_backoff() >= 0
+    assert c_backend.lib.mt_thread_backoff() >= 0
 
 
 def test_threads():
@@ -478,8 +478,18 @@ def test_take_and_index_put(name):
     np.testing.assert_allclose(npy(target), expected, rtol=1e-6)
 
 
+@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
+def threads(request):
+    """Run the test with the kernels limited to 1, then 2 threads (the large loops split
+    between threads; see threads.c)."""
+    previous = B.get_num_threads()
+    B.set_num_threads(request.param)
+    yield request.param
+    B.set_num_threads(previous)
+
+
 @pytest.mark.parametrize("name", DTYPES)
-def test_take_rows(name):
+def test_take_rows(name, threads):
     values = sample(name, 3 + 6 * 4, 9)      # 3 elements before a block of 6 rows of 4
     index = np.array([5, 0, 2, 2, 5], np.int64)
     result = out(5 * 4, name)
@@ -487,6 +497,12 @@ def test_take_rows(name):
     assert np.array_equal(npy(result).reshape(5, 4), values[3:].reshape(6, 4)[index])
     empty = out(0, name)
     B.take_rows(B.from_numpy(values), 0, 0, 4, out(0, "int64"), empty)   # no rows at all
+    # enough rows (2,001 of 1 KiB and more) for the gather to be split between threads
+    rows = sample(name, 5 + 3000 * 128, 10)
+    index = np.random.default_rng(0).integers(0, 3000, 2001)
+    result = out(2001 * 128, name)
+    B.take_rows(B.from_numpy(rows), 5, 3000, 128, B.from_numpy(index), result)
+    assert np.array_equal(npy(result).reshape(2001, 128), rows[5:].reshape(3000, 128)[index])
 
 
 def test_take_rows_is_checked():
@@ -832,8 +848,9 @@ def np_sgd(grad, buf, param, lr, momentum, dampening, weight_decay, nesterov, fi
 @pytest.mark.parametrize("momentum, dampening, weight_decay, nesterov", [
     (0.0, 0.0, 0.0, False), (0.0, 0.0, 0.01, False), (0.9, 0.0, 0.0, False),
     (0.9, 0.1, 0.01, False), (0.9, 0.0, 0.01, True)])
-def test_sgd_step(name, momentum, dampening, weight_decay, nesterov):
-    param, grad, buf = sample(name, 301, 1), sample(name, 301, 2), sample(name, 301, 3)
+@pytest.mark.parametrize("size", [301, 40037])   # 40037: split between threads
+def test_sgd_step(name, momentum, dampening, weight_decay, nesterov, size, threads):
+    param, grad, buf = sample(name, size, 1), sample(name, size, 2), sample(name, size, 3)
     param_c, grad_c, buf_c = B.from_numpy(param), B.from_numpy(grad), B.from_numpy(buf)
     param, buf = param.astype(np.float64), buf.astype(np.float64)
     rtol = 1e-6 if name == "float32" else 1e-13
@@ -854,9 +871,10 @@ def test_sgd_step_keeps_inf_without_weight_decay():
 
 @pytest.mark.parametrize("name", FLOATS)
 @pytest.mark.parametrize("weight_decay, decoupled", [(0.0, False), (0.01, False), (0.01, True)])
-def test_adam_step(name, weight_decay, decoupled):
-    param, grad = sample(name, 301, 1), sample(name, 301, 2)
-    exp_avg, exp_avg_sq = np.zeros(301, name), np.zeros(301, name)
+@pytest.mark.parametrize("size", [301, 40037])   # 40037: split between threads
+def test_adam_step(name, weight_decay, decoupled, size, threads):
+    param, grad = sample(name, size, 1), sample(name, size, 2)
+    exp_avg, exp_avg_sq = np.zeros(size, name), np.zeros(size, name)
     cs = [B.from_numpy(v) for v in (param, grad, exp_avg, exp_avg_sq)]
     param, m, v = (x.astype(np.float64) for x in (param, exp_avg, exp_avg_sq))
     lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8

@@ -193,13 +193,14 @@ class CBackend:
 
     # ---- threads and GEMM ---------------------------------------------------------------
     def set_num_threads(self, n):
-        """Threads the GEMM may use (default: OpenMP's, i.e. $OMP_NUM_THREADS or the CPU
-        count; always 1 without OpenMP; products under ~2 MFLOP use 1). On a machine
-        busy with other processes a thread without a CPU stalls the product at its join;
-        the GEMM then runs the next products on one thread for a while (see gemm.c's
-        oversubscription guard; `lib.mt_gemm_backoff()` says how many are left), which
-        halves the cost of a busy CPU but does not remove it: OpenMP's idle threads still
-        spin for a while after each product. 1 thread, or OMP_WAIT_POLICY=passive, is the
+        """Threads the kernels may use (default: OpenMP's, i.e. $OMP_NUM_THREADS or the CPU
+        count; always 1 without OpenMP): the GEMM (products under ~2 MFLOP use 1) and
+        the large take_rows, sgd_step and adam_step loops. On a machine busy with other
+        processes a thread without a CPU stalls a parallel loop at its join; the kernels
+        then run on one thread for a while (see threads.c's oversubscription guard;
+        `lib.mt_thread_backoff()` says how many loops are left), which halves the cost
+        of a busy CPU but does not remove it: OpenMP's idle threads still spin for a
+        while after each loop. 1 thread, or OMP_WAIT_POLICY=passive, is the
         choice for a machine known to be busy."""
         if n < 1:
             raise ValueError(f"set_num_threads: need at least 1 thread, got {n}")

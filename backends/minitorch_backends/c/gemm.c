@@ -26,6 +26,7 @@
 #endif
 
 #include "kernels.h"
+#include "threads.h"
 
 #define CAT_(a, b) a##_##b
 #define CAT(a, b) CAT_(a, b)
@@ -55,81 +56,6 @@ static void *aligned_block(int64_t nbytes)
 {
     void *p;
     return posix_memalign(&p, 64, (size_t)nbytes) == 0 ? p : NULL;
-}
-
-/* ---- threads ----------------------------------------------------------------------- */
-
-static int num_threads;   /* 0 until mt_set_num_threads: then OpenMP's default */
-
-void mt_set_num_threads(int n)
-{
-    num_threads = n < 1 ? 1 : n;
-}
-
-int mt_get_num_threads(void)
-{
-#ifdef _OPENMP
-    return num_threads > 0 ? num_threads : omp_get_max_threads();
-#else
-    return 1;
-#endif
-}
-
-/* The oversubscription guard. When another process holds a CPU, an OpenMP worker that
- * must wait for one stalls the whole product at the join: ~3 ms for a 0.15 ms product,
- * which made a 2-thread MNIST epoch ~10x slower than a 1-thread one on a busy 2-core
- * machine. So gemm times its bands: when the master, after its own band, waited at the
- * join for longer than that band took (so the product ran slower than on one thread,
- * give or take STALL_SLACK), the next `backoff_next` products run on one thread; each
- * further stall doubles that count (up to BACKOFF_MAX) and each product whose threads
- * paid off halves it (down to BACKOFF_MIN). On an idle machine it almost never fires;
- * on a busy one it costs about one stalled product per backoff. The counters use
- * relaxed atomics, as products may run concurrently (cffi releases the GIL). */
-enum { BACKOFF_MIN = 16, BACKOFF_MAX = 4096 };
-#define STALL_SLACK 2e-5   /* seconds: waking a worker takes a few microseconds */
-static int backoff_left;   /* products still to run on one thread */
-
-/* 1 when this product may use several threads (counting down a backoff). */
-static int threads_allowed(void)
-{
-    int left = __atomic_load_n(&backoff_left, __ATOMIC_RELAXED);
-    while (left > 0)
-        if (__atomic_compare_exchange_n(&backoff_left, &left, left - 1, 0, __ATOMIC_RELAXED,
-                                         __ATOMIC_RELAXED))
-            return 0;
-    return 1;
-}
-
-#ifdef _OPENMP
-static int backoff_next = BACKOFF_MIN;   /* the next backoff */
-
-/* Records a multi-threaded product whose master finished its own band `own` seconds after
- * the start and then waited `waited` seconds for the other threads. */
-static void record_join(double own, double waited)
-{
-    const int next = __atomic_load_n(&backoff_next, __ATOMIC_RELAXED);
-    if (waited > own + STALL_SLACK) {
-        __atomic_store_n(&backoff_left, next, __ATOMIC_RELAXED);
-        __atomic_store_n(&backoff_next, next < BACKOFF_MAX ? 2 * next : next,
-                         __ATOMIC_RELAXED);
-    } else if (next > BACKOFF_MIN) {
-        __atomic_store_n(&backoff_next, next / 2, __ATOMIC_RELAXED);
-    }
-}
-#endif
-
-int mt_gemm_backoff(void)
-{
-    return __atomic_load_n(&backoff_left, __ATOMIC_RELAXED);
-}
-
-int mt_openmp_enabled(void)
-{
-#ifdef _OPENMP
-    return 1;
-#else
-    return 0;
-#endif
 }
 
 /* ---- instruction sets -------------------------------------------------------------- */

@@ -133,7 +133,7 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
     const FN(microkernel) *uk = &FN(microkernels)[current_isa()];
     const int mr = uk->mr, nr = uk->nr;
     const int max_threads = 2.0 * m * n * k < PARALLEL_MIN_FLOPS || mt_get_num_threads() == 1
-                            || !threads_allowed() ? 1 : mt_get_num_threads();
+                            || !mt_threads_allowed() ? 1 : mt_get_num_threads();
     const int by_columns = max_threads > 1 && n > m;
     const int64_t span = by_columns ? n : m;   /* what the threads split, in bands of */
     const int64_t band = round_up(ceil_div(span, max_threads), by_columns ? nr : mr);
@@ -171,7 +171,7 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
     }
 #ifdef _OPENMP
     if (threads > 1)
-        record_join(master_done - start, omp_get_wtime() - master_done);
+        mt_record_join(master_done - start, omp_get_wtime() - master_done);
 #endif
     free(work);
     return MT_OK;

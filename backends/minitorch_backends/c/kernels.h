@@ -1,8 +1,8 @@
 /* kernels.h -- the C entry points of minitorch's `c` backend.
  *
- * This header is both the C interface (included by kernels.c and gemm.c) and the
- * cffi `cdef` (build_kernels.py feeds it to cffi with the preprocessor lines removed),
- * so it holds only plain declarations: no macros, no inline code.
+ * This header is both the C interface (included by kernels.c, gemm.c and threads.c)
+ * and the cffi `cdef` (build_kernels.py feeds it to cffi with the preprocessor lines
+ * removed), so it holds only plain declarations: no macros, no inline code.
  *
  * Buffers are flat, contiguous arrays of one dtype (enum mt_dtype); bool is one byte
  * holding 0 or 1. The kernels trust their arguments: the Python side
@@ -162,14 +162,18 @@ int64_t mt_find_out_of_range(const int64_t *index, int64_t n, int64_t limit);
 int mt_gemm(int dtype, int64_t m, int64_t n, int64_t k, const void *a, int64_t rsa,
             int64_t csa, const void *b, int64_t rsb, int64_t csb, const void *bias, void *c);
 
-/* Threads the GEMM may use (>= 1); products under ~2 MFLOP always run on one. */
+/* ---- threads (threads.c) ------------------------------------------------------------ */
+
+/* Threads the kernels may use (>= 1): the GEMM (products under ~2 MFLOP always run on
+ * one), take_rows, sgd_step and adam_step on large arrays. */
 void mt_set_num_threads(int n);
 int mt_get_num_threads(void);
 /* 1 when the extension was compiled with OpenMP. */
 int mt_openmp_enabled(void);
-/* Products still to run on one thread because a recent one stalled at its join (another
- * process held a CPU; see gemm.c's oversubscription guard); 0 on an idle machine. */
-int mt_gemm_backoff(void);
+/* Parallel regions still to run on one thread because a recent one stalled at its join
+ * (another process held a CPU; see threads.c's oversubscription guard); 0 on an idle
+ * machine. */
+int mt_thread_backoff(void);
 
 /* The micro-kernel in use ("avx512", "avx2", "generic"); mt_gemm_use_isa selects one by
  * name and returns 0, or -1 when this CPU (or this build) cannot run it. */
