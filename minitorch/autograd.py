@@ -1,8 +1,8 @@
 """Reverse-mode autograd: grad mode, the Function base class, and the backward pass.
 
 Every differentiable op is a Function subclass with `forward` (computes with the
-dispatcher, no graph) and `backward` (written with Tensor ops only, so it runs on any
-backend). `Function.apply` records the op in the graph when an input requires grad.
+dispatcher, no graph) and `backward` (written with Tensor ops or dispatcher calls, so it
+runs on any backend). `Function.apply` records the op in the graph when an input requires grad.
 """
 import functools
 

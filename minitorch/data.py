@@ -16,6 +16,7 @@ import numpy as np
 from .creation import tensor as make_tensor
 from .functions import stack
 from .generator import default_generator
+from .indexing import take_batch
 from .layout import format_shape
 from .tensor import Tensor
 
@@ -62,6 +63,8 @@ class TensorDataset(Dataset):
         self.tensors = tensors
 
     def __getitem__(self, index):
+        if isinstance(index, np.ndarray) and index.ndim == 1 and index.dtype.kind in "iu":
+            return take_batch(self.tensors, index)
         return tuple(item[index] for item in self.tensors)
 
     def __len__(self):

@@ -45,6 +45,13 @@ def view_of(source, shape, strides, offset):
     return _tensor(source._storage, shape, strides, offset, source.dtype)
 
 
+def transposed(a):
+    """A view of `a` with its last two dims swapped (a.mT outside any graph)."""
+    strides = a._strides
+    return _tensor(a._storage, a.shape[:-2] + (a.shape[-1], a.shape[-2]),
+                   strides[:-2] + (strides[-1], strides[-2]), a._offset, a.dtype)
+
+
 def from_numpy(array, dtype, backend):
     """A Tensor holding a copy of numpy `array` (already of dtype.numpy)."""
     flat = np.ascontiguousarray(array, dtype=dtype.numpy).reshape(-1)
@@ -236,16 +243,19 @@ def take(a, positions):
     return result
 
 
-def take_rows(a, shape, offset, rows):
+def take_rows(a, shape, offset, rows, index=None):
     """Rows `rows` (int64 numpy array, in range) of the compact block of `shape` that
-    starts at storage position `offset`; the result has shape rows.shape + shape[1:]."""
+    starts at storage position `offset`; the result has shape rows.shape + shape[1:].
+    `index`: rows already uploaded to a's backend (backend.from_numpy), when the caller
+    gathers the same rows from several tensors."""
     backend = a._storage.backend
     fast = backend.take_rows
     if fast is None:
         row_size = layout.numel(shape[1:])
         positions = (offset + rows[..., None] * row_size) + np.arange(row_size)
         return take(a, positions.reshape(rows.shape + shape[1:]))
-    index = backend.from_numpy(np.ascontiguousarray(rows, dtype=np.int64).reshape(-1))
+    if index is None:
+        index = backend.from_numpy(np.ascontiguousarray(rows, dtype=np.int64).reshape(-1))
     result = empty(tuple(rows.shape) + shape[1:], a.dtype, backend)
     fast(a._storage.buffer, offset, shape[0], layout.numel(shape[1:]), index,
          result._storage.buffer)

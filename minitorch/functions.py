@@ -1,8 +1,10 @@
 """Every tensor op, defined once.
 
 Differentiable primitives are Function subclasses: `forward` computes through the
-dispatcher, `backward` is written with the public ops below (early-tinygrad style), so
-gradients run on any backend. Composite ops (mean, var, softmax, ...) are plain
+dispatcher, `backward` is written with the public ops below (early-tinygrad style), or,
+on the hot paths of training (matmul, linear, relu, log_softmax, cross_entropy), with
+the same dispatcher calls the forward ops use, skipping their argument checks; either
+way gradients run on any backend. Composite ops (mean, var, softmax, ...) are plain
 functions built from primitives and need no backward of their own. Public functions
 are exported as `minitorch.<name>` and installed as Tensor methods (see the end).
 """
@@ -780,7 +782,11 @@ class MatMul(Function):
     def backward(self, grad):
         a, b = self.saved_tensors
         needs_a, needs_b = (i is not None for i in self.inputs)
-        return grad @ b.mT if needs_a else None, a.mT @ grad if needs_b else None
+        batch = grad.shape[:-2]   # the broadcast batch; autograd sums it back to a's, b's
+        return (dispatch.matmul(grad, dispatch.transposed(b), batch + a.shape[-2:])
+                if needs_a else None,
+                dispatch.matmul(dispatch.transposed(a), grad, batch + b.shape[-2:])
+                if needs_b else None)
 
 
 def matmul(a, b):
@@ -815,8 +821,11 @@ class Linear(Function):
     def backward(self, grad):
         x, weight = self.saved_tensors
         needs_x, needs_weight, needs_bias = (i is not None for i in self.inputs)
-        return (grad @ weight if needs_x else None, grad.mT @ x if needs_weight else None,
-                reduce_sum(grad, 0) if needs_bias else None)
+        return (dispatch.matmul(grad, weight, x.shape) if needs_x else None,
+                dispatch.matmul(dispatch.transposed(grad), x, weight.shape)
+                if needs_weight else None,
+                _drop_dims(dispatch.reduce("sum", grad, (0,), grad.dtype), (0,), False)
+                if needs_bias else None)
 
 
 def linear(x, weight, bias=None):

@@ -49,11 +49,11 @@ def _as_index_array(item):
 
 
 def _dims_consumed(item):
+    """How many dims of the tensor an item indexes (advanced items already arrays)."""
     if item is None or item is Ellipsis:
         return 0
-    if _is_advanced(item):
-        array = _as_index_array(item)
-        return array.ndim if array.dtype == np.bool_ else 1
+    if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+        return item.ndim
     return 1
 
 
@@ -63,7 +63,8 @@ def basic_view(shape, strides, offset, key):
     Returns (shape, strides, offset, advanced) where advanced lists _Advanced entries
     (dims of the returned view, still full) for the caller to gather from.
     """
-    items = list(_key_items(key))
+    items = [_as_index_array(item) if _is_advanced(item) else item
+             for item in _key_items(key)]
     ndim = len(shape)
     consumed = sum(_dims_consumed(item) for item in items)
     ellipses = [position for position, item in enumerate(items) if item is Ellipsis]
@@ -92,8 +93,8 @@ def basic_view(shape, strides, offset, key):
             new_strides.append(strides[dim] * step)
             offset += start * strides[dim] if new_shape[-1] else 0
             dim += 1
-        elif _is_advanced(item):
-            array = _as_index_array(item)
+        elif isinstance(item, np.ndarray):
+            array = item
             if array.dtype == np.bool_:
                 covered = shape[dim:dim + array.ndim]
                 if array.shape != covered:
@@ -111,8 +112,7 @@ def basic_view(shape, strides, offset, key):
                 new_strides.append(strides[dim])
                 dim += 1
         elif isinstance(item, (numbers.Integral, Tensor)) or hasattr(item, "__index__"):
-            position = _wrapped(np.int64(int(item)), shape[dim], dim)
-            offset += int(position) * strides[dim]
+            offset += _wrapped_position(int(item), shape[dim], dim) * strides[dim]
             dim += 1
         else:
             raise IndexError(f"unsupported index {item!r} of type {type(item).__name__}; "
@@ -120,13 +120,30 @@ def basic_view(shape, strides, offset, key):
     return tuple(new_shape), tuple(new_strides), offset, advanced
 
 
+def _out_of_bounds(position, size, dim):
+    return IndexError(f"index {position} is out of bounds for dimension {dim} with size "
+                      f"{size}")
+
+
+def _wrapped_position(position, size, dim):
+    """One int index: negative counts from the end; out of range is an IndexError."""
+    if not -size <= position < size:
+        raise _out_of_bounds(position, size, dim)
+    return position + size if position < 0 else position
+
+
 def _wrapped(positions, size, dim):
-    """Negative indices counted from the end; out-of-range ones are an IndexError."""
-    positions = np.asarray(positions, dtype=np.int64)
-    bad = (positions < -size) | (positions >= size)
-    if bad.any():
-        raise IndexError(f"index {int(positions[bad].flat[0])} is out of bounds for "
-                         f"dimension {dim} with size {size}")
+    """An int64 array of indices, negative ones counted from the end (the array itself
+    when none is negative); an out-of-range one is an IndexError."""
+    positions = positions.astype(np.int64, copy=False)
+    if positions.size == 0:
+        return positions
+    low, high = positions.min(), positions.max()
+    if low >= 0 and high < size:
+        return positions
+    if low < -size or high >= size:
+        bad = positions[(positions < -size) | (positions >= size)]
+        raise _out_of_bounds(int(bad.flat[0]), size, dim)
     return np.where(positions < 0, positions + size, positions)
 
 
@@ -177,6 +194,27 @@ class Index(Function):
         grad_input = dispatch.fill(0, self.input_shape, grad.dtype, grad._storage.backend)
         _write(grad_input, self.key, grad, accumulate=True)
         return grad_input
+
+
+def take_batch(tensors, rows):
+    """(t[rows] for t in tensors) for a 1-D numpy array of row indices: a DataLoader
+    batch. The rows are checked once, and uploaded once per backend, for all the tensors
+    (the gather of each is one take_rows kernel); a tensor that requires grad or is not
+    compact is indexed the ordinary way."""
+    rows = _wrapped(_as_index_array(rows), len(tensors[0]), 0)
+    uploaded = {}
+    batch = []
+    for item in tensors:
+        backend = item._storage.backend
+        if item.requires_grad or backend.take_rows is None or \
+                not layout.is_contiguous(item.shape, item._strides):
+            batch.append(item[rows])
+            continue
+        if backend not in uploaded:
+            uploaded[backend] = backend.from_numpy(rows)
+        batch.append(dispatch.take_rows(item, item.shape, item._offset, rows,
+                                        uploaded[backend]))
+    return tuple(batch)
 
 
 def getitem(a, key):

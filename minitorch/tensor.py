@@ -201,7 +201,12 @@ class Tensor:
         if gradient.shape != self.shape:
             raise RuntimeError(f"backward(): gradient has shape {tuple(gradient.shape)} but "
                                f"the tensor has shape {tuple(self.shape)}")
-        autograd.backward(self, gradient.detach(), retain_graph)
+        if gradient.backend != self.backend:
+            raise RuntimeError(f"backward(): gradient is on backend {gradient.backend!r} but "
+                               f"the tensor is on {self.backend!r}; move it with "
+                               f".to({self.backend!r})")
+        # as PyTorch's engine does, a gradient of another dtype is cast to the tensor's
+        autograd.backward(self, gradient.detach().to(self.dtype), retain_graph)
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and not self.dtype.is_floating_point:

@@ -30,6 +30,26 @@ def test_tensor_dataset_indexes_every_tensor_alike():
     assert labels.tolist() == [4, 0] and rows[:, 0].tolist() == [40.0, 0.0]
 
 
+def test_tensor_dataset_batch_matches_indexing_each_tensor(backend_name):
+    # a numpy index array takes the batched path (rows checked and uploaded once);
+    # it must give exactly what indexing each tensor gives, whatever the tensors are
+    with minitorch.use_backend(backend_name):
+        x, y = numbered(6, features=4)
+        strided = x[:, ::2]                                # not compact: ordinary indexing
+        weights = minitorch.ones(6, 2, requires_grad=True)  # needs a graph: ordinary
+        rows = np.array([5, -1, 0, 2, 2])
+        batch = TensorDataset(x, y, strided, weights)[rows]
+    for got, item in zip(batch, (x, y, strided, weights)):
+        expected = item[rows.tolist()]
+        assert got.shape == expected.shape and got.tolist() == expected.tolist()
+        assert got.backend == backend_name
+    assert batch[3].grad_fn is not None and batch[0].grad_fn is None
+    batch[3].sum().backward()
+    assert weights.grad[:, 0].tolist() == [1.0, 0.0, 2.0, 0.0, 0.0, 2.0]
+    with pytest.raises(IndexError, match="index 6 is out of bounds for dimension 0 with size 6"):
+        TensorDataset(x, y)[np.array([0, 6])]
+
+
 def test_tensor_dataset_refuses_mismatched_or_missing_tensors():
     with pytest.raises(ValueError, match="same size in the first dimension.*5x3, 4"):
         TensorDataset(minitorch.zeros(5, 3), minitorch.zeros(4))

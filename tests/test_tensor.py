@@ -278,6 +278,21 @@ def test_backward_errors():
         minitorch.ones(2).sum().backward()
 
 
+def test_backward_gradient_of_another_dtype_is_cast_and_of_another_backend_refused():
+    # PyTorch casts a float64 gradient to the float32 output's dtype; so does minitorch,
+    # and every gradient down the graph (and in .grad) stays float32
+    w = minitorch.ones(3, 2, requires_grad=True)
+    x = minitorch.tensor([[1.0, 2.0, 3.0]])
+    (x @ w).backward(minitorch.tensor([[1.0, 0.5]], dtype=minitorch.float64))
+    assert w.grad.dtype is minitorch.float32
+    assert w.grad.tolist() == [[1.0, 0.5], [2.0, 1.0], [3.0, 1.5]]
+    other = "python" if minitorch.get_backend() != "python" else "numpy"
+    y = (x @ w).sum()
+    with pytest.raises(RuntimeError, match=f"gradient is on backend '{other}'"):
+        y.backward(minitorch.ones((), backend=other))
+    assert w.grad.tolist() == [[1.0, 0.5], [2.0, 1.0], [3.0, 1.5]]   # unchanged
+
+
 def test_inplace_change_of_saved_tensor_is_detected():
     w = minitorch.ones(2, requires_grad=True)
     a = minitorch.tensor([1.0, 2.0])
