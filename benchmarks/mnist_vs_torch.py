@@ -17,7 +17,8 @@ batch size 128 and mean cross-entropy, for the same number of epochs. The contes
 The index-sliced PyTorch loop and every minitorch loop visit the samples in the same
 order each epoch (the permutation comes from minitorch.Generator(seed)), so their
 accuracies differ only by rounding. Epochs run round-robin (epoch 1 of every contestant,
-then epoch 2, ...) so that a change in machine load hits all of them alike. Only the
+then epoch 2, ..., each after a 0.5 s pause in which the previous contestant's idle
+threads stop spinning) so that a change in machine load hits all of them alike. Only the
 training loop is timed; the test set is evaluated once at the end (accuracy, mean
 loss). A minitorch backend whose first steps project past --budget seconds for the
 whole run is stopped and reported with its projected epoch time (the first step, which
@@ -40,6 +41,11 @@ from minitorch.serialization import to_torch  # noqa: E402
 BATCH_SIZE = 128
 LEARNING_RATE = 0.01
 EVAL_BATCH_SIZE = 1000
+# Idle worker threads keep spinning for a while after their last task (OpenBLAS's for up
+# to ~0.1 s, OpenMP's for milliseconds) and would take a core from the next contestant:
+# measured, numpy's epoch made the next `c` epoch ~35% slower. So every epoch starts
+# after this pause, when they have gone to sleep.
+QUIET_SECONDS = 0.5
 DATASETS = {"mnist": ("MNIST", minitorch.datasets.mnist),
             "fashion-mnist": ("Fashion-MNIST", minitorch.datasets.fashion_mnist)}
 
@@ -223,6 +229,7 @@ def main(argv=None):
     results = {}
     for epoch in range(1, args.epochs + 1):
         for contestant in [c for c in contestants if c.name not in results]:
+            time.sleep(QUIET_SECONDS)
             start = time.perf_counter()
             try:
                 contestant.train_epoch()

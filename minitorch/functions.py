@@ -727,15 +727,32 @@ def softmax(a, dim=None, dtype=None):
     return exp(log_softmax(a, dim, dtype))
 
 
-class CrossEntropyRows(Function):
-    """Per-row cross-entropy of (rows, classes) logits against int64 class indices."""
+class CrossEntropy(Function):
+    """Cross-entropy of (rows, classes) logits against int64 class indices: per-row
+    losses (divisor None), or their sum divided by `divisor` (rows for the mean, 1 for
+    the sum) as one 0-d loss, without a graph node for the sum and the division.
 
-    def forward(self, logits, target):
+    backward: d/dlogits[r] = g[r] * (softmax(logits[r]) - onehot(target[r])), where
+    g[r] is the incoming gradient of row r, or grad / divisor for every row."""
+
+    def forward(self, logits, target, divisor):
         self.save_for_backward(logits, target)
-        return dispatch.cross_entropy_rows(logits, target)
+        self.divisor = divisor
+        losses = dispatch.cross_entropy_rows(logits, target)
+        if divisor is None:
+            return losses
+        dtype, backend = logits.dtype, logits._storage.backend
+        total = dispatch.view_of(dispatch.reduce("sum", losses, (0,), dtype), (), (), 0)
+        if divisor == 1:
+            return total
+        return dispatch.binary("div", total, dispatch.fill(divisor, (), dtype, backend), (),
+                               dtype)
 
     def backward(self, grad):
         logits, target = self.saved_tensors
+        if self.divisor is not None:
+            row_grad = float(dispatch.to_numpy(grad)) / self.divisor
+            grad = dispatch.fill(row_grad, target.shape, logits.dtype, logits._storage.backend)
         return dispatch.cross_entropy_rows_backward(logits, target, grad), None
 
 
@@ -749,12 +766,12 @@ def check_class_targets(scores, target, op_name):
         raise TypeError(f"{op_name}: target must hold int64 class indices, got "
                         f"{target.dtype.name}; use target.long()")
     _same_backend(scores, target, op_name)
-    labels = target.numpy()
+    labels = dispatch.to_numpy(target)
     classes = scores.shape[1]
-    out_of_range = (labels < 0) | (labels >= classes)
-    if out_of_range.any():
-        raise IndexError(f"{op_name}: target {int(labels[out_of_range][0])} is out of bounds "
-                         f"for {classes} classes")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = labels[(labels < 0) | (labels >= classes)][0]
+        raise IndexError(f"{op_name}: target {int(bad)} is out of bounds for {classes} "
+                         "classes")
     return labels
 
 
@@ -764,11 +781,8 @@ def cross_entropy(logits, target, reduction="mean"):
         raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', "
                          f"got {reduction!r}")
     check_class_targets(logits, target, "cross_entropy")
-    losses = CrossEntropyRows.apply(logits, target)
-    if reduction == "none":
-        return losses
-    total = reduce_sum(losses)
-    return total / logits.shape[0] if reduction == "mean" else total
+    divisor = {"none": None, "mean": logits.shape[0], "sum": 1}[reduction]
+    return CrossEntropy.apply(logits, target, divisor)
 
 
 # ---- matmul and linear ------------------------------------------------------------------

@@ -90,6 +90,39 @@ def test_oversubscription_guard_is_exposed():
     assert c_backend.lib.mt_thread_backoff() >= 0
 
 
+needs_cache = pytest.mark.skipif(not c_backend.lib.mt_cache_enabled(),
+                                 reason="the buffer cache is off under AddressSanitizer")
+
+
+@needs_cache
+def test_freed_large_buffers_are_reused_and_can_be_released():
+    B.empty_cache()
+    assert B.cached_bytes() == 0
+    first = out(100_000, "float32")              # 400 KB: cached when freed
+    address = int(c_backend.ffi.cast("uintptr_t", first.ptr))
+    assert address % 64 == 0
+    del first
+    assert B.cached_bytes() == 400_000
+    second = out(100_000, "float32")             # same size: the same block comes back
+    assert int(c_backend.ffi.cast("uintptr_t", second.ptr)) == address
+    assert B.cached_bytes() == 0
+    del second
+    small = out(10, "float64")                   # small blocks are left to malloc
+    del small
+    assert B.cached_bytes() == 400_000
+    B.empty_cache()
+    assert B.cached_bytes() == 0
+
+
+@needs_cache
+def test_the_buffer_cache_is_bounded():
+    B.empty_cache()
+    buffers = [out(40_000 + i, "float32") for i in range(100)]   # 100 distinct sizes
+    del buffers
+    assert 0 < B.cached_bytes() <= 32 * 4 * 40_100               # at most 32 blocks kept
+    B.empty_cache()
+
+
 def test_threads():
     before = B.get_num_threads()
     try:

@@ -1,7 +1,8 @@
 """The `c` backend: C99 kernels compiled with cffi (API mode), driven from here.
 
-Storage is a `CBuffer`: a C array made with `ffi.new` (not zero-filled) plus its dtype
-name and size. Its cffi pointer is made once and kept, so a kernel call costs one cffi
+Storage is a `CBuffer`: a C array from cffi's allocator over mt_alloc / mt_free (not
+zero-filled; freed large blocks are cached for reuse, see memory.c) plus its dtype name
+and size. Its cffi pointer is made once and kept, so a kernel call costs one cffi
 call (~0.15 us) plus the checks below, not a `ffi.from_buffer` per argument.
 
 This module is the boundary the C code trusts. Before calling C, every kernel checks
@@ -43,7 +44,10 @@ _NUMPY = {name: np.dtype(name) for name in DTYPES}
 _NAME_OF = {dtype: name for name, dtype in _NUMPY.items()}   # numpy's dtype.name is slow
 
 if lib is not None:
-    _allocate = ffi.new_allocator(should_clear_after_alloc=False)
+    # mt_alloc caches freed large blocks for the next allocation of the same size (see
+    # memory.c): a training step's buffers then never page-fault after the first step
+    _allocate = ffi.new_allocator(alloc=lib.mt_alloc, free=lib.mt_free,
+                                  should_clear_after_alloc=False)
     _DTYPE = {name: getattr(lib, "MT_" + name.upper()) for name in DTYPES}
     _UNARY = {op: getattr(lib, "MT_" + op.upper()) for op in UNARY_OPS}
     _BINARY = {op: getattr(lib, "MT_" + op.upper()) for op in (*BINARY_OPS, *COMPARE_OPS)}
@@ -208,6 +212,16 @@ class CBackend:
 
     def get_num_threads(self):
         return lib.mt_get_num_threads()
+
+    # ---- memory -------------------------------------------------------------------------
+    def cached_bytes(self):
+        """Bytes of freed buffers the allocator keeps for reuse (see memory.c)."""
+        return lib.mt_cached_bytes()
+
+    def empty_cache(self):
+        """Give the allocator's cached blocks back to the system (like PyTorch's
+        torch.cuda.empty_cache); buffers in use are not affected."""
+        lib.mt_empty_cache()
 
     @property
     def openmp(self):

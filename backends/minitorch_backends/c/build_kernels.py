@@ -1,8 +1,8 @@
 """cffi builder of `minitorch_backends._c_kernels`, the compiled half of the `c` backend.
 
-The extension is built in cffi's API (out-of-line) mode from kernels.c, gemm.c and
-threads.c (with their templates dtype_kernels.h, float_kernels.h and gemm_driver.h); its `cdef` is
-kernels.h itself, minus the preprocessor lines.
+The extension is built in cffi's API (out-of-line) mode from kernels.c, gemm.c,
+threads.c and memory.c (with the templates dtype_kernels.h, float_kernels.h and
+gemm_driver.h); its `cdef` is kernels.h itself, minus the preprocessor lines.
 
 Flags: -O3 -std=c99 -ffp-contract=fast (so the GEMM's vector multiply-adds become FMAs),
 -fno-math-errno (nothing reads errno; it lets sqrt vectorize, e.g. in adam_step), plus
@@ -35,7 +35,7 @@ from cffi import FFI
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))   # where setup.py is
 MODULE = "minitorch_backends._c_kernels"
-SOURCES = ("kernels.c", "gemm.c", "threads.c")
+SOURCES = ("kernels.c", "gemm.c", "threads.c", "memory.c")
 PROBE = "#include <omp.h>\nint main(void) { return omp_get_max_threads() > 0 ? 0 : 1; }\n"
 
 

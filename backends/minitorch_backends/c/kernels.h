@@ -15,6 +15,7 @@
 #ifndef MINITORCH_C_KERNELS_H
 #define MINITORCH_C_KERNELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum mt_dtype { MT_FLOAT32, MT_FLOAT64, MT_INT64, MT_BOOL };
@@ -161,6 +162,19 @@ int64_t mt_find_out_of_range(const int64_t *index, int64_t n, int64_t limit);
  * a and b may be given transposed through their row/column strides (rs*, cs*). */
 int mt_gemm(int dtype, int64_t m, int64_t n, int64_t k, const void *a, int64_t rsa,
             int64_t csa, const void *b, int64_t rsb, int64_t csb, const void *bias, void *c);
+
+/* ---- memory (memory.c) -------------------------------------------------------------- */
+
+/* The allocator of every CBuffer: 64-byte aligned blocks (NULL when out of memory);
+ * freed blocks of 32 KiB and more are cached (at most 256 MiB) for the next allocation
+ * of the same size. mt_free(NULL) does nothing. */
+void *mt_alloc(size_t nbytes);
+void mt_free(void *memory);
+/* 1 unless the build has AddressSanitizer (which then sees every free); the bytes held
+ * by the cache now; mt_empty_cache gives them all back to the system. */
+int mt_cache_enabled(void);
+size_t mt_cached_bytes(void);
+void mt_empty_cache(void);
 
 /* ---- threads (threads.c) ------------------------------------------------------------ */
 
