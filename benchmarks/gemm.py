@@ -7,9 +7,9 @@ Shapes: the MNIST MLP's products (128x784 @ 784x128, 784x128 @ 128x128, 128x128 
 through the backend's `matmul` kernel (Python call included, ~1 us); numpy through
 `np.matmul(a, b, out=c)`. numpy's BLAS threads are limited with threadpoolctl when it is
 installed; without it numpy runs with its default thread count, and the table says so.
-Each figure is the best of `--repeat` runs, C and numpy taking turns in blocks (on a
-shared machine, best-of is the least noisy estimate of what the code can do, and taking
-turns exposes both sides to the same load; see best_seconds for why not run by run).
+Each figure is the best of `--repeat` runs; for each row the C side is timed, then,
+after a pause, numpy (see timed_separately for why they must not take turns call by
+call).
 """
 import argparse
 import contextlib
@@ -33,27 +33,31 @@ except ImportError:
 SHAPES = [(128, 784, 128), (784, 128, 128), (128, 128, 784), (1024, 1024, 1024)]
 
 
-def best_seconds(runs, repeat, blocks=3, settle=0.1):
-    """Best time of each of `runs` over `repeat` timed calls, in `blocks` blocks per run:
-    the runs take turns block by block, so a busy spell on a shared machine hits all of
-    them alike. Each block starts after `settle` seconds and one untimed call: the other
-    library's idle threads spin for a while after its last call (OpenBLAS's for up to
-    ~0.1 s, yielding), and until they sleep they hold the CPU that this run's second
-    thread needs; timing call by call, interleaved, measured that contention (2-thread C
-    rows ~20x too slow), not the GEMM."""
-    for run in runs:
-        run()  # warm up: page in the buffers, start the thread pools
-    best = [float("inf")] * len(runs)
-    per_block = max(1, repeat // blocks)
-    for _ in range(blocks):
-        for i, run in enumerate(runs):
-            time.sleep(settle)
-            run()
-            for _ in range(per_block):
-                start = time.perf_counter()
-                run()
-                best[i] = min(best[i], time.perf_counter() - start)
+def best_seconds(run, repeat):
+    """Best time of `repeat` calls of run, after one untimed call (pages in the buffers,
+    wakes the thread pool); on a shared machine, best-of is the least noisy estimate of
+    what the code can do."""
+    run()
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
     return best
+
+
+def timed_separately(runs, repeat, quiet=1.0):
+    """best_seconds of each run, one library after the other with `quiet` seconds
+    between: after its last call a library's idle threads keep spinning (OpenBLAS's
+    yield for ~0.1 s and more), and while they do the other library's second thread
+    waits for a CPU -- measured here, interleaving the two gave 2-thread C products of
+    5-30 ms instead of 0.15-12 ms, and tripped the C side's oversubscription guard. So
+    each library is timed on a machine its rival has left alone."""
+    times = []
+    for run in runs:
+        time.sleep(quiet)
+        times.append(best_seconds(run, repeat))
+    return times
 
 
 def numpy_threads(threads):
@@ -100,7 +104,7 @@ def main(argv=None):
             ca, cb, cc = backend.from_numpy(a), backend.from_numpy(b), backend.empty(m * n, dtype)
             repeat = max(3, args.repeat // 10) if m * n * k > 1e8 else args.repeat
             with numpy_threads(threads):
-                c_time, np_time = best_seconds(
+                c_time, np_time = timed_separately(
                     [lambda: backend.matmul(ca, cb, 1, m, k, n, cc),
                      lambda: np.matmul(a, b, out=c)], repeat)
             if not np.allclose(backend.to_numpy(cc).reshape(m, n), c, rtol=1e-3, atol=1e-2):

@@ -161,6 +161,42 @@ DEFINE_MICROKERNEL(f64_avx512, double, TARGET_AVX512, 64, 8, 2)
 #define F64_MICROKERNELS {MICROKERNEL_ENTRY(f64_generic)}
 #endif
 
+/* ---- packing transposes ------------------------------------------------------------ */
+
+/* transpose_SFX: dst[q*ds + i] = src[i*ss + q] for i, q < LANES_SFX, the square block of
+ * one 16-byte vector per row (4 floats, 2 doubles), in registers: packing an operand whose
+ * contiguous dim is the depth k (linear's x and weight) is such a transpose, which
+ * element by element costs ~1.5 cycles per element. 16-byte vectors, because every x86-64
+ * and ARM64 CPU shuffles them natively (wider generic shuffles are scalarized by the
+ * portable build). Rows need no alignment. */
+enum { LANES_f32 = 4, LANES_f64 = 2 };
+typedef float f32x4 __attribute__((vector_size(16)));
+typedef float f32x4_unaligned __attribute__((vector_size(16), aligned(4), may_alias));
+typedef double f64x2 __attribute__((vector_size(16)));
+typedef double f64x2_unaligned __attribute__((vector_size(16), aligned(8), may_alias));
+
+static inline void transpose_f32(const float *src, int64_t ss, float *dst, int64_t ds)
+{
+    const f32x4 r0 = *(const f32x4_unaligned *)src, r1 = *(const f32x4_unaligned *)(src + ss);
+    const f32x4 r2 = *(const f32x4_unaligned *)(src + 2 * ss);
+    const f32x4 r3 = *(const f32x4_unaligned *)(src + 3 * ss);
+    const f32x4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);   /* a0 b0 a1 b1 */
+    const f32x4 t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);   /* a2 b2 a3 b3 */
+    const f32x4 t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);   /* c0 d0 c1 d1 */
+    const f32x4 t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);   /* c2 d2 c3 d3 */
+    *(f32x4_unaligned *)dst = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+    *(f32x4_unaligned *)(dst + ds) = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+    *(f32x4_unaligned *)(dst + 2 * ds) = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+    *(f32x4_unaligned *)(dst + 3 * ds) = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
+static inline void transpose_f64(const double *src, int64_t ss, double *dst, int64_t ds)
+{
+    const f64x2 r0 = *(const f64x2_unaligned *)src, r1 = *(const f64x2_unaligned *)(src + ss);
+    *(f64x2_unaligned *)dst = __builtin_shufflevector(r0, r1, 0, 2);
+    *(f64x2_unaligned *)(dst + ds) = __builtin_shufflevector(r0, r1, 1, 3);
+}
+
 /* ---- the drivers ------------------------------------------------------------------- */
 
 #define T float

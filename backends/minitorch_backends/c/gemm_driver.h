@@ -2,8 +2,10 @@
  *
  * A template, not a header: gemm.c includes it twice, after defining T (float, double),
  * SFX (f32, f64; FN(x) names x_SFX) and MICROKERNELS, the initializer of this dtype's
- * micro-kernel table indexed by enum isa.
+ * micro-kernel table indexed by enum isa; gemm.c also defines FN(transpose) and LANES_SFX.
  */
+
+#define LANES CAT(LANES, SFX)   /* elements per 16-byte vector: FN(transpose)'s block */
 
 typedef struct {
     int mr, nr;   /* the tile: mr rows of A times nr columns of B */
@@ -31,14 +33,21 @@ static void FN(pack_a)(int mr, int64_t mc, int64_t kc, const T *restrict a, int6
         }
         return;
     }
-    for (int64_t i0 = 0; i0 < mc; i0 += mr, ap += mr * kc)
+    for (int64_t i0 = 0; i0 < mc; i0 += mr, ap += mr * kc) {
+        int64_t p = 0;
+        if (csa == 1 && mr % LANES == 0 && i0 + mr <= mc)   /* rows contiguous along k:
+                                                              * transpose LANES-square blocks */
+            for (; p + LANES <= kc; p += LANES)
+                for (int i = 0; i < mr; i += LANES)
+                    FN(transpose)(a + (i0 + i) * rsa + p, rsa, ap + p * mr + i, mr);
         for (int i = 0; i < mr; i++)
             if (i0 + i < mc)
-                for (int64_t p = 0; p < kc; p++)
-                    ap[p * mr + i] = a[(i0 + i) * rsa + p * csa];
+                for (int64_t q = p; q < kc; q++)
+                    ap[q * mr + i] = a[(i0 + i) * rsa + q * csa];
             else
-                for (int64_t p = 0; p < kc; p++)
-                    ap[p * mr + i] = 0;
+                for (int64_t q = p; q < kc; q++)
+                    ap[q * mr + i] = 0;
+    }
 }
 
 /* Packs one sliver, the kc x cols block B[p][j] = b[p*rsb + j*csb], zero columns past cols:
@@ -50,12 +59,25 @@ static void FN(pack_b)(int nr, int64_t kc, int64_t cols, const T *restrict b, in
         for (int64_t p = 0; p < kc; p++)
             for (int64_t j = 0; j < cols; j++)
                 bp[p * nr + j] = b[p * rsb + j];
-    else            /* e.g. linear's weight, B transposed: read down its columns, 64
-                     * rows of bp at a time so that the rows written stay in L1 */
+    else {          /* e.g. linear's weight, B transposed: with its columns contiguous
+                     * (rsb == 1), LANES-square blocks are transposed whole; the rest is
+                     * read down the columns, 64 rows of bp at a time so that the rows
+                     * written stay in L1 */
+        int64_t whole_cols = 0, whole_rows = 0;
+        if (rsb == 1 && nr % LANES == 0) {
+            whole_cols = cols / LANES * LANES;
+            whole_rows = kc / LANES * LANES;
+        }
+        for (int64_t j = 0; j < whole_cols; j += LANES)
+            for (int64_t p = 0; p < whole_rows; p += LANES)
+                FN(transpose)(b + p + j * csb, csb, bp + p * nr + j, nr);
         for (int64_t p0 = 0; p0 < kc; p0 += 64)
-            for (int64_t j = 0; j < cols; j++)
-                for (int64_t p = p0; p < p0 + 64 && p < kc; p++)
+            for (int64_t j = 0; j < cols; j++) {
+                const int64_t done = j < whole_cols ? whole_rows : 0;   /* by transposes */
+                for (int64_t p = p0 > done ? p0 : done; p < p0 + 64 && p < kc; p++)
                     bp[p * nr + j] = b[p * rsb + j * csb];
+            }
+    }
     for (int64_t p = 0; p < kc; p++)
         for (int64_t j = cols; j < nr; j++)
             bp[p * nr + j] = 0;
@@ -176,3 +198,5 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
     free(work);
     return MT_OK;
 }
+
+#undef LANES

@@ -179,7 +179,8 @@ void mt_empty_cache(void);
 /* ---- threads (threads.c) ------------------------------------------------------------ */
 
 /* Threads the kernels may use (>= 1): the GEMM (products under ~2 MFLOP always run on
- * one), take_rows, sgd_step and adam_step on large arrays. */
+ * one), take_rows, sgd_step and adam_step on large arrays. Setting it also resets the
+ * oversubscription guard (mt_thread_backoff() is 0 after it). */
 void mt_set_num_threads(int n);
 int mt_get_num_threads(void);
 /* 1 when the extension was compiled with OpenMP. */

@@ -14,9 +14,12 @@
 
 static int num_threads;   /* 0 until mt_set_num_threads: then OpenMP's default */
 
+static void reset_guard(void);
+
 void mt_set_num_threads(int n)
 {
     num_threads = n < 1 ? 1 : n;
+    reset_guard();   /* stalls seen with the old count say nothing about the new one */
 }
 
 int mt_get_num_threads(void)
@@ -67,6 +70,14 @@ void mt_record_join(double own, double waited)
     }
 }
 #endif
+
+static void reset_guard(void)
+{
+    __atomic_store_n(&backoff_left, 0, __ATOMIC_RELAXED);
+#ifdef _OPENMP
+    __atomic_store_n(&backoff_next, BACKOFF_MIN, __ATOMIC_RELAXED);
+#endif
+}
 
 int mt_thread_backoff(void)
 {
