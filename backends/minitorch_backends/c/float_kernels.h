@@ -149,16 +149,21 @@ static int FN(cross_entropy)(const T *restrict logits, const int64_t *restrict t
     return MT_OK;
 }
 
-/* cross_entropy_backward: out[r, c] = grad[r] * (softmax(logits[r])[c] - (c == target[r])) */
+/* cross_entropy_backward: out[r, c] = grad[r] * (softmax(logits[r])[c] - (c == target[r]))
+ * with one exp per element: out holds exp(logits - max) until the row's sum is known */
 static int FN(cross_entropy_backward)(const T *restrict logits, const int64_t *restrict target,
                                       const T *restrict grad, int64_t rows, int64_t cols,
                                       T *restrict out)
 {
     for (int64_t r = 0; r < rows; r++, logits += cols, out += cols) {
         const T max = FN(max_row)(logits, cols);
-        const T log_sum = FN(log_sum_exp_shifted)(logits, cols, max);
+        T total = 0;
         for (int64_t c = 0; c < cols; c++)
-            out[c] = grad[r] * (exp(logits[c] - max - log_sum) - (c == target[r]));
+            total += out[c] = exp(logits[c] - max);
+        const T scale = grad[r] / total;
+        for (int64_t c = 0; c < cols; c++)
+            out[c] *= scale;
+        out[target[r]] -= grad[r];
     }
     return MT_OK;
 }
