@@ -472,7 +472,7 @@ def test_matmul_int64_and_bool():
 
 @pytest.mark.parametrize("name", FLOATS)
 @pytest.mark.parametrize("with_bias", (True, False))
-@pytest.mark.parametrize("m, k, n", [(4, 3, 2), (128, 784, 128), (5, 64, 10)])
+@pytest.mark.parametrize("m, k, n", [(4, 3, 2), (128, 784, 128), (5, 64, 10), (128, 128, 10)])
 def test_linear(name, with_bias, m, k, n):
     x, w, bias = sample(name, m * k, 1), sample(name, n * k, 2), sample(name, n, 3)
     result = out(m * n, name)

@@ -17,8 +17,6 @@
  * Rebuild after editing: `pip install -e .`, or in place with
  * `python backends/minitorch_backends/c/build_kernels.py`.
  */
-#define _POSIX_C_SOURCE 200112L   /* posix_memalign */
-
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -51,12 +49,6 @@ static inline int64_t even_block(int64_t total, int64_t cap, int64_t multiple)
     return round_up(ceil_div(total, ceil_div(total, cap)), multiple);
 }
 
-/* A 64-byte aligned block of nbytes (> 0), or NULL; release with free(). */
-static void *aligned_block(int64_t nbytes)
-{
-    void *p;
-    return posix_memalign(&p, 64, (size_t)nbytes) == 0 ? p : NULL;
-}
 
 /* ---- instruction sets -------------------------------------------------------------- */
 

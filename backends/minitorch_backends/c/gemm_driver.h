@@ -134,6 +134,29 @@ static void FN(gemm_rows)(const FN(microkernel) *uk, int64_t m, int64_t n, int64
     }
 }
 
+static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, int64_t csa,
+                    const T *b, int64_t rsb, int64_t csb, const T *bias, T *c);
+
+/* gemm for a narrow C (n at most half a micro-kernel tile wide, e.g. a linear layer with
+ * 10 outputs): the micro-kernel would compute nr columns for n, so it computes the
+ * transposed product C^T = B^T A^T (n rows, the narrow side now split in mr-row slivers)
+ * into a scratch block, whose transpose then lands in c with the bias. */
+static int FN(gemm_narrow)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa,
+                           int64_t csa, const T *b, int64_t rsb, int64_t csb, const T *bias,
+                           T *c)
+{
+    T *transposed = mt_alloc((size_t)(m * n) * sizeof(T));
+    if (transposed == NULL)
+        return MT_NO_MEMORY;
+    const int status = FN(gemm)(n, m, k, b, csb, rsb, a, csa, rsa, NULL, transposed);
+    if (status == MT_OK)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++)
+                c[i * n + j] = (bias != NULL ? bias[j] : 0) + transposed[j * m + i];
+    mt_free(transposed);
+    return status;
+}
+
 /* gemm: for i < m, j < n:
  *     c[i*n + j] = (bias ? bias[j] : 0) + sum(a[i*rsa + t*csa] * b[t*rsb + j*csb] for t < k)
  *
@@ -146,13 +169,15 @@ static void FN(gemm_rows)(const FN(microkernel) *uk, int64_t m, int64_t n, int64
 static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, int64_t csa,
                     const T *b, int64_t rsb, int64_t csb, const T *bias, T *c)
 {
+    const FN(microkernel) *uk = &FN(microkernels)[current_isa()];
+    if (2 * n <= uk->nr && n > 0 && n < m && k > 0)
+        return FN(gemm_narrow)(m, n, k, a, rsa, csa, b, rsb, csb, bias, c);
     if (k == 0 || bias != NULL)
         for (int64_t i = 0; i < m; i++)
             for (int64_t j = 0; j < n; j++)
                 c[i * n + j] = bias != NULL ? bias[j] : 0;
     if (m == 0 || n == 0 || k == 0)
         return MT_OK;
-    const FN(microkernel) *uk = &FN(microkernels)[current_isa()];
     const int mr = uk->mr, nr = uk->nr;
     const int max_threads = 2.0 * m * n * k < PARALLEL_MIN_FLOPS || mt_get_num_threads() == 1
                             || !mt_threads_allowed() ? 1 : mt_get_num_threads();
@@ -168,7 +193,8 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
     /* each thread's bp stays aligned for the micro-kernel's vector loads */
     const int64_t panel = kc_max * round_up(nc_max, nr);
     const int64_t workspace = panel + round_up(mc_max * kc_max, 64);
-    T *work = aligned_block(threads * workspace * (int64_t)sizeof(T));
+    /* mt_alloc: the cached block of the last product of this size, so no page faults */
+    T *work = mt_alloc((size_t)(threads * workspace) * sizeof(T));
     if (work == NULL)
         return MT_NO_MEMORY;
 #ifdef _OPENMP
@@ -195,7 +221,7 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
     if (threads > 1)
         mt_record_join(master_done - start, omp_get_wtime() - master_done);
 #endif
-    free(work);
+    mt_free(work);
     return MT_OK;
 }
 
