@@ -195,8 +195,10 @@ class Tensor:
                 raise RuntimeError(f"backward(): grad can be implicitly created only for "
                                    f"scalar outputs, but this tensor has shape "
                                    f"{tuple(self.shape)}; pass gradient=")
-            gradient = creation.ones_like(self)
-        elif not isinstance(gradient, Tensor):
+            autograd.backward(self, dispatch.fill(1, self.shape, self.dtype,
+                                                  self._storage.backend), retain_graph)
+            return
+        if not isinstance(gradient, Tensor):
             gradient = creation.tensor(gradient, dtype=self.dtype, backend=self.backend)
         if gradient.shape != self.shape:
             raise RuntimeError(f"backward(): gradient has shape {tuple(gradient.shape)} but "
