@@ -165,9 +165,10 @@ int mt_gemm(int dtype, int64_t m, int64_t n, int64_t k, const void *a, int64_t r
 
 /* ---- memory (memory.c) -------------------------------------------------------------- */
 
-/* The allocator of every CBuffer: 64-byte aligned blocks (NULL when out of memory);
- * freed blocks of 32 KiB and more are cached (at most 256 MiB) for the next allocation
- * of the same size. mt_free(NULL) does nothing. */
+/* The allocator of large CBuffers and the GEMM's workspaces: 64-byte aligned blocks
+ * (NULL when out of memory); freed blocks of MT_CACHE_MIN_BYTES and more are cached (at
+ * most 256 MiB) for the next allocation of the same size. mt_free(NULL) does nothing. */
+enum { MT_CACHE_MIN_BYTES = 32768 };
 void *mt_alloc(size_t nbytes);
 void mt_free(void *memory);
 /* 1 unless the build has AddressSanitizer (which then sees every free); the bytes held

@@ -1,5 +1,5 @@
-/* memory.c -- the allocator behind every CBuffer: malloc, plus a small cache of freed
- * large blocks.
+/* memory.c -- the allocator behind large CBuffers and the GEMM's workspaces: malloc,
+ * plus a small cache of freed large blocks.
  *
  * Why a cache: a training step frees and re-allocates the same few large buffers (a
  * 128 x 784 batch, the weight gradients: ~400 KB each) every step. glibc gives such a
@@ -7,10 +7,11 @@
  * M_TRIM_THRESHOLD), so the next step's block page-faults on first touch: measured here,
  * it made some MNIST runs ~40% slower than others, depending only on the order in which
  * buffers happened to be freed. PyTorch's GPU allocator caches blocks for the same
- * reason. Blocks of at least CACHE_MIN_BYTES go to the cache when freed (up to
+ * reason. Blocks of at least MT_CACHE_MIN_BYTES go to the cache when freed (up to
  * CACHE_SLOTS blocks and CACHE_MAX_BYTES in all; past either, cached blocks are
  * released, round-robin); an allocation of exactly the size of a cached block takes it back.
- * Smaller blocks, which malloc serves well, are never cached.
+ * Smaller blocks, which malloc serves well, are never cached (and c_backend.py
+ * allocates small CBuffers with cffi's default allocator, which is faster to call).
  *
  * Every block is 64-byte aligned and preceded by a 64-byte header holding its size.
  * Under AddressSanitizer the cache is off, so that every use after free is reported.
@@ -23,8 +24,7 @@
 
 enum {
     HEADER = 64,                          /* keeps the block 64-byte aligned */
-    CACHE_SLOTS = 32,
-    CACHE_MIN_BYTES = 32 * 1024
+    CACHE_SLOTS = 32
 };
 #define CACHE_MAX_BYTES ((size_t)256 << 20)
 
@@ -72,7 +72,7 @@ static char *take_cached(size_t size)
 
 void *mt_alloc(size_t nbytes)
 {
-    char *block = CACHE_ENABLED && nbytes >= CACHE_MIN_BYTES ? take_cached(nbytes) : NULL;
+    char *block = CACHE_ENABLED && nbytes >= MT_CACHE_MIN_BYTES ? take_cached(nbytes) : NULL;
     if (block == NULL) {
         void *p;
         if (nbytes > (size_t)-1 - HEADER || posix_memalign(&p, HEADER, nbytes + HEADER) != 0)
@@ -89,7 +89,7 @@ void mt_free(void *memory)
         return;
     char *block = (char *)memory - HEADER;
     const size_t size = *(size_t *)block;
-    if (!CACHE_ENABLED || size < CACHE_MIN_BYTES || size > CACHE_MAX_BYTES) {
+    if (!CACHE_ENABLED || size < MT_CACHE_MIN_BYTES || size > CACHE_MAX_BYTES) {
         free(block);
         return;
     }
