@@ -135,15 +135,16 @@ def _wrapped_position(position, size, dim):
 def _wrapped(positions, size, dim):
     """An int64 array of indices, negative ones counted from the end (the array itself
     when none is negative); an out-of-range one is an IndexError."""
-    positions = positions.astype(np.int64, copy=False)
     if positions.size == 0:
+        return positions.astype(np.int64)
+    low, high = positions.min(), positions.max()   # before the cast: uint64 may not fit
+    if high >= size:
+        raise _out_of_bounds(int(high), size, dim)
+    positions = positions.astype(np.int64, copy=False)
+    if low >= 0:
         return positions
-    low, high = positions.min(), positions.max()
-    if low >= 0 and high < size:
-        return positions
-    if low < -size or high >= size:
-        bad = positions[(positions < -size) | (positions >= size)]
-        raise _out_of_bounds(int(bad.flat[0]), size, dim)
+    if low < -size:
+        raise _out_of_bounds(int(low), size, dim)
     return np.where(positions < 0, positions + size, positions)
 
 

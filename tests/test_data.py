@@ -48,6 +48,8 @@ def test_tensor_dataset_batch_matches_indexing_each_tensor(backend_name):
     assert weights.grad[:, 0].tolist() == [1.0, 0.0, 2.0, 0.0, 0.0, 2.0]
     with pytest.raises(IndexError, match="index 6 is out of bounds for dimension 0 with size 6"):
         TensorDataset(x, y)[np.array([0, 6])]
+    with pytest.raises(IndexError, match="index 18446744073709551615 is out of bounds"):
+        TensorDataset(x, y)[np.array([0, 2**64 - 1], dtype=np.uint64)]   # no wrap to -1
 
 
 def test_tensor_dataset_refuses_mismatched_or_missing_tensors():
