@@ -33,11 +33,13 @@ except ImportError:
 SHAPES = [(128, 784, 128), (784, 128, 128), (128, 128, 784), (1024, 1024, 1024)]
 
 
-def best_seconds(run, repeat):
+def best_seconds(run, repeat, prepare=None):
     """Best time of `repeat` calls of run, after one untimed call (pages in the buffers,
-    wakes the thread pool); on a shared machine, best-of is the least noisy estimate of
-    what the code can do."""
+    wakes the thread pool) and `prepare()`; on a shared machine, best-of is the least
+    noisy estimate of what the code can do."""
     run()
+    if prepare is not None:
+        prepare()
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
@@ -47,16 +49,16 @@ def best_seconds(run, repeat):
 
 
 def timed_separately(runs, repeat, quiet=1.0):
-    """best_seconds of each run, one library after the other with `quiet` seconds
+    """best_seconds of each (prepare, run), one library after the other with `quiet` seconds
     between: after its last call a library's idle threads keep spinning (OpenBLAS's
     yield for ~0.1 s and more), and while they do the other library's second thread
     waits for a CPU -- measured here, interleaving the two gave 2-thread C products of
     5-30 ms instead of 0.15-12 ms, and tripped the C side's oversubscription guard. So
     each library is timed on a machine its rival has left alone."""
     times = []
-    for run in runs:
+    for prepare, run in runs:
         time.sleep(quiet)
-        times.append(best_seconds(run, repeat))
+        times.append(best_seconds(run, repeat, prepare))
     return times
 
 
@@ -104,9 +106,13 @@ def main(argv=None):
             ca, cb, cc = backend.from_numpy(a), backend.from_numpy(b), backend.empty(m * n, dtype)
             repeat = max(3, args.repeat // 10) if m * n * k > 1e8 else args.repeat
             with numpy_threads(threads):
+                # set_num_threads also resets the C side's oversubscription guard, so a
+                # stall before the timed calls (a busy moment of the machine) does not
+                # leave them all on one thread
                 c_time, np_time = timed_separately(
-                    [lambda: backend.matmul(ca, cb, 1, m, k, n, cc),
-                     lambda: np.matmul(a, b, out=c)], repeat)
+                    [(lambda: backend.set_num_threads(threads),
+                      lambda: backend.matmul(ca, cb, 1, m, k, n, cc)),
+                     (None, lambda: np.matmul(a, b, out=c))], repeat)
             if not np.allclose(backend.to_numpy(cc).reshape(m, n), c, rtol=1e-3, atol=1e-2):
                 raise SystemExit(f"C GEMM result differs from numpy for {m}x{k} @ {k}x{n}")
             flops = 2.0 * m * n * k
