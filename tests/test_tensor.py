@@ -333,6 +333,23 @@ def test_index_errors():
     assert x.sum().item() == 12.0  # nothing was written
 
 
+def test_numpy_gathers_check_their_indices_even_when_called_directly():
+    # the numpy kernels gather with mode="clip" (which skips numpy's temporary), so they
+    # check the range themselves: a bad index is an error, never a clipped row
+    from minitorch_backends.numpy_backend import NumpyBackend
+    backend = NumpyBackend()
+    values = np.arange(12, dtype=np.float32)
+    out = np.full(8, -1.0, np.float32)
+    backend.take_rows(values, 0, 3, 4, np.array([2, 0]), out)
+    assert out.tolist() == [8, 9, 10, 11, 0, 1, 2, 3]
+    for bad in ([0, 3], [-1, 0]):
+        with pytest.raises(IndexError, match=r"take_rows: index (3|-1) is out of range for size 3"):
+            backend.take_rows(values, 0, 3, 4, np.array(bad), out)
+    with pytest.raises(IndexError, match="take: index 12 is out of range for size 12"):
+        backend.take(values, np.array([1, 12]), out[:2])
+    assert out.tolist() == [8, 9, 10, 11, 0, 1, 2, 3]   # nothing written
+
+
 def test_mixed_backends_and_unknown_backend_errors():
     a = minitorch.ones(2)
     b = minitorch.ones(2, backend="python")

@@ -1,8 +1,9 @@
 """The `c` backend: C99 kernels compiled with cffi (API mode), driven from here.
 
 Storage is a `CBuffer`: a C array (not zero-filled; large ones from mt_alloc, which
-caches freed blocks for reuse, see memory.c) plus its dtype name and size. Its cffi pointer is made once and kept, so a kernel call costs one cffi
-call (~0.15 us) plus the checks below, not a `ffi.from_buffer` per argument.
+caches freed blocks for reuse, see memory.c) plus its dtype name and size. Its cffi
+pointer is made once and kept, so a kernel call costs one cffi call (~0.15 us) plus the
+checks below, not a `ffi.from_buffer` per argument.
 
 This module is the boundary the C code trusts. Before calling C, every kernel checks
 that its buffers have the dtypes and sizes its contract needs, that the strides and

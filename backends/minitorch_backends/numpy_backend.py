@@ -56,6 +56,13 @@ def _check_integer_division(op, divisor):
         raise ZeroDivisionError(f"{op}: integer division by zero")
 
 
+def _check_range(kernel, index, limit):
+    """An IndexError unless every value of `index` lies in [0, limit)."""
+    if index.size and (index.min() < 0 or index.max() >= limit):
+        bad = index[(index < 0) | (index >= limit)][0]
+        raise IndexError(f"{kernel}: index {int(bad)} is out of range for size {limit}")
+
+
 class NumpyBackend:
     """Storage is a 1-D numpy array; a view is a numpy array sharing its memory."""
 
@@ -98,8 +105,13 @@ class NumpyBackend:
     def matmul(self, a, b, batch, m, k, n, out):
         np.matmul(a.reshape(batch, m, k), b.reshape(batch, k, n), out=out.reshape(batch, m, n))
 
+    # np.take with out= and mode="raise" gathers into a temporary and copies that into
+    # out (numpy buffers `out` to leave it untouched on an error); checking the range
+    # first and taking with mode="clip", which never clips in-range indices, writes out
+    # directly: 25 us less for a 128 x 784 batch.
     def take(self, a, index, out):
-        np.take(a, index, out=out)
+        _check_range("take", index, a.size)
+        np.take(a, index, out=out, mode="clip")
 
     def index_put(self, index, values, accumulate, out):
         if accumulate:
@@ -141,7 +153,8 @@ class NumpyBackend:
 
     def take_rows(self, a, offset, rows, row_size, index, out):
         block = a[offset:offset + rows * row_size].reshape(rows, row_size)
-        np.take(block, index, axis=0, out=out.reshape(-1, row_size))
+        _check_range("take_rows", index, rows)
+        np.take(block, index, axis=0, out=out.reshape(-1, row_size), mode="clip")
 
     # ---- fused kernels (compact buffers) -----------------------------------------------
     def linear(self, x, weight, bias, m, k, n, out):
