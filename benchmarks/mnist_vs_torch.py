@@ -20,16 +20,12 @@ accuracies differ only by rounding. Epochs run round-robin (epoch 1 of every con
 then epoch 2, ..., each after a 0.5 s pause in which the previous contestant's idle
 threads stop spinning) so that a change in machine load hits all of them alike. Only the
 training loop is timed; the test set is evaluated once at the end (accuracy, mean
-loss). Besides the best epoch, the table shows a "typical" epoch: the median time of a
-step (loading its batch included) over all epochs, times the steps of an epoch; on a
-shared machine a busy spell can spoil every epoch of one contestant, but it moves the
-median step little. A minitorch backend whose first steps project past --budget
-seconds for the whole run is stopped and reported with its projected epoch time (the
-first step, which may include compilation, is not counted).
+loss). A minitorch backend whose first steps project past --budget seconds for the
+whole run is stopped and reported with its projected epoch time (the first step, which
+may include compilation, is not counted).
 """
 import argparse
 import os
-import statistics
 import sys
 import time
 
@@ -52,14 +48,6 @@ EVAL_BATCH_SIZE = 1000
 QUIET_SECONDS = 0.5
 DATASETS = {"mnist": ("MNIST", minitorch.datasets.mnist),
             "fashion-mnist": ("Fashion-MNIST", minitorch.datasets.fashion_mnist)}
-
-
-def record_step(step_seconds, last):
-    """Append the time since `last` (the previous step's end: the batch's loading is
-    part of a step) to step_seconds; returns now."""
-    now = time.perf_counter()
-    step_seconds.append(now - last)
-    return now
 
 
 class TooSlow(Exception):
@@ -94,7 +82,6 @@ class TorchContestant:
     def __init__(self, data, state, momentum, seed, use_dataloader):
         x_train, y_train, self.x_test, self.y_test = (torch.from_numpy(a) for a in data)
         self.name = "PyTorch (DataLoader)" if use_dataloader else "PyTorch (index slicing)"
-        self.step_seconds = []
         self.model = torch_model(state)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LEARNING_RATE,
                                          momentum=momentum)
@@ -116,13 +103,11 @@ class TorchContestant:
 
     def train_epoch(self):
         self.model.train()
-        last = time.perf_counter()
         for inputs, targets in self.batches():
             self.optimizer.zero_grad()
             loss = torch.nn.functional.cross_entropy(self.model(inputs), targets)
             loss.backward()
             self.optimizer.step()
-            last = record_step(self.step_seconds, last)
 
     def evaluate(self):
         """(accuracy %, mean loss) on the test set."""
@@ -139,7 +124,6 @@ class MinitorchContestant:
 
     def __init__(self, backend, data, state, momentum, seed, epoch_budget):
         self.name = f"minitorch ({backend})"
-        self.step_seconds = []
         self.epoch_budget = epoch_budget
         x_train, y_train, self.x_test, self.y_test = (minitorch.tensor(a, backend=backend)
                                                       for a in data)
@@ -154,13 +138,11 @@ class MinitorchContestant:
         """One epoch; raises TooSlow as soon as the steps after the first (which may pay
         for compilation or caches) project an epoch over the budget."""
         self.model.train()
-        last = time.perf_counter()
         for step, (inputs, targets) in enumerate(self.loader, 1):
             self.optimizer.zero_grad()
             loss = minitorch.nn.functional.cross_entropy(self.model(inputs), targets)
             loss.backward()
             self.optimizer.step()
-            last = record_step(self.step_seconds, last)
             if step == 1:
                 after_first = time.perf_counter()
                 continue
@@ -193,28 +175,23 @@ def load_data(dataset, limit):
 
 def print_table(title, epochs, results, reference_name):
     """The summary table; results maps a name to its dict of figures or a skip reason."""
-    width = 115
-    reference = results[reference_name]
+    width = 101
+    reference = results[reference_name]["best"]
     print("=" * width)
     print(f"{title} Training Summary ({epochs} epochs)".center(width))
     print("=" * width)
     print(f"{'Framework / backend':26s}{'Final Acc (%)':>14s}{'Final Loss':>12s}"
-          f"{'best s/epoch':>14s}{'typical s/ep':>14s}{'Total (s)':>10s}{'x PyTorch':>11s}"
-          f"{'typical x':>11s}")
+          f"{'best s/epoch':>14s}{'mean s/epoch':>14s}{'Total (s)':>10s}{'x PyTorch':>11s}")
     print("-" * width)
     for name, figures in results.items():
         if isinstance(figures, str):
             print(f"{name:26s}  skipped: {figures}")
             continue
         print(f"{name:26s}{figures['accuracy']:14.2f}{figures['loss']:12.4f}"
-              f"{figures['best']:14.3f}{figures['typical']:14.3f}{figures['total']:10.2f}"
-              f"{figures['best'] / reference['best']:11.2f}"
-              f"{figures['typical'] / reference['typical']:11.2f}")
+              f"{figures['best']:14.3f}{figures['mean']:14.3f}{figures['total']:10.2f}"
+              f"{figures['best'] / reference:11.2f}")
     print("=" * width)
     print(f"x PyTorch: best epoch time over {reference_name}'s best (lower is faster).")
-    print("typical s/ep: the median step time over all epochs times the steps of an epoch "
-          "(a busy spell of the\nmachine moves it less than the best epoch); typical x: "
-          "its ratio to PyTorch's.")
 
 
 def main(argv=None):
@@ -269,10 +246,8 @@ def main(argv=None):
             continue
         accuracy, loss = contestant.evaluate()
         seconds = times[contestant.name]
-        typical = statistics.median(contestant.step_seconds) * len(contestant.step_seconds) \
-            / len(seconds)
         results[contestant.name] = dict(accuracy=accuracy, loss=loss, best=min(seconds),
-                                        typical=typical, total=sum(seconds))
+                                        mean=sum(seconds) / len(seconds), total=sum(seconds))
     ordered = {c.name: results[c.name] for c in contestants}
     print_table(title, args.epochs, ordered, contestants[0].name)
     return ordered

@@ -186,7 +186,3 @@ def test_benchmark_prints_the_summary_table(data_root, capsys):
                             "minitorch (numpy)", "minitorch (python)"}
     # same initial weights and sample order: the same model up to float rounding
     assert ours["loss"] == pytest.approx(theirs["loss"], rel=1e-4)
-    # 256 samples are 2 steps an epoch: the typical epoch is two median steps, which
-    # cannot exceed the slowest epoch
-    for figures in (ours, theirs):
-        assert 0 < figures["typical"] <= figures["total"]
