@@ -123,6 +123,35 @@ def test_the_buffer_cache_is_bounded():
     B.empty_cache()
 
 
+@needs_cache
+def test_the_buffer_cache_survives_threads():
+    # cffi releases the GIL around mt_alloc / mt_free, so Python threads reach the cache
+    # at the same time; its lock must keep every block whole and owned by one buffer
+    import threading
+    B.empty_cache()
+    errors = []
+
+    def churn(seed):
+        try:
+            for round_ in range(300):
+                size = 10_000 + (round_ * 7 + seed) % 5 * 1000     # a few sizes, shared
+                buffer = out(size, "float32")
+                B.fill(float(seed), buffer)
+                if npy(buffer).min() != seed or npy(buffer).max() != seed:
+                    errors.append(f"thread {seed}: a block shared with another buffer")
+        except Exception as error:   # reported below: pytest sees no thread's exception
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=churn, args=(seed,)) for seed in (1, 2, 3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert B.cached_bytes() <= 32 * 4 * 15_000
+    B.empty_cache()
+
+
 def test_threads():
     before = B.get_num_threads()
     try:
