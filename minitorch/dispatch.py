@@ -173,6 +173,14 @@ def reduce(op, a, dims, out_dtype):
     kept_shape = tuple(1 if d in dims else s for d, s in enumerate(a.shape))
     result = empty(kept_shape, out_dtype, backend)
     source = cast(a, out_dtype) if op == "sum" else a
+    # The last dims of a compact tensor (a full reduction, a row sum): the flat kernel,
+    # with no handles and no permutation. dims are sorted, so they are the last ones
+    # exactly when the first of them is first_reduced.
+    first_reduced = a.ndim - len(dims)
+    if (not dims or dims[0] == first_reduced) and is_compact(source):
+        backend.reduce(op, source._storage.buffer, layout.numel(source.shape[first_reduced:]),
+                       result._storage.buffer)
+        return result
     fast = backend.reduce_view
     if fast is not None:
         fast(op, native(source), dims, native(result))
