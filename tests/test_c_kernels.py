@@ -706,12 +706,14 @@ def test_matmul_view_broadcasts_batch_dims(name):
 @pytest.mark.parametrize("threads", (1, 2))
 def test_matmul_view_strided_gemm(isa, threads):
     """The GEMM reading transposed operands: every micro-kernel, one and two threads,
-    shapes past the packing block sizes (k > 400, m > 96 rows per thread)."""
+    shapes past the packing block sizes (k > 400, m > 96 rows per thread); with two
+    threads, compact @ transposed with the largest k is split along k (an odd k: shares
+    that are not whole transposes)."""
     previous_isa, previous_threads = B.gemm_isa, B.get_num_threads()
     B.gemm_isa, _ = isa, B.set_num_threads(threads)
     try:
         for name in FLOATS:
-            for m, k, n in [(200, 520, 150), (130, 128, 784), (3, 801, 2)]:
+            for m, k, n in [(200, 520, 150), (130, 128, 784), (3, 801, 2), (150, 1001, 140)]:
                 for a_layout in ("compact", "transposed"):
                     for b_layout in ("compact", "transposed"):
                         a, a_np = matmul_operand(name, (), m, k, a_layout, 5)

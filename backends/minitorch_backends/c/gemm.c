@@ -191,6 +191,10 @@ static inline void transpose_f64(const double *src, int64_t ss, double *dst, int
 
 /* ---- the drivers ------------------------------------------------------------------- */
 
+/* How the threads share a product: bands of rows of C, bands of columns, or bands of the
+ * depth k (each thread then sums its part of k into its own copy of C). */
+enum split { SPLIT_ROWS, SPLIT_COLUMNS, SPLIT_DEPTH };
+
 #define T float
 #define SFX f32
 #define MICROKERNELS F32_MICROKERNELS
