@@ -161,9 +161,11 @@ static int FN(gemm_narrow)(int64_t m, int64_t n, int64_t k, const T *a, int64_t 
  *     c[i*n + j] = (bias ? bias[j] : 0) + sum(a[i*rsa + t*csa] * b[t*rsb + j*csb] for t < k)
  *
  * Threads split the product evenly into bands, each of which runs gemm_rows with its own
- * packing buffers: bands of rows when m >= n, else bands of columns, so that the operand
- * every thread packs whole is the smaller one (A for a weight gradient like 128x128 @
- * 128x784, whose B is 6x larger). When both operands are contiguous along k (linear's
+ * packing buffers: bands of rows or of columns, whichever leaves the busiest thread fewer
+ * micro-kernel tiles; on a tie, the split in which every thread packs the smaller operand
+ * whole (measured: a weight gradient 128x128 @ 128x784 in bands of 64 rows, 8 x 25 tiles
+ * each, took 132 us on two threads; in bands of 416 and 368 columns, 16 x 13 tiles for
+ * the first, 140 us, though each thread packs less). When both operands are contiguous along k (linear's
  * x @ weight.T) and k is the largest dim, packing either whole is a full transpose per
  * thread, so the threads split k instead: each packs its share of both and the partial
  * products are added at the end (measured: 128x784 @ 784x128 on two threads, 140 -> 128
@@ -185,9 +187,14 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
     const int mr = uk->mr, nr = uk->nr;
     const int max_threads = 2.0 * m * n * k < PARALLEL_MIN_FLOPS || mt_get_num_threads() == 1
                             || !mt_threads_allowed() ? 1 : mt_get_num_threads();
+    /* tiles the busiest thread computes with bands of rows, or of columns */
+    const int64_t m_slivers = ceil_div(m, mr), n_slivers = ceil_div(n, nr);
+    const int64_t row_tiles = ceil_div(m_slivers, max_threads) * n_slivers;
+    const int64_t column_tiles = ceil_div(n_slivers, max_threads) * m_slivers;
     const enum split split = max_threads == 1 ? SPLIT_ROWS
                            : csa == 1 && rsb == 1 && k > m && k > n ? SPLIT_DEPTH
-                           : n > m ? SPLIT_COLUMNS : SPLIT_ROWS;
+                           : column_tiles < row_tiles || (column_tiles == row_tiles && n > m)
+                           ? SPLIT_COLUMNS : SPLIT_ROWS;
     const int64_t span = split == SPLIT_DEPTH ? k : split == SPLIT_COLUMNS ? n : m;
     const int64_t band = round_up(ceil_div(span, max_threads),
                                   split == SPLIT_DEPTH ? LANES : split == SPLIT_COLUMNS ? nr : mr);
