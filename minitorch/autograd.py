@@ -2,7 +2,8 @@
 
 Every differentiable op is a Function subclass with `forward` (computes with the
 dispatcher, no graph) and `backward` (written with Tensor ops or dispatcher calls, so it
-runs on any backend). `Function.apply` records the op in the graph when an input requires grad.
+runs on any backend). `Function.apply` records the op in the graph when an input
+requires grad.
 """
 import functools
 

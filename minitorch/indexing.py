@@ -111,7 +111,7 @@ def basic_view(shape, strides, offset, key):
                 new_shape.append(shape[dim])
                 new_strides.append(strides[dim])
                 dim += 1
-        elif isinstance(item, (numbers.Integral, Tensor)) or hasattr(item, "__index__"):
+        elif isinstance(item, numbers.Integral) or hasattr(item, "__index__"):
             offset += _wrapped_position(int(item), shape[dim], dim) * strides[dim]
             dim += 1
         else:
