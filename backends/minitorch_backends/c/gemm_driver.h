@@ -162,16 +162,17 @@ static int FN(gemm_narrow)(int64_t m, int64_t n, int64_t k, const T *a, int64_t 
  *
  * Threads split the product evenly into bands, each of which runs gemm_rows with its own
  * packing buffers: bands of rows or of columns, whichever leaves the busiest thread fewer
- * micro-kernel tiles; on a tie, the split in which every thread packs the smaller operand
- * whole (measured: a weight gradient 128x128 @ 128x784 in bands of 64 rows, 8 x 25 tiles
- * each, took 132 us on two threads; in bands of 416 and 368 columns, 16 x 13 tiles for
- * the first, 140 us, though each thread packs less). When both operands are contiguous along k (linear's
- * x @ weight.T) and k is the largest dim, packing either whole is a full transpose per
- * thread, so the threads split k instead: each packs its share of both and the partial
- * products are added at the end (measured: 128x784 @ 784x128 on two threads, 140 -> 128
- * us). The threads never wait for each other until the end (barriers inside the product
- * cost milliseconds whenever another process holds a core). Blocks are split evenly:
- * k = 820 gives three blocks of about 274, not 400 + 400 + 20. */
+ * micro-kernel tiles; on a tie, the split in which every thread packs the smaller
+ * operand whole (measured: a weight gradient 128x128 @ 128x784 in bands of 64 rows, 8 x
+ * 25 tiles each, took 132 us on two threads; in bands of 416 and 368 columns, 16 x 13
+ * tiles for the first, 140 us, though each thread packs less). When both operands are
+ * contiguous along k (linear's x @ weight.T) and k is the largest dim, packing either
+ * whole is a full transpose per thread, so the threads split k instead: each packs its
+ * share of both and the partial products are added at the end (measured: 128x784 @
+ * 784x128 on two threads, 140 -> 132 us). The threads never wait for each other until
+ * the end (barriers inside the product cost milliseconds whenever another process holds
+ * a core). Blocks are split evenly: k = 820 gives three blocks of about 274, not 400 +
+ * 400 + 20. */
 static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, int64_t csa,
                     const T *b, int64_t rsb, int64_t csb, const T *bias, T *c)
 {
@@ -196,8 +197,8 @@ static int FN(gemm)(int64_t m, int64_t n, int64_t k, const T *a, int64_t rsa, in
                            : column_tiles < row_tiles || (column_tiles == row_tiles && n > m)
                            ? SPLIT_COLUMNS : SPLIT_ROWS;
     const int64_t span = split == SPLIT_DEPTH ? k : split == SPLIT_COLUMNS ? n : m;
-    const int64_t band = round_up(ceil_div(span, max_threads),
-                                  split == SPLIT_DEPTH ? LANES : split == SPLIT_COLUMNS ? nr : mr);
+    const int64_t unit = split == SPLIT_DEPTH ? LANES : split == SPLIT_COLUMNS ? nr : mr;
+    const int64_t band = round_up(ceil_div(span, max_threads), unit);
     const int threads = (int)ceil_div(span, band);
     const int64_t band_rows = split == SPLIT_ROWS ? band : m;
     const int64_t band_cols = split == SPLIT_COLUMNS ? band : n;

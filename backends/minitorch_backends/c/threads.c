@@ -34,13 +34,14 @@ int mt_get_num_threads(void)
 /* The oversubscription guard. When another process holds a CPU, an OpenMP worker that
  * must wait for one stalls the whole product at the join: ~3 ms for a 0.15 ms product,
  * which made a 2-thread MNIST epoch ~10x slower than a 1-thread one on a busy 2-core
- * machine. So every parallel region is timed: when the master, after its own share, waited
- * at the join for longer than that share took (so the region ran slower than on one thread,
- * give or take STALL_SLACK), the next `backoff_next` regions run on one thread; each
- * further stall doubles that count (up to BACKOFF_MAX) and each region whose threads
- * paid off halves it (down to BACKOFF_MIN). On an idle machine it almost never fires;
- * on a busy one it costs about one stalled region per backoff. The counters use
- * relaxed atomics, as regions may run concurrently (cffi releases the GIL). */
+ * machine. So every parallel region is timed: when the master, after its own share,
+ * waited at the join for longer than that share took (so the region ran slower than on
+ * one thread, give or take STALL_SLACK), the next `backoff_next` regions run on one
+ * thread; each further stall doubles that count (up to BACKOFF_MAX) and each region
+ * whose threads paid off halves it (down to BACKOFF_MIN). On an idle machine it almost
+ * never fires; on a busy one it costs about one stalled region per backoff. The
+ * counters use relaxed atomics, as regions may run concurrently (cffi releases the
+ * GIL). */
 enum { BACKOFF_MIN = 16, BACKOFF_MAX = 4096 };
 #define STALL_SLACK 2e-5   /* seconds: waking a worker takes a few microseconds */
 static int backoff_left;   /* regions still to run on one thread */
