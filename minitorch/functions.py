@@ -751,7 +751,8 @@ class CrossEntropy(Function):
     def backward(self, grad):
         logits, target = self.saved_tensors
         if self.divisor is not None:
-            row_grad = float(dispatch.to_numpy(grad)) / self.divisor
+            # (with no rows, the mean's divisor is 0 and there is no row to fill)
+            row_grad = float(dispatch.to_numpy(grad)) / self.divisor if self.divisor else 0.0
             grad = dispatch.fill(row_grad, target.shape, logits.dtype, logits._storage.backend)
         return dispatch.cross_entropy_rows_backward(logits, target, grad), None
 

@@ -470,6 +470,26 @@ def test_cross_entropy_loss_matches_torch(backend_name, reduction, dtype):
     assert_close(logits.grad, tlogits.grad, dtype)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_scaled_upstream_and_empty_batches_match_torch(backend_name,
+                                                                     reduction):
+    # the reduced loss is one graph node: its backward must use the incoming gradient
+    # (here 2.5, not 1) and survive a batch of no rows (mean: nan, gradient (0, C))
+    for rows in (3, 0):
+        logits, tlogits = pair(random_array(rows, 4, scale=2.0), requires_grad=True)
+        labels = np.array([2, 0, 3][:rows], dtype=np.int64)
+        loss = F.cross_entropy(logits, minitorch.tensor(labels), reduction=reduction)
+        tloss = torch.nn.functional.cross_entropy(tlogits, torch.tensor(labels),
+                                                  reduction=reduction)
+        np.testing.assert_allclose(loss.detach().numpy(),
+                                   tloss.detach().numpy(), rtol=1e-6, equal_nan=True)
+        (loss * 2.5).sum().backward()
+        (tloss * 2.5).sum().backward()
+        assert logits.grad.shape == (rows, 4)
+        np.testing.assert_allclose(logits.grad.numpy(), tlogits.grad.numpy(), rtol=1e-5,
+                                   atol=1e-7)
+
+
 def test_cross_entropy_is_finite_for_huge_logits():
     logits, tlogits = pair(np.array([[1e4, -1e4, 0.0], [-3e4, 3e4, 2e4]], np.float32),
                            requires_grad=True)
