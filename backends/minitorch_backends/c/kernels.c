@@ -383,6 +383,28 @@ static const copy_row_fn copy_rows[4][4] = {   /* [source dtype][destination dty
 };
 static const int itemsizes[4] = {4, 8, 8, 1};
 
+/* One step of an odometer over the dims [0, nd) of `size` (the last one fastest; idx is
+ * the current position) that moves two byte offsets, x and y, along their element
+ * strides (items of x_item and y_item bytes). Returns 0 once it has wrapped around, that
+ * is when every position has been visited (at once when nd == 0). */
+static int odometer_step(int nd, const int64_t *size, int64_t *idx,
+                         const int64_t *x_strides, int64_t x_item, int64_t *x,
+                         const int64_t *y_strides, int64_t y_item, int64_t *y)
+{
+    int d = nd - 1;
+    for (; d >= 0 && idx[d] == size[d] - 1; d--) {   /* carry: rewind dim d */
+        *x -= idx[d] * x_strides[d] * x_item;
+        *y -= idx[d] * y_strides[d] * y_item;
+        idx[d] = 0;
+    }
+    if (d < 0)
+        return 0;
+    idx[d]++;
+    *x += x_strides[d] * x_item;
+    *y += y_strides[d] * y_item;
+    return 1;
+}
+
 /* Walks the index tuples of `shape` with an odometer over all dims but the last and
  * copies one row (the last dim) per step. Dims of size 1 are dropped and neighbouring
  * dims that are contiguous in both a and out are merged first, so a plain contiguous
@@ -422,20 +444,11 @@ int mt_copy(int a_dtype, const void *a, const int64_t *a_strides, int64_t a_offs
     const int64_t a_item = itemsizes[a_dtype], out_item = itemsizes[out_dtype];
     const char *ap = (const char *)a + a_offset * a_item;
     char *op = (char *)out + out_offset * out_item;
-    for (;;) {
-        row(ap, as[nd - 1], op, os[nd - 1], size[nd - 1]);
-        int d = nd - 2;
-        for (; d >= 0 && idx[d] == size[d] - 1; d--) {   /* carry: rewind dim d */
-            ap -= idx[d] * as[d] * a_item;
-            op -= idx[d] * os[d] * out_item;
-            idx[d] = 0;
-        }
-        if (d < 0)
-            return MT_OK;
-        idx[d]++;
-        ap += as[d] * a_item;
-        op += os[d] * out_item;
-    }
+    int64_t a_at = 0, out_at = 0;   /* byte offsets of the current row */
+    do
+        row(ap + a_at, as[nd - 1], op + out_at, os[nd - 1], size[nd - 1]);
+    while (odometer_step(nd - 1, size, idx, as, a_item, &a_at, os, out_item, &out_at));
+    return MT_OK;
 }
 
 /* ---- matmul and the fused kernels ---------------------------------------------------- */
@@ -540,9 +553,11 @@ int mt_matmul_view(int dtype, int nbatch, const int64_t *layout, int64_t m, int6
     if (nd > 0 && b_shared && a_stacked)
         nd = 0, m = rows;
     const int64_t item = itemsizes[dtype];
-    const char *ap = (const char *)a + a_offset * item, *bp = (const char *)b + b_offset * item;
+    const char *a0 = (const char *)a + a_offset * item, *b0 = (const char *)b + b_offset * item;
     char *op = out;
+    int64_t a_at = 0, b_at = 0;   /* byte offsets of the current batch's matrices */
     for (;;) {
+        const char *ap = a0 + a_at, *bp = b0 + b_at;
         int status;
         switch (dtype) {
         case MT_FLOAT32:
@@ -565,17 +580,8 @@ int mt_matmul_view(int dtype, int nbatch, const int64_t *layout, int64_t m, int6
         if (status != MT_OK)
             return status;
         op += m * n * item;
-        int d = nd - 1;
-        for (; d >= 0 && idx[d] == size[d] - 1; d--) {   /* carry: rewind dim d */
-            ap -= idx[d] * sa[d] * item;
-            bp -= idx[d] * sb[d] * item;
-            idx[d] = 0;
-        }
-        if (d < 0)
+        if (!odometer_step(nd, size, idx, sa, item, &a_at, sb, item, &b_at))
             return MT_OK;
-        idx[d]++;
-        ap += sa[d] * item;
-        bp += sb[d] * item;
     }
 }
 
