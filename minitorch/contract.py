@@ -143,6 +143,15 @@ SUPPORTED_DTYPES = ("float32", "float64", "int64", "bool")
 MANDATORY_DTYPES = ("float32", "int64", "bool")
 
 
+def first_out_of_range(values, limit):
+    """The first of `values` (a numpy integer array) outside [0, limit), or None when
+    every one lies inside: class targets, gather indices. Two reductions when all are
+    in range, the common case."""
+    if values.size == 0 or (values.min() >= 0 and values.max() < limit):
+        return None
+    return int(values[(values < 0) | (values >= limit)][0])
+
+
 def check_region(kernel, name, buffer_size, shape, strides, offset):
     """For backends that must not trust their inputs (C, Numba): raise unless every
     element offset + sum(idx[d] * strides[d]) for idx in `shape` lies in a buffer of

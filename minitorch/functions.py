@@ -16,6 +16,7 @@ import numpy as np
 
 from . import dispatch, layout
 from .autograd import Function, _grad_enabled
+from .contract import first_out_of_range
 from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, default_float, int64,
                     of_scalar, promote)
 from .layout import format_shape
@@ -769,10 +770,9 @@ def check_class_targets(scores, target, op_name):
     _same_backend(scores, target, op_name)
     labels = dispatch.to_numpy(target)
     classes = scores.shape[1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        bad = labels[(labels < 0) | (labels >= classes)][0]
-        raise IndexError(f"{op_name}: target {int(bad)} is out of bounds for {classes} "
-                         "classes")
+    bad = first_out_of_range(labels, classes)
+    if bad is not None:
+        raise IndexError(f"{op_name}: target {bad} is out of bounds for {classes} classes")
     return labels
 
 

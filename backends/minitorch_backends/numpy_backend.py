@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 import threadpoolctl
 
+from minitorch.contract import first_out_of_range
+
 # IEEE results (inf, nan) are the answers we want; numpy's RuntimeWarnings about them are
 # noise that PyTorch does not print. The filter applies only to warnings raised here.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=__name__)
@@ -58,9 +60,9 @@ def _check_integer_division(op, divisor):
 
 def _check_range(kernel, index, limit):
     """An IndexError unless every value of `index` lies in [0, limit)."""
-    if index.size and (index.min() < 0 or index.max() >= limit):
-        bad = index[(index < 0) | (index >= limit)][0]
-        raise IndexError(f"{kernel}: index {int(bad)} is out of range for size {limit}")
+    bad = first_out_of_range(index, limit)
+    if bad is not None:
+        raise IndexError(f"{kernel}: index {bad} is out of range for size {limit}")
 
 
 class NumpyBackend:
