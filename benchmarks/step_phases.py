@@ -2,7 +2,7 @@
 
     python benchmarks/step_phases.py [--backends numpy,c] [--epochs 3]
 
-The benchmark's model and loop (784-128-ReLU-10 on Fashion-MNIST, batch 128, SGD lr 0.01,
+mnist_vs_torch.py's model and loop (784-128-ReLU-10 on Fashion-MNIST, batch 128, SGD lr 0.01,
 mean cross-entropy), with a clock read between the phases of every step: loading the
 batch, forward, loss, backward, optimizer step (zero_grad is folded into the step). Prints
 the median microseconds of each phase over all steps (medians, as a busy moment of a
@@ -24,15 +24,9 @@ import minitorch  # noqa: E402
 from minitorch import registry  # noqa: E402
 from minitorch.contract import OPTIONAL_KERNELS, REQUIRED_KERNELS  # noqa: E402
 from minitorch.data import DataLoader, TensorDataset  # noqa: E402
-from minitorch.serialization import to_torch  # noqa: E402
+from mnist_vs_torch import BATCH_SIZE, minitorch_model, torch_model  # noqa: E402
 
 PHASES = ("load", "forward", "loss", "backward", "step")
-BATCH_SIZE = 128
-
-
-def minitorch_model():
-    nn = minitorch.nn
-    return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
 class KernelClock:
@@ -100,9 +94,7 @@ def main():
           f"batch {BATCH_SIZE}")
     print(f"{'':22s}" + "".join(f"{phase:>10s}" for phase in PHASES) + f"{'sum':>10s}")
 
-    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(),
-                                torch.nn.Linear(128, 10))
-    model.load_state_dict(to_torch(state))
+    model = torch_model(state)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     x, y = torch.from_numpy(pixels), torch.from_numpy(y_train)
 

@@ -743,7 +743,7 @@ class CrossEntropy(Function):
         if divisor is None:
             return losses
         dtype, backend = logits.dtype, logits._storage.backend
-        total = dispatch.view_of(dispatch.reduce("sum", losses, (0,), dtype), (), (), 0)
+        total = _drop_dims(dispatch.reduce("sum", losses, (0,), dtype), (0,), False)
         if divisor == 1:
             return total
         return dispatch.binary("div", total, dispatch.fill(divisor, (), dtype, backend), (),
