@@ -4,8 +4,8 @@
 
 mnist_vs_torch.py's model and loop (784-128-ReLU-10 on Fashion-MNIST, batch 128, SGD
 lr 0.01, mean cross-entropy), with a clock read between the phases of every step: loading
-the batch, forward, loss, backward, optimizer step (zero_grad is folded into the step). Prints
-the median microseconds of each phase over all steps (medians, as a busy moment of a
+the batch, forward, loss, backward, optimizer step (zero_grad is folded into the step).
+Prints the median microseconds of each phase over all steps (medians, as a busy moment of a
 shared machine moves them less than means), their sum, and for minitorch how much of the
 step its kernels took: the time inside the backend's kernel calls (their Python-side
 checks included), the rest being the framework's Python.
