@@ -144,10 +144,10 @@ MANDATORY_DTYPES = ("float32", "int64", "bool")
 
 
 def first_out_of_range(values, limit):
-    """The first of `values` (a numpy integer array) outside [0, limit), or None when
-    every one lies inside: class targets, gather indices. Two reductions when all are
-    in range, the common case."""
-    if values.size == 0 or (values.min() >= 0 and values.max() < limit):
+    """The first of `values` (a numpy int64 array) outside [0, limit), or None when every
+    one lies inside: class targets, gather indices. One reduction when all are in range,
+    the common case: read as unsigned, a negative int64 is larger than any limit."""
+    if values.size == 0 or values.view("u8").max() < limit:
         return None
     return int(values[(values < 0) | (values >= limit)][0])
 

@@ -742,11 +742,12 @@ class CrossEntropy(Function):
         losses = dispatch.cross_entropy_rows(logits, target)
         if divisor is None:
             return losses
-        dtype, backend = logits.dtype, logits._storage.backend
-        total = _drop_dims(dispatch.reduce("sum", losses, (0,), dtype), (0,), False)
+        dtype = logits.dtype
+        total = dispatch.view_of(dispatch.reduce("sum", losses, (0,), dtype), (), (), 0)
         if divisor == 1:
             return total
-        return dispatch.binary("div", total, dispatch.fill(divisor, (), dtype, backend), (),
+        return dispatch.binary("div", total,
+                               _scalar_tensor(divisor, dtype, logits._storage.backend), (),
                                dtype)
 
     def backward(self, grad):

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import dispatch, layout
 from .autograd import Function
+from .contract import first_out_of_range
 from .tensor import Tensor
 
 
@@ -137,6 +138,8 @@ def _wrapped(positions, size, dim):
     when none is negative); an out-of-range one is an IndexError."""
     if positions.size == 0:
         return positions.astype(np.int64)
+    if positions.dtype == np.int64 and first_out_of_range(positions, size) is None:
+        return positions  # none negative, none too large: the common case
     low, high = positions.min(), positions.max()   # before the cast: uint64 may not fit
     if high >= size:
         raise _out_of_bounds(int(high), size, dim)

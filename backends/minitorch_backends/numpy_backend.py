@@ -65,6 +65,37 @@ def _check_range(kernel, index, limit):
         raise IndexError(f"{kernel}: index {bad} is out of range for size {limit}")
 
 
+def _minus_row_max(x, rows, cols, out):
+    """(z, axis): z = every row of the (rows, cols) matrix x minus its max (a softmax's
+    overflow-free start), with each row's values along `axis` of z.
+
+    numpy reduces a short last axis row by row, ~40 ns a row: the max over a 128 x 10
+    batch of logits takes 6.5 us. With fewer columns than rows, z is a new transposed
+    (cols, rows) array (axis 0), whose reductions run elementwise across the rows instead
+    (1.4 us, plus 0.7 us for the copy). Otherwise z is `out` seen as (rows, cols) (axis 1).
+    """
+    x = x.reshape(rows, cols)
+    if cols < rows:
+        z = x.T.copy()
+        z -= np.maximum.reduce(z, axis=0)
+        return z, 0
+    z = out.reshape(rows, cols)
+    np.subtract(x, np.maximum.reduce(x, axis=1, keepdims=True), out=z)
+    return z, 1
+
+
+def _store_rows(z, axis, rows, cols, out):
+    """out (rows, cols) = z, the result of a kernel that started with _minus_row_max."""
+    if axis == 0:
+        np.copyto(out.reshape(rows, cols), z.T)
+
+
+def _row_targets(target, axis):
+    """Index of each row's target class in a matrix whose classes lie along `axis`."""
+    row_numbers = np.arange(len(target))
+    return (target, row_numbers) if axis == 0 else (row_numbers, target)
+
+
 class NumpyBackend:
     """Storage is a 1-D numpy array; a view is a numpy array sharing its memory."""
 
@@ -169,10 +200,9 @@ class NumpyBackend:
         np.multiply(grad, x > 0, out=out)
 
     def log_softmax(self, x, rows, cols, out):
-        shifted = out.reshape(rows, cols)
-        np.subtract(x.reshape(rows, cols), x.reshape(rows, cols).max(axis=1, keepdims=True),
-                    out=shifted)
-        shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        z, axis = _minus_row_max(x, rows, cols, out)
+        z -= np.log(np.add.reduce(np.exp(z), axis=axis, keepdims=True))
+        _store_rows(z, axis, rows, cols, out)
 
     def log_softmax_backward(self, grad, y, rows, cols, out):
         grad_rows = grad.reshape(rows, cols)
@@ -180,16 +210,19 @@ class NumpyBackend:
                     out=out.reshape(rows, cols))
 
     def cross_entropy(self, logits, target, rows, cols, out):
-        log_probs = np.empty(rows * cols, logits.dtype)
-        self.log_softmax(logits, rows, cols, log_probs)
-        np.negative(log_probs.reshape(rows, cols)[np.arange(rows), target], out=out)
+        # logsumexp(x) - x[t] = log(sum(exp(x - max))) - (x[t] - max)
+        z, axis = _minus_row_max(logits, rows, cols, np.empty(rows * cols, logits.dtype))
+        picked = z[_row_targets(target, axis)]
+        np.exp(z, out=z)
+        np.subtract(np.log(np.add.reduce(z, axis=axis)), picked, out=out)
 
     def cross_entropy_backward(self, logits, target, grad, rows, cols, out):
-        probs = out.reshape(rows, cols)
-        self.log_softmax(logits, rows, cols, out)
+        probs, axis = _minus_row_max(logits, rows, cols, out)
         np.exp(probs, out=probs)
-        probs[np.arange(rows), target] -= 1
-        probs *= grad.reshape(rows, 1)
+        totals = np.add.reduce(probs, axis=axis, keepdims=True)
+        probs *= grad.reshape(totals.shape) / totals   # grad * softmax
+        probs[_row_targets(target, axis)] -= grad
+        _store_rows(probs, axis, rows, cols, out)
 
     # ---- fused optimizer updates (compact buffers, param written in place) --------------
     def sgd_step(self, grad, momentum_buffer, lr, momentum, dampening, weight_decay,
