@@ -350,6 +350,17 @@ def test_numpy_gathers_check_their_indices_even_when_called_directly():
     assert out.tolist() == [8, 9, 10, 11, 0, 1, 2, 3]   # nothing written
 
 
+def test_first_out_of_range_finds_the_first_bad_index_of_any_shape():
+    from minitorch.contract import first_out_of_range
+    # in range; empty; the first bad one in row-major order, below 0 or at the limit;
+    # one bad value far past int64's sign bit seen as unsigned
+    assert first_out_of_range(np.array([[0, 4], [2, 1]]), 5) is None
+    assert first_out_of_range(np.zeros((0, 3), np.int64), 0) is None
+    assert first_out_of_range(np.array([[0, 5], [-2, 1]]), 5) == 5
+    assert first_out_of_range(np.array([[0, 4], [-2, 7]]), 5) == -2
+    assert first_out_of_range(np.array([np.iinfo(np.int64).min, 0]), 5) == np.iinfo(np.int64).min
+
+
 def test_mixed_backends_and_unknown_backend_errors():
     a = minitorch.ones(2)
     b = minitorch.ones(2, backend="python")

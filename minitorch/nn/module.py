@@ -73,9 +73,11 @@ class Module:
 
     def __getattr__(self, name):
         # only called when ordinary lookup failed: look in the registries
-        for registry in (self.__dict__.get("_parameters"), self.__dict__.get("_modules")):
-            if registry is not None and name in registry:
-                return registry[name]
+        registries = self.__dict__
+        if name in registries.get("_parameters", ()):
+            return registries["_parameters"][name]
+        if name in registries.get("_modules", ()):
+            return registries["_modules"][name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name):
