@@ -74,8 +74,8 @@ class Function:
         if _grad_enabled[0] and result.dtype.is_floating_point:
             for argument in args:
                 if getattr(argument, "requires_grad", False):
-                    ctx.inputs = tuple(a if a is not None and a.requires_grad else None
-                                       for a in args if a is None or _is_tensor(a))
+                    ctx.inputs = tuple([a if a is not None and a.requires_grad else None
+                                        for a in args if a is None or _is_tensor(a)])
                     result.requires_grad = True
                     result._ctx = ctx
                     break
@@ -91,7 +91,7 @@ class Function:
 
     def save_for_backward(self, *tensors):
         self.saved = tensors
-        self.saved_versions = tuple(t._storage.version for t in tensors)
+        self.saved_versions = tuple([t._storage.version for t in tensors])
 
     @property
     def saved_tensors(self):

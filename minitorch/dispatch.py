@@ -170,7 +170,7 @@ def reduce(op, a, dims, out_dtype):
     rows of prod(reduced sizes) with the flat `reduce` kernel.
     """
     backend = a._storage.backend
-    kept_shape = tuple(1 if d in dims else s for d, s in enumerate(a.shape))
+    kept_shape = tuple([1 if d in dims else s for d, s in enumerate(a.shape)])
     result = empty(kept_shape, out_dtype, backend)
     source = cast(a, out_dtype) if op == "sum" else a
     # The last dims of a compact tensor (a full reduction, a row sum): the flat kernel,

@@ -535,7 +535,7 @@ def _drop_dims(tensor, dims, keepdim):
     """A reduced result (reduced dims of size 1) in the shape the caller asked for."""
     if keepdim:
         return tensor
-    shape = tuple(s for d, s in enumerate(tensor.shape) if d not in dims)
+    shape = tuple([s for d, s in enumerate(tensor.shape) if d not in dims])
     return dispatch.view_of(tensor, shape, layout.contiguous_strides(shape), tensor._offset)
 
 

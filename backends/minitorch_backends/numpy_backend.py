@@ -6,6 +6,7 @@ without copying, including stride-0 broadcasts and transposes, which BLAS then t
 as they are) and the fused training kernels (linear, relu_backward, log_softmax,
 cross_entropy and their backwards).
 """
+import functools
 import warnings
 
 import numpy as np
@@ -39,6 +40,11 @@ BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_
 REDUCE = {"sum": np.add.reduce, "max": np.maximum.reduce, "min": np.minimum.reduce}
 ARG_REDUCE = {"argmax": np.argmax, "argmin": np.argmin}
 _INTEGER_DIVISIONS = ("floordiv", "mod")
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(length, dtype):
+    return np.ones(length, dtype)
 
 
 def _check_integer_division(op, divisor):
@@ -166,6 +172,10 @@ class NumpyBackend:
     def reduce_view(self, op, a, axes, out):
         if op in ARG_REDUCE:
             ARG_REDUCE[op](a, axis=axes[0], out=out, keepdims=True)
+        elif op == "sum" and axes == (0,) and a.ndim == 2 and a.dtype.kind == "f":
+            # column sums (a bias gradient) as ones @ a: BLAS takes ~1.5 us for a
+            # 128 x 128 batch where numpy's reduction over the first axis takes ~5 us
+            np.dot(_ones(a.shape[0], a.dtype), a, out=out.reshape(-1))
         else:
             REDUCE[op](a, axis=axes, out=out, keepdims=True)
 
