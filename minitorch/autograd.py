@@ -6,6 +6,7 @@ runs on any backend). `Function.apply` records the op in the graph when an input
 requires grad.
 """
 import functools
+import weakref
 
 _grad_enabled = [True]  # a list so hot paths read it with one index, no global lookup
 
@@ -54,28 +55,41 @@ class set_grad_enabled(_GradMode):
     """set_grad_enabled(mode): recording on or off for the block."""
 
 
+_rebases = [0]  # in-place ops recorded so far (see rebase); while 0, nothing can be stale
+
+
 class Function:
     """One node of the graph: an op's saved state and its backward.
 
     Subclasses implement `forward(self, *args)` returning a Tensor and
     `backward(self, grad)` returning one gradient (or None) per entry of `self.inputs`:
     the arguments of forward that are Tensors or None (an absent optional tensor), in
-    order, each kept only if it requires grad (else None) — so `self.inputs[i] is None`
-    tells backward that gradient i is not needed. `save_for_backward` records tensors
-    together with their storage version so an in-place change is caught.
+    order. Each entry is the graph edge to that argument (see `_edge`): the node that
+    produced it, the argument itself for a leaf that requires grad, or None when no
+    gradient flows to it — so `self.inputs[i] is None` tells backward that gradient i is
+    not needed. Edges point at nodes, not tensors, because an in-place op gives a tensor
+    a new node while earlier consumers must still reach the old one. `shape` is the
+    shape of the node's output. `save_for_backward` records tensors (None for one that
+    backward will not need) together with their storage version, so an in-place change
+    is caught.
     """
 
-    __slots__ = ("inputs", "saved", "saved_versions", "__dict__")
+    __slots__ = ("inputs", "shape", "retained", "saved", "saved_versions", "__dict__")
 
     @classmethod
     def apply(cls, *args):
         ctx = cls()
         result = ctx.forward(*args)
         if _grad_enabled[0] and result.dtype.is_floating_point:
+            if _rebases[0]:
+                for argument in args:
+                    if _is_tensor(argument):
+                        _check_current(argument, ctx.name)
             for argument in args:
                 if getattr(argument, "requires_grad", False):
-                    ctx.inputs = tuple([a if a is not None and a.requires_grad else None
-                                        for a in args if a is None or _is_tensor(a)])
+                    ctx.inputs = tuple([_edge(a) for a in args if a is None or _is_tensor(a)])
+                    ctx.shape = result.shape
+                    ctx.retained = None
                     result.requires_grad = True
                     result._ctx = ctx
                     break
@@ -87,16 +101,18 @@ class Function:
         """Drop the graph edges and saved tensors (after backward), keeping the node."""
         self.inputs = ()
         self.saved = self.saved_versions = ()
+        self.retained = None
         self.released = True
 
     def save_for_backward(self, *tensors):
         self.saved = tensors
-        self.saved_versions = tuple([t._storage.version for t in tensors])
+        self.saved_versions = tuple([None if t is None else t._storage.version
+                                     for t in tensors])
 
     @property
     def saved_tensors(self):
         for tensor, version in zip(self.saved, self.saved_versions):
-            if tensor._storage.version != version:
+            if tensor is not None and tensor._storage.version != version:
                 raise RuntimeError(
                     f"{type(self).__name__}.backward: one of the tensors needed for gradient "
                     f"computation (shape {tuple(tensor.shape)}) was modified by an in-place "
@@ -114,18 +130,59 @@ def _is_tensor(value):
     return hasattr(value, "_storage")
 
 
+def _edge(tensor):
+    """The graph edge to an argument: the node that made it, itself for a leaf that
+    requires grad, or None (an absent argument, or one needing no gradient)."""
+    if tensor is None or not tensor.requires_grad:
+        return None
+    return tensor if tensor._ctx is None else tensor._ctx
+
+
+def _check_current(tensor, op_name):
+    """Refuse a tensor whose memory an in-place op rewrote while recording gradients after
+    the tensor was made (a view taken before the write, or the base of a view written
+    through): its graph describes values it no longer holds, so gradients through it would
+    be silently wrong."""
+    if tensor._graph_version != tensor._storage.graph_version:
+        raise RuntimeError(
+            f"{op_name}: an input of shape {tuple(tensor.shape)} shares memory with a tensor "
+            "that an in-place op changed while recording gradients, after this one was made "
+            "(a view taken before the write, or the base of a view written in place); its "
+            "gradient would be wrong. Take the view again after the in-place op, or clone() "
+            "before it")
+
+
+def rebase(target, result):
+    """Finish an in-place op recorded by autograd: `result` (computed out of place from
+    target's old values) has been written into target's memory; target now stands for
+    those values, with result's node as its producer. Other tensors sharing the memory
+    keep nodes that describe the old values, so they become stale (see _check_current)."""
+    _rebases[0] += 1
+    storage = target._storage
+    storage.graph_version += 1
+    target._graph_version = storage.graph_version
+    target.requires_grad = True
+    target._ctx = result._ctx
+    if target._retains_grad:
+        target._ctx.retained = weakref.ref(target)
+
+
 def backward(root, gradient, retain_graph=False):
     """Accumulate d(root)/d(leaf) * gradient into every leaf's .grad.
 
-    Walks the graph in reverse topological order, found with an explicit stack (no
-    recursion, so a 10,000-op chain works). Gradients of a node used several times
-    are summed before its own backward runs. Unless retain_graph, each node releases
-    its inputs and saved tensors once used (the graph's memory is freed; its grad_fn
-    names stay), and a second backward through it is an error.
+    Walks the graph (nodes, and leaves that require grad) in reverse topological order,
+    found with an explicit stack (no recursion, so a 10,000-op chain works). Gradients
+    reaching a node several times are summed before its own backward runs. Unless
+    retain_graph, each node releases its edges and saved tensors once used (the graph's
+    memory is freed; its grad_fn names stay), and a second backward through it is an
+    error.
     """
     from .tensor import Tensor  # backward needs Tensor ops; tensor imports this module
-    order = _topological_order(root)
-    pending = {id(root): gradient}
+    if _rebases[0]:
+        _check_current(root, "backward")
+    start = _edge(root)
+    order = _topological_order(start)
+    pending = {id(start): gradient}
     # storages already stored in some .grad (or owned by the caller): a second leaf
     # receiving one of them gets a copy, so no two .grad tensors share memory
     handed_out = {id(gradient._storage)}
@@ -134,15 +191,17 @@ def backward(root, gradient, retain_graph=False):
             grad = pending.pop(id(node), None)
             if grad is None:
                 continue
-            ctx = node._ctx
-            if ctx is None or node._retains_grad:
+            if isinstance(node, Tensor):  # a leaf
                 _accumulate(node, grad, handed_out)
-            if ctx is None:
                 continue
-            input_grads = ctx.backward(grad)
+            if node.retained is not None:
+                retaining = node.retained()
+                if retaining is not None and retaining._ctx is node:
+                    _accumulate(retaining, grad, handed_out)
+            input_grads = node.backward(grad)
             if isinstance(input_grads, Tensor) or input_grads is None:
                 input_grads = (input_grads,)
-            for parent, parent_grad in zip(ctx.inputs, input_grads):
+            for parent, parent_grad in zip(node.inputs, input_grads):
                 if parent is None or parent_grad is None:
                     continue
                 if parent_grad.shape != parent.shape:
@@ -150,18 +209,18 @@ def backward(root, gradient, retain_graph=False):
                 key = id(parent)
                 pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
             if not retain_graph:
-                ctx.release()
+                node.release()
 
 
-def _topological_order(root):
-    """Nodes reachable from root, each after every node that consumes it.
+def _topological_order(start):
+    """Nodes and leaves reachable from start, each after every node that consumes it.
 
     Iterative depth-first post-order: a node is appended once all its inputs are;
     reversing that puts every consumer before the nodes it consumes.
     """
     order = []
     expanded = set()
-    stack = [(root, False)]
+    stack = [(start, False)]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
@@ -171,25 +230,25 @@ def _topological_order(root):
             continue
         expanded.add(id(node))
         stack.append((node, True))
-        if node._ctx is not None:
-            if node._ctx.released:
+        if isinstance(node, Function):
+            if node.released:
                 raise RuntimeError(
                     f"backward: trying to backward through the graph a second time (the "
-                    f"{node._ctx.name} node's saved tensors were freed by the first backward);"
+                    f"{node.name} node's saved tensors were freed by the first backward);"
                     " pass retain_graph=True to the first backward() if you need a second")
-            for parent in node._ctx.inputs:
+            for parent in node.inputs:
                 if parent is not None and id(parent) not in expanded:
                     stack.append((parent, False))
     order.reverse()
     return order
 
 
-def _accumulate(node, grad, handed_out):
-    """node.grad += grad, where a first gradient is stored without aliasing another."""
-    if node.grad is not None:
-        node.grad = node.grad + grad
+def _accumulate(tensor, grad, handed_out):
+    """tensor.grad += grad, where a first gradient is stored without aliasing another."""
+    if tensor.grad is not None:
+        tensor.grad = tensor.grad + grad
         return
     if id(grad._storage) in handed_out:
         grad = grad.clone()
     handed_out.add(id(grad._storage))
-    node.grad = grad
+    tensor.grad = grad

@@ -26,6 +26,7 @@ def _tensor(storage, shape, strides, offset, dtype):
     tensor._ctx = None
     tensor._view = None
     tensor._retains_grad = False
+    tensor._graph_version = storage.graph_version
     return tensor
 
 

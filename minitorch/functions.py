@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 
 from . import dispatch, layout
-from .autograd import Function, _grad_enabled
+from .autograd import Function, _grad_enabled, rebase
 from .contract import first_out_of_range
 from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, default_float, int64,
                     of_scalar, promote)
@@ -164,7 +164,8 @@ class Sub(Function):
 
 class Mul(Function):
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        # each side's gradient needs the other side: a constant factor saves nothing more
+        self.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
         return dispatch.binary("mul", a, b, _broadcast(a, b, "mul"), a.dtype)
 
     def backward(self, grad):
@@ -175,7 +176,7 @@ class Mul(Function):
 
 class Div(Function):
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        self.save_for_backward(a if b.requires_grad else None, b)
         return dispatch.binary("div", a, b, _broadcast(a, b, "div"), a.dtype)
 
     def backward(self, grad):
@@ -1078,39 +1079,55 @@ def masked_fill(a, mask, value):
 
 # ---- in-place ops -----------------------------------------------------------------------
 
-def check_inplace(target, source, op_name):
-    """Refuse an in-place write that autograd could not follow, before anything changes."""
+def check_inplace(target, sources, op_name):
+    """Refuse an in-place write that autograd could not follow, before anything changes.
+    True when autograd must record the write: grad mode is on and the target or one of
+    the `sources` (the op's other arguments) requires grad."""
     if not _grad_enabled[0]:
-        return
-    if target.requires_grad:
-        if target._ctx is None:
-            raise RuntimeError(f"{op_name}: a leaf tensor that requires grad cannot be "
-                               "modified in place; do it inside `with minitorch.no_grad():`")
-        raise RuntimeError(f"{op_name}: in-place ops on a tensor that is part of an autograd "
-                           "graph are not supported; use the out-of-place form (x = x + y)")
-    if getattr(source, "requires_grad", False):
-        raise RuntimeError(f"{op_name}: writing a tensor that requires grad into one that "
-                           "does not would lose its gradient; use the out-of-place form")
+        return False
+    if target.requires_grad and target._ctx is None:
+        raise RuntimeError(f"{op_name}: a leaf tensor that requires grad cannot be "
+                           "modified in place; do it inside `with minitorch.no_grad():`")
+    return target.requires_grad or any(getattr(s, "requires_grad", False) for s in sources)
 
 
-def _store(target, result, op_name):
-    """Write result into target's elements (the second half of every in-place op)."""
+def _check_storable(target, result, op_name):
     if result.shape != target.shape:
         raise ValueError(f"{op_name}: output with shape {format_shape(target.shape)} doesn't "
                          f"match the broadcast shape {format_shape(result.shape)}")
     if result.dtype.category > target.dtype.category:
         raise TypeError(f"{op_name}: result type {result.dtype.name} can't be cast to the "
                         f"desired output type {target.dtype.name}")
+
+
+def _store(target, result, op_name):
+    """Write result into target's elements (the second half of every in-place op)."""
+    _check_storable(target, result, op_name)
     dispatch.copy_into(result, result._strides, target.shape, target, target._strides,
                        target._offset)
     target._storage.version += 1
     return target
 
 
+def record_inplace(target, result, op_name):
+    """The second half of an in-place op that autograd records: `result`, computed out
+    of place (with its graph) from target's old values, is written into target, which
+    then stands for it in the graph (see autograd.rebase)."""
+    _check_storable(target, result, op_name)
+    result = cast(result, target.dtype)
+    with no_grad():
+        _store(target, result, op_name)
+    rebase(target, result)
+    return target
+
+
 def _inplace(function, op_name):
-    """The in-place form of an op: compute out of place, check, then write into self."""
+    """The in-place form of an op: computed out of place, then written into self. When
+    autograd records it, the op reads a clone of self, so what its backward saved is not
+    the memory the write changes."""
     def method(self, *args, **kwargs):
-        check_inplace(self, args[0] if args else None, op_name)
+        if check_inplace(self, args + tuple(kwargs.values()), op_name):
+            return record_inplace(self, function(clone(self), *args, **kwargs), op_name)
         with no_grad():
             result = function(self, *args, **kwargs)
         return _store(self, result, op_name)
@@ -1119,14 +1136,25 @@ def _inplace(function, op_name):
     return method
 
 
+def _overwritten(a, values):
+    """values broadcast over a, as an op of a (with zero gradient) so that a recorded
+    overwrite (fill_, copy_) keeps a in the graph, as PyTorch does."""
+    return where(_scalar_tensor(True, bool_, a._storage.backend), values, a)
+
+
 def fill_(a, value):
-    check_inplace(a, value, "fill_")
     if isinstance(value, Tensor):
         if value.numel() != 1:
             raise ValueError(f"fill_: only a one-element tensor can fill, got "
                              f"{format_shape(value.shape)}")
+        _same_backend(a, value, "fill_")
+    else:
+        _check_scalar(value, "fill_")
+    if check_inplace(a, (value,), "fill_"):
+        return record_inplace(a, _overwritten(a, value.reshape(()) if isinstance(
+            value, Tensor) else value), "fill_")
+    if isinstance(value, Tensor):
         value = value.item()
-    _check_scalar(value, "fill_")
     constant = dispatch.fill(value, (), a.dtype, a._storage.backend)
     dispatch.copy_into(constant, (0,) * a.ndim, a.shape, a, a._strides, a._offset)
     a._storage.version += 1
@@ -1135,9 +1163,10 @@ def fill_(a, value):
 
 def copy_(a, source):
     """Copy source's values (broadcast, cast, from any backend) into a."""
-    check_inplace(a, source, "copy_")
     if not isinstance(source, Tensor):
         source = make_tensor(source, dtype=a.dtype, backend=a.backend)
+    if check_inplace(a, (source,), "copy_"):
+        return record_inplace(a, _overwritten(a, to_backend(source, a.backend)), "copy_")
     if source._storage.backend is not a._storage.backend:
         source = dispatch.from_numpy(dispatch.to_numpy(source), source.dtype, a._storage.backend)
     elif source._storage is a._storage:

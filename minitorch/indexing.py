@@ -244,23 +244,50 @@ def _write(target, key, values, accumulate):
     dispatch.copy_into(values, value_strides, shape, target, strides, offset)
 
 
+class IndexPut(Function):
+    """Out of place a[key] = values (or += with accumulate), which a setitem or index_put_
+    that autograd records computes; values already has a's dtype.
+
+    backward: a's gradient is grad with the written positions zeroed (all of grad with
+    accumulate); values' gradient is grad[key]."""
+
+    def forward(self, a, values, key, accumulate):
+        self.key, self.accumulate = key, accumulate
+        result = dispatch.materialize(a)
+        _write(result, key, values, accumulate)
+        return result
+
+    def backward(self, grad):
+        grad_a = grad
+        if self.inputs[0] is not None and not self.accumulate:
+            grad_a = dispatch.materialize(grad)
+            _write(grad_a, self.key, dispatch.fill(0, (), grad.dtype, grad._storage.backend),
+                   accumulate=False)
+        grad_values = getitem(grad, self.key) if self.inputs[1] is not None else None
+        return grad_a, grad_values
+
+
 def setitem(a, key, value):
     """a[key] = value in place; value is a tensor or Python scalar, broadcast and cast."""
-    from .functions import _check_scalar, _same_backend, check_inplace
-    check_inplace(a, value, "setitem")
+    from .functions import _check_scalar, _same_backend, cast, check_inplace, record_inplace
     if isinstance(value, Tensor):
         _same_backend(a, value, "setitem")
     else:
         _check_scalar(value, "setitem")
         value = dispatch.fill(value, (), a.dtype, a._storage.backend)
+    if check_inplace(a, (value,), "setitem"):
+        record_inplace(a, IndexPut.apply(a, cast(value, a.dtype), key, False), "setitem")
+        return
     _write(a, key, dispatch.cast(value, a.dtype), accumulate=False)
     a._storage.version += 1
 
 
 def index_put_(a, indices, values, accumulate=False):
     """a[indices] = values (or += with accumulate=True; repeated indices add up)."""
-    from .functions import check_inplace
-    check_inplace(a, values, "index_put_")
+    from .functions import cast, check_inplace, record_inplace
+    if check_inplace(a, (values,), "index_put_"):
+        return record_inplace(a, IndexPut.apply(a, cast(values, a.dtype), tuple(indices),
+                                                accumulate), "index_put_")
     _write(a, tuple(indices), values, accumulate)
     a._storage.version += 1
     return a

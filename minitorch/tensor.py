@@ -1,5 +1,7 @@
 """The Tensor: a layout (shape, strides, offset, dtype) over a backend's storage, plus
 the autograd fields. Methods are thin: the math lives in minitorch.functions."""
+import weakref
+
 import numpy as np
 
 from . import autograd, layout
@@ -11,16 +13,19 @@ class Storage:
     """A backend buffer shared by a tensor and all its views.
 
     `version` counts in-place writes, so autograd can tell that a tensor it saved
-    for backward has changed since.
+    for backward has changed since. `graph_version` counts the in-place writes that
+    autograd recorded (see autograd.rebase): a tensor made before the last of them, other
+    than the one written, no longer matches its graph.
     """
 
-    __slots__ = ("buffer", "backend", "size", "version")
+    __slots__ = ("buffer", "backend", "size", "version", "graph_version")
 
     def __init__(self, buffer, backend, size):
         self.buffer = buffer
         self.backend = backend
         self.size = size
         self.version = 0
+        self.graph_version = 0
 
 
 class Tensor:
@@ -33,7 +38,7 @@ class Tensor:
     """
 
     __slots__ = ("_storage", "shape", "_strides", "_offset", "dtype", "requires_grad",
-                 "grad", "_ctx", "_view", "_retains_grad", "__weakref__")
+                 "grad", "_ctx", "_view", "_retains_grad", "_graph_version", "__weakref__")
 
     __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
 
@@ -225,6 +230,8 @@ class Tensor:
             raise RuntimeError("retain_grad(): can't retain_grad on a tensor that has "
                                "requires_grad=False")
         self._retains_grad = True
+        if self._ctx is not None:
+            self._ctx.retained = weakref.ref(self)
 
     def detach(self):
         """The same data (shared storage), cut from the graph."""

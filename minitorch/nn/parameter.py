@@ -1,7 +1,7 @@
 """Parameter: the Tensor subclass a Module treats as trainable."""
 from ..tensor import Tensor
 
-_LAYOUT_SLOTS = ("_storage", "shape", "_strides", "_offset", "dtype", "_view")
+_LAYOUT_SLOTS = ("_storage", "shape", "_strides", "_offset", "dtype", "_view", "_graph_version")
 
 
 class Parameter(Tensor):

@@ -1,0 +1,167 @@
+"""In-place ops that autograd records: each program runs unchanged in minitorch and in
+PyTorch (the method names are the same), and the gradients must agree."""
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+
+
+def run_both(program, *arrays):
+    """program(lib, *leaves) -> loss, in minitorch and torch; the leaves' gradients."""
+    results = []
+    for lib in (minitorch, torch):
+        leaves = [lib.tensor(np.asarray(a, np.float32), requires_grad=True) for a in arrays]
+        program(lib, *leaves).backward()
+        results.append([leaf.grad for leaf in leaves])
+    return results
+
+
+def assert_same_gradients(ours, theirs):
+    for mine, reference in zip(ours, theirs):
+        if reference is None:
+            assert mine is None
+        else:
+            np.testing.assert_allclose(mine.numpy(), reference.numpy(), rtol=1e-5, atol=1e-6)
+
+
+X = np.linspace(0.2, 1.3, 6).reshape(2, 3)
+R = np.linspace(-1.0, 0.9, 6).reshape(2, 3)
+
+INPLACE_PROGRAMS = {
+    "add_": lambda h, r: h.add_(r),
+    "add_ alpha": lambda h, r: h.add_(r, alpha=0.5),
+    "+=": lambda h, r: h.__iadd__(r),
+    "-=": lambda h, r: h.__isub__(r),
+    "*= tensor": lambda h, r: h.__imul__(r),
+    "/= tensor": lambda h, r: h.__itruediv__(r + 3),
+    "mul_ scalar": lambda h, r: h.mul_(2.5),
+    "pow_": lambda h, r: h.pow_(2),
+    "clamp_": lambda h, r: h.clamp_(-0.5, 0.6),
+    "relu_": lambda h, r: h.sub_(0.5).relu_(),
+    "exp_": lambda h, r: h.exp_(),
+    "neg_": lambda h, r: h.neg_(),
+    "sqrt_": lambda h, r: h.add_(0.1).sqrt_(),
+    "sigmoid_": lambda h, r: h.sigmoid_(),
+    "tanh_": lambda h, r: h.tanh_(),
+    "masked_fill_": lambda h, r: h.masked_fill_(r > 0, 2.0),
+}
+
+
+@pytest.mark.parametrize("name", INPLACE_PROGRAMS)
+def test_inplace_op_on_a_graph_tensor_matches_torch(backend_name, name):
+    def program(lib, x, r):
+        hidden = x * 2           # a non-leaf: PyTorch lets it be changed in place
+        out = INPLACE_PROGRAMS[name](hidden, r)
+        assert out is hidden and hidden.requires_grad
+        return (hidden * hidden).sum()
+    assert_same_gradients(*run_both(program, X, R))
+
+
+def test_earlier_consumers_keep_the_old_values_gradient():
+    def program(lib, x):
+        y = x * 2
+        z = y * 3                # uses y before the write: its gradient reaches x through y's old node
+        y += 1
+        y.mul_(y.detach() + 1)   # a second write chains onto the first
+        return (z + y * y).sum()
+    assert_same_gradients(*run_both(program, X))
+
+
+def test_residual_block_written_in_place():
+    def program(lib, x, w, r):
+        hidden = x @ w
+        hidden += r
+        hidden.relu_()
+        return hidden.pow(2).mean()
+    assert_same_gradients(*run_both(program, X, np.linspace(-1, 1, 9).reshape(3, 3), R))
+
+
+def test_writing_a_gradient_carrying_value_into_a_plain_tensor():
+    def program(lib, w, v):
+        buffer = lib.zeros(2, 3)           # requires no grad until written with w
+        buffer[0] = w[0] * 2               # setitem, basic key
+        buffer[1, lib.tensor([0, 2])] = v[1, :2]   # setitem, advanced key
+        buffer[buffer > 0.5] = 0.25        # a constant over part of w's values
+        assert buffer.requires_grad
+        column = lib.zeros(3, 2)
+        column.copy_(v[0])                 # copy_, broadcast from (2,)... of a (3,) row
+        return (buffer * buffer).sum() + column.sum()
+    ours, theirs = run_both(lambda lib, w, v: program(lib, w, v[:, :2]), X, R)
+    assert_same_gradients(ours, theirs)
+
+
+def test_index_put_accumulate_and_fill_are_recorded():
+    def program(lib, x, r):
+        y = x * 1.5
+        y.index_put_((lib.tensor([0, 0, 1]), lib.tensor([1, 1, 2])), r[0], accumulate=True)
+        z = x + 1
+        z.fill_(r[1, 1])                   # a one-element tensor: its gradient is z's sum
+        w = x * 3
+        w.zero_()                          # still in the graph, with zero gradient to x
+        return (y * y).sum() + (z * x).sum() + (w + x).sum()
+    assert_same_gradients(*run_both(program, X, R))
+
+
+def test_retain_grad_follows_the_tensor_through_an_inplace_write():
+    grads = []
+    for lib in (minitorch, torch):
+        x = lib.tensor(X.astype(np.float32), requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y += 1
+        (y * y).sum().backward()
+        grads.append(y.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+
+
+def test_a_saved_tensor_written_in_place_is_still_an_error():
+    x = minitorch.tensor(X, requires_grad=True)
+    y = x.sigmoid()                        # its backward needs y itself
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.sum().backward()
+
+
+def test_views_made_before_an_inplace_write_refuse_to_record_gradients():
+    x = minitorch.tensor(X, requires_grad=True)
+    y = x * 2
+    row = y[0]
+    y += 1
+    # row's graph says it is (x * 2)[0]; its memory now holds that plus one
+    with pytest.raises(RuntimeError, match="shares memory with a tensor that an in-place op "
+                                           "changed"):
+        row * 2
+    np.testing.assert_allclose(row.detach().numpy(), X[0] * 2 + 1, rtol=1e-6)  # reading is fine
+    fresh = y[0]                           # a view taken after the write is current
+    (fresh * 2).sum().backward()
+    assert x.grad.tolist() == [[4.0, 4.0, 4.0], [0.0, 0.0, 0.0]]
+
+
+def test_a_view_written_in_place_makes_its_base_refuse_to_record_gradients():
+    x = minitorch.tensor(X, requires_grad=True)
+    y = x * 2
+    row = y[1]
+    row.mul_(3)                            # row is now (x * 2)[1] * 3 in the graph
+    with pytest.raises(RuntimeError, match="shares memory"):
+        y.sum()
+    with pytest.raises(RuntimeError, match="shares memory"):
+        y.backward(minitorch.ones(2, 3))
+    row.sum().backward()
+    assert x.grad.tolist() == [[0.0, 0.0, 0.0], [6.0, 6.0, 6.0]]
+    with minitorch.no_grad():
+        np.testing.assert_allclose((y * 1).numpy()[1], X[1] * 6, rtol=1e-6)  # no graph, no refusal
+
+
+def test_inplace_refusals_happen_before_any_write():
+    x = minitorch.tensor(X, requires_grad=True)
+    counts = minitorch.zeros(2, 3, dtype="int64")
+    with pytest.raises(TypeError, match="can't be cast to the desired output type int64"):
+        counts += x                        # a float result does not fit an int64 tensor
+    assert counts.tolist() == [[0, 0, 0], [0, 0, 0]] and not counts.requires_grad
+    y = x * 2
+    with pytest.raises(ValueError, match="doesn't match the broadcast shape"):
+        y[0].add_(minitorch.ones(2, 3))
+    np.testing.assert_allclose(y.detach().numpy(), X * 2, rtol=1e-6)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        x.add_(1)
