@@ -933,8 +933,9 @@ def unsqueeze(a, dim):
 class Permute(Function):
     def forward(self, a, dims):
         self.dims = dims
-        return dispatch.view_of(a, tuple(a.shape[d] for d in dims),
-                                tuple(a._strides[d] for d in dims), a._offset)
+        shape, strides = a.shape, a._strides
+        return dispatch.view_of(a, tuple([shape[d] for d in dims]),
+                                tuple([strides[d] for d in dims]), a._offset)
 
     def backward(self, grad):
         inverse = [0] * len(self.dims)
@@ -954,13 +955,19 @@ def permute(a, *dims):
 
 
 def transpose(a, dim0, dim1):
-    order = list(range(a.ndim))
-    if a.ndim == 0:
+    ndim = a.ndim
+    if ndim == 0:
         return a
-    dim0 = layout.normalize_dim(dim0, a.ndim, "transpose")
-    dim1 = layout.normalize_dim(dim1, a.ndim, "transpose")
-    order[dim0], order[dim1] = order[dim1], order[dim0]
+    dim0 = layout.normalize_dim(dim0, ndim, "transpose")
+    dim1 = layout.normalize_dim(dim1, ndim, "transpose")
+    order = list(range(ndim))
+    order[dim0], order[dim1] = dim1, dim0
     return Permute.apply(a, tuple(order))
+
+
+def reversed_dims(a):
+    """a.T: every dim in reverse order (the transpose of a matrix)."""
+    return Permute.apply(a, tuple(range(a.ndim - 1, -1, -1)))
 
 
 def t(a):

@@ -107,17 +107,18 @@ def normalize_dims(dims, ndim, op_name):
 def reshaped_shape(shape, new_shape, op_name):
     """new_shape with one -1 inferred, checked to hold the same number of elements."""
     if len(new_shape) == 1 and isinstance(new_shape[0], (tuple, list)):
-        new_shape = tuple(new_shape[0])
-    new_shape = tuple(int(s) for s in new_shape)
-    total = numel(shape)
-    if new_shape.count(-1) > 1:
+        new_shape = new_shape[0]
+    new_shape = tuple([int(s) for s in new_shape])
+    total = contiguous_layout(shape)[1]
+    inferred = new_shape.count(-1)
+    if inferred > 1:
         raise ValueError(f"{op_name}: only one dimension can be -1, got {new_shape}")
-    if -1 in new_shape:
-        known = numel(s for s in new_shape if s != -1)
+    if inferred:
+        known = -numel(new_shape)  # the product of the other sizes (one factor is -1)
         if known == 0 or total % known:
             raise ValueError(f"{op_name}: shape {format_shape(new_shape)} is invalid for "
                              f"input of size {total}")
-        new_shape = tuple(total // known if s == -1 else s for s in new_shape)
+        new_shape = tuple([total // known if s == -1 else s for s in new_shape])
     if any(s < 0 for s in new_shape) or numel(new_shape) != total:
         raise ValueError(f"{op_name}: shape {format_shape(new_shape)} is invalid for input "
                          f"of size {total} (shape {format_shape(shape)})")
@@ -130,7 +131,8 @@ def view_strides(shape, strides, new_shape):
     Merges runs of dimensions that are laid out contiguously with respect to each other
     (PyTorch's computeStride rule); returns None when a copy is unavoidable.
     """
-    if numel(shape) == 0 or not shape:
+    compact_strides, size = contiguous_layout(shape)
+    if size == 0 or strides == compact_strides:  # the common case, no merging to work out
         return contiguous_strides(new_shape)
     result = [0] * len(new_shape)
     view_d = len(new_shape) - 1

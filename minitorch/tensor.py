@@ -92,7 +92,7 @@ class Tensor:
 
     @property
     def T(self):
-        return self.permute(*reversed(range(self.ndim)))
+        return functions.reversed_dims(self)
 
     @property
     def mT(self):
