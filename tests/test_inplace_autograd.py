@@ -165,3 +165,31 @@ def test_inplace_refusals_happen_before_any_write():
     np.testing.assert_allclose(y.detach().numpy(), X * 2, rtol=1e-6)
     with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
         x.add_(1)
+
+
+def test_relu_inplace_module_trains_like_torch():
+    weights = (np.linspace(-1, 1, 12).reshape(4, 3), np.linspace(1, -1, 8).reshape(2, 4))
+    grads = []
+    for lib in (minitorch, torch):
+        model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.ReLU(inplace=True),
+                                  lib.nn.Linear(4, 2))
+        for layer, weight in zip((model[0], model[2]), weights):
+            with lib.no_grad():
+                layer.weight.copy_(lib.tensor(weight.astype(np.float32)))
+                layer.bias.fill_(0.1)
+        model(lib.tensor(X.astype(np.float32))).pow(2).sum().backward()
+        grads.append([p.grad.numpy() for p in model.parameters()])
+    for mine, reference in zip(*grads):
+        np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-6)
+    assert repr(minitorch.nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
+    assert repr(minitorch.nn.ReLU()) == "ReLU()"
+
+
+def test_functional_inplace_flags_write_into_their_input():
+    from minitorch.nn import functional as F
+    x = minitorch.tensor(R)
+    assert F.relu(x, inplace=True) is x and x.min().item() == 0.0
+    ones = minitorch.ones(4, 8)
+    expected = F.dropout(minitorch.ones(4, 8), 0.5, generator=minitorch.Generator(3))
+    assert F.dropout(ones, 0.5, inplace=True, generator=minitorch.Generator(3)) is ones
+    assert ones.tolist() == expected.tolist()

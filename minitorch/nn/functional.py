@@ -9,7 +9,7 @@ import numpy as np
 from .. import functions
 from ..autograd import Function, no_grad
 from ..creation import rand
-from ..functions import (cross_entropy, flatten, linear, log_softmax, relu,  # noqa: F401
+from ..functions import (cross_entropy, flatten, linear, log_softmax,  # noqa: F401
                          sigmoid, softmax, tanh)
 from ..layout import format_shape
 
@@ -84,14 +84,23 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mea
     return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
 
 
-def dropout(x, p=0.5, training=True, generator=None):
+def relu(x, inplace=False):
+    """max(x, 0); with inplace=True written into x (as x.relu_(), which autograd records
+    when x is part of a graph)."""
+    return x.relu_() if inplace else functions.relu(x)
+
+
+def dropout(x, p=0.5, training=True, inplace=False, generator=None):
     """Zero each element with probability p and scale the rest by 1 / (1 - p) while
-    training; the identity otherwise. The mask comes from minitorch's seeded generator."""
+    training; the identity otherwise. The mask comes from minitorch's seeded generator.
+    inplace=True writes the result into x."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
     if not training or p == 0.0:
         return x
     if p == 1.0:
-        return x * 0.0
-    keep = rand(x.shape, generator=generator, dtype=x.dtype, backend=x.backend) >= p
-    return x * (keep.type_as(x) * (1.0 / (1.0 - p)))
+        scale = 0.0
+    else:
+        keep = rand(x.shape, generator=generator, dtype=x.dtype, backend=x.backend) >= p
+        scale = keep.type_as(x) * (1.0 / (1.0 - p))
+    return x.mul_(scale) if inplace else x * scale
