@@ -13,8 +13,10 @@ batch size 128 and mean cross-entropy, for the same number of epochs. The contes
   PyTorch (DataLoader): torch.utils.data.DataLoader over a TensorDataset, as most
       PyTorch code is written.
   minitorch (<backend>): minitorch.data.DataLoader over a TensorDataset.
+  numpy by hand: the same step written directly with numpy (no framework: no autograd,
+      no dispatch), the floor a framework on numpy can approach.
 
-The index-sliced PyTorch loop and every minitorch loop visit the samples in the same
+The index-sliced PyTorch loop, the hand-written numpy loop and every minitorch loop visit the samples in the same
 order each epoch (the permutation comes from minitorch.Generator(seed)), so their
 accuracies differ only by rounding. Epochs run round-robin (epoch 1 of every contestant,
 then epoch 2, ..., each after a 0.5 s pause in which the previous contestant's idle
@@ -164,6 +166,59 @@ class MinitorchContestant:
         return 100.0 * correct / len(self.y_test), total_loss / len(self.y_test)
 
 
+class NumpyByHandContestant:
+    """The model's step written directly in numpy: forward, softmax cross-entropy and its
+    gradient, backward and the SGD (momentum) update, by hand."""
+
+    name = "numpy by hand (no framework)"
+
+    def __init__(self, data, state, momentum, seed):
+        self.x_train, self.y_train, self.x_test, self.y_test = data
+        self.params = [state[key].numpy().copy() for key in
+                       ("0.weight", "0.bias", "2.weight", "2.bias")]
+        self.velocities = [np.zeros_like(p) for p in self.params]
+        self.momentum = momentum
+        self.order = minitorch.Generator(seed).numpy  # the minitorch loaders' permutations
+
+    def forward(self, inputs):
+        w1, b1, w2, b2 = self.params
+        hidden = inputs @ w1.T
+        hidden += b1
+        np.maximum(hidden, 0, out=hidden)
+        logits = hidden @ w2.T
+        logits += b2
+        return hidden, logits
+
+    def train_epoch(self):
+        order = self.order.permutation(len(self.y_train))
+        for start in range(0, len(order), BATCH_SIZE):
+            index = order[start:start + BATCH_SIZE]
+            inputs, targets = np.take(self.x_train, index, axis=0), self.y_train[index]
+            hidden, logits = self.forward(inputs)
+            logits -= logits.max(axis=1, keepdims=True)
+            grad_logits = np.exp(logits)
+            grad_logits /= grad_logits.sum(axis=1, keepdims=True)
+            grad_logits[np.arange(len(targets)), targets] -= 1
+            grad_logits /= len(targets)
+            grad_hidden = grad_logits @ self.params[2]
+            grad_hidden *= hidden > 0
+            grads = (grad_hidden.T @ inputs, grad_hidden.sum(axis=0),
+                     grad_logits.T @ hidden, grad_logits.sum(axis=0))
+            for param, grad, velocity in zip(self.params, grads, self.velocities):
+                if self.momentum:
+                    velocity *= self.momentum
+                    velocity += grad
+                    grad = velocity
+                param -= LEARNING_RATE * grad
+
+    def evaluate(self):
+        logits = self.forward(self.x_test)[1].astype(np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        loss = -log_probs[np.arange(len(self.y_test)), self.y_test].mean()
+        return 100.0 * (logits.argmax(axis=1) == self.y_test).mean(), float(loss)
+
+
 def load_data(dataset, limit):
     """(x_train, y_train, x_test, y_test) numpy arrays: float32 pixels / 255, int64 labels."""
     title, loader = DATASETS[dataset]
@@ -225,6 +280,7 @@ def main(argv=None):
                    for use_dataloader in (False, True)]
     contestants += [MinitorchContestant(name, data, state, args.momentum, args.seed,
                                         args.budget / args.epochs) for name in backends]
+    contestants.append(NumpyByHandContestant(data, state, args.momentum, args.seed))
     times = {contestant.name: [] for contestant in contestants}
     results = {}
     for epoch in range(1, args.epochs + 1):
