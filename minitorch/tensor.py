@@ -28,6 +28,10 @@ class Storage:
         self.graph_version = 0
 
 
+# what `tensor.data = other` takes from other: everything but identity and autograd state
+_LAYOUT_SLOTS = ("_storage", "shape", "_strides", "_offset", "dtype", "_view", "_graph_version")
+
+
 class Tensor:
     """An n-dimensional array with autograd, on one backend.
 
@@ -236,6 +240,27 @@ class Tensor:
     def detach(self):
         """The same data (shared storage), cut from the graph."""
         return dispatch.view_of(self, self.shape, self._strides, self._offset)
+
+    @property
+    def data(self):
+        """PyTorch's `.data`: this tensor's memory seen outside the graph (as detach()),
+        so `param.data -= lr * param.grad` updates a leaf that requires grad. Unlike
+        PyTorch, a write through it still counts as an in-place change for a backward
+        that saved this tensor (an error instead of a silently wrong gradient)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, tensor):
+        """Point this tensor at `tensor`'s memory, layout and dtype, keeping its identity,
+        requires_grad and .grad (Module.to() moves parameters this way, so optimizers
+        holding them see the new values)."""
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(tensor).__name__}")
+        if self.requires_grad and not tensor.dtype.is_floating_point:
+            raise TypeError(f"data: a tensor that requires grad needs floating point data, "
+                            f"got {tensor.dtype.name}")
+        for slot in _LAYOUT_SLOTS:
+            setattr(self, slot, getattr(tensor, slot))
 
     def detach_(self):
         self.requires_grad = False

@@ -254,6 +254,36 @@ def test_retain_grad_detach_and_no_grad():
     assert not doubled(x).requires_grad
 
 
+def test_data_updates_a_leaf_outside_the_graph_like_torch():
+    results = []
+    for lib in (minitorch, torch):
+        w = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        for _ in range(3):      # the classic hand-written SGD loop
+            w.grad = None
+            (w * w * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+            w.data -= 0.1 * w.grad
+        view = w.data
+        assert not view.requires_grad and w.requires_grad and w.is_leaf
+        view[0] = 7.0           # shares w's memory
+        results.append(w.detach().numpy().copy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+
+
+def test_assigning_data_swaps_memory_but_keeps_identity_and_grad():
+    w = minitorch.ones(2, requires_grad=True)
+    (w * 3).sum().backward()
+    replacement = minitorch.arange(6.0).reshape(2, 3)
+    w.data = replacement
+    assert w.shape == (2, 3) and w.requires_grad and w.grad.tolist() == [3.0, 3.0]
+    replacement[0, 0] = 9.0
+    assert w[0, 0].item() == 9.0       # no copy, as in PyTorch
+    with pytest.raises(TypeError, match="data: expected a Tensor, got list"):
+        w.data = [1.0]
+    with pytest.raises(TypeError, match="needs floating point data, got int64"):
+        w.data = minitorch.tensor([1, 2])
+    assert w.shape == (2, 3)
+
+
 def test_second_backward_needs_retain_graph():
     x = minitorch.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()

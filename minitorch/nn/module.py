@@ -242,7 +242,7 @@ class Module:
         optimizer state made before the move stays where it was. Returns self.
         """
         for parameter in self.parameters():
-            parameter.replace_data_(parameter.detach().to(target, dtype))
+            parameter.data = parameter.detach().to(target, dtype)
             if parameter.grad is not None:
                 parameter.grad = parameter.grad.to(target, dtype)
         return self

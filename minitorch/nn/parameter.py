@@ -1,8 +1,6 @@
 """Parameter: the Tensor subclass a Module treats as trainable."""
 from ..tensor import Tensor
 
-_LAYOUT_SLOTS = ("_storage", "shape", "_strides", "_offset", "dtype", "_view", "_graph_version")
-
 
 class Parameter(Tensor):
     """A Tensor that a Module registers as trainable when assigned to one of its attributes.
@@ -28,17 +26,7 @@ class Parameter(Tensor):
         self._ctx = None
         self._retains_grad = False
         self.requires_grad = requires_grad
-        self.replace_data_(data)
-
-    def replace_data_(self, tensor):
-        """Point this parameter at `tensor`'s storage and layout, keeping its identity.
-
-        Module.to() uses it so optimizers and other holders of the Parameter object see
-        the moved or cast values. The gradient is left as it is.
-        """
-        for slot in _LAYOUT_SLOTS:
-            setattr(self, slot, getattr(tensor, slot))
-        return self
+        self.data = data
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
