@@ -1079,6 +1079,15 @@ def narrow(a, dim, start, length):
     return a[key]
 
 
+def flip(a, dims):
+    """A copy of a with the order of its elements reversed along each of `dims` (int or
+    tuple): one gather per dim, since views here never step backwards."""
+    for dim in layout.normalize_dims(dims, a.ndim, "flip"):
+        size = a.shape[dim]
+        a = a[(slice(None),) * dim + (np.arange(size - 1, -1, -1),)]
+    return a
+
+
 def masked_fill(a, mask, value):
     """a with `value` wherever the bool mask (broadcast to a) is True."""
     return where(mask, value, a)
@@ -1230,7 +1239,7 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "flatten": flatten, "squeeze": squeeze, "unsqueeze": unsqueeze, "permute": permute,
     "transpose": transpose, "t": t, "broadcast_to": broadcast_to, "cat": cat,
     "concatenate": cat, "stack": stack, "narrow": narrow, "clone": clone,
-    "masked_fill": masked_fill,
+    "masked_fill": masked_fill, "flip": flip,
 }
 
 _METHOD_NAMES = (
@@ -1241,7 +1250,7 @@ _METHOD_NAMES = (
     "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp",
     "softmax", "log_softmax", "any", "all", "logical_not", "logical_and", "logical_or",
     "logical_xor", "matmul", "mm", "reshape", "flatten", "squeeze", "unsqueeze", "permute",
-    "transpose", "t", "broadcast_to", "narrow", "clone", "masked_fill",
+    "transpose", "t", "broadcast_to", "narrow", "clone", "masked_fill", "flip",
 )
 
 _SPECIAL_METHODS = {

@@ -5,6 +5,8 @@ the `backend_name` fixture from minitorch.testing.plugin, which makes that backe
 current for the test. Failures print the op, the sample (shapes, layouts, kwargs) and
 the dtype.
 """
+import math
+
 import numpy as np
 import pytest
 
@@ -27,6 +29,8 @@ GRADCHECK_IDS = [f"{op.name}-{sample.describe()}" for op, sample in GRADCHECK_CA
 def _values(arg, dtype, domain, rng):
     """numpy values for one argument (same values feed both libraries)."""
     if arg.kind == "index":
+        if arg.distinct:
+            return rng.permutation(arg.high)[:math.prod(arg.shape)].reshape(arg.shape)
         return rng.integers(0, arg.high, size=arg.shape)
     if arg.kind == "mask":
         return rng.random(arg.shape) < 0.5

@@ -17,7 +17,8 @@ class Arg:
 
     layout: "contiguous"; "transposed" (a permuted view of reversed-shape storage);
     "strided" (every other element of a larger tensor, so offset 0 but step 2).
-    kind: "real" (uniform in domain), "index" (ints in [0, high)), "mask" (bools).
+    kind: "real" (uniform in domain), "index" (ints in [0, high), all different when
+    distinct), "mask" (bools).
     """
 
     shape: tuple
@@ -25,6 +26,7 @@ class Arg:
     kind: str = "real"
     high: int = 0
     requires_grad: bool = True
+    distinct: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ def T(*shape, layout="contiguous", requires_grad=True):  # noqa: N802  (reads li
     return Arg(tuple(shape), layout, requires_grad=requires_grad)
 
 
-def index(*shape, high):
-    return Arg(tuple(shape), kind="index", high=high, requires_grad=False)
+def index(*shape, high, distinct=False):
+    return Arg(tuple(shape), kind="index", high=high, requires_grad=False, distinct=distinct)
 
 
 def mask(*shape):
@@ -205,6 +207,9 @@ OP_TABLE = (
     OpInfo("cat", lambda a, b: _lib(a).cat([a, b], dim=1),
            (Sample((T(2, 3), T(2, 4))), Sample((T(3, 2, layout="transposed"), T(3, 1)))),
            dtypes=NUMERIC),
+    OpInfo("flip", lambda a: a.flip((0, -1)),
+           (Sample((T(3, 4),)), Sample((T(2, 3, 4, layout="transposed"),)), Sample((T(0, 2),))),
+           dtypes=NUMERIC),
     OpInfo("stack", lambda a, b: _lib(a).stack([a, b], dim=-1),
            (Sample((T(2, 3), T(2, 3, layout="strided"))),), dtypes=NUMERIC),
     # ---- indexing ------------------------------------------------------------------------
@@ -221,17 +226,18 @@ OP_TABLE = (
                                                Sample((T(3, 4), mask(3))))),
     OpInfo("setitem_basic", lambda a, v: _assigned(a, (slice(1, None), 0), v),
            (Sample((T(3, 4), T(2))), Sample((T(4, 3, layout="transposed"), 0.5))),
-           dtypes=NUMERIC, differentiable=False),
+           dtypes=NUMERIC),
+    # distinct rows: where an index repeats, the last write wins, and no gradient
+    # (PyTorch's included) follows that
     OpInfo("setitem_index", lambda a, i, v: _assigned(a, i, v),
-           (Sample((T(5, 3), index(4, high=5), T(3))),), dtypes=NUMERIC, differentiable=False),
+           (Sample((T(5, 3), index(4, high=5, distinct=True), T(3))),), dtypes=NUMERIC),
     OpInfo("setitem_mask", lambda a, m, v: _assigned(a, m, v),
-           (Sample((T(3, 4), mask(3, 4), -1.0)),), dtypes=NUMERIC, differentiable=False),
+           (Sample((T(3, 4), mask(3, 4), -1.0)),), dtypes=NUMERIC),
     OpInfo("iadd", lambda a, b: _updated(a, "__iadd__", b),
            (Sample((T(3, 4), T(4))), Sample((T(3, 4, layout="strided"), 2))),
-           dtypes=NUMERIC, differentiable=False),
+           dtypes=NUMERIC),
     OpInfo("imul", lambda a, b: _updated(a, "__imul__", b),
-           (Sample((T(3, 4, layout="transposed"), T(3, 1))),), dtypes=NUMERIC,
-           differentiable=False),
+           (Sample((T(3, 4, layout="transposed"), T(3, 1))),), dtypes=NUMERIC),
     OpInfo("to_float64", lambda a: a.double(), (Sample((T(3, 4),)),), dtypes=("float32",)),
     OpInfo("to_float32", lambda a: a.float(), (Sample((T(3, 4),)),), dtypes=("float64",),
            gradcheck=False),  # float32 rounding swamps float64 finite differences
