@@ -118,6 +118,11 @@ OPTIONAL_KERNELS = {
     # Fused kernels on compact buffers.
     "linear": "linear(x, weight, bias, m, k, n, out): out[i, j] = sum_t x[i, t] * "
               "weight[j, t] + bias[j] (bias may be None)",
+    "linear_backward": "linear_backward(grad, x, weight, m, k, n, grad_x, grad_weight, "
+                       "grad_bias): the gradients of linear: grad_x[i, t] = sum_j grad[i, j] * "
+                       "weight[j, t], grad_weight[j, t] = sum_i grad[i, j] * x[i, t], "
+                       "grad_bias[j] = sum_i grad[i, j]; an output given as None is not "
+                       "wanted",
     "relu_backward": "relu_backward(grad, x, out): out[i] = grad[i] if x[i] > 0 else 0",
     "log_softmax": "log_softmax(x, rows, cols, out): each row of cols values, "
                    "out = x - max - log(sum(exp(x - max)))",

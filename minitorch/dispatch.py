@@ -297,6 +297,24 @@ def linear(x, weight, bias):
     return product if bias is None else binary("add", product, bias, (m, n), x.dtype)
 
 
+def linear_backward(grad, x, weight, needs_x, needs_weight, needs_bias):
+    """(grad_x, grad_weight, grad_bias) of linear(x (m, k), weight (n, k), bias (n,)) for
+    the gradient grad (m, n) of its output; None for each one not needed."""
+    backend = x._storage.backend
+    (m, k), n = x.shape, weight.shape[0]
+    fast = backend.linear_backward
+    if fast is not None:
+        outputs = [empty(shape, x.dtype, backend) if needed else None for needed, shape in
+                   ((needs_x, (m, k)), (needs_weight, (n, k)), (needs_bias, (n,)))]
+        fast(compact(grad), compact(x), compact(weight), m, k, n,
+             *[None if output is None else output._storage.buffer for output in outputs])
+        return tuple(outputs)
+    return (matmul(grad, weight, (m, k)) if needs_x else None,
+            matmul(transposed(grad), x, (n, k)) if needs_weight else None,
+            view_of(reduce("sum", grad, (0,), grad.dtype), (n,), (1,), 0)
+            if needs_bias else None)
+
+
 def relu_backward(grad, x):
     backend = x._storage.backend
     fast = backend.relu_backward

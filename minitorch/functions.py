@@ -837,12 +837,7 @@ class Linear(Function):
 
     def backward(self, grad):
         x, weight = self.saved_tensors
-        needs_x, needs_weight, needs_bias = (i is not None for i in self.inputs)
-        return (dispatch.matmul(grad, weight, x.shape) if needs_x else None,
-                dispatch.matmul(dispatch.transposed(grad), x, weight.shape)
-                if needs_weight else None,
-                _drop_dims(dispatch.reduce("sum", grad, (0,), grad.dtype), (0,), False)
-                if needs_bias else None)
+        return dispatch.linear_backward(grad, x, weight, *[i is not None for i in self.inputs])
 
 
 def linear(x, weight, bias=None):

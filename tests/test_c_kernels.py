@@ -65,7 +65,7 @@ def isas():
 
 def test_backend_meets_the_contract_with_its_fast_paths():
     optional = check_backend(B, "test")
-    assert optional == {"linear", "relu_backward", "log_softmax", "log_softmax_backward",
+    assert optional == {"linear", "linear_backward", "relu_backward", "log_softmax", "log_softmax_backward",
                         "cross_entropy", "cross_entropy_backward", "take_rows", "view",
                         "matmul_view", "reduce_view", "sgd_step", "adam_step"}
     assert optional <= set(OPTIONAL_KERNELS)
@@ -512,6 +512,22 @@ def test_linear(name, with_bias, m, k, n):
         expected = expected + bias
     tol = 1e-4 * k if name == "float32" else 1e-10 * k
     np.testing.assert_allclose(npy(result).reshape(m, n), expected, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("name", FLOATS)
+@pytest.mark.parametrize("wanted", [(True, True, True), (False, True, True), (True, False, False)])
+@pytest.mark.parametrize("m, k, n", [(4, 3, 2), (128, 784, 128), (0, 5, 3)])
+def test_linear_backward(name, wanted, m, k, n):
+    grad, x, w = sample(name, m * n, 1), sample(name, m * k, 2), sample(name, n * k, 3)
+    outputs = [out(size, name) if want else None
+               for want, size in zip(wanted, (m * k, n * k, n))]
+    B.linear_backward(B.from_numpy(grad), B.from_numpy(x), B.from_numpy(w), m, k, n, *outputs)
+    g, x64, w64 = (a.astype(np.float64) for a in (grad.reshape(m, n), x.reshape(m, k),
+                                                   w.reshape(n, k)))
+    tol = 1e-4 * max(m, n) if name == "float32" else 1e-10 * max(m, n)
+    for output, expected in zip(outputs, (g @ w64, g.T @ x64, g.sum(axis=0))):
+        if output is not None:
+            np.testing.assert_allclose(npy(output), expected.reshape(-1), rtol=tol, atol=tol)
 
 
 # ---- take / index_put -----------------------------------------------------------------
@@ -1045,6 +1061,10 @@ def test_size_and_dtype_mismatches_raise():
         (lambda: B.linear(f4, f4, f3, 2, 2, 2, f4), "linear: .*bias is 3 x float32"),
         (lambda: B.linear(out(4, "int64"), out(4, "int64"), None, 2, 2, 2, out(4, "int64")),
          "linear: expected one float dtype"),
+        (lambda: B.linear_backward(f4, f4, f4, 2, 2, 2, f4, f4, f3),
+         "linear_backward: .*grad_bias is 3 x float32"),
+        (lambda: B.linear_backward(f4, f3, f4, 2, 2, 2, None, f4, None),
+         "linear_backward: .*x is 3 x float32"),
         (lambda: B.take(f3, cbuf([0, 1]), f3), "take: .*index is 2 x int64"),
         (lambda: B.take(f3, cbuf([0.0, 1.0, 2.0]), f3), "take: index must be int64"),
         (lambda: B.index_put(cbuf([0, 1]), f3, False, f4), "index_put"),

@@ -489,6 +489,28 @@ class CBackend:
         lib.mt_gemm(_DTYPE[x.dtype_name], m, n, k, x.ptr, k, 1, weight.ptr, 1, k,
                     ffi.NULL if bias is None else bias.ptr, out.ptr)
 
+    def linear_backward(self, grad, x, weight, m, k, n, grad_x, grad_weight, grad_bias):
+        _check_counts("linear_backward", m=m, k=k, n=n)
+        sizes = {"grad": (grad, m * n), "x": (x, m * k), "weight": (weight, n * k),
+                 "grad_x": (grad_x, m * k), "grad_weight": (grad_weight, n * k),
+                 "grad_bias": (grad_bias, n)}
+        given = {name: (b, size) for name, (b, size) in sizes.items() if b is not None}
+        if (grad.dtype_name not in _FLOATS
+                or any(b.dtype_name != grad.dtype_name or b.size != size
+                       for b, size in given.values())):
+            _mismatch("linear_backward", f"one float dtype, grad of {m}*{n}, x of {m}*{k}, "
+                      f"weight and grad_weight of {n}*{k}, grad_x of {m}*{k}, grad_bias of "
+                      f"{n} elements", **{name: b for name, (b, _) in given.items()})
+        dtype = _DTYPE[grad.dtype_name]
+        if grad_x is not None:      # grad (m, n) @ weight (n, k)
+            lib.mt_gemm(dtype, m, k, n, grad.ptr, n, 1, weight.ptr, k, 1, ffi.NULL, grad_x.ptr)
+        if grad_weight is not None:  # grad.T (n, m) @ x (m, k)
+            lib.mt_gemm(dtype, n, k, m, grad.ptr, 1, n, x.ptr, k, 1, ffi.NULL,
+                        grad_weight.ptr)
+        if grad_bias is not None:
+            self.reduce_view("sum", self.view(grad, (m, n), (n, 1), 0), (0,),
+                             self.view(grad_bias, (1, n), (n, 1), 0))
+
     def relu_backward(self, grad, x, out):
         if (x.dtype_name not in _FLOATS or grad.dtype_name != x.dtype_name
                 or out.dtype_name != x.dtype_name or not grad.size == x.size == out.size):

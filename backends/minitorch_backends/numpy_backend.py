@@ -194,6 +194,15 @@ class NumpyBackend:
         if bias is not None:
             result += bias
 
+    def linear_backward(self, grad, x, weight, m, k, n, grad_x, grad_weight, grad_bias):
+        grad_rows = grad.reshape(m, n)
+        if grad_x is not None:
+            np.matmul(grad_rows, weight.reshape(n, k), out=grad_x.reshape(m, k))
+        if grad_weight is not None:
+            np.matmul(grad_rows.T, x.reshape(m, k), out=grad_weight.reshape(n, k))
+        if grad_bias is not None:
+            self.reduce_view("sum", grad_rows, (0,), grad_bias.reshape(1, n))
+
     def relu_backward(self, grad, x, out):
         np.multiply(grad, x > 0, out=out)
 
