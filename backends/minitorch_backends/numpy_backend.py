@@ -188,18 +188,19 @@ class NumpyBackend:
         block.take(index, axis=0, out=out.reshape(-1, row_size), mode="clip")
 
     # ---- fused kernels (compact buffers) -----------------------------------------------
+    # 2-D products use np.dot, which reaches BLAS ~0.5 us sooner than np.matmul's gufunc.
     def linear(self, x, weight, bias, m, k, n, out):
         result = out.reshape(m, n)
-        np.matmul(x.reshape(m, k), weight.reshape(n, k).T, out=result)
+        np.dot(x.reshape(m, k), weight.reshape(n, k).T, out=result)
         if bias is not None:
             result += bias
 
     def linear_backward(self, grad, x, weight, m, k, n, grad_x, grad_weight, grad_bias):
         grad_rows = grad.reshape(m, n)
         if grad_x is not None:
-            np.matmul(grad_rows, weight.reshape(n, k), out=grad_x.reshape(m, k))
+            np.dot(grad_rows, weight.reshape(n, k), out=grad_x.reshape(m, k))
         if grad_weight is not None:
-            np.matmul(grad_rows.T, x.reshape(m, k), out=grad_weight.reshape(n, k))
+            np.dot(grad_rows.T, x.reshape(m, k), out=grad_weight.reshape(n, k))
         if grad_bias is not None:
             self.reduce_view("sum", grad_rows, (0,), grad_bias.reshape(1, n))
 
