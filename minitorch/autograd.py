@@ -62,7 +62,8 @@ class Function:
     """One node of the graph: an op's saved state and its backward.
 
     Subclasses implement `forward(self, *args)` returning a Tensor and
-    `backward(self, grad)` returning one gradient (or None) per entry of `self.inputs`:
+    `backward(self, grad)` returning a tuple of one gradient (or None) per entry of
+    `self.inputs` (for a single entry, the gradient alone may be returned):
     the arguments of forward that are Tensors or None (an absent optional tensor), in
     order. Each entry is the graph edge to that argument (see `_edge`): the node that
     produced it, the argument itself for a leaf that requires grad, or None when no
@@ -177,7 +178,6 @@ def backward(root, gradient, retain_graph=False):
     memory is freed; its grad_fn names stay), and a second backward through it is an
     error.
     """
-    from .tensor import Tensor  # backward needs Tensor ops; tensor imports this module
     if _rebases[0]:
         _check_current(root, "backward")
     start = _edge(root)
@@ -191,7 +191,7 @@ def backward(root, gradient, retain_graph=False):
             grad = pending.pop(id(node), None)
             if grad is None:
                 continue
-            if isinstance(node, Tensor):  # a leaf
+            if not isinstance(node, Function):  # a leaf
                 _accumulate(node, grad, handed_out)
                 continue
             if node.retained is not None:
@@ -199,7 +199,7 @@ def backward(root, gradient, retain_graph=False):
                 if retaining is not None and retaining._ctx is node:
                     _accumulate(retaining, grad, handed_out)
             input_grads = node.backward(grad)
-            if isinstance(input_grads, Tensor) or input_grads is None:
+            if not isinstance(input_grads, tuple):  # one Tensor, or None
                 input_grads = (input_grads,)
             for parent, parent_grad in zip(node.inputs, input_grads):
                 if parent is None or parent_grad is None:
