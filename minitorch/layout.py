@@ -44,10 +44,23 @@ def is_contiguous(shape, strides):
     return True
 
 
+_broadcasts = {}  # (shape_a, shape_b) -> broadcast shape, for the pairs a program repeats
+
+
 def broadcast_shapes(shape_a, shape_b, op_name):
-    """NumPy/PyTorch broadcasting of two shapes, or a ValueError naming op and shapes."""
+    """NumPy/PyTorch broadcasting of two shapes (tuples), or a ValueError naming op and
+    shapes."""
     if shape_a == shape_b:
         return shape_a
+    found = _broadcasts.get((shape_a, shape_b))
+    if found is None:
+        found = _broadcast(shape_a, shape_b, op_name)
+        if len(_broadcasts) < 4096:
+            _broadcasts[(shape_a, shape_b)] = found
+    return found
+
+
+def _broadcast(shape_a, shape_b, op_name):
     ndim = max(len(shape_a), len(shape_b))
     padded_a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
     padded_b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
