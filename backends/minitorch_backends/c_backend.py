@@ -507,9 +507,11 @@ class CBackend:
         if grad_weight is not None:  # grad.T (n, m) @ x (m, k)
             lib.mt_gemm(dtype, n, k, m, grad.ptr, 1, n, x.ptr, k, 1, ffi.NULL,
                         grad_weight.ptr)
-        if grad_bias is not None:
-            self.reduce_view("sum", self.view(grad, (m, n), (n, 1), 0), (0,),
-                             self.view(grad_bias, (1, n), (n, 1), 0))
+        if grad_bias is not None:    # column sums: grad seen as (m, n), axis 0 reduced
+            status = lib.mt_reduce_view(lib.MT_SUM, dtype, grad.ptr, 0, 2,
+                                        ffi.new("int64_t[]", (m, n, n, 1)), 1, grad_bias.ptr)
+            if status:
+                _raise_status("linear_backward", status, f"bias gradient of {grad.dtype_name}")
 
     def relu_backward(self, grad, x, out):
         if (x.dtype_name not in _FLOATS or grad.dtype_name != x.dtype_name
