@@ -162,9 +162,9 @@ def rebase(target, result):
     storage = target._storage
     storage.graph_version += 1
     target._graph_version = storage.graph_version
-    target.requires_grad = True
+    target.requires_grad = result.requires_grad   # False when the write cast to integers
     target._ctx = result._ctx
-    if target._retains_grad:
+    if target._retains_grad and target._ctx is not None:
         target._ctx.retained = weakref.ref(target)
 
 

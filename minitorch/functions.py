@@ -1148,8 +1148,11 @@ def _inplace(function, op_name):
 
 
 def _overwritten(a, values):
-    """values broadcast over a, as an op of a (with zero gradient) so that a recorded
-    overwrite (fill_, copy_) keeps a in the graph, as PyTorch does."""
+    """values (a tensor, or a Python number) cast to a's dtype and broadcast over a, as an
+    op of a (with zero gradient) so that a recorded overwrite (fill_, copy_) keeps a in the
+    graph, as PyTorch does."""
+    if isinstance(values, Tensor):
+        values = cast(values, a.dtype)
     return where(_scalar_tensor(True, bool_, a._storage.backend), values, a)
 
 

@@ -193,3 +193,18 @@ def test_functional_inplace_flags_write_into_their_input():
     expected = F.dropout(minitorch.ones(4, 8), 0.5, generator=minitorch.Generator(3))
     assert F.dropout(ones, 0.5, inplace=True, generator=minitorch.Generator(3)) is ones
     assert ones.tolist() == expected.tolist()
+
+
+def test_writing_a_gradient_carrying_value_into_an_integer_tensor_casts_it():
+    w = minitorch.tensor([1.5, 2.5], requires_grad=True)
+    counts = minitorch.zeros(3, dtype="int64")
+    counts[0] = w[1] * 2
+    copied = minitorch.zeros(2, dtype="int64")
+    copied.copy_(w)
+    # as in PyTorch: the values are truncated and no gradient can flow through integers
+    assert counts.tolist() == [5, 0, 0] and copied.tolist() == [1, 2]
+    assert not counts.requires_grad and not copied.requires_grad
+    wider = minitorch.zeros(2, dtype="float64")
+    wider.copy_(w)
+    (wider * 2).sum().backward()
+    assert wider.dtype is minitorch.float64 and w.grad.tolist() == [2.0, 2.0]
