@@ -3,6 +3,8 @@ PyTorch (the method names are the same), and the gradients must agree."""
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minitorch
 
@@ -208,3 +210,48 @@ def test_writing_a_gradient_carrying_value_into_an_integer_tensor_casts_it():
     wider.copy_(w)
     (wider * 2).sum().backward()
     assert wider.dtype is minitorch.float64 and w.grad.tolist() == [2.0, 2.0]
+
+
+# ---- random programs ----------------------------------------------------------------------
+
+STEPS = {   # (lib, a, b) -> the new value of a; the in-place ones return a itself
+    "a += b": lambda lib, a, b: a.__iadd__(b),
+    "a -= b": lambda lib, a, b: a.__isub__(b),
+    "a *= b": lambda lib, a, b: a.__imul__(b),
+    "a *= 0.5": lambda lib, a, b: a.mul_(0.5),
+    "a.tanh_()": lambda lib, a, b: a.tanh_(),
+    "a.clamp_(-1, 1)": lambda lib, a, b: a.clamp_(-1.0, 1.0),
+    "a[0] = b[1]": lambda lib, a, b: a.__setitem__(0, b[1]) or a,
+    "a = a * b": lambda lib, a, b: a * b,
+    "a = a + 1": lambda lib, a, b: a + 1,
+    "a = a.sigmoid()": lambda lib, a, b: a.sigmoid(),
+}
+
+
+def _run_program(lib, steps):
+    """Gradients of x and r after `steps` over three non-leaf tensors made from them, or
+    the type of the error the program raised."""
+    x = lib.tensor(X.astype(np.float32), requires_grad=True)
+    r = lib.tensor(R.astype(np.float32), requires_grad=True)
+    values = [x * 1.0, r * 2.0, x + r]
+    try:
+        for name, i in steps:
+            values[i] = STEPS[name](lib, values[i], values[(i + 1) % 3])
+        sum((v * v).sum() for v in values).backward()
+    except RuntimeError:
+        return RuntimeError
+    return x.grad.numpy(), r.grad.numpy()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(STEPS)), st.integers(0, 2)), max_size=7))
+def test_random_programs_of_inplace_and_out_of_place_ops_match_torch(steps):
+    theirs = _run_program(torch, steps)
+    if theirs is RuntimeError:
+        # PyTorch refuses a backward whose saved tensor was overwritten; minitorch may
+        # refuse too, or (having saved a clone where PyTorch saves the output) succeed
+        return
+    ours = _run_program(minitorch, steps)
+    assert ours is not RuntimeError, f"minitorch refused what PyTorch ran: {steps}"
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine, reference, rtol=1e-4, atol=1e-5)
