@@ -87,8 +87,10 @@ def test_writing_a_gradient_carrying_value_into_a_plain_tensor():
         buffer[buffer > 0.5] = 0.25        # a constant over part of w's values
         assert buffer.requires_grad
         column = lib.zeros(3, 2)
-        column.copy_(v[0])                 # copy_, broadcast from (2,)... of a (3,) row
-        return (buffer * buffer).sum() + column.sum()
+        column.copy_(v[0])                 # copy_, broadcasting a row of 2
+        total = lib.zeros(2)
+        total += w[1, :2]                  # += on a plain tensor
+        return (buffer * buffer).sum() + column.sum() + (total * total).sum()
     ours, theirs = run_both(lambda lib, w, v: program(lib, w, v[:, :2]), X, R)
     assert_same_gradients(ours, theirs)
 
