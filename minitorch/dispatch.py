@@ -164,15 +164,17 @@ def where(cond, a, b, shape):
 
 # ---- reductions -------------------------------------------------------------------------
 
-def reduce(op, a, dims, out_dtype):
-    """OP over the (sorted, normalized) dims of a; result keeps them as size 1.
+def reduce(op, a, dims, out_dtype, keepdim=True):
+    """OP over the (sorted, normalized) dims of a; the result keeps them as size 1, or
+    drops them when not keepdim (the same compact buffer either way).
 
     Decomposition: permute the reduced dims to the end, make that compact, and reduce
     rows of prod(reduced sizes) with the flat `reduce` kernel.
     """
     backend = a._storage.backend
     kept_shape = tuple([1 if d in dims else s for d, s in enumerate(a.shape)])
-    result = empty(kept_shape, out_dtype, backend)
+    shape = kept_shape if keepdim else tuple([s for d, s in enumerate(a.shape) if d not in dims])
+    result = empty(shape, out_dtype, backend)
     source = cast(a, out_dtype) if op == "sum" else a
     # The last dims of a compact tensor (a full reduction, a row sum): the flat kernel,
     # with no handles and no permutation. dims are sorted, so they are the last ones
@@ -184,7 +186,9 @@ def reduce(op, a, dims, out_dtype):
         return result
     fast = backend.reduce_view
     if fast is not None:
-        fast(op, native(source), dims, native(result))
+        kept = result if keepdim else view_of(result, kept_shape,
+                                              layout.contiguous_strides(kept_shape), 0)
+        fast(op, native(source), dims, native(kept))
         return result
     order = [d for d in range(a.ndim) if d not in dims] + list(dims)
     moved_shape = tuple(source.shape[d] for d in order)
@@ -311,7 +315,7 @@ def linear_backward(grad, x, weight, needs_x, needs_weight, needs_bias):
         return tuple(outputs)
     return (matmul(grad, weight, (m, k)) if needs_x else None,
             matmul(transposed(grad), x, (n, k)) if needs_weight else None,
-            view_of(reduce("sum", grad, (0,), grad.dtype), (n,), (1,), 0)
+            reduce("sum", grad, (0,), grad.dtype, keepdim=False)
             if needs_bias else None)
 
 

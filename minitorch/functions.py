@@ -544,8 +544,7 @@ class Sum(Function):
     def forward(self, a, dims, keepdim, dtype):
         self.input_shape = a.shape
         self.dims, self.keepdim = dims, keepdim
-        kept = dispatch.reduce("sum", a, dims, dtype)
-        return _drop_dims(kept, dims, keepdim)
+        return dispatch.reduce("sum", a, dims, dtype, keepdim)
 
     def backward(self, grad):
         if not self.keepdim:
@@ -744,7 +743,7 @@ class CrossEntropy(Function):
         if divisor is None:
             return losses
         dtype = logits.dtype
-        total = dispatch.view_of(dispatch.reduce("sum", losses, (0,), dtype), (), (), 0)
+        total = dispatch.reduce("sum", losses, (0,), dtype, keepdim=False)
         if divisor == 1:
             return total
         return dispatch.binary("div", total,
