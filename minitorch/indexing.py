@@ -26,14 +26,6 @@ class _Advanced:
         self.positions = positions
 
 
-def _key_items(key):
-    return key if isinstance(key, tuple) else (key,)
-
-
-def _is_advanced(item):
-    return isinstance(item, (Tensor, list, np.ndarray))
-
-
 def _as_index_array(item):
     """An advanced item as a numpy array of ints or bools."""
     if isinstance(item, Tensor):
@@ -49,26 +41,25 @@ def _as_index_array(item):
     return array
 
 
-def _dims_consumed(item):
-    """How many dims of the tensor an item indexes (advanced items already arrays)."""
-    if item is None or item is Ellipsis:
-        return 0
-    if isinstance(item, np.ndarray) and item.dtype == np.bool_:
-        return item.ndim
-    return 1
-
-
 def basic_view(shape, strides, offset, key):
     """Apply the basic part of `key` to a layout.
 
     Returns (shape, strides, offset, advanced) where advanced lists _Advanced entries
     (dims of the returned view, still full) for the caller to gather from.
     """
-    items = [_as_index_array(item) if _is_advanced(item) else item
-             for item in _key_items(key)]
+    items = []
+    consumed = 0      # dims of the tensor the items index: None and ... index none
+    ellipses = []
+    for item in key if isinstance(key, tuple) else (key,):
+        if isinstance(item, (Tensor, list, np.ndarray)):   # advanced: an array from here
+            item = _as_index_array(item)
+            consumed += item.ndim if item.dtype == np.bool_ else 1
+        elif item is Ellipsis:
+            ellipses.append(len(items))
+        elif item is not None:
+            consumed += 1
+        items.append(item)
     ndim = len(shape)
-    consumed = sum(_dims_consumed(item) for item in items)
-    ellipses = [position for position, item in enumerate(items) if item is Ellipsis]
     if len(ellipses) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if consumed > ndim:
