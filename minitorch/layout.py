@@ -110,7 +110,7 @@ def normalize_dims(dims, ndim, op_name):
     if dims is None:
         return tuple(range(ndim))
     if isinstance(dims, int):
-        dims = (dims,)
+        return (normalize_dim(dims, ndim, op_name),) if ndim else ()
     result = sorted({normalize_dim(d, ndim, op_name) for d in dims} if ndim else ())
     if ndim and len(result) != len(dims):
         raise ValueError(f"{op_name}: dimension {dims} appears more than once")
