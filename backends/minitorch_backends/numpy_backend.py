@@ -180,7 +180,10 @@ class NumpyBackend:
             REDUCE[op](a, axis=axes, out=out, keepdims=True)
 
     def matmul_view(self, a, b, out):
-        np.matmul(a, b, out=out)
+        if a.ndim == 2 and b.ndim == 2:
+            np.dot(a, b, out=out)   # ~0.5 us sooner to BLAS than np.matmul's gufunc
+        else:
+            np.matmul(a, b, out=out)
 
     def take_rows(self, a, offset, rows, row_size, index, out):
         block = a[offset:offset + rows * row_size].reshape(rows, row_size)
