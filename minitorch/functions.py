@@ -1160,12 +1160,12 @@ def fill_(a, value):
         if value.numel() != 1:
             raise ValueError(f"fill_: only a one-element tensor can fill, got "
                              f"{format_shape(value.shape)}")
-        _same_backend(a, value, "fill_")
     else:
         _check_scalar(value, "fill_")
     if check_inplace(a, (value,), "fill_"):
-        return record_inplace(a, _overwritten(a, value.reshape(()) if isinstance(
-            value, Tensor) else value), "fill_")
+        if isinstance(value, Tensor):
+            value = to_backend(value, a.backend).reshape(())
+        return record_inplace(a, _overwritten(a, value), "fill_")
     if isinstance(value, Tensor):
         value = value.item()
     constant = dispatch.fill(value, (), a.dtype, a._storage.backend)
