@@ -172,9 +172,7 @@ def reduce(op, a, dims, out_dtype, keepdim=True):
     rows of prod(reduced sizes) with the flat `reduce` kernel.
     """
     backend = a._storage.backend
-    kept_shape = tuple([1 if d in dims else s for d, s in enumerate(a.shape)])
-    shape = kept_shape if keepdim else tuple([s for d, s in enumerate(a.shape) if d not in dims])
-    result = empty(shape, out_dtype, backend)
+    result = empty(layout.reduced_shape(a.shape, dims, keepdim), out_dtype, backend)
     source = cast(a, out_dtype) if op == "sum" else a
     # The last dims of a compact tensor (a full reduction, a row sum): the flat kernel,
     # with no handles and no permutation. dims are sorted, so they are the last ones
@@ -186,6 +184,7 @@ def reduce(op, a, dims, out_dtype, keepdim=True):
         return result
     fast = backend.reduce_view
     if fast is not None:
+        kept_shape = layout.reduced_shape(a.shape, dims, True)
         kept = result if keepdim else view_of(result, kept_shape,
                                               layout.contiguous_strides(kept_shape), 0)
         fast(op, native(source), dims, native(kept))
@@ -208,8 +207,7 @@ def arg_reduce(op, a, dim):
     backend = a._storage.backend
     fast = backend.reduce_view
     if fast is not None:
-        kept_shape = tuple(1 if d == dim else s for d, s in enumerate(a.shape))
-        result = empty(kept_shape, int64, backend)
+        result = empty(layout.reduced_shape(a.shape, (dim,), True), int64, backend)
         fast(op, native(a), (dim,), native(result))
         return result
     extreme = reduce("max" if op == "argmax" else "min", a, (dim,), a.dtype)

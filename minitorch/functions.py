@@ -536,7 +536,7 @@ def _drop_dims(tensor, dims, keepdim):
     """A reduced result (reduced dims of size 1) in the shape the caller asked for."""
     if keepdim:
         return tensor
-    shape = tuple([s for d, s in enumerate(tensor.shape) if d not in dims])
+    shape = layout.reduced_shape(tensor.shape, dims, False)
     return dispatch.view_of(tensor, shape, layout.contiguous_strides(shape), tensor._offset)
 
 
@@ -548,8 +548,7 @@ class Sum(Function):
 
     def backward(self, grad):
         if not self.keepdim:
-            grad = grad.reshape(tuple(1 if d in self.dims else s
-                                      for d, s in enumerate(self.input_shape)))
+            grad = grad.reshape(layout.reduced_shape(self.input_shape, self.dims, True))
         return grad.expand(self.input_shape)
 
 
@@ -680,8 +679,7 @@ def logsumexp(a, dim=None, keepdim=False):
     shift = amax(a, dims, keepdim=True).detach()
     shift = where(shift.abs() == math.inf, 0.0, shift)
     total = log(reduce_sum(exp(a - shift), dims, keepdim=True)) + shift
-    return total if keepdim else total.reshape(tuple(s for d, s in enumerate(a.shape)
-                                                     if d not in dims))
+    return total if keepdim else total.reshape(layout.reduced_shape(a.shape, dims, False))
 
 
 def any_true(a, dim=None, keepdim=False):
@@ -916,7 +914,7 @@ def squeeze(a, dim=None):
         dims = {d for d, s in enumerate(a.shape) if s == 1}
     else:
         dims = {d for d in layout.normalize_dims(dim, a.ndim, "squeeze") if a.shape[d] == 1}
-    return reshape(a, tuple(s for d, s in enumerate(a.shape) if d not in dims))
+    return reshape(a, layout.reduced_shape(a.shape, dims, False))
 
 
 def unsqueeze(a, dim):

@@ -117,6 +117,13 @@ def normalize_dims(dims, ndim, op_name):
     return tuple(result)
 
 
+def reduced_shape(shape, dims, keepdim):
+    """`shape` after a reduction over `dims`: those dims kept as size 1, or dropped."""
+    if keepdim:
+        return tuple([1 if d in dims else s for d, s in enumerate(shape)])
+    return tuple([s for d, s in enumerate(shape) if d not in dims])
+
+
 def reshaped_shape(shape, new_shape, op_name):
     """new_shape with one -1 inferred, checked to hold the same number of elements."""
     if len(new_shape) == 1 and isinstance(new_shape[0], (tuple, list)):
