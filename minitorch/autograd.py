@@ -65,7 +65,7 @@ class Function:
     `backward(self, grad)` returning a tuple of one gradient (or None) per entry of
     `self.inputs` (for a single entry, the gradient alone may be returned):
     the arguments of forward that are Tensors or None (an absent optional tensor), in
-    order. Each entry is the graph edge to that argument (see `_edge`): the node that
+    order. Each entry is the graph edge to that argument (see `_edges`): the node that
     produced it, the argument itself for a leaf that requires grad, or None when no
     gradient flows to it — so `self.inputs[i] is None` tells backward that gradient i is
     not needed. Edges point at nodes, not tensors, because an in-place op gives a tensor
@@ -88,7 +88,7 @@ class Function:
                         _check_current(argument, ctx.name)
             for argument in args:
                 if getattr(argument, "requires_grad", False):
-                    ctx.inputs = tuple([_edge(a) for a in args if a is None or _is_tensor(a)])
+                    ctx.inputs = _edges(args)
                     ctx.shape = result.shape
                     ctx.retained = None
                     result.requires_grad = True
@@ -131,12 +131,18 @@ def _is_tensor(value):
     return hasattr(value, "_storage")
 
 
-def _edge(tensor):
-    """The graph edge to an argument: the node that made it, itself for a leaf that
-    requires grad, or None (an absent argument, or one needing no gradient)."""
-    if tensor is None or not tensor.requires_grad:
-        return None
-    return tensor if tensor._ctx is None else tensor._ctx
+def _edges(args):
+    """The graph edge to each of an op's arguments that is a Tensor or None: the node
+    that made it, itself for a leaf that requires grad, or None (an absent argument, or
+    one needing no gradient)."""
+    edges = []
+    for argument in args:
+        if argument is None:
+            edges.append(None)
+        elif _is_tensor(argument):
+            edges.append(None if not argument.requires_grad else
+                         argument if argument._ctx is None else argument._ctx)
+    return tuple(edges)
 
 
 def _check_current(tensor, op_name):
@@ -171,28 +177,36 @@ def rebase(target, result):
 def backward(root, gradient, retain_graph=False):
     """Accumulate d(root)/d(leaf) * gradient into every leaf's .grad.
 
-    Walks the graph (nodes, and leaves that require grad) in reverse topological order,
-    found with an explicit stack (no recursion, so a 10,000-op chain works). Gradients
-    reaching a node several times are summed before its own backward runs. Unless
+    Kahn's algorithm, as PyTorch's engine: count each node's consumers in the graph
+    below root, then run a node once all of them have passed it their gradients (summed
+    when several reach it), so every node runs after every node that consumes it. Both
+    walks use explicit stacks (no recursion, so a 10,000-op chain works). A node whose
+    consumers passed it no gradient is skipped (and keeps its graph). Unless
     retain_graph, each node releases its edges and saved tensors once used (the graph's
     memory is freed; its grad_fn names stay), and a second backward through it is an
     error.
     """
     if _rebases[0]:
         _check_current(root, "backward")
-    start = _edge(root)
-    order = _topological_order(start)
+    (start,) = _edges((root,))
+    consumers = _count_consumers(start)
     pending = {id(start): gradient}
+    ready = [start]
     # storages already stored in some .grad (or owned by the caller): a second leaf
     # receiving one of them gets a copy, so no two .grad tensors share memory
     handed_out = {id(gradient._storage)}
-    with no_grad():
-        for node in order:
+    grad_was_enabled = _grad_enabled[0]
+    _grad_enabled[0] = False
+    try:
+        while ready:
+            node = ready.pop()
             grad = pending.pop(id(node), None)
-            if grad is None:
-                continue
             if not isinstance(node, Function):  # a leaf
-                _accumulate(node, grad, handed_out)
+                if grad is not None:
+                    _accumulate(node, grad, handed_out)
+                continue
+            if grad is None:  # its consumers passed it no gradient: nothing to run
+                _consumed(node.inputs, consumers, ready)
                 continue
             if node.retained is not None:
                 retaining = node.retained()
@@ -208,39 +222,48 @@ def backward(root, gradient, retain_graph=False):
                     parent_grad = parent_grad.sum_to_shape(parent.shape)
                 key = id(parent)
                 pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+            _consumed(node.inputs, consumers, ready)
             if not retain_graph:
                 node.release()
+    finally:
+        _grad_enabled[0] = grad_was_enabled
 
 
-def _topological_order(start):
-    """Nodes and leaves reachable from start, each after every node that consumes it.
+def _consumed(inputs, consumers, ready):
+    """A node has run (or been skipped): each of its inputs has one consumer fewer to
+    wait for, and is ready when none is left."""
+    for parent in inputs:
+        if parent is not None:
+            key = id(parent)
+            consumers[key] -= 1
+            if not consumers[key]:
+                ready.append(parent)
 
-    Iterative depth-first post-order: a node is appended once all its inputs are;
-    reversing that puts every consumer before the nodes it consumes.
-    """
-    order = []
-    expanded = set()
-    stack = [(start, False)]
+
+def _count_consumers(start):
+    """{id(node): how many edges lead into it} over the nodes and leaves reachable from
+    start; refuses a node whose graph an earlier backward released."""
+    consumers = {id(start): 0}
+    stack = [start]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
+        node = stack.pop()
+        if not isinstance(node, Function):
             continue
-        if id(node) in expanded:
-            continue
-        expanded.add(id(node))
-        stack.append((node, True))
-        if isinstance(node, Function):
-            if node.released:
-                raise RuntimeError(
-                    f"backward: trying to backward through the graph a second time (the "
-                    f"{node.name} node's saved tensors were freed by the first backward);"
-                    " pass retain_graph=True to the first backward() if you need a second")
-            for parent in node.inputs:
-                if parent is not None and id(parent) not in expanded:
-                    stack.append((parent, False))
-    order.reverse()
-    return order
+        if node.released:
+            raise RuntimeError(
+                f"backward: trying to backward through the graph a second time (the "
+                f"{node.name} node's saved tensors were freed by the first backward);"
+                " pass retain_graph=True to the first backward() if you need a second")
+        for parent in node.inputs:
+            if parent is None:
+                continue
+            key = id(parent)
+            if key in consumers:
+                consumers[key] += 1
+            else:
+                consumers[key] = 1
+                stack.append(parent)
+    return consumers
 
 
 def _accumulate(tensor, grad, handed_out):

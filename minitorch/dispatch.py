@@ -13,8 +13,10 @@ from .dtype import bool_, int64
 from .tensor import Storage, Tensor
 
 
-def _tensor(storage, shape, strides, offset, dtype):
-    """A Tensor with this layout over `storage`, outside any graph."""
+def _tensor(storage, shape, strides, offset, dtype, compact=None):
+    """A Tensor with this layout over `storage`, outside any graph. `compact`: True when
+    the caller knows the layout fills the storage in row-major order (see is_compact),
+    None when it is left to find out."""
     tensor = Tensor.__new__(Tensor)
     tensor._storage = storage
     tensor.shape = shape
@@ -25,6 +27,7 @@ def _tensor(storage, shape, strides, offset, dtype):
     tensor.grad = None
     tensor._ctx = None
     tensor._view = None
+    tensor._compact = compact
     tensor._retains_grad = False
     tensor._graph_version = storage.graph_version
     return tensor
@@ -33,12 +36,13 @@ def _tensor(storage, shape, strides, offset, dtype):
 def wrap(buffer, size, backend, shape, dtype):
     """A contiguous Tensor over a freshly made buffer of `size` elements."""
     return _tensor(Storage(buffer, backend, size), shape, layout.contiguous_layout(shape)[0],
-                   0, dtype)
+                   0, dtype, True)
 
 
 def empty(shape, dtype, backend):
     strides, size = layout.contiguous_layout(shape)
-    return _tensor(Storage(backend.empty(size, dtype), backend, size), shape, strides, 0, dtype)
+    return _tensor(Storage(backend.empty(size, dtype), backend, size), shape, strides, 0, dtype,
+                   True)
 
 
 def view_of(source, shape, strides, offset):
@@ -76,9 +80,14 @@ def native(tensor):
 
 
 def is_compact(tensor):
-    """True when tensor's elements fill its whole buffer in row-major order."""
-    strides, size = layout.contiguous_layout(tensor.shape)
-    return tensor._offset == 0 and tensor._storage.size == size and tensor._strides == strides
+    """True when tensor's elements fill its whole buffer in row-major order (found once
+    per tensor: a layout never changes)."""
+    compact = tensor._compact
+    if compact is None:
+        strides, size = layout.contiguous_layout(tensor.shape)
+        compact = tensor._compact = (tensor._offset == 0 and tensor._storage.size == size
+                                     and tensor._strides == strides)
+    return compact
 
 
 def copy_into(source, source_strides, shape, target, target_strides, target_offset):
@@ -110,7 +119,7 @@ def materialize(tensor, shape=None, dtype=None):
 
 def compact(tensor, shape=None):
     """A flat buffer of tensor's values (broadcast to shape), copying only if needed."""
-    if (shape is None or shape == tensor.shape) and is_compact(tensor):
+    if (shape is None or shape == tensor.shape) and (tensor._compact or is_compact(tensor)):
         return tensor._storage.buffer
     return materialize(tensor, shape)._storage.buffer
 

@@ -9,7 +9,7 @@ import numpy as np
 class DType:
     """One element type. `category` orders bool < integer < floating point."""
 
-    __slots__ = ("name", "numpy", "itemsize", "category", "rank")
+    __slots__ = ("name", "numpy", "itemsize", "category", "rank", "is_floating_point")
 
     def __init__(self, name, numpy_dtype, category, rank):
         self.name = name
@@ -17,10 +17,7 @@ class DType:
         self.itemsize = self.numpy.itemsize
         self.category = category
         self.rank = rank  # total order used for promotion inside one category
-
-    @property
-    def is_floating_point(self):
-        return self.category == FLOAT
+        self.is_floating_point = category == FLOAT
 
     def __repr__(self):
         return f"minitorch.{self.name}"

@@ -29,7 +29,8 @@ class Storage:
 
 
 # what `tensor.data = other` takes from other: everything but identity and autograd state
-_LAYOUT_SLOTS = ("_storage", "shape", "_strides", "_offset", "dtype", "_view", "_graph_version")
+_LAYOUT_SLOTS = ("_storage", "shape", "_strides", "_offset", "dtype", "_view", "_compact",
+                 "_graph_version")
 
 
 class Tensor:
@@ -42,7 +43,8 @@ class Tensor:
     """
 
     __slots__ = ("_storage", "shape", "_strides", "_offset", "dtype", "requires_grad",
-                 "grad", "_ctx", "_view", "_retains_grad", "_graph_version", "__weakref__")
+                 "grad", "_ctx", "_view", "_compact", "_retains_grad", "_graph_version",
+                 "__weakref__")
 
     __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
 
@@ -157,8 +159,9 @@ class Tensor:
         from .printing import tensor_repr
         return tensor_repr(self)
 
-    def __hash__(self):
-        return id(self)
+    # identity hashing (tensors key optimizer state and autograd's tables), kept at C
+    # speed: defining __eq__ as an elementwise op would otherwise drop the inherited one
+    __hash__ = object.__hash__
 
     def __reduce__(self):
         return (_rebuild, (self.detach().numpy(), self.dtype.name, self.requires_grad))
