@@ -128,10 +128,13 @@ OPTIONAL_KERNELS = {
                    "out = x - max - log(sum(exp(x - max)))",
     "log_softmax_backward": "log_softmax_backward(grad, y, rows, cols, out): "
                             "out = grad - exp(y) * sum(grad over the row)",
-    "cross_entropy": "cross_entropy(logits, target, rows, cols, out): out[r] = "
-                     "logsumexp(logits[r]) - logits[r, target[r]]",
-    "cross_entropy_backward": "cross_entropy_backward(logits, target, grad, rows, cols, out): "
-                              "out[r, c] = grad[r] * (softmax(logits[r])[c] - (c == target[r]))",
+    "cross_entropy": "cross_entropy(logits, target, rows, cols, out, probs): out[r] = "
+                     "logsumexp(logits[r]) - logits[r, target[r]] and probs[r, c] = "
+                     "softmax(logits[r])[c] (probs: rows * cols elements of logits' dtype, "
+                     "kept for the backward)",
+    "cross_entropy_backward": "cross_entropy_backward(probs, target, grad, rows, cols, out): "
+                              "out[r, c] = grad[r] * (probs[r, c] - (c == target[r])), "
+                              "probs as cross_entropy wrote them",
     # Optimizer updates, in place on compact buffers (param last, as the output).
     "sgd_step": "sgd_step(grad, momentum_buffer, lr, momentum, dampening, weight_decay, "
                 "nesterov, first_step, param): g = grad + weight_decay * param; if momentum: "

@@ -367,33 +367,40 @@ def log_softmax_rows_backward(grad, y):
 
 
 def cross_entropy_rows(logits, target):
-    """Per-row loss logsumexp(logits[r]) - logits[r, target[r]] for (rows, cols) logits."""
+    """(losses, probs) for (rows, cols) logits and int64 class indices target (rows,):
+    losses[r] = logsumexp(logits[r]) - logits[r, target[r]], and probs (rows, cols) =
+    softmax(logits) over each row, which cross_entropy_rows_backward takes."""
     backend = logits._storage.backend
     rows, cols = logits.shape
     fast = backend.cross_entropy
     if fast is not None:
-        result = empty((rows,), logits.dtype, backend)
-        fast(compact(logits), compact(target), rows, cols, result._storage.buffer)
-        return result
+        losses = empty((rows,), logits.dtype, backend)
+        probs = empty(logits.shape, logits.dtype, backend)
+        fast(compact(logits), compact(target), rows, cols, losses._storage.buffer,
+             probs._storage.buffer)
+        return losses, probs
     log_probs = log_softmax_rows(logits)
     picked = take(log_probs, _row_target_positions(target, cols))
-    return unary("neg", picked)
+    return unary("neg", picked), unary("exp", log_probs)
 
 
-def cross_entropy_rows_backward(logits, target, grad):
-    backend = logits._storage.backend
-    rows, cols = logits.shape
+def cross_entropy_rows_backward(probs, target, grad):
+    """d loss / d logits[r, c] = grad[r] * (probs[r, c] - (c == target[r])) for the probs
+    of cross_entropy_rows and the gradient grad (rows,) of its losses; probs is left as
+    it is (autograd saved it)."""
+    backend = probs._storage.backend
+    rows, cols = probs.shape
     fast = backend.cross_entropy_backward
     if fast is not None:
-        result = empty(logits.shape, logits.dtype, backend)
-        fast(compact(logits), compact(target), compact(grad), rows, cols,
+        result = empty(probs.shape, probs.dtype, backend)
+        fast(compact(probs), compact(target), compact(grad), rows, cols,
              result._storage.buffer)
         return result
-    probs = unary("exp", log_softmax_rows(logits))
-    one = fill(1, (rows,), logits.dtype, backend)
-    index_put(probs, _row_target_positions(target, cols), unary("neg", one), accumulate=True)
     grad_column = view_of(grad, (rows, 1), (grad._strides[0], 0), grad._offset)
-    return binary("mul", probs, grad_column, logits.shape, logits.dtype)
+    result = binary("mul", probs, grad_column, probs.shape, probs.dtype)   # a new tensor
+    index_put(result, _row_target_positions(target, cols), unary("neg", grad),
+              accumulate=True)
+    return result
 
 
 def _row_target_positions(target, cols):

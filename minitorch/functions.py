@@ -732,12 +732,13 @@ class CrossEntropy(Function):
     the sum) as one 0-d loss, without a graph node for the sum and the division.
 
     backward: d/dlogits[r] = g[r] * (softmax(logits[r]) - onehot(target[r])), where
-    g[r] is the incoming gradient of row r, or grad / divisor for every row."""
+    g[r] is the incoming gradient of row r, or grad / divisor for every row. The forward
+    keeps the softmax it computes along the way, so the backward does not redo it."""
 
     def forward(self, logits, target, divisor):
-        self.save_for_backward(logits, target)
         self.divisor = divisor
-        losses = dispatch.cross_entropy_rows(logits, target)
+        losses, probs = dispatch.cross_entropy_rows(logits, target)
+        self.save_for_backward(probs, target)
         if divisor is None:
             return losses
         dtype = logits.dtype
@@ -749,12 +750,12 @@ class CrossEntropy(Function):
                                dtype)
 
     def backward(self, grad):
-        logits, target = self.saved_tensors
+        probs, target = self.saved_tensors
         if self.divisor is not None:
             # (with no rows, the mean's divisor is 0 and there is no row to fill)
             row_grad = float(dispatch.to_numpy(grad)) / self.divisor if self.divisor else 0.0
-            grad = dispatch.fill(row_grad, target.shape, logits.dtype, logits._storage.backend)
-        return dispatch.cross_entropy_rows_backward(logits, target, grad), None
+            grad = dispatch.fill(row_grad, target.shape, probs.dtype, probs._storage.backend)
+        return dispatch.cross_entropy_rows_backward(probs, target, grad), None
 
 
 def check_class_targets(scores, target, op_name):

@@ -1030,16 +1030,30 @@ def test_fused_kernels(name):
     np.testing.assert_allclose(npy(result).reshape(rows, cols), expected, rtol=rtol,
                                atol=10 * rtol)
 
-    loss = out(rows, name)
-    B.cross_entropy(xb, tb, rows, cols, loss)
+    loss, probs = out(rows, name), out(rows * cols, name)
+    B.cross_entropy(xb, tb, rows, cols, loss, probs)
     np.testing.assert_allclose(npy(loss), -expected_y[np.arange(rows), target], rtol=rtol,
                                atol=rtol)
+    np.testing.assert_allclose(npy(probs).reshape(rows, cols), np.exp(expected_y), rtol=rtol,
+                               atol=rtol)
 
-    B.cross_entropy_backward(xb, tb, B.from_numpy(row_grad), rows, cols, result)
-    expected = np.exp(expected_y)
-    expected[np.arange(rows), target] -= 1
-    np.testing.assert_allclose(npy(result).reshape(rows, cols), expected * row_grad[:, None],
+    one_hot = np.eye(cols)[target]
+    B.cross_entropy_backward(probs, tb, B.from_numpy(row_grad), rows, cols, result)
+    np.testing.assert_allclose(npy(result).reshape(rows, cols),
+                               (np.exp(expected_y) - one_hot) * row_grad[:, None],
                                rtol=rtol, atol=rtol)
+    # the backward reads probs as given: it does not recompute a softmax
+    B.cross_entropy_backward(gb, tb, B.from_numpy(row_grad), rows, cols, result)
+    np.testing.assert_allclose(npy(result).reshape(rows, cols),
+                               (grad - one_hot) * row_grad[:, None], rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("name", FLOATS)
+def test_cross_entropy_kernels_on_no_rows(name):
+    loss, probs, result = out(0, name), out(0, name), out(0, name)
+    B.cross_entropy(out(0, name), cbuf([], np.int64), 0, 10, loss, probs)
+    B.cross_entropy_backward(probs, cbuf([], np.int64), out(0, name), 0, 10, result)
+    assert npy(loss).size == npy(probs).size == npy(result).size == 0
 
 
 # ---- the Python boundary: nothing out of bounds reaches C -------------------------------
@@ -1071,9 +1085,18 @@ def test_size_and_dtype_mismatches_raise():
         (lambda: B.relu_backward(f3, f4, f3), "relu_backward"),
         (lambda: B.log_softmax(f4, 2, 3, f4), "log_softmax: .*rows \\* cols = 6"),
         (lambda: B.log_softmax(i3, 1, 3, i3), "log_softmax: expected float"),
-        (lambda: B.cross_entropy(f4, cbuf([0]), 2, 2, out(2, "float32")), "cross_entropy"),
+        (lambda: B.cross_entropy(f4, cbuf([0]), 2, 2, out(2, "float32"), f4), "cross_entropy"),
+        (lambda: B.cross_entropy(f4, cbuf([0, 1]), 2, 2, out(2, "float32"), f3),
+         "cross_entropy: .*probs is 3 x float32"),
+        (lambda: B.cross_entropy(f4, cbuf([0, 1]), 2, 2, out(2, "float32"), out(4, "float64")),
+         "cross_entropy: .*probs is 4 x float64"),
         (lambda: B.cross_entropy_backward(f4, cbuf([0, 1]), f3, 2, 2, f4),
          "cross_entropy_backward: .*grad is 3 x float32"),
+        (lambda: B.cross_entropy_backward(f3, cbuf([0, 1]), out(2, "float32"), 2, 2, f4),
+         "cross_entropy_backward: .*probs is 3 x float32"),
+        (lambda: B.cross_entropy_backward(out(4, "float64"), cbuf([0, 1]), out(2, "float32"),
+                                          2, 2, f4),
+         "cross_entropy_backward: .*out is 4 x float32"),
         (lambda: B.empty(-1, dtypes.float32), "empty: cannot make -1 elements of float32"),
     ]
     for call, message in cases:
@@ -1092,9 +1115,10 @@ def test_index_values_are_checked():
     logits = out(6, "float32")
     with pytest.raises(IndexError, match=r"cross_entropy: target\[1\] = 3 is out of range "
                                          r"for size 3"):
-        B.cross_entropy(logits, cbuf([0, 3]), 2, 3, out(2, "float32"))
+        B.cross_entropy(logits, cbuf([0, 3]), 2, 3, out(2, "float32"), out(6, "float32"))
     with pytest.raises(IndexError, match="cross_entropy_backward: target"):
-        B.cross_entropy_backward(logits, cbuf([-1, 0]), out(2, "float32"), 2, 3, logits)
+        B.cross_entropy_backward(logits, cbuf([-1, 0]), out(2, "float32"), 2, 3,
+                                 out(6, "float32"))
 
 
 @pytest.mark.parametrize("args, message", [

@@ -528,22 +528,22 @@ class CBackend:
         _check_float_rows("log_softmax_backward", rows, cols, y, grad=grad, y=y, out=out)
         lib.mt_log_softmax_backward(_DTYPE[y.dtype_name], grad.ptr, y.ptr, rows, cols, out.ptr)
 
-    def cross_entropy(self, logits, target, rows, cols, out):
-        _check_float_rows("cross_entropy", rows, cols, logits, logits=logits)
+    def cross_entropy(self, logits, target, rows, cols, out, probs):
+        _check_float_rows("cross_entropy", rows, cols, logits, logits=logits, probs=probs)
         if out.dtype_name != logits.dtype_name or out.size != rows or target.size != rows:
             _mismatch("cross_entropy", f"target and out of rows = {rows} elements",
                       target=target, out=out)
         _check_indices("cross_entropy", target, cols, "target")
         lib.mt_cross_entropy(_DTYPE[logits.dtype_name], logits.ptr, target.ptr, rows, cols,
-                             out.ptr)
+                             out.ptr, probs.ptr)
 
-    def cross_entropy_backward(self, logits, target, grad, rows, cols, out):
-        _check_float_rows("cross_entropy_backward", rows, cols, logits, logits=logits, out=out)
-        if grad.dtype_name != logits.dtype_name or grad.size != rows or target.size != rows:
+    def cross_entropy_backward(self, probs, target, grad, rows, cols, out):
+        _check_float_rows("cross_entropy_backward", rows, cols, probs, probs=probs, out=out)
+        if grad.dtype_name != probs.dtype_name or grad.size != rows or target.size != rows:
             _mismatch("cross_entropy_backward", f"target and grad of rows = {rows} elements",
                       target=target, grad=grad)
         _check_indices("cross_entropy_backward", target, cols, "target")
-        lib.mt_cross_entropy_backward(_DTYPE[logits.dtype_name], logits.ptr, target.ptr,
+        lib.mt_cross_entropy_backward(_DTYPE[probs.dtype_name], probs.ptr, target.ptr,
                                       grad.ptr, rows, cols, out.ptr)
 
     # ---- optimizer updates (float32 / float64, in place on compact buffers) --------------

@@ -138,32 +138,35 @@ static int FN(log_softmax_backward)(const T *restrict grad, const T *restrict y,
     return MT_OK;
 }
 
-/* cross_entropy: out[r] = logsumexp(logits[r]) - logits[r, target[r]] */
+/* cross_entropy: out[r] = logsumexp(logits[r]) - logits[r, target[r]] and
+ * probs[r, c] = softmax(logits[r])[c], in one pass over the row after its max: probs
+ * holds exp(logits - max) until the row's sum is known */
 static int FN(cross_entropy)(const T *restrict logits, const int64_t *restrict target,
-                             int64_t rows, int64_t cols, T *restrict out)
+                             int64_t rows, int64_t cols, T *restrict out, T *restrict probs)
 {
-    for (int64_t r = 0; r < rows; r++, logits += cols) {
+    for (int64_t r = 0; r < rows; r++, logits += cols, probs += cols) {
         const T max = FN(max_row)(logits, cols);
-        out[r] = FN(log_sum_exp_shifted)(logits, cols, max) - (logits[target[r]] - max);
+        T total = 0;
+        for (int64_t c = 0; c < cols; c++)
+            total += probs[c] = exp(logits[c] - max);
+        out[r] = log(total) - (logits[target[r]] - max);
+        const T scale = (T)1 / total;
+        for (int64_t c = 0; c < cols; c++)
+            probs[c] *= scale;
     }
     return MT_OK;
 }
 
-/* cross_entropy_backward: out[r, c] = grad[r] * (softmax(logits[r])[c] - (c == target[r]))
- * with one exp per element: out holds exp(logits - max) until the row's sum is known */
-static int FN(cross_entropy_backward)(const T *restrict logits, const int64_t *restrict target,
+/* cross_entropy_backward: out[r, c] = grad[r] * (probs[r, c] - (c == target[r])) */
+static int FN(cross_entropy_backward)(const T *restrict probs, const int64_t *restrict target,
                                       const T *restrict grad, int64_t rows, int64_t cols,
                                       T *restrict out)
 {
-    for (int64_t r = 0; r < rows; r++, logits += cols, out += cols) {
-        const T max = FN(max_row)(logits, cols);
-        T total = 0;
+    for (int64_t r = 0; r < rows; r++, probs += cols, out += cols) {
+        const T g = grad[r];
         for (int64_t c = 0; c < cols; c++)
-            total += out[c] = exp(logits[c] - max);
-        const T scale = grad[r] / total;
-        for (int64_t c = 0; c < cols; c++)
-            out[c] *= scale;
-        out[target[r]] -= grad[r];
+            out[c] = g * probs[c];
+        out[target[r]] -= g;
     }
     return MT_OK;
 }

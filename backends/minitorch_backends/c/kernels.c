@@ -476,15 +476,15 @@ int mt_log_softmax_backward(int dtype, const void *grad, const void *y, int64_t 
 }
 
 int mt_cross_entropy(int dtype, const void *logits, const int64_t *target, int64_t rows,
-                     int64_t cols, void *out)
+                     int64_t cols, void *out, void *probs)
 {
-    DISPATCH_FLOAT(dtype, cross_entropy, logits, target, rows, cols, out)
+    DISPATCH_FLOAT(dtype, cross_entropy, logits, target, rows, cols, out, probs)
 }
 
-int mt_cross_entropy_backward(int dtype, const void *logits, const int64_t *target,
+int mt_cross_entropy_backward(int dtype, const void *probs, const int64_t *target,
                               const void *grad, int64_t rows, int64_t cols, void *out)
 {
-    DISPATCH_FLOAT(dtype, cross_entropy_backward, logits, target, grad, rows, cols, out)
+    DISPATCH_FLOAT(dtype, cross_entropy_backward, probs, target, grad, rows, cols, out)
 }
 
 /* ---- take_rows ------------------------------------------------------------------------ */

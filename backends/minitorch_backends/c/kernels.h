@@ -209,14 +209,16 @@ int mt_log_softmax(int dtype, const void *x, int64_t rows, int64_t cols, void *o
 int mt_log_softmax_backward(int dtype, const void *grad, const void *y, int64_t rows,
                             int64_t cols, void *out);
 
-/* cross_entropy: out[r] = logsumexp(logits[r]) - logits[r, target[r]]
- * (target is int64 with every value in [0, cols)) */
+/* cross_entropy: for each row r < rows of `cols` values:
+ *     out[r] = logsumexp(logits[r]) - logits[r, target[r]]
+ *     probs[r, c] = softmax(logits[r])[c] = exp(logits[r, c] - logsumexp(logits[r]))
+ * (target is int64 with every value in [0, cols); probs has rows * cols elements) */
 int mt_cross_entropy(int dtype, const void *logits, const int64_t *target, int64_t rows,
-                     int64_t cols, void *out);
+                     int64_t cols, void *out, void *probs);
 
-/* cross_entropy_backward:
- *     out[r, c] = grad[r] * (softmax(logits[r])[c] - (c == target[r])) */
-int mt_cross_entropy_backward(int dtype, const void *logits, const int64_t *target,
+/* cross_entropy_backward, from the probs that cross_entropy wrote:
+ *     out[r, c] = grad[r] * (probs[r, c] - (c == target[r])) */
+int mt_cross_entropy_backward(int dtype, const void *probs, const int64_t *target,
                               const void *grad, int64_t rows, int64_t cols, void *out);
 
 #endif

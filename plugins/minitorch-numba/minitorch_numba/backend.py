@@ -313,31 +313,32 @@ class NumbaBackend:
         else:
             kernels.log_softmax_backward_parallel(grad, y, cols, out, parts)
 
-    def cross_entropy(self, logits, target, rows, cols, out):
-        """for r: out[r] = logsumexp(logits[r]) - logits[r, target[r]]"""
-        _check_float_rows("cross_entropy", rows, cols, logits, logits=logits)
+    def cross_entropy(self, logits, target, rows, cols, out, probs):
+        """for r: out[r] = logsumexp(logits[r]) - logits[r, target[r]]
+        and probs[r, c] = softmax(logits[r])[c]"""
+        _check_float_rows("cross_entropy", rows, cols, logits, logits=logits, probs=probs)
         if out.dtype != logits.dtype or out.size != rows or target.size != rows:
             _mismatch("cross_entropy", f"target and out of rows = {rows} elements",
                       target=target, out=out)
         _check_indices("cross_entropy", target, cols, "target")
         parts = self._parts(logits.size, rows)
         if parts == 1:
-            kernels.cross_entropy_range(logits, target, cols, out, 0, rows)
+            kernels.cross_entropy_range(logits, target, cols, out, probs, 0, rows)
         else:
-            kernels.cross_entropy_parallel(logits, target, cols, out, parts)
+            kernels.cross_entropy_parallel(logits, target, cols, out, probs, parts)
 
-    def cross_entropy_backward(self, logits, target, grad, rows, cols, out):
-        """for r, c: out[r, c] = grad[r] * (softmax(logits[r])[c] - (c == target[r]))"""
-        _check_float_rows("cross_entropy_backward", rows, cols, logits, logits=logits, out=out)
-        if grad.dtype != logits.dtype or grad.size != rows or target.size != rows:
+    def cross_entropy_backward(self, probs, target, grad, rows, cols, out):
+        """for r, c: out[r, c] = grad[r] * (probs[r, c] - (c == target[r]))"""
+        _check_float_rows("cross_entropy_backward", rows, cols, probs, probs=probs, out=out)
+        if grad.dtype != probs.dtype or grad.size != rows or target.size != rows:
             _mismatch("cross_entropy_backward", f"target and grad of rows = {rows} elements",
                       target=target, grad=grad)
         _check_indices("cross_entropy_backward", target, cols, "target")
-        parts = self._parts(logits.size, rows)
+        parts = self._parts(probs.size, rows)
         if parts == 1:
-            kernels.cross_entropy_backward_range(logits, target, grad, cols, out, 0, rows)
+            kernels.cross_entropy_backward_range(probs, target, grad, cols, out, 0, rows)
         else:
-            kernels.cross_entropy_backward_parallel(logits, target, grad, cols, out, parts)
+            kernels.cross_entropy_backward_parallel(probs, target, grad, cols, out, parts)
 
     # ---- optimizer steps (in place) ------------------------------------------------------
     def sgd_step(self, grad, momentum_buffer, lr, momentum, dampening, weight_decay,

@@ -443,13 +443,20 @@ def relu_backward_parallel(grad, x, out, parts):
         relu_backward_range(grad, x, out, lo, hi)
 
 
-@njit(inline="always", **_SUMMING)
-def _logsumexp(row):
-    """(max(row), log(sum(exp(row - max(row))))), the sum in float64; row is not empty."""
+@njit(inline="always", **_SERIAL)
+def _row_max(row):
+    """max(row), nan if any is nan; row is not empty."""
     top = row[0]
     for c in range(1, row.size):
         if row[c] > top or row[c] != row[c]:
             top = row[c]
+    return top
+
+
+@njit(inline="always", **_SUMMING)
+def _logsumexp(row):
+    """(max(row), log(sum(exp(row - max(row))))), the sum in float64; row is not empty."""
+    top = _row_max(row)
     total = 0.0
     for c in range(row.size):
         total += math.exp(row[c] - top)
@@ -496,38 +503,49 @@ def log_softmax_backward_parallel(grad, y, cols, out, parts):
 
 
 @njit(**_SUMMING)
-def cross_entropy_range(logits, target, cols, out, lo, hi):
-    """for r in range(lo, hi):
-        out[r] = logsumexp(logits[r*cols:(r + 1)*cols]) - logits[r*cols + target[r]]"""
+def cross_entropy_range(logits, target, cols, out, probs, lo, hi):
+    """for r in range(lo, hi): row = logits[r*cols:(r + 1)*cols]
+        out[r] = logsumexp(row) - row[target[r]]
+        probs[r*cols + c] = softmax(row)[c] = exp(row[c] - max(row)) / sum(exp(row - max(row)))
+    (the sum in float64; probs holds exp(row - max(row)) until it is known)"""
     for r in range(lo, hi):
-        row = logits[r * cols:(r + 1) * cols]
-        top, log_total = _logsumexp(row)
-        out[r] = top + log_total - row[target[r]]
+        row, probs_row = logits[r * cols:(r + 1) * cols], probs[r * cols:(r + 1) * cols]
+        top = _row_max(row)
+        total = 0.0
+        for c in range(cols):
+            shifted = math.exp(row[c] - top)
+            probs_row[c] = shifted
+            total += shifted
+        out[r] = top + math.log(total) - row[target[r]]
+        scale = 1.0 / total
+        for c in range(cols):
+            probs_row[c] *= scale
 
 
 @njit(**_PARALLEL)
-def cross_entropy_parallel(logits, target, cols, out, parts):
+def cross_entropy_parallel(logits, target, cols, out, probs, parts):
     for part in prange(parts):
         lo, hi = _slice(part, parts, out.size)
-        cross_entropy_range(logits, target, cols, out, lo, hi)
+        cross_entropy_range(logits, target, cols, out, probs, lo, hi)
 
 
-@njit(**_SUMMING)
-def cross_entropy_backward_range(logits, target, grad, cols, out, lo, hi):
+@njit(**_SERIAL)
+def cross_entropy_backward_range(probs, target, grad, cols, out, lo, hi):
     """for r in range(lo, hi): for c in range(cols):
-        out[r*cols + c] = grad[r] * (softmax(logits row r)[c] - (c == target[r]))"""
+        out[r*cols + c] = grad[r] * (probs[r*cols + c] - (c == target[r]))"""
     for r in range(lo, hi):
-        row, out_row = logits[r * cols:(r + 1) * cols], out[r * cols:(r + 1) * cols]
-        top, log_total = _logsumexp(row)
+        probs_row, out_row = probs[r * cols:(r + 1) * cols], out[r * cols:(r + 1) * cols]
+        g = grad[r]
         for c in range(cols):
-            out_row[c] = grad[r] * (math.exp(row[c] - top - log_total) - (c == target[r]))
+            out_row[c] = g * probs_row[c]
+        out_row[target[r]] -= g
 
 
 @njit(**_PARALLEL)
-def cross_entropy_backward_parallel(logits, target, grad, cols, out, parts):
+def cross_entropy_backward_parallel(probs, target, grad, cols, out, parts):
     for part in prange(parts):
         lo, hi = _slice(part, parts, grad.size)
-        cross_entropy_backward_range(logits, target, grad, cols, out, lo, hi)
+        cross_entropy_backward_range(probs, target, grad, cols, out, lo, hi)
 
 
 # ---- optimizer steps (in place; scalars are float64, results round to param's dtype) ------

@@ -148,15 +148,40 @@ def test_softmax_and_cross_entropy_rows_in_parallel():
     np.testing.assert_allclose(log_probs.reshape(rows, cols), expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(*both("log_softmax_backward", grad_rows, log_probs, rows,
                                         cols, out=out))
-    losses, parallel = both("cross_entropy", logits, target, rows, cols,
-                            out=np.empty(rows, np.float32))
-    np.testing.assert_array_equal(losses, parallel)
+    results = []
+    for backend in (SERIAL, PARALLEL):
+        losses, probs = np.empty(rows, np.float32), np.empty(rows * cols, np.float32)
+        backend.cross_entropy(logits, target, rows, cols, losses, probs)
+        results.append((losses, probs))
+    (losses, probs), (parallel_losses, parallel_probs) = results
+    np.testing.assert_array_equal(losses, parallel_losses)
+    np.testing.assert_array_equal(probs, parallel_probs)
     np.testing.assert_allclose(losses, -expected[np.arange(rows), target], rtol=1e-5)
-    grads, parallel = both("cross_entropy_backward", logits, target, grad, rows, cols, out=out)
+    np.testing.assert_allclose(probs.reshape(rows, cols), np.exp(expected), rtol=1e-5,
+                               atol=1e-7)
+    grads, parallel = both("cross_entropy_backward", probs, target, grad, rows, cols, out=out)
     np.testing.assert_array_equal(grads, parallel)
     one_hot = np.eye(cols)[target]
     np.testing.assert_allclose(grads.reshape(rows, cols),
                                grad[:, None] * (np.exp(expected) - one_hot), atol=1e-6)
+    # the backward reads probs as given (here any matrix): it does not recompute a softmax
+    grads, parallel = both("cross_entropy_backward", grad_rows, target, grad, rows, cols,
+                           out=out)
+    np.testing.assert_array_equal(grads, parallel)
+    np.testing.assert_allclose(grads.reshape(rows, cols),
+                               grad[:, None] * (grad_rows.reshape(rows, cols) - one_hot),
+                               rtol=1e-6, atol=1e-7)
+
+
+def test_cross_entropy_stays_finite_for_huge_logits_and_takes_no_rows():
+    logits = np.array([1000, 0, -1000, 0, 0, 0], np.float32)
+    losses, probs = np.empty(2, np.float32), np.empty(6, np.float32)
+    SERIAL.cross_entropy(logits, np.array([1, 2]), 2, 3, losses, probs)
+    np.testing.assert_allclose(losses, [1000, np.log(3)], rtol=1e-6)
+    np.testing.assert_allclose(probs, [1, 0, 0, 1 / 3, 1 / 3, 1 / 3], rtol=1e-6)
+    empty = np.empty(0, np.float32)
+    SERIAL.cross_entropy(empty, np.empty(0, np.int64), 0, 3, empty, empty)
+    SERIAL.cross_entropy_backward(empty, np.empty(0, np.int64), empty, 0, 3, empty)
 
 
 # ---- optimizer kernels against their contract written in numpy -----------------------------
@@ -266,8 +291,18 @@ def test_float_division_by_zero_is_ieee():
      "matmul: expected one dtype"),
     (lambda: SERIAL.linear(np.ones(6, np.int64), np.ones(6, np.int64), None, 2, 3, 2,
                            np.empty(4, np.int64)), ValueError, "linear: expected one float"),
-    (lambda: SERIAL.cross_entropy(np.ones(6), np.array([0, 3]), 2, 3, np.empty(2)),
+    (lambda: SERIAL.cross_entropy(np.ones(6), np.array([0, 3]), 2, 3, np.empty(2),
+                                  np.empty(6)),
      IndexError, r"cross_entropy: target\[1\] = 3 is out of range for size 3"),
+    (lambda: SERIAL.cross_entropy(np.ones(6), np.array([0, 1]), 2, 3, np.empty(2),
+                                  np.empty(6, np.float32)),
+     ValueError, "cross_entropy: .*probs is 6 x float32"),
+    (lambda: SERIAL.cross_entropy_backward(np.ones(5), np.array([0, 1]), np.ones(2), 2, 3,
+                                           np.empty(6)),
+     ValueError, "cross_entropy_backward: .*probs is 5 x float64"),
+    (lambda: SERIAL.cross_entropy_backward(np.ones(6), np.array([0, 3]), np.ones(2), 2, 3,
+                                           np.empty(6)),
+     IndexError, r"cross_entropy_backward: target\[1\] = 3 is out of range for size 3"),
     (lambda: SERIAL.sgd_step(np.ones(3), None, 0.1, 0.9, 0, 0, False, True, np.ones(3)),
      ValueError, "sgd_step: momentum_buffer must be None exactly when momentum is 0"),
     (lambda: SERIAL.adam_step(np.ones(3), np.ones(3), np.ones(2), 1, 0.1, 0.9, 0.99, 1e-8, 0,
