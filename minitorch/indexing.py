@@ -201,8 +201,8 @@ def take_batch(tensors, rows):
     batch = []
     for item in tensors:
         backend = item._storage.backend
-        if item.requires_grad or backend.take_rows is None or \
-                not layout.is_contiguous(item.shape, item._strides):
+        if item.requires_grad or backend.take_rows is None or not (
+                dispatch.is_compact(item) or layout.is_contiguous(item.shape, item._strides)):
             batch.append(item[rows])
             continue
         if backend not in uploaded:
