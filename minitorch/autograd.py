@@ -181,81 +181,83 @@ def backward(root, gradient, retain_graph=False):
     below root, then run a node once all of them have passed it their gradients (summed
     when several reach it), so every node runs after every node that consumes it. Both
     walks use explicit stacks (no recursion, so a 10,000-op chain works). A node whose
-    consumers passed it no gradient is skipped (and keeps its graph). Unless
-    retain_graph, each node releases its edges and saved tensors once used (the graph's
-    memory is freed; its grad_fn names stay), and a second backward through it is an
-    error.
+    consumers passed it no gradient is skipped (and keeps its graph). Leaves wait for
+    every node; then each stores the sum of what reached it. Unless retain_graph, each
+    node releases its edges and saved tensors once used (the graph's memory is freed; its
+    grad_fn names stay), and a second backward through it is an error.
     """
     if _rebases[0]:
         _check_current(root, "backward")
     (start,) = _edges((root,))
-    consumers = _count_consumers(start)
-    pending = {id(start): gradient}
-    ready = [start]
-    # storages already stored in some .grad (or owned by the caller): a second leaf
-    # receiving one of them gets a copy, so no two .grad tensors share memory
-    handed_out = {id(gradient._storage)}
+    pending = {id(start): gradient}   # id(node or leaf) -> the gradient summed so far
+    # leaves: id -> each leaf (or tensor retaining its grad) a gradient reached
+    if isinstance(start, Function):
+        consumers, ready, leaves = _count_consumers(start), [start], {}
+    else:  # the root is a leaf itself
+        consumers, ready, leaves = {}, [], {id(start): start}
     grad_was_enabled = _grad_enabled[0]
     _grad_enabled[0] = False
     try:
         while ready:
             node = ready.pop()
             grad = pending.pop(id(node), None)
-            if not isinstance(node, Function):  # a leaf
-                if grad is not None:
-                    _accumulate(node, grad, handed_out)
-                continue
-            if grad is None:  # its consumers passed it no gradient: nothing to run
-                _consumed(node.inputs, consumers, ready)
-                continue
-            if node.retained is not None:
-                retaining = node.retained()
-                if retaining is not None and retaining._ctx is node:
-                    _accumulate(retaining, grad, handed_out)
-            input_grads = node.backward(grad)
-            if not isinstance(input_grads, tuple):  # one Tensor, or None
-                input_grads = (input_grads,)
-            for parent, parent_grad in zip(node.inputs, input_grads):
-                if parent is None or parent_grad is None:
-                    continue
-                if parent_grad.shape != parent.shape:
-                    parent_grad = parent_grad.sum_to_shape(parent.shape)
-                key = id(parent)
-                pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
-            _consumed(node.inputs, consumers, ready)
-            if not retain_graph:
+            if grad is not None:  # else its consumers passed it no gradient: nothing to run
+                if node.retained is not None:
+                    _retained_grad(node, grad, leaves, pending)
+                input_grads = node.backward(grad)
+                if not isinstance(input_grads, tuple):  # one Tensor, or None
+                    input_grads = (input_grads,)
+                for parent, parent_grad in zip(node.inputs, input_grads):
+                    if parent is None or parent_grad is None:
+                        continue
+                    if parent_grad.shape != parent.shape:
+                        parent_grad = parent_grad.sum_to_shape(parent.shape)
+                    key = id(parent)
+                    if key in pending:
+                        parent_grad = pending[key] + parent_grad
+                    elif not isinstance(parent, Function):
+                        leaves[key] = parent
+                    pending[key] = parent_grad
+            for parent in node.inputs:
+                if parent is not None and isinstance(parent, Function):
+                    key = id(parent)
+                    consumers[key] -= 1
+                    if not consumers[key]:
+                        ready.append(parent)
+            if grad is not None and not retain_graph:
                 node.release()
+        # storages already stored in some .grad (or owned by the caller): a second leaf
+        # receiving one of them gets a copy, so no two .grad tensors share memory
+        handed_out = {id(gradient._storage)}
+        for key, leaf in leaves.items():
+            _accumulate(leaf, pending[key], handed_out)
     finally:
         _grad_enabled[0] = grad_was_enabled
 
 
-def _consumed(inputs, consumers, ready):
-    """A node has run (or been skipped): each of its inputs has one consumer fewer to
-    wait for, and is ready when none is left."""
-    for parent in inputs:
-        if parent is not None:
-            key = id(parent)
-            consumers[key] -= 1
-            if not consumers[key]:
-                ready.append(parent)
+def _retained_grad(node, grad, leaves, pending):
+    """Schedule grad for the .grad of the tensor whose retain_grad() made node keep a
+    reference to it, while that tensor still stands for node's output."""
+    retaining = node.retained()
+    if retaining is not None and retaining._ctx is node:
+        leaves[id(retaining)] = retaining
+        pending[id(retaining)] = grad
 
 
 def _count_consumers(start):
-    """{id(node): how many edges lead into it} over the nodes and leaves reachable from
-    start; refuses a node whose graph an earlier backward released."""
+    """{id(node): how many edges lead into it} over the nodes reachable from start
+    (leaves are not counted); refuses a node whose graph an earlier backward released."""
     consumers = {id(start): 0}
     stack = [start]
     while stack:
         node = stack.pop()
-        if not isinstance(node, Function):
-            continue
         if node.released:
             raise RuntimeError(
                 f"backward: trying to backward through the graph a second time (the "
                 f"{node.name} node's saved tensors were freed by the first backward);"
                 " pass retain_graph=True to the first backward() if you need a second")
         for parent in node.inputs:
-            if parent is None:
+            if parent is None or not isinstance(parent, Function):
                 continue
             key = id(parent)
             if key in consumers:

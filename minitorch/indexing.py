@@ -196,13 +196,13 @@ def take_batch(tensors, rows):
     batch. The rows are checked once, and uploaded once per backend, for all the tensors
     (the gather of each is one take_rows kernel); a tensor that requires grad or is not
     compact is indexed the ordinary way."""
-    rows = _wrapped(_as_index_array(rows), len(tensors[0]), 0)
+    rows = _wrapped(_as_index_array(rows), tensors[0].shape[0], 0)
     uploaded = {}
     batch = []
     for item in tensors:
         backend = item._storage.backend
-        if item.requires_grad or backend.take_rows is None or \
-                not layout.is_contiguous(item.shape, item._strides):
+        if item.requires_grad or backend.take_rows is None or not (
+                dispatch.is_compact(item) or layout.is_contiguous(item.shape, item._strides)):
             batch.append(item[rows])
             continue
         if backend not in uploaded:

@@ -27,7 +27,7 @@ def _sigmoid(x, out):
 
 
 def _relu(x, out):
-    np.maximum(x, 0, out=out)
+    np.maximum(x, _zero(x.dtype), out=out)
 
 
 UNARY = {"neg": np.negative, "abs": np.abs, "sign": np.sign, "exp": np.exp, "log": np.log,
@@ -45,6 +45,13 @@ _INTEGER_DIVISIONS = ("floordiv", "mod")
 @functools.lru_cache(maxsize=64)
 def _ones(length, dtype):
     return np.ones(length, dtype)
+
+
+@functools.lru_cache(maxsize=8)
+def _zero(dtype):
+    """A 0-d zero of dtype: a ufunc takes it ~0.4 us sooner than the Python int 0, which
+    it must first convert."""
+    return np.zeros((), dtype)
 
 
 def _check_integer_division(op, divisor):
@@ -208,7 +215,7 @@ class NumpyBackend:
             self.reduce_view("sum", grad_rows, (0,), grad_bias.reshape(1, n))
 
     def relu_backward(self, grad, x, out):
-        np.multiply(grad, x > 0, out=out)
+        np.multiply(grad, np.greater(x, _zero(x.dtype)), out=out)
 
     def log_softmax(self, x, rows, cols, out):
         z, axis = _minus_row_max(x, rows, cols, out)

@@ -39,6 +39,10 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # ---- registration -------------------------------------------------------------------
+    # A registered parameter or submodule is also kept in the instance __dict__ (the same
+    # object, or None), so `self.weight` in a forward is an ordinary attribute read, not a
+    # failed one followed by __getattr__ (0.03 against 0.55 us). _parameters and _modules
+    # keep the order and the kind; _register and _unregister keep the two in step.
     def _registries(self, name):
         """(parameters, modules) of this module; an error before Module.__init__ ran."""
         parameters = self.__dict__.get("_parameters")
@@ -48,44 +52,45 @@ class Module:
                                  "first in __init__")
         return parameters, self.__dict__["_modules"]
 
-    def __setattr__(self, name, value):
-        if isinstance(value, Parameter):
-            parameters, modules = self._registries(name)
-            self.__dict__.pop(name, None)
-            modules.pop(name, None)
-            parameters[name] = value
-        elif isinstance(value, Module):
-            parameters, modules = self._registries(name)
-            self.__dict__.pop(name, None)
-            parameters.pop(name, None)
-            modules[name] = value
-        else:
-            for registry, expected in ((self.__dict__.get("_parameters"), "Parameter"),
-                                       (self.__dict__.get("_modules"), "Module")):
-                if registry is not None and name in registry:
-                    if value is not None:
-                        raise TypeError(f"cannot assign a {type(value).__name__} to "
-                                        f"{type(self).__name__}.{name}: it is a registered "
-                                        f"{expected}, so it takes a {expected} or None")
-                    registry[name] = None
-                    return
-            object.__setattr__(self, name, value)
+    def _register(self, name, value, as_module):
+        """Record value (a Parameter, a Module or None) as parameter or submodule `name`,
+        replacing whatever the name held."""
+        parameters, modules = self._registries(name)
+        (parameters if as_module else modules).pop(name, None)
+        (modules if as_module else parameters)[name] = value
+        self.__dict__[name] = value
 
-    def __getattr__(self, name):
-        # only called when ordinary lookup failed: look in the registries
-        registries = self.__dict__
-        if name in registries.get("_parameters", ()):
-            return registries["_parameters"][name]
-        if name in registries.get("_modules", ()):
-            return registries["_modules"][name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def __delattr__(self, name):
+    def _unregister(self, name):
+        """Forget parameter or submodule `name`; False when it is neither."""
         for registry in (self.__dict__.get("_parameters"), self.__dict__.get("_modules")):
             if registry is not None and name in registry:
                 del registry[name]
+                del self.__dict__[name]
+                return True
+        return False
+
+    def __setattr__(self, name, value):
+        if isinstance(value, (Parameter, Module)):
+            self._register(name, value, isinstance(value, Module))
+            return
+        for registry, expected in ((self.__dict__.get("_parameters"), "Parameter"),
+                                   (self.__dict__.get("_modules"), "Module")):
+            if registry is not None and name in registry:
+                if value is not None:
+                    raise TypeError(f"cannot assign a {type(value).__name__} to "
+                                    f"{type(self).__name__}.{name}: it is a registered "
+                                    f"{expected}, so it takes a {expected} or None")
+                self._register(name, None, expected == "Module")
                 return
-        object.__delattr__(self, name)
+        object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # only called when ordinary lookup failed, so the name is not registered
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name):
+        if not self._unregister(name):
+            object.__delattr__(self, name)
 
     def register_parameter(self, name, parameter):
         """Register `parameter` (a Parameter, or None for an absent one) under `name`."""
@@ -93,7 +98,7 @@ class Module:
             raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got "
                             f"{type(parameter).__name__}; wrap tensors in nn.Parameter")
         self._check_new_name(name)
-        self._registries(name)[0][name] = parameter
+        self._register(name, parameter, False)
 
     def add_module(self, name, module):
         """Register `module` (or None) as the submodule `name`."""
@@ -101,7 +106,7 @@ class Module:
             raise TypeError(f"add_module: {name!r} must be a Module or None, got "
                             f"{type(module).__name__}")
         self._check_new_name(name)
-        self._registries(name)[1][name] = module
+        self._register(name, module, True)
 
     register_module = add_module
 
@@ -109,7 +114,8 @@ class Module:
         if not isinstance(name, str) or not name or "." in name:
             raise KeyError(f"{type(self).__name__}: {name!r} is not a valid attribute name "
                            "for a parameter or module (a non-empty string without '.')")
-        if name in self.__dict__:
+        parameters, modules = self._registries(name)
+        if name in self.__dict__ and name not in parameters and name not in modules:
             raise KeyError(f"{type(self).__name__}: attribute {name!r} already exists")
 
     # ---- traversal ----------------------------------------------------------------------

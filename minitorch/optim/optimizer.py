@@ -93,23 +93,21 @@ class Optimizer:
 
     def _with_gradients(self, group):
         """(param, grad, state) for each parameter of the group that has a gradient;
-        state is the parameter's (initially empty) state dict."""
+        state is the parameter's (initially empty) state dict. A gradient must match its
+        parameter's shape, dtype and backend."""
+        state = self.state
         for param in group["params"]:
-            grad = self._gradient(param)
-            if grad is not None:
-                yield param, grad, self.state.setdefault(param, {})
-
-    @staticmethod
-    def _gradient(param):
-        """param.grad checked to match param, or None when it has none."""
-        grad = param.grad
-        if grad is not None and (grad.shape != param.shape or grad.dtype is not param.dtype
-                                 or grad._storage.backend is not param._storage.backend):
-            raise RuntimeError(f"the gradient of a parameter of shape {tuple(param.shape)} "
-                               f"({param.dtype.name}, {param.backend}) has shape "
-                               f"{tuple(grad.shape)} ({grad.dtype.name}, {grad.backend}); "
-                               "assign .grad a tensor matching its parameter")
-        return grad
+            grad = param.grad
+            if grad is None:
+                continue
+            if grad.shape != param.shape or grad.dtype is not param.dtype or \
+                    grad._storage.backend is not param._storage.backend:
+                raise RuntimeError(f"the gradient of a parameter of shape "
+                                   f"{tuple(param.shape)} ({param.dtype.name}, "
+                                   f"{param.backend}) has shape {tuple(grad.shape)} "
+                                   f"({grad.dtype.name}, {grad.backend}); assign .grad a "
+                                   "tensor matching its parameter")
+            yield param, grad, state.setdefault(param, {})
 
     # ---- state dicts --------------------------------------------------------------------
     def state_dict(self):
