@@ -7,6 +7,7 @@ requires grad.
 """
 import functools
 import weakref
+from itertools import zip_longest
 
 _grad_enabled = [True]  # a list so hot paths read it with one index, no global lookup
 
@@ -201,26 +202,26 @@ def backward(root, gradient, retain_graph=False):
         while ready:
             node = ready.pop()
             grad = pending.pop(id(node), None)
-            if grad is not None:  # else its consumers passed it no gradient: nothing to run
+            input_grads = ()   # stays empty when its consumers passed it no gradient
+            if grad is not None:
                 if node.retained is not None:
                     _retained_grad(node, grad, leaves, pending)
                 input_grads = node.backward(grad)
                 if not isinstance(input_grads, tuple):  # one Tensor, or None
                     input_grads = (input_grads,)
-                for parent, parent_grad in zip(node.inputs, input_grads):
-                    if parent is None or parent_grad is None:
-                        continue
+            for parent, parent_grad in zip_longest(node.inputs, input_grads):
+                if parent is None:
+                    continue
+                key = id(parent)
+                if parent_grad is not None:
                     if parent_grad.shape != parent.shape:
                         parent_grad = parent_grad.sum_to_shape(parent.shape)
-                    key = id(parent)
                     if key in pending:
                         parent_grad = pending[key] + parent_grad
                     elif not isinstance(parent, Function):
                         leaves[key] = parent
                     pending[key] = parent_grad
-            for parent in node.inputs:
-                if parent is not None and isinstance(parent, Function):
-                    key = id(parent)
+                if isinstance(parent, Function):
                     consumers[key] -= 1
                     if not consumers[key]:
                         ready.append(parent)
