@@ -69,6 +69,27 @@ def test_reassigning_an_attribute_moves_it_between_registries():
         model.thing
 
 
+def test_attribute_reads_follow_every_way_of_registering_and_removing():
+    module = nn.Module()
+    first, second = nn.Parameter(minitorch.zeros(1)), nn.Parameter(minitorch.ones(1))
+    module.register_parameter("w", first)
+    assert module.w is first
+    module.w = second                       # replaced through assignment
+    assert module.w is second and dict(module.named_parameters()) == {"w": second}
+    module.w = None
+    assert module.w is None and list(module.parameters()) == []
+    module._parameters["direct"] = first    # written into the registry, as PyTorch code may
+    assert module.direct is first
+    del module.direct
+    with pytest.raises(AttributeError, match="direct"):
+        module.direct
+    module.add_module("inner", nn.ReLU())
+    module.inner = nn.Tanh()
+    assert isinstance(module.inner, nn.Tanh) and list(module.children()) == [module.inner]
+    del module.inner
+    assert not hasattr(module, "inner") and list(module.children()) == []
+
+
 def test_registered_names_take_only_their_kind_or_none():
     layer = nn.Linear(2, 2)
     with pytest.raises(TypeError, match="Linear.weight"):
