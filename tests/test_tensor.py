@@ -221,6 +221,33 @@ def test_diamond_graph_orders_nodes_correctly():
     assert x.grad.item() == 2 * 9 * 2 + 3
 
 
+def test_backward_from_a_leaf_and_through_nodes_that_receive_no_gradient():
+    from minitorch import dispatch
+    from minitorch.autograd import Function
+
+    class CutsGradient(Function):   # an op whose backward passes its input no gradient
+        def forward(self, a):
+            return dispatch.materialize(a)
+
+        def backward(self, grad):
+            return None
+
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    x.backward(minitorch.tensor([3.0, 4.0]))          # the root is the leaf itself
+    assert x.grad.tolist() == [3.0, 4.0]
+    # y feeds two consumers, one passing it no gradient: y's node still runs (once the
+    # other consumer is done), and the leaf gets the other path's gradient
+    w = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    y = w * 2
+    (CutsGradient.apply(y) * y).sum().backward()
+    assert w.grad.tolist() == [2 * 2.0, 2 * 4.0]      # d/dw of const(y) * y = const(y) * 2
+    # a node no gradient reaches is skipped, and keeps its graph
+    v = minitorch.tensor([1.0], requires_grad=True)
+    u = v * 3
+    (CutsGradient.apply(u) + minitorch.tensor([1.0], requires_grad=True)).sum().backward()
+    assert v.grad is None and not u.grad_fn.released
+
+
 def test_leaf_grads_do_not_alias_each_other():
     a = minitorch.ones(2, requires_grad=True)
     b = minitorch.ones(2, requires_grad=True)
