@@ -136,14 +136,18 @@ def fill(value, shape, dtype, backend):
 
 # ---- elementwise ------------------------------------------------------------------------
 
+# The elementwise ops run the flat kernel when every operand is compact and of the result's
+# shape (nothing to express with strides, and no handles to make), the strided fast path
+# otherwise.
+
 def unary(op, a):
     backend = a._storage.backend
     result = empty(a.shape, a.dtype, backend)
     fast = backend.unary_view
-    if fast is not None:
-        fast(op, native(a), native(result))
-    else:
+    if fast is None or a._compact or is_compact(a):
         backend.unary(op, compact(a), result._storage.buffer)
+    else:
+        fast(op, native(a), native(result))
     return result
 
 
@@ -152,10 +156,10 @@ def binary(op, a, b, shape, out_dtype):
     backend = a._storage.backend
     result = empty(shape, out_dtype, backend)
     fast = backend.binary_view
-    if fast is not None:
-        fast(op, native(a), native(b), native(result))
-    else:
+    if fast is None or (a.shape == b.shape == shape and is_compact(a) and is_compact(b)):
         backend.binary(op, compact(a, shape), compact(b, shape), result._storage.buffer)
+    else:
+        fast(op, native(a), native(b), native(result))
     return result
 
 
