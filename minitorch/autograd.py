@@ -213,15 +213,16 @@ def backward(root, gradient, retain_graph=False):
                 if parent is None:
                     continue
                 key = id(parent)
+                is_node = isinstance(parent, Function)
                 if parent_grad is not None:
                     if parent_grad.shape != parent.shape:
                         parent_grad = parent_grad.sum_to_shape(parent.shape)
                     if key in pending:
                         parent_grad = pending[key] + parent_grad
-                    elif not isinstance(parent, Function):
+                    elif not is_node:
                         leaves[key] = parent
                     pending[key] = parent_grad
-                if isinstance(parent, Function):
+                if is_node:
                     consumers[key] -= 1
                     if not consumers[key]:
                         ready.append(parent)

@@ -87,11 +87,9 @@ class Module:
     def __getattr__(self, name):
         # only called when ordinary lookup failed: a name put straight into _parameters or
         # _modules (as some PyTorch code does) is still found there
-        registries = self.__dict__
-        if name in registries.get("_parameters", ()):
-            return registries["_parameters"][name]
-        if name in registries.get("_modules", ()):
-            return registries["_modules"][name]
+        for registry in (self.__dict__.get("_parameters"), self.__dict__.get("_modules")):
+            if registry is not None and name in registry:
+                return registry[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name):
