@@ -123,7 +123,9 @@ OPTIONAL_KERNELS = {
                        "weight[j, t], grad_weight[j, t] = sum_i grad[i, j] * x[i, t], "
                        "grad_bias[j] = sum_i grad[i, j]; an output given as None is not "
                        "wanted",
-    "relu_backward": "relu_backward(grad, x, out): out[i] = grad[i] if x[i] > 0 else 0",
+    "relu_backward": "relu_backward(grad, x, out): out[i] = 0 if x[i] <= 0 else grad[i] "
+                     "(PyTorch's threshold_backward: a nan x passes its gradient on, and a "
+                     "dropped gradient is 0 even when it is inf or nan)",
     "log_softmax": "log_softmax(x, rows, cols, out): each row of cols values, "
                    "out = x - max - log(sum(exp(x - max)))",
     "log_softmax_backward": "log_softmax_backward(grad, y, rows, cols, out): "

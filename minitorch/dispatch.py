@@ -338,8 +338,8 @@ def relu_backward(grad, x):
         fast(compact(grad, x.shape), compact(x), result._storage.buffer)
         return result
     zero = fill(0, (), x.dtype, backend)
-    positive = binary("gt", x, zero, x.shape, bool_)
-    return where(positive, grad, zero, x.shape)
+    dropped = binary("le", x, zero, x.shape, bool_)   # not "gt": a nan x passes grad on
+    return where(dropped, zero, grad, x.shape)
 
 
 def log_softmax_rows(x):

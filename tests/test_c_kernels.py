@@ -1019,7 +1019,7 @@ def test_fused_kernels(name):
 
     result = out(rows * cols, name)
     B.relu_backward(gb, xb, result)
-    assert np.array_equal(npy(result), np.where(x > 0, grad, 0).reshape(-1))
+    assert np.array_equal(npy(result), np.where(x <= 0, 0, grad).reshape(-1))
 
     y = out(rows * cols, name)
     B.log_softmax(xb, rows, cols, y)

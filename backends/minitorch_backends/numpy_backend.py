@@ -27,7 +27,7 @@ def _sigmoid(x, out):
 
 
 def _relu(x, out):
-    np.maximum(x, _zero(x.dtype), out=out)
+    np.maximum(x, _zeros_like_flat(x), out=out)
 
 
 UNARY = {"neg": np.negative, "abs": np.abs, "sign": np.sign, "exp": np.exp, "log": np.log,
@@ -52,6 +52,21 @@ def _zero(dtype):
     """A 0-d zero of dtype: a ufunc takes it ~0.4 us sooner than the Python int 0, which
     it must first convert."""
     return np.zeros((), dtype)
+
+
+@functools.lru_cache(maxsize=16)
+def _zeros(length, dtype):
+    return np.zeros(length, dtype)
+
+
+def _zeros_like_flat(x):
+    """Zeros to compare x with: an array of x's length for a flat x of up to 2**20
+    elements, a 0-d zero otherwise. numpy's SIMD loops for maximum and the comparisons
+    need two contiguous operands; against a 0-d zero, relu of 128 x 128 floats takes
+    8.5 us instead of 2.2."""
+    if x.ndim == 1 and x.size <= 1 << 20:
+        return _zeros(x.size, x.dtype)
+    return _zero(x.dtype)
 
 
 def _check_integer_division(op, divisor):
@@ -215,7 +230,12 @@ class NumpyBackend:
             self.reduce_view("sum", grad_rows, (0,), grad_bias.reshape(1, n))
 
     def relu_backward(self, grad, x, out):
-        np.multiply(grad, np.greater(x, _zero(x.dtype)), out=out)
+        np.multiply(grad, np.greater(x, _zeros_like_flat(x)), out=out)
+        # That is exact unless x holds a nan (whose gradient passes on, as PyTorch's
+        # threshold_backward) or grad an inf or nan (0 where dropped, not nan); either
+        # makes x . grad non-finite (so may an overflow), and only then is out redone.
+        if not np.isfinite(np.dot(x, grad)):
+            np.copyto(out, np.where(np.less_equal(x, 0), 0, grad))
 
     def log_softmax(self, x, rows, cols, out):
         z, axis = _minus_row_max(x, rows, cols, out)

@@ -127,6 +127,25 @@ def test_gradients_match_torch(backend_name, op, sample, dtype):
         assert_matches_torch(mt_leaf.grad, torch_leaf.grad, rtol, op.atol[dtype], what)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("size", [7, 1000])
+def test_relu_of_non_finite_values_matches_torch(backend_name, dtype, size):
+    """relu and its gradient where inputs and gradients are nan, +-inf or +-0: relu(nan)
+    is nan, a nan input passes its gradient on, and a gradient dropped at x <= 0 is 0
+    even when it is inf or nan (PyTorch's threshold_backward)."""
+    rng = np.random.default_rng(2)
+    specials = np.array([np.nan, -np.inf, np.inf, 0.0, -0.0, -1.0, 2.0])
+    x = rng.permutation(np.resize(specials, size)).astype(dtype)
+    grad = rng.permutation(np.resize(specials[[2, 0, 1, 6, 5, 3, 4]], size)).astype(dtype)
+    mt_x, torch_x = minitorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    mt_y, torch_y = mt_x.relu(), torch.relu(torch_x)
+    mt_y.backward(minitorch.tensor(grad))
+    torch_y.backward(torch.tensor(grad))
+    assert_matches_torch(mt_y, torch_y, 0, 0, f"relu of non-finite {dtype} on {backend_name}")
+    assert_matches_torch(mt_x.grad, torch_x.grad, 0, 0,
+                         f"relu backward of non-finite {dtype} on {backend_name}")
+
+
 def _numeric_gradient(function, arrays, position, epsilon=1e-6):
     """Central differences of sum(function(arrays) * weights) w.r.t. arrays[position]."""
     gradient = np.zeros_like(arrays[position])

@@ -92,13 +92,13 @@ static int FN(matmul)(const T *a, const T *b, int64_t batch, int64_t m, int64_t 
     return MT_OK;
 }
 
-/* relu_backward: for i < n: out[i] = x[i] > 0 ? grad[i] : 0 */
+/* relu_backward: for i < n: out[i] = x[i] <= 0 ? 0 : grad[i] (a nan x passes grad on) */
 static int FN(relu_backward)(const T *restrict grad, const T *restrict x, T *restrict out,
                              int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
         const T g = grad[i];   /* loaded unconditionally, so the select vectorizes */
-        out[i] = x[i] > 0 ? g : 0;
+        out[i] = x[i] <= 0 ? 0 : g;
     }
     return MT_OK;
 }

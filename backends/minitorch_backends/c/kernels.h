@@ -198,7 +198,7 @@ int mt_gemm_use_isa(const char *name);
 
 /* ---- fused kernels (float32/float64) ------------------------------------------------ */
 
-/* relu_backward: for i < n: out[i] = x[i] > 0 ? grad[i] : 0 */
+/* relu_backward: for i < n: out[i] = x[i] <= 0 ? 0 : grad[i] (a nan x passes grad on) */
 int mt_relu_backward(int dtype, const void *grad, const void *x, void *out, int64_t n);
 
 /* log_softmax: for each row r < rows of `cols` values:

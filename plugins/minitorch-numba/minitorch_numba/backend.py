@@ -280,7 +280,7 @@ class NumbaBackend:
             kernels.linear_parallel(x, weight, bias, k, n, out, parts)
 
     def relu_backward(self, grad, x, out):
-        """for i: out[i] = grad[i] if x[i] > 0 else 0"""
+        """for i: out[i] = 0 if x[i] <= 0 else grad[i] (a nan x passes grad on)"""
         if (x.dtype.name not in FLOATS or grad.dtype != x.dtype or out.dtype != x.dtype
                 or not grad.size == x.size == out.size):
             _mismatch("relu_backward", "float buffers of one dtype and size", grad=grad, x=x,

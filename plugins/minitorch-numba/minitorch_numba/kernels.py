@@ -430,10 +430,11 @@ def has_zero(a):
 
 @njit(**_SERIAL)
 def relu_backward_range(grad, x, out, lo, hi):
-    """for i in range(lo, hi): out[i] = grad[i] if x[i] > 0 else 0"""
+    """for i in range(lo, hi): out[i] = 0 if x[i] <= 0 else grad[i] (a nan x passes
+    grad on)"""
     grad, x, out = grad[lo:hi], x[lo:hi], out[lo:hi]
     for i in range(out.size):
-        out[i] = grad[i] if x[i] > 0 else 0
+        out[i] = 0 if x[i] <= 0 else grad[i]
 
 
 @njit(**_PARALLEL)
