@@ -69,6 +69,11 @@ def to_numpy(tensor):
     return tensor._storage.backend.to_numpy(buffer).reshape(tensor.shape)
 
 
+def _buffer(tensor):
+    """tensor's storage buffer, or None for no tensor (an output not wanted)."""
+    return None if tensor is None else tensor._storage.buffer
+
+
 def native(tensor):
     """The backend's strided handle for tensor's layout, made once and cached."""
     handle = tensor._view
@@ -319,11 +324,13 @@ def linear_backward(grad, x, weight, needs_x, needs_weight, needs_bias):
     (m, k), n = x.shape, weight.shape[0]
     fast = backend.linear_backward
     if fast is not None:
-        outputs = [empty(shape, x.dtype, backend) if needed else None for needed, shape in
-                   ((needs_x, (m, k)), (needs_weight, (n, k)), (needs_bias, (n,)))]
-        fast(compact(grad), compact(x), compact(weight), m, k, n,
-             *[None if output is None else output._storage.buffer for output in outputs])
-        return tuple(outputs)
+        dtype = x.dtype
+        grad_x = empty((m, k), dtype, backend) if needs_x else None
+        grad_weight = empty((n, k), dtype, backend) if needs_weight else None
+        grad_bias = empty((n,), dtype, backend) if needs_bias else None
+        fast(compact(grad), compact(x), compact(weight), m, k, n, _buffer(grad_x),
+             _buffer(grad_weight), _buffer(grad_bias))
+        return grad_x, grad_weight, grad_bias
     return (matmul(grad, weight, (m, k)) if needs_x else None,
             matmul(transposed(grad), x, (n, k)) if needs_weight else None,
             reduce("sum", grad, (0,), grad.dtype, keepdim=False)

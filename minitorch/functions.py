@@ -835,21 +835,24 @@ class Linear(Function):
 
     def backward(self, grad):
         x, weight = self.saved_tensors
-        return dispatch.linear_backward(grad, x, weight, *[i is not None for i in self.inputs])
+        x_edge, weight_edge, bias_edge = self.inputs
+        return dispatch.linear_backward(grad, x, weight, x_edge is not None,
+                                        weight_edge is not None, bias_edge is not None)
 
 
 def linear(x, weight, bias=None):
     """x @ weight.T + bias, with weight stored (out_features, in_features)."""
-    if x.shape[-1] != weight.shape[-1] or weight.ndim != 2:
+    if x.shape[-1] != weight.shape[-1] or len(weight.shape) != 2:
         raise ValueError(f"linear: input {format_shape(x.shape)} does not match weight "
                          f"{format_shape(weight.shape)} (expected (*, in) and (out, in))")
     _same_backend(x, weight, "linear")
     if x.dtype is not weight.dtype or (bias is not None and bias.dtype is not x.dtype):
         raise TypeError(f"linear: dtypes differ: input {x.dtype.name}, weight "
                         f"{weight.dtype.name}" + (f", bias {bias.dtype.name}" if bias is not None else ""))
-    rows = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-    result = Linear.apply(rows, weight, bias)
-    return result if x.ndim == 2 else result.reshape(x.shape[:-1] + (weight.shape[0],))
+    if len(x.shape) == 2:
+        return Linear.apply(x, weight, bias)
+    result = Linear.apply(x.reshape(-1, x.shape[-1]), weight, bias)
+    return result.reshape(x.shape[:-1] + (weight.shape[0],))
 
 
 # ---- views ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ as they are) and the fused training kernels (linear, relu_backward, log_softmax,
 cross_entropy and their backwards).
 """
 import functools
+import math
 import warnings
 
 import numpy as np
@@ -234,7 +235,7 @@ class NumpyBackend:
         # That is exact unless x holds a nan (whose gradient passes on, as PyTorch's
         # threshold_backward) or grad an inf or nan (0 where dropped, not nan); either
         # makes x . grad non-finite (so may an overflow), and only then is out redone.
-        if not np.isfinite(np.dot(x, grad)):
+        if not math.isfinite(x.dot(grad)):
             np.copyto(out, np.where(np.less_equal(x, 0), 0, grad))
 
     def log_softmax(self, x, rows, cols, out):
