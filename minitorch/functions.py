@@ -192,16 +192,21 @@ class Pow(Function):
         return result
 
     def backward(self, grad):
+        # PyTorch's pow_backward_self and pow_backward_exponent: an exponent of 0 gives a
+        # zero gradient (not 0 * a ** -1, nan at a = 0), and so does a = 0 for the
+        # exponent when it is >= 0 (not log(0) * 0); elsewhere log(a) is nan below 0
         a, b, result = self.saved_tensors
-        grad_a = grad * b * a ** (b - 1)
+        grad_a = where(b == 0, 0.0, grad * b * a ** (b - 1))
         grad_b = None
         if self.inputs[1] is not None:  # log(a) only when the exponent needs a gradient
-            grad_b = grad * result * where(a > 0, log(a), 0.0)
+            grad_b = grad * where(logical_and(a == 0, b >= 0), 0.0, result * log(a))
         return grad_a, grad_b
 
 
 class Maximum(Function):
-    """max(a, b) elementwise; on ties each side gets half the gradient, as in PyTorch."""
+    """max(a, b) elementwise. backward, as PyTorch's: on ties each side gets half the
+    gradient; the losing side gets 0 (even for an inf or nan gradient); where a or b is
+    nan, neither loses, so both get all of it."""
 
     op = "maximum"
 
@@ -211,9 +216,9 @@ class Maximum(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        a_wins = (a > b) if self.op == "maximum" else (a < b)
-        share = where(a == b, grad * 0.5, where(a_wins, grad, 0.0))
-        return share, grad - share
+        a_loses, b_loses = (a < b, a > b) if self.op == "maximum" else (a > b, a < b)
+        share = where(a == b, grad * 0.5, grad)
+        return where(a_loses, 0.0, share), where(b_loses, 0.0, share)
 
 
 class Minimum(Maximum):
@@ -448,8 +453,30 @@ absolute = _unary(Abs, "abs", floating=False)
 relu = _unary(Relu, "relu", floating=False)
 
 
+class Sign(Function):
+    """-1, 0 or 1 (0 for nan); its gradient is 0 everywhere, as in PyTorch."""
+
+    def forward(self, a):
+        return dispatch.unary("sign", a)
+
+    def backward(self, grad):
+        return zeros_like(grad)
+
+
 def sign(a):
-    return dispatch.unary("sign", a)
+    return Sign.apply(a)
+
+
+def isnan(a):
+    return ne(a, a)
+
+
+def isinf(a):
+    return eq(absolute(a), math.inf) if a.dtype.is_floating_point else zeros_like(a, bool_)
+
+
+def isfinite(a):
+    return logical_not(logical_or(isnan(a), isinf(a)))
 
 
 def square(a):
@@ -464,8 +491,29 @@ def reciprocal(a):
     return 1.0 / a
 
 
-def log1p(a):
-    return log(a + 1.0)
+class Log1p(Function):
+    """log(1 + a), accurate for small a, where log(1 + a) would round 1 + a first.
+
+    With u = 1 + a as rounded: a where u == 1; log(u) where u - 1 == a (no rounding
+    happened: large a, -1, +-inf); otherwise log(u) * a / (u - 1), which cancels the
+    rounding of u to within a few ulps (Goldberg, "What every computer scientist should
+    know about floating-point arithmetic", theorem 4). backward: grad / (1 + a).
+    """
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        with no_grad():
+            u = a + 1.0
+            shifted = u - 1.0
+            log_u = log(u)
+            return where(u == 1.0, a, where(shifted == a, log_u, log_u * (a / shifted)))
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad / (a + 1.0)
+
+
+log1p = _unary(Log1p, "log1p")
 
 
 class Clamp(Function):
@@ -480,13 +528,24 @@ class Clamp(Function):
         return result
 
     def backward(self, grad):
+        # PyTorch's clamp_backward and clamp_backward_min_max: a gets the gradient where
+        # it lies within the bounds; a tensor bound gets it where it is the result (min
+        # where a < min and min < max, max where a > max or max < min)
         (a,) = self.saved_tensors
+        low, high = self.low, self.high
         inside = ones_like(a, dtype=bool_)
-        if self.low is not None:
-            inside = logical_and(inside, a >= self.low)
-        if self.high is not None:
-            inside = logical_and(inside, a <= self.high)
-        return where(inside, grad, 0.0)
+        if low is not None:
+            inside = logical_and(inside, a >= low)
+        if high is not None:
+            inside = logical_and(inside, a <= high)
+        grad_low = grad_high = None
+        if self.inputs[1] is not None:
+            chosen = a < low if high is None else logical_and(a < low, low < high)
+            grad_low = where(chosen, grad, 0.0)
+        if self.inputs[2] is not None:
+            chosen = a > high if low is None else logical_or(a > high, high < low)
+            grad_high = where(chosen, grad, 0.0)
+        return where(inside, grad, 0.0), grad_low, grad_high
 
 
 def clamp(a, min=None, max=None):  # PyTorch's keyword names, so callers can write min=
@@ -570,7 +629,9 @@ def mean(a, dim=None, keepdim=False):
 
 
 class Extreme(Function):
-    """max or min over dims; tied positions share the gradient evenly (like amax)."""
+    """amax or amin over dims. backward, as PyTorch's amax: every position equal to the
+    result gets grad / (how many are), i.e. (a == result) * (grad / count), so a nan
+    in a reduced slice makes its whole gradient nan."""
 
     def forward(self, a, op, dims, keepdim):
         if a.numel() == 0 or 0 in [a.shape[d] for d in dims]:
@@ -587,6 +648,38 @@ class Extreme(Function):
             grad = grad.reshape(kept.shape)
         hits = cast(a == kept, a.dtype)
         return hits * (grad / reduce_sum(hits, self.dims, keepdim=True))
+
+
+class ExtremeOfAll(Extreme):
+    """max() or min() of every element. backward, as PyTorch's evenly_distribute_backward:
+    grad / count to each position holding the result (each nan, when the result is nan),
+    and exactly 0 elsewhere, even for an inf or nan gradient."""
+
+    def backward(self, grad):
+        a, kept = self.saved_tensors
+        hits = logical_or(a == kept, logical_and(a != a, kept != kept))
+        share = grad.reshape(kept.shape) / reduce_sum(hits, self.dims, keepdim=True)
+        return where(hits, share, 0.0)
+
+
+class ExtremeAlongDim(Extreme):
+    """The values of max(dim) or min(dim), given their `indices` (argmax or argmin with
+    the dim kept). backward, as PyTorch's: all of each value's gradient goes to the
+    position its index names (the first extreme, or the nan), 0 to the rest."""
+
+    def forward(self, a, op, dims, keepdim, indices):
+        self.indices = indices
+        return super().forward(a, op, dims, keepdim)
+
+    def backward(self, grad):
+        a, kept = self.saved_tensors
+        if not a.shape:   # a 0-d tensor is its own max
+            return grad
+        (dim,) = self.dims
+        positions_shape = tuple(size if d == dim else 1 for d, size in enumerate(a.shape))
+        positions = dispatch.from_numpy(np.arange(a.shape[dim]).reshape(positions_shape),
+                                        int64, a._storage.backend)
+        return where(positions == self.indices, grad.reshape(kept.shape), 0.0), None
 
 
 def amax(a, dim=None, keepdim=False):
@@ -619,10 +712,11 @@ def _extreme(op, a, dim, keepdim, other):
     if other is not None:
         return (maximum if op == "max" else minimum)(a, other)
     if dim is None:
-        return Extreme.apply(a, op, layout.normalize_dims(None, a.ndim, op), False)
-    values = Extreme.apply(a, op, layout.normalize_dims(dim, a.ndim, op), keepdim)
-    indices = (argmax if op == "max" else argmin)(a, dim, keepdim)
-    return MaxMin(values, indices)
+        return ExtremeOfAll.apply(a, op, layout.normalize_dims(None, a.ndim, op), False)
+    dims = layout.normalize_dims(dim, a.ndim, op)
+    indices = (argmax if op == "max" else argmin)(a, dim, keepdim=True)
+    values = ExtremeAlongDim.apply(a, op, dims, keepdim, indices)
+    return MaxMin(values, _drop_dims(indices, dims, keepdim))
 
 
 def reduce_max(a, dim=None, keepdim=False, other=None):
@@ -667,8 +761,23 @@ def var(a, dim=None, keepdim=False, correction=1, unbiased=None):
     return reduce_sum(centered * centered, dims, keepdim) / degrees_of_freedom
 
 
+class SqrtOfVariance(Function):
+    """std from a variance. backward, as PyTorch's std_backward: grad / (2 * std), but 0
+    where std is 0 (a constant slice) instead of inf, which would make the variance's
+    backward nan."""
+
+    def forward(self, variance):
+        result = dispatch.unary("sqrt", variance)
+        self.save_for_backward(result)
+        return result
+
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return where(result == 0, 0.0, grad / (2.0 * result))
+
+
 def std(a, dim=None, keepdim=False, correction=1, unbiased=None):
-    return sqrt(var(a, dim, keepdim, correction, unbiased))
+    return SqrtOfVariance.apply(var(a, dim, keepdim, correction, unbiased))
 
 
 def logsumexp(a, dim=None, keepdim=False):
@@ -1229,7 +1338,7 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "le": le, "gt": gt, "ge": ge, "neg": neg, "negative": neg, "abs": absolute, "exp": exp,
     "log": log, "sqrt": sqrt, "sin": sin, "cos": cos, "tanh": tanh, "sigmoid": sigmoid,
     "relu": relu, "sign": sign, "square": square, "rsqrt": rsqrt, "reciprocal": reciprocal,
-    "log1p": log1p, "clamp": clamp, "clip": clip, "where": where, "sum": reduce_sum,
+    "log1p": log1p, "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "clamp": clamp, "clip": clip, "where": where, "sum": reduce_sum,
     "mean": mean, "var": var, "std": std, "max": reduce_max, "min": reduce_min,
     "amax": amax, "amin": amin, "argmax": argmax, "argmin": argmin, "logsumexp": logsumexp,
     "softmax": softmax, "log_softmax": log_softmax, "any": any_true, "all": all_true,
@@ -1245,7 +1354,8 @@ _METHOD_NAMES = (
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
     "floor_divide", "remainder", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt",
     "ge", "neg", "negative", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
-    "relu", "sign", "square", "rsqrt", "reciprocal", "log1p", "clamp", "clip", "sum",
+    "relu", "sign", "square", "rsqrt", "reciprocal", "log1p", "isnan", "isinf", "isfinite",
+    "clamp", "clip", "sum",
     "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp",
     "softmax", "log_softmax", "any", "all", "logical_not", "logical_and", "logical_or",
     "logical_xor", "matmul", "mm", "reshape", "flatten", "squeeze", "unsqueeze", "permute",

@@ -31,7 +31,14 @@ def _relu(x, out):
     np.maximum(x, _zeros_like_flat(x), out=out)
 
 
-UNARY = {"neg": np.negative, "abs": np.abs, "sign": np.sign, "exp": np.exp, "log": np.log,
+def _sign(x, out):
+    """np.sign, but 0 for nan (np.sign gives nan), as PyTorch and the contract say."""
+    np.sign(x, out=out)
+    if out.dtype.kind == "f":
+        out[np.isnan(out)] = 0
+
+
+UNARY = {"neg": np.negative, "abs": np.abs, "sign": _sign, "exp": np.exp, "log": np.log,
          "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
          "sigmoid": _sigmoid, "relu": _relu}
 BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,

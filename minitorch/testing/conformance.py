@@ -12,7 +12,7 @@ import pytest
 
 import minitorch
 
-from .optable import OP_TABLE, Arg
+from .optable import OP_TABLE, SPECIAL_CASES, Arg
 
 torch = pytest.importorskip("torch")
 
@@ -127,23 +127,34 @@ def test_gradients_match_torch(backend_name, op, sample, dtype):
         assert_matches_torch(mt_leaf.grad, torch_leaf.grad, rtol, op.atol[dtype], what)
 
 
+SPECIAL_RUNS = [(case, size) for case in SPECIAL_CASES
+                for size in ((None, 1000) if case.elementwise else (None,))]
+SPECIAL_IDS = [case.name + ("" if size is None else f"-x{size}") for case, size in SPECIAL_RUNS]
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("size", [7, 1000])
-def test_relu_of_non_finite_values_matches_torch(backend_name, dtype, size):
-    """relu and its gradient where inputs and gradients are nan, +-inf or +-0: relu(nan)
-    is nan, a nan input passes its gradient on, and a gradient dropped at x <= 0 is 0
-    even when it is inf or nan (PyTorch's threshold_backward)."""
-    rng = np.random.default_rng(2)
-    specials = np.array([np.nan, -np.inf, np.inf, 0.0, -0.0, -1.0, 2.0])
-    x = rng.permutation(np.resize(specials, size)).astype(dtype)
-    grad = rng.permutation(np.resize(specials[[2, 0, 1, 6, 5, 3, 4]], size)).astype(dtype)
-    mt_x, torch_x = minitorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    mt_y, torch_y = mt_x.relu(), torch.relu(torch_x)
-    mt_y.backward(minitorch.tensor(grad))
-    torch_y.backward(torch.tensor(grad))
-    assert_matches_torch(mt_y, torch_y, 0, 0, f"relu of non-finite {dtype} on {backend_name}")
-    assert_matches_torch(mt_x.grad, torch_x.grad, 0, 0,
-                         f"relu backward of non-finite {dtype} on {backend_name}")
+@pytest.mark.parametrize("case,size", SPECIAL_RUNS, ids=SPECIAL_IDS)
+def test_special_values_match_torch(backend_name, case, size, dtype):
+    """One SpecialCase (nan, inf, signed zeros, ties...): forward and gradients as PyTorch."""
+    def values(data):
+        array = np.asarray(data, dtype=dtype)
+        return array if size is None else np.resize(array, size)
+
+    arrays = [values(data) for data in case.inputs]
+    mt_inputs = [minitorch.tensor(array, requires_grad=True) for array in arrays]
+    torch_inputs = [torch.tensor(array, requires_grad=True) for array in arrays]
+    mt_result, torch_result = case.call(*mt_inputs), case.call(*torch_inputs)
+    what = f"{case.name} {dtype} on {backend_name}"
+    rtol = case.rtol[dtype]
+    assert_matches_torch(mt_result, torch_result, rtol, 0, what)
+    if case.grad is None:
+        return
+    grad = values(case.grad)
+    mt_result.backward(minitorch.tensor(grad))
+    torch_result.backward(torch.tensor(grad))
+    for position, (mt_input, torch_input) in enumerate(zip(mt_inputs, torch_inputs)):
+        assert_matches_torch(mt_input.grad, torch_input.grad, rtol, 0,
+                             f"d/d(input {position}) of {what}")
 
 
 def _numeric_gradient(function, arrays, position, epsilon=1e-6):

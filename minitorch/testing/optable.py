@@ -252,6 +252,76 @@ OP_TABLE = (
 )
 
 
+@dataclass(frozen=True)
+class SpecialCase:
+    """An op on chosen values (nan, +-inf, signed zeros, ties, huge or tiny numbers), run
+    in both libraries: the forward and, when `grad` is given, every input's gradient for
+    that upstream gradient (which may hold nan and inf too) must match PyTorch's.
+
+    inputs: one list of values per tensor argument (each a float tensor that requires
+    grad). elementwise: also run with every input and grad tiled to 1000 elements, so
+    the backends' vectorized loops see the values. rtol: per dtype; nan must meet nan.
+    """
+
+    name: str
+    call: object
+    inputs: tuple
+    grad: object = None
+    elementwise: bool = False
+    rtol: dict = field(default_factory=lambda: {"float32": 1e-6, "float64": 1e-14})
+
+
+_NAN, _INF = float("nan"), float("inf")
+
+SPECIAL_CASES = (
+    SpecialCase("relu", lambda a: a.relu(), ([_NAN, -1.0, 2.0, 0.0, -0.0, -_INF, _INF],),
+                [1.0, _INF, 3.0, _NAN, 5.0, 6.0, _NAN], elementwise=True),
+    SpecialCase("maximum", lambda a, b: a.maximum(b),
+                ([2.0, 0.0, _NAN, 1.0, _INF, 0.0], [0.0, 2.0, 0.0, 1.0, -_INF, _NAN]),
+                [_INF, _NAN, 1.0, 2.0, 3.0, 4.0], elementwise=True),
+    SpecialCase("minimum", lambda a, b: a.minimum(b),
+                ([2.0, 0.0, _NAN, 1.0, _INF, 0.0], [0.0, 2.0, 0.0, 1.0, -_INF, _NAN]),
+                [_INF, _NAN, 1.0, 2.0, 3.0, 4.0], elementwise=True),
+    SpecialCase("pow", lambda a, b: a ** b,
+                ([0.0, _NAN, 2.0, -1.0, 0.0, 0.0, 3.0], [0.0, 0.0, 0.0, 2.0, -1.0, 2.0, 0.5]),
+                [1.0, 1.0, _INF, 1.0, 1.0, 1.0, 1.0], elementwise=True),
+    SpecialCase("pow_zero", lambda a: a ** 0, ([0.0, _NAN, 2.0, -_INF],), [1.0, 2.0, 3.0, 4.0],
+                elementwise=True),
+    SpecialCase("rpow_zero_base", lambda e: 0.0 ** e, ([-1.0, 2.0, 0.0, 0.5],),
+                [1.0, 1.0, 1.0, 1.0], elementwise=True),
+    SpecialCase("log1p", lambda a: a.log1p(),
+                ([1e-8, 1e-20, -1.0, -0.0, _INF, 0.5, -2.0, _NAN, 3e5, -0.75],),
+                [1.0] * 10, elementwise=True),
+    SpecialCase("abs", lambda a: a.abs(), ([_NAN, -0.0, 0.0, -2.0, _INF],),
+                [1.0, 1.0, _INF, 1.0, 1.0], elementwise=True),
+    SpecialCase("sign", lambda a: a.sign(), ([_NAN, -0.0, 0.0, -2.0, _INF, -_INF],),
+                [1.0, 1.0, 1.0, _INF, 1.0, 1.0], elementwise=True),
+    SpecialCase("isnan_isinf", lambda a: _lib(a).stack([a.isnan(), a.isinf(), a.isfinite()]),
+                ([_NAN, -_INF, _INF, 0.0, -3.0],), elementwise=True),
+    SpecialCase("clamp_tensor_min", lambda a, low: a.clamp(min=low),
+                ([0.0, 1.0, 2.0, _NAN, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5]),
+                [1.0, 2.0, 3.0, 4.0, 5.0], elementwise=True),
+    SpecialCase("clamp_tensor_bounds", lambda a, low, high: a.clamp(low, high),
+                ([0.0, 1.0, 2.0, 1.0, 0.2], [0.5, 0.5, 0.5, 2.0, 0.0], [1.5, 1.5, 1.5, 1.0, 0.1]),
+                [1.0, 2.0, 3.0, 4.0, 5.0], elementwise=True),
+    SpecialCase("max", lambda a: a.max(), ([_NAN, 1.0, 2.0, _NAN],), 1.0),
+    SpecialCase("max_ties_nan_grad", lambda a: a.max(), ([3.0, 1.0, 3.0],), _NAN),
+    SpecialCase("min_ties_inf_grad", lambda a: a.min(), ([1.0, 3.0, 1.0],), _INF),
+    SpecialCase("max_dim", lambda a: a.max(dim=1)[0],
+                ([[3.0, 1.0, 3.0], [_NAN, 5.0, 5.0], [0.0, _INF, -_INF]],), [1.0, _INF, 2.0]),
+    SpecialCase("min_dim_keepdim", lambda a: a.min(dim=0, keepdim=True)[0],
+                ([[3.0, 1.0, 3.0], [3.0, _NAN, -1.0]],), [[_NAN, 1.0, 2.0]]),
+    SpecialCase("amax_ties_nan", lambda a: a.amax(dim=1),
+                ([[3.0, 1.0, 3.0], [_NAN, 5.0, 5.0]],), [1.0, 2.0]),
+    SpecialCase("std_constant", lambda a: a.std(dim=1), ([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]],),
+                [1.0, 1.0]),
+    SpecialCase("cross_entropy_huge_logits",
+                lambda x: _lib(x).nn.functional.cross_entropy(x, _lib(x).tensor([0, 1, 3])),
+                ([[1e16, 1e16, 0.0, 0.0], [3e38, 3e38, 1.0, 2.0], [-1e4, 0.0, 1e4, -_INF]],),
+                1.0),
+)
+
+
 def _lib(tensor):
     """The library a tensor belongs to (minitorch or torch), for module-level calls."""
     import importlib

@@ -517,7 +517,8 @@ def cross_entropy_range(logits, target, cols, out, probs, lo, hi):
             shifted = math.exp(row[c] - top)
             probs_row[c] = shifted
             total += shifted
-        out[r] = top + math.log(total) - row[target[r]]
+        # (top - row[t]) first: top + log(total) would lose log(total) when |top| is huge
+        out[r] = (top - row[target[r]]) + math.log(total)
         scale = 1.0 / total
         for c in range(cols):
             probs_row[c] *= scale
