@@ -288,6 +288,11 @@ def power(a, exponent):
             isinstance(exponent, numbers.Integral) and exponent < 0:
         raise ValueError(f"pow: integers to negative integer powers are not allowed "
                          f"({a.dtype.name} tensor ** {exponent}); use a float tensor")
+    if isinstance(exponent, float) and exponent == 0.5 and isinstance(a, Tensor) and \
+            a.dtype.is_floating_point:
+        # as PyTorch: a square root, so (-inf) ** 0.5 is nan and (-0.0) ** 0.5 is -0.0 on
+        # every backend (C's pow gives inf and 0.0 there)
+        return sqrt(a)
     a, exponent = _operands(a, exponent, "pow", _not_bool)
     return Pow.apply(a, exponent)
 

@@ -285,6 +285,8 @@ SPECIAL_CASES = (
     SpecialCase("pow", lambda a, b: a ** b,
                 ([0.0, _NAN, 2.0, -1.0, 0.0, 0.0, 3.0], [0.0, 0.0, 0.0, 2.0, -1.0, 2.0, 0.5]),
                 [1.0, 1.0, _INF, 1.0, 1.0, 1.0, 1.0], elementwise=True),
+    SpecialCase("pow_half", lambda a: a ** 0.5, ([-_INF, -0.0, 0.0, -1.0, 4.0, _INF, _NAN],),
+                [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], elementwise=True),
     SpecialCase("pow_zero", lambda a: a ** 0, ([0.0, _NAN, 2.0, -_INF],), [1.0, 2.0, 3.0, 4.0],
                 elementwise=True),
     SpecialCase("rpow_zero_base", lambda e: 0.0 ** e, ([-1.0, 2.0, 0.0, 0.5],),
