@@ -85,7 +85,7 @@ class Function:
         if _grad_enabled[0] and result.dtype.is_floating_point:
             if _rebases[0]:
                 for argument in args:
-                    if _is_tensor(argument):
+                    if hasattr(argument, "_storage"):   # a Tensor
                         _check_current(argument, ctx.name)
             for argument in args:
                 if getattr(argument, "requires_grad", False):
@@ -128,10 +128,6 @@ class Function:
         return type(self).__name__
 
 
-def _is_tensor(value):
-    return hasattr(value, "_storage")
-
-
 def _edges(args):
     """The graph edge to each of an op's arguments that is a Tensor or None: the node
     that made it, itself for a leaf that requires grad, or None (an absent argument, or
@@ -140,7 +136,7 @@ def _edges(args):
     for argument in args:
         if argument is None:
             edges.append(None)
-        elif _is_tensor(argument):
+        elif hasattr(argument, "_storage"):   # a Tensor (autograd cannot import the class)
             edges.append(None if not argument.requires_grad else
                          argument if argument._ctx is None else argument._ctx)
     return tuple(edges)

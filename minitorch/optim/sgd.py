@@ -25,7 +25,8 @@ class SGD(Optimizer):
             raise ValueError("SGD: Nesterov momentum requires momentum > 0 and dampening 0")
 
     def _update(self, group):
-        momentum = group["momentum"]
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, nesterov = group["weight_decay"], group["nesterov"]
         for param, grad, state in self._with_gradients(group):
             buffer, first_step = None, False
             if momentum:
@@ -33,6 +34,5 @@ class SGD(Optimizer):
                 if buffer is None:
                     buffer = state["momentum_buffer"] = empty_like(param)
                     first_step = True
-            functional.sgd_step(param, grad, buffer, group["lr"], momentum,
-                                group["dampening"], group["weight_decay"], group["nesterov"],
-                                first_step)
+            functional.sgd_step(param, grad, buffer, lr, momentum, dampening, weight_decay,
+                                nesterov, first_step)
