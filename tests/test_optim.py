@@ -1,5 +1,7 @@
 """minitorch.optim against torch.optim: the same parameters after several steps, state
 dicts, parameter groups, errors, and the learning-rate schedulers."""
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -150,7 +152,7 @@ def test_parameter_groups_have_their_own_hyperparameters():
     (lambda p: optim.SGD(p, lr=0.1), "single Tensor"),
     (lambda p: optim.SGD([p * 2], lr=0.1), "non-leaf"),
     (lambda p: optim.SGD([p, p], lr=0.1), "more than once"),
-    (lambda p: optim.SGD([p], lr=-1.0), "invalid learning rate"),
+    (lambda p: optim.SGD([p], lr=-1.0), "SGD\\(\\): invalid lr -1.0"),
     (lambda p: optim.SGD([p], lr=0.1, nesterov=True), "Nesterov"),
     (lambda p: optim.Adam([p], betas=(1.0, 0.9)), "betas"),
     (lambda p: optim.RMSprop([p], alpha=-0.5), "alpha"),
@@ -165,7 +167,8 @@ def test_bad_arguments_are_refused_with_a_reason(make, match):
 def test_mismatched_gradient_is_an_error():
     param = nn.Parameter(minitorch.ones(2))
     param.grad = minitorch.ones(3)
-    with pytest.raises(RuntimeError, match="gradient of a parameter of shape \\(2,\\)"):
+    with pytest.raises(RuntimeError, match="SGD.step: the gradient of parameter 0 of group 0, "
+                                           "of shape \\(2,\\)"):
         optim.SGD([param], lr=0.1).step()
 
 
@@ -222,7 +225,8 @@ def test_state_dict_has_torchs_layout_and_loads_into_torch():
 def test_load_state_dict_refuses_a_different_layout():
     optimizer = optim.SGD([nn.Parameter(minitorch.ones(1))], lr=0.1)
     other = optim.SGD([nn.Parameter(minitorch.ones(1)), nn.Parameter(minitorch.ones(1))], lr=0.1)
-    with pytest.raises(ValueError, match="saved groups hold \\[2\\] parameters"):
+    with pytest.raises(ValueError, match="doesn't match the size of optimizer's group: its "
+                       "groups hold \\[2\\] parameters, this optimizer's \\[1\\]"):
         optimizer.load_state_dict(other.state_dict())
 
 
@@ -308,3 +312,181 @@ def test_load_state_dict_refuses_state_of_another_shape():
              "param_groups": optimizer.state_dict()["param_groups"]}
     with pytest.raises(ValueError, match="'momentum_buffer' has shape \\(3,\\)"):
         optimizer.load_state_dict(state)
+
+
+
+# ---- failed calls change nothing -------------------------------------------------------
+
+def snapshot(optimizer):
+    """Everything a failed call must leave as it was: parameter values, state (by
+    parameter position, with the state tensors' identities and values) and groups."""
+    params = [param for group in optimizer.param_groups for param in group["params"]]
+    position = {id(param): index for index, param in enumerate(params)}
+    state = {position[id(param)]: {name: (id(value), value.tolist())
+                                   if isinstance(value, minitorch.Tensor) else value
+                                   for name, value in values.items()}
+             for param, values in optimizer.state.items()}
+    groups = [{key: value for key, value in group.items() if key != "params"}
+              for group in optimizer.param_groups]
+    return [param.tolist() for param in params], state, groups, id(optimizer.state)
+
+
+def two_group_problem(library, name):
+    """An optimizer over groups [a (2,)] and [b (3,), c (2, 2)], after one step."""
+    values = ([1.0, -2.0], [0.5, 1.5, -1.0], [[1.0, 2.0], [3.0, 4.0]])
+    params = [library.nn.Parameter(library.tensor(v)) for v in values]
+    options = dict(lr=0.1, momentum=0.9) if name in ("SGD", "RMSprop") else dict(lr=0.1)
+    optimizer = getattr(library.optim, name)([{"params": params[:1]},
+                                              {"params": params[1:], "lr": 0.05}], **options)
+    for param in params:
+        param.grad = library.ones(*param.shape) * 0.5
+    optimizer.step()
+    return params, optimizer
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop"])
+@pytest.mark.parametrize("bad_grad,error,match", [
+    (lambda: minitorch.ones(2), RuntimeError, "has shape \\(2,\\)"),
+    (lambda: minitorch.ones(2, 2, dtype=minitorch.float64), RuntimeError, "float64"),
+    (lambda: minitorch.ones(2, 2, backend="python"), RuntimeError, "python"),
+    (lambda: np.ones((2, 2), np.float32), TypeError, "is a ndarray"),
+])
+def test_a_failed_step_changes_nothing(name, bad_grad, error, match):
+    """The last parameter's bad .grad is found before the others (in an earlier group
+    too) are updated; once it is fixed, training goes on exactly as torch's does."""
+    params, optimizer = two_group_problem(minitorch, name)
+    torch_params, torch_optimizer = two_group_problem(torch, name)
+    for param in params:
+        param.grad = minitorch.ones(*param.shape)
+    params[2].grad = bad_grad()
+    before = snapshot(optimizer)
+    with pytest.raises(error, match=f"{name}.step: the .* of parameter 1 of group 1.*{match}"):
+        optimizer.step()
+    assert snapshot(optimizer) == before
+
+    params[2].grad = minitorch.ones(2, 2)
+    optimizer.step()
+    for param in torch_params:
+        param.grad = torch.ones(*param.shape)
+    torch_optimizer.step()
+    for ours, theirs in zip(params, torch_params):
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-6)
+
+
+def _with(state_dict, path, value):
+    """A deep copy of state_dict with the entry at `path` (a tuple of keys) set."""
+    result = copy.deepcopy(state_dict)
+    target = result
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return result
+
+
+def _without(state_dict, key):
+    return {k: v for k, v in state_dict.items() if k != key}
+
+
+BAD_STATE_DICTS = [  # (make a bad state dict from a good one, error, message pattern)
+    (lambda s: [s], TypeError, "expected the dict state_dict\\(\\) returns, got list"),
+    (lambda s: _without(s, "param_groups"), ValueError, "lacks \\['param_groups'\\]"),
+    (lambda s: _without(s, "state"), ValueError, "lacks \\['state'\\]"),
+    (lambda s: _with(s, ("state",), [1, 2]), TypeError, "'state' must be a dict"),
+    (lambda s: _with(s, ("param_groups",), s["param_groups"][:1]), ValueError,
+     "different number of parameter groups \\(1\\) than this optimizer \\(2\\)"),
+    (lambda s: _with(s, ("param_groups", 1, "params"), [1]), ValueError,
+     "doesn't match the size of optimizer's group: its groups hold \\[1, 1\\] parameters, "
+     "this optimizer's \\[1, 2\\]"),
+    (lambda s: _with(s, ("param_groups", 1, "params"), [1, "two"]), TypeError,
+     "indices in 'param_groups' must be ints, got 'two'"),
+    (lambda s: _with(s, ("param_groups", 1, "params"), [1, 0]), ValueError,
+     "index 0 appears twice"),
+    (lambda s: _with(s, ("state", 5), {}), ValueError,
+     "entry for parameter index 5, which 'param_groups' does not list "
+     "\\(it lists \\[0, 1, 2\\]\\)"),
+    (lambda s: _with(s, ("state", 2), [1.0]), TypeError, "state of parameter 2 must be a dict"),
+    (lambda s: _with(s, ("state", 1, "exp_avg"), minitorch.ones(5)), ValueError,
+     "parameter 1's state 'exp_avg' has shape \\(5,\\), its parameter \\(3,\\)"),
+    (lambda s: _with(s, ("state", 2, "exp_avg_sq"), np.ones((2, 2), np.int64)), TypeError,
+     "parameter 2's state 'exp_avg_sq' has dtype int64; state tensors must be floating point"),
+    (lambda s: _with(s, ("state", 2, "step"), -1), ValueError,
+     "parameter 2's state 'step' must be a whole number >= 0, got -1"),
+    (lambda s: _with(s, ("state", 2, "step"), "3"), TypeError,
+     "parameter 2's state 'step' must be a whole number, got str"),
+    (lambda s: _with(s, ("param_groups", 1, "lr"), -1.0), ValueError, "invalid lr -1.0"),
+    (lambda s: _with(s, ("param_groups", 1, "lr"), "0.1"), TypeError,
+     "hyper-parameter lr must be a real number, got str '0.1'"),
+    (lambda s: _with(s, ("param_groups", 1, "betas"), (2.0, 5.0)), ValueError,
+     "invalid betas\\[0\\] 2.0; it must be in \\[0, 1.0\\)"),
+    (lambda s: _with(s, ("param_groups", 1, "betas"), 0.9), TypeError,
+     "betas must be a pair"),
+    (lambda s: _with(s, ("param_groups", 1, "eps"), float("nan")), ValueError, "invalid eps nan"),
+]
+
+
+@pytest.mark.parametrize("make_bad,error,match", BAD_STATE_DICTS)
+def test_a_failed_load_state_dict_changes_nothing(make_bad, error, match):
+    """Each bad entry sits after good ones that differ from the optimizer's own (state of
+    an earlier step, another lr), so applying anything before checking would show."""
+    params, optimizer = two_group_problem(minitorch, "Adam")
+    saved = copy.deepcopy(optimizer.state_dict())
+    for group in saved["param_groups"]:
+        group["lr"] = 0.25
+    for param in params:
+        param.grad = minitorch.ones(*param.shape)
+    optimizer.step()
+    before = snapshot(optimizer)
+    with pytest.raises(error, match="Adam.load_state_dict: .*" + match):
+        optimizer.load_state_dict(make_bad(saved))
+    assert snapshot(optimizer) == before
+
+    optimizer.load_state_dict(saved)
+    assert snapshot(optimizer) != before
+    assert [group["lr"] for group in optimizer.param_groups] == [0.25, 0.25]
+    assert [optimizer.state[param]["step"] for param in params] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("option,value,torch_also", [
+    ("lr", float("nan"), True),
+    ("lr", float("inf"), False),  # torch.optim accepts an infinite lr; no step survives one
+    ("lr", -0.1, True),
+    ("weight_decay", float("nan"), True),
+    ("momentum", float("nan"), False),  # torch.optim.SGD checks momentum < 0, so nan passes
+    ("dampening", float("nan"), False),  # torch.optim does not check dampening
+    ("dampening", -1.0, False),
+    ("eps", float("nan"), True),
+    ("alpha", float("nan"), True),
+    ("betas", (float("nan"), 0.9), True),
+    ("betas", (0.9, float("inf")), True),
+    ("betas", (0.9, 1.0), True),
+])
+def test_nan_inf_and_negative_hyperparameters_are_refused(option, value, torch_also):
+    name = {"momentum": "SGD", "dampening": "SGD", "alpha": "RMSprop"}.get(option, "Adam")
+    label = {"betas": "betas\\[[01]\\]"}.get(option, option)
+    options = {"lr": 0.1, option: value}
+    with pytest.raises(ValueError, match=f"{name}\\(\\): invalid {label} "):
+        getattr(optim, name)([nn.Parameter(minitorch.ones(2))], **options)
+    if torch_also:
+        with pytest.raises(ValueError):
+            getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(2))], **options)
+
+
+@pytest.mark.parametrize("lr", ["0.1", None, True, minitorch.tensor(0.1)])
+def test_a_non_number_lr_is_a_type_error(lr):
+    with pytest.raises(TypeError, match="SGD\\(\\): hyper-parameter lr must be a real number, "
+                                        f"got {type(lr).__name__}"):
+        optim.SGD([nn.Parameter(minitorch.ones(2))], lr=lr)
+
+
+@pytest.mark.parametrize("lr", [1, 0.0, np.float32(0.5), np.float64(0.5), np.int64(2)])
+def test_real_numbers_are_valid_lrs(lr):
+    assert optim.SGD([nn.Parameter(minitorch.ones(2))], lr=lr).param_groups[0]["lr"] == lr
+
+
+def test_a_refused_param_group_leaves_the_groups_alone():
+    optimizer = optim.SGD([nn.Parameter(minitorch.ones(2))], lr=0.1)
+    before = snapshot(optimizer)
+    with pytest.raises(ValueError, match="SGD.add_param_group: invalid momentum nan"):
+        optimizer.add_param_group({"params": [nn.Parameter(minitorch.ones(1))],
+                                   "momentum": float("nan")})
+    assert snapshot(optimizer) == before and len(optimizer.param_groups) == 1

@@ -15,17 +15,16 @@ class Adam(Optimizer):
     decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay))
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
-    def _check_hyperparameters(self, group):
-        super()._check_hyperparameters(group)
-        beta1, beta2 = group["betas"]
-        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
-            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got "
-                             f"{group['betas']}")
-        if group["eps"] < 0:
-            raise ValueError(f"{type(self).__name__}: invalid eps {group['eps']}")
+    def _check_hyperparameters(self, group, op):
+        super()._check_hyperparameters(group, op)
+        self._check_range(op, "eps", group["eps"])
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{op}: betas must be a pair (beta1, beta2), got {betas!r}")
+        for position, beta in enumerate(betas):
+            self._check_range(op, f"betas[{position}]", beta, upper=1.0)
 
     def _update(self, group):
         beta1, beta2 = group["betas"]

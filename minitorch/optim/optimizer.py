@@ -1,5 +1,8 @@
 """Optimizer: parameter groups, per-parameter state, zero_grad and state dicts."""
 import copy
+import math
+import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -19,58 +22,75 @@ class Optimizer:
     """
 
     def __init__(self, params, defaults):
+        name = type(self).__name__
         if isinstance(params, Tensor):
-            raise TypeError("params must be an iterable of Tensors or dicts, got a single "
-                            "Tensor; pass [tensor] or model.parameters()")
+            raise TypeError(f"{name}(): params must be an iterable of Tensors or dicts, got "
+                            "a single Tensor; pass [tensor] or model.parameters()")
         self.defaults = dict(defaults)
         self.state = {}
         self.param_groups = []
         groups = list(params)
         if not groups:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list; pass "
+            raise ValueError(f"{name}() got an empty parameter list; pass "
                              "model.parameters() of a model that has parameters")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
-            self.add_param_group(group)
+            self._add_param_group(group, f"{name}()")
 
     def add_param_group(self, group):
         """Add a dict with "params" (tensors) and optional hyper-parameter overrides."""
+        self._add_param_group(group, f"{type(self).__name__}.add_param_group")
+
+    def _add_param_group(self, group, op):
+        """add_param_group, with errors naming `op`; the group is checked in full first."""
         if not isinstance(group, dict) or "params" not in group:
-            raise TypeError(f"a parameter group must be a dict with a 'params' entry, got "
-                            f"{type(group).__name__}")
+            raise TypeError(f"{op}: a parameter group must be a dict with a 'params' entry, "
+                            f"got {type(group).__name__}")
         params = group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
         for param in params:
             if not isinstance(param, Tensor):
-                raise TypeError(f"{type(self).__name__} can only optimize Tensors, got a "
-                                f"{type(param).__name__}")
+                raise TypeError(f"{op}: can only optimize Tensors, got a {type(param).__name__}")
             if not param.is_leaf:
-                raise ValueError(f"{type(self).__name__} can't optimize a non-leaf Tensor "
-                                 "(one computed from others); optimize the leaves it came from")
+                raise ValueError(f"{op}: can't optimize a non-leaf Tensor (one computed from "
+                                 "others); optimize the leaves it came from")
             if not param.dtype.is_floating_point:
-                raise TypeError(f"{type(self).__name__} can only optimize floating point "
-                                f"tensors, got {param.dtype.name}")
+                raise TypeError(f"{op}: can only optimize floating point tensors, got "
+                                f"{param.dtype.name}")
         known = {id(p) for existing in self.param_groups for p in existing["params"]}
         if len({id(p) for p in params}) != len(params) or known & {id(p) for p in params}:
-            raise ValueError(f"{type(self).__name__}: some parameters appear more than once "
-                             "(within a group or in two groups); pass each parameter once")
+            raise ValueError(f"{op}: some parameters appear more than once (within a group or "
+                             "in two groups); pass each parameter once")
         unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
         if unknown:
-            raise TypeError(f"{type(self).__name__}: unknown hyper-parameters "
-                            f"{sorted(unknown)} in a parameter group; known ones are "
-                            f"{sorted(self.defaults)}")
+            raise TypeError(f"{op}: unknown hyper-parameters {sorted(unknown)} in a parameter "
+                            f"group; known ones are {sorted(self.defaults)}")
         full_group = {**self.defaults, **group, "params": params}
-        self._check_hyperparameters(full_group)
+        self._check_hyperparameters(full_group, op)
         self.param_groups.append(full_group)
 
-    def _check_hyperparameters(self, group):
-        """Raise ValueError for hyper-parameters out of range (subclasses extend)."""
-        if group["lr"] < 0:
-            raise ValueError(f"{type(self).__name__}: invalid learning rate {group['lr']}")
-        if group.get("weight_decay", 0) < 0:
-            raise ValueError(f"{type(self).__name__}: invalid weight_decay "
-                             f"{group['weight_decay']}")
+    def _check_hyperparameters(self, group, op):
+        """Raise, naming `op`, TypeError for a hyper-parameter that is not a number and
+        ValueError for one out of range. Subclasses extend this; add_param_group and
+        load_state_dict call it on the complete group before using it."""
+        self._check_range(op, "lr", group["lr"])
+        if "weight_decay" in group:
+            self._check_range(op, "weight_decay", group["weight_decay"])
+
+    @staticmethod
+    def _check_range(op, name, value, upper=math.inf):
+        """Raise unless `value` is a real number (bool is not one) with 0 <= value < upper.
+
+        The test is written as `not 0 <= value < upper`, as torch.optim writes its checks,
+        so that nan fails it; inf fails it too, as no update survives an infinite factor.
+        """
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{op}: hyper-parameter {name} must be a real number, got "
+                            f"{type(value).__name__} {value!r}; pass a Python float")
+        if not 0.0 <= value < upper:
+            allowed = "a finite number >= 0" if upper == math.inf else f"in [0, {upper})"
+            raise ValueError(f"{op}: invalid {name} {value!r}; it must be {allowed}")
 
     def zero_grad(self, set_to_none=True):
         """Clear every parameter's .grad: drop it (default) or fill it with zeros."""
@@ -79,11 +99,17 @@ class Optimizer:
 
     def step(self, closure=None):
         """Update every parameter that has a .grad; returns closure() when one is given
-        (it is called first, with grad enabled, to recompute the loss)."""
+        (it is called first, with grad enabled, to recompute the loss).
+
+        Every gradient is checked before any parameter or state is written, so a step
+        that raises changes nothing.
+        """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        for group_index, group in enumerate(self.param_groups):
+            self._check_gradients(group, group_index)
         for group in self.param_groups:
             self._update(group)
         return loss
@@ -91,23 +117,35 @@ class Optimizer:
     def _update(self, group):
         raise NotImplementedError(f"{type(self).__name__} must implement _update(group)")
 
-    def _with_gradients(self, group):
-        """(param, grad, state) for each parameter of the group that has a gradient;
-        state is the parameter's (initially empty) state dict. A gradient must match its
-        parameter's shape, dtype and backend."""
-        state = self.state
-        for param in group["params"]:
+    def _check_gradients(self, group, group_index):
+        """Raise unless each .grad in the group is None or a Tensor matching its parameter
+        in shape, dtype and backend. Writes nothing."""
+        for index, param in enumerate(group["params"]):
             grad = param.grad
             if grad is None:
                 continue
+            if not isinstance(grad, Tensor):
+                raise TypeError(f"{type(self).__name__}.step: the .grad of parameter {index} "
+                                f"of group {group_index} is a {type(grad).__name__}; assign "
+                                ".grad a Tensor (or None)")
             if grad.shape != param.shape or grad.dtype is not param.dtype or \
                     grad._storage.backend is not param._storage.backend:
-                raise RuntimeError(f"the gradient of a parameter of shape "
+                raise RuntimeError(f"{type(self).__name__}.step: the gradient of parameter "
+                                   f"{index} of group {group_index}, of shape "
                                    f"{tuple(param.shape)} ({param.dtype.name}, "
-                                   f"{param.backend}) has shape {tuple(grad.shape)} "
+                                   f"{param.backend}), has shape {tuple(grad.shape)} "
                                    f"({grad.dtype.name}, {grad.backend}); assign .grad a "
-                                   "tensor matching its parameter")
-            yield param, grad, state.setdefault(param, {})
+                                   "tensor matching its parameter. No parameter was updated")
+
+    def _with_gradients(self, group):
+        """(param, grad, state) for each parameter of the group that has a gradient;
+        state is the parameter's (initially empty) state dict. For _update, which step()
+        calls only after _check_gradients has passed every group."""
+        state = self.state
+        for param in group["params"]:
+            grad = param.grad
+            if grad is not None:
+                yield param, grad, state.setdefault(param, {})
 
     # ---- state dicts --------------------------------------------------------------------
     def state_dict(self):
@@ -129,37 +167,110 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Restore hyper-parameters and state saved by state_dict() of a like optimizer.
 
-        Groups must match in number and size. State tensors are copied onto each
-        parameter's backend and dtype; numpy arrays are accepted in their place.
+        As in PyTorch, the groups must match this optimizer's in number and size, and a
+        saved index stands for the parameter at the same position. State tensors (numpy
+        arrays are accepted in their place) must have their parameter's shape and a
+        floating point dtype; they are copied, compact, onto its backend and dtype.
+        Everything, hyper-parameters included, is checked before anything is applied: a
+        call that raises (TypeError for a wrong type, ValueError for a wrong value)
+        leaves the optimizer as it was.
         """
+        op = f"{type(self).__name__}.load_state_dict"
+        saved_groups = self._saved_groups(state_dict, op)
+        param_of = self._parameters_by_index(saved_groups, op)
+        hyperparameters = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            values = {key: copy.deepcopy(value) for key, value in saved.items()
+                      if key != "params"}
+            self._check_hyperparameters({**group, **values}, op)
+            hyperparameters.append(values)
+        state = self._restored_state(state_dict["state"], param_of, op)
+        self.state = state
+        for group, values in zip(self.param_groups, hyperparameters):
+            group.update(values)
+
+    def _saved_groups(self, state_dict, op):
+        """state_dict["param_groups"], once the dict's layout is checked and its groups
+        match this optimizer's in number and size."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{op}: expected the dict state_dict() returns, got "
+                            f"{type(state_dict).__name__}")
+        missing = [key for key in ("state", "param_groups") if key not in state_dict]
+        if missing:
+            raise ValueError(f"{op}: the state dict lacks {missing}; pass what "
+                             f"{type(self).__name__}.state_dict() returned")
         saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups) or any(
-                len(saved["params"]) != len(group["params"])
-                for saved, group in zip(saved_groups, self.param_groups)):
-            raise ValueError(f"{type(self).__name__}.load_state_dict: the saved groups hold "
-                             f"{[len(g['params']) for g in saved_groups]} parameters, this "
-                             f"optimizer's {[len(g['params']) for g in self.param_groups]}")
+        if not isinstance(state_dict["state"], Mapping):
+            raise TypeError(f"{op}: 'state' must be a dict {{index: {{name: value}}}}, got "
+                            f"{type(state_dict['state']).__name__}")
+        if not isinstance(saved_groups, (list, tuple)) or not all(
+                isinstance(saved, Mapping) and isinstance(saved.get("params"), (list, tuple))
+                for saved in saved_groups):
+            raise TypeError(f"{op}: 'param_groups' must be a list of dicts, each with a "
+                            "'params' list of parameter indices")
+        saved_sizes = [len(saved["params"]) for saved in saved_groups]
+        sizes = [len(group["params"]) for group in self.param_groups]
+        if len(saved_sizes) != len(sizes):
+            raise ValueError(f"{op}: loaded state dict has a different number of parameter "
+                             f"groups ({len(saved_sizes)}) than this optimizer "
+                             f"({len(sizes)}); load one saved from an optimizer built with "
+                             "the same parameter groups")
+        if saved_sizes != sizes:
+            raise ValueError(f"{op}: loaded state dict contains a parameter group that "
+                             "doesn't match the size of optimizer's group: its groups hold "
+                             f"{saved_sizes} parameters, this optimizer's {sizes}; load one "
+                             "saved from an optimizer built with the same parameter groups")
+        return saved_groups
+
+    def _parameters_by_index(self, saved_groups, op):
+        """{saved index: this optimizer's parameter in the same position}."""
         param_of = {}
         for saved, group in zip(saved_groups, self.param_groups):
-            param_of.update(zip(saved["params"], group["params"]))
-        self.state = {}
-        for index, values in state_dict["state"].items():
-            param = param_of[int(index)]
-            self.state[param] = {name: self._restore(name, value, param)
-                                 for name, value in values.items()}
-        for saved, group in zip(saved_groups, self.param_groups):
-            group.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+            for saved_index, param in zip(saved["params"], group["params"]):
+                index = _as_index(saved_index)
+                if index is None:
+                    raise TypeError(f"{op}: parameter indices in 'param_groups' must be "
+                                    f"ints, got {saved_index!r}")
+                if index in param_of:
+                    raise ValueError(f"{op}: parameter index {index} appears twice in "
+                                     "'param_groups'; each index must name one parameter")
+                param_of[index] = param
+        return param_of
+
+    def _restored_state(self, saved_state, param_of, op):
+        """A new state dict {param: {name: value}} made from the saved {index: ...}."""
+        state = {}
+        for saved_index, values in saved_state.items():
+            param = param_of.get(_as_index(saved_index))
+            if param is None:
+                raise ValueError(f"{op}: 'state' has an entry for parameter index "
+                                 f"{saved_index!r}, which 'param_groups' does not list "
+                                 f"(it lists {sorted(param_of)})")
+            if not isinstance(values, Mapping):
+                raise TypeError(f"{op}: the state of parameter {saved_index!r} must be a dict "
+                                f"{{name: value}}, got {type(values).__name__}")
+            where = f"{op}: parameter {saved_index!r}'s state"
+            state[param] = {name: self._restore(name, value, param, where)
+                            for name, value in values.items()}
+        return state
 
     @staticmethod
-    def _restore(name, value, param):
+    def _restore(name, value, param, where):
         """A saved state entry ready for use with `param`: tensors (which must have its
-        shape) copied, compact, onto its backend and dtype; step counts as ints."""
+        shape and a floating point dtype) copied, compact, onto its backend and dtype;
+        step counts as ints. Errors start with `where`."""
         if name == "step":
-            return int(value.item() if isinstance(value, (Tensor, np.ndarray)) else value)
+            return _step_count(value, f"{where} 'step'")
         if isinstance(value, (Tensor, np.ndarray)):
             if tuple(value.shape) != param.shape:
-                raise ValueError(f"load_state_dict: state {name!r} has shape "
-                                 f"{tuple(value.shape)}, its parameter {tuple(param.shape)}")
+                raise ValueError(f"{where} {name!r} has shape {tuple(value.shape)}, its "
+                                 f"parameter {tuple(param.shape)}; state tensors must have "
+                                 "their parameter's shape")
+            floating = value.dtype.is_floating_point if isinstance(value, Tensor) else \
+                value.dtype.kind == "f"
+            if not floating:
+                raise TypeError(f"{where} {name!r} has dtype {value.dtype.name}; state "
+                                "tensors must be floating point")
             return make_tensor(value, dtype=param.dtype, backend=param.backend)
         return copy.deepcopy(value)
 
@@ -170,3 +281,25 @@ class Optimizer:
             lines += [f"    {key}: {value}" for key, value in sorted(group.items())
                       if key != "params"]
         return "\n".join(lines + [")"])
+
+
+def _as_index(key):
+    """A saved parameter index as an int (an int, or a string of digits as JSON would
+    turn a key into), or None when it is neither."""
+    if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+        return int(key)
+    if isinstance(key, str) and key.isdecimal():
+        return int(key)
+    return None
+
+
+def _step_count(value, where):
+    """A saved step count as an int: a whole number >= 0, or a one-element tensor or
+    array holding one (PyTorch saves a float32 tensor). Errors start with `where`."""
+    if isinstance(value, (Tensor, np.ndarray)) and math.prod(value.shape) == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{where} must be a whole number, got {type(value).__name__}")
+    if not (value >= 0 and float(value).is_integer()):
+        raise ValueError(f"{where} must be a whole number >= 0, got {value!r}")
+    return int(value)

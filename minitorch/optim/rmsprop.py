@@ -18,11 +18,10 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
-    def _check_hyperparameters(self, group):
-        super()._check_hyperparameters(group)
+    def _check_hyperparameters(self, group, op):
+        super()._check_hyperparameters(group, op)
         for name in ("alpha", "eps", "momentum"):
-            if group[name] < 0:
-                raise ValueError(f"RMSprop: invalid {name} {group[name]}")
+            self._check_range(op, name, group[name])
 
     def _update(self, group):
         for param, grad, state in self._with_gradients(group):

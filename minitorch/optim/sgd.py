@@ -17,12 +17,14 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
 
-    def _check_hyperparameters(self, group):
-        super()._check_hyperparameters(group)
-        if group["momentum"] < 0:
-            raise ValueError(f"SGD: invalid momentum {group['momentum']}")
+    def _check_hyperparameters(self, group, op):
+        super()._check_hyperparameters(group, op)
+        self._check_range(op, "momentum", group["momentum"])
+        self._check_range(op, "dampening", group["dampening"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError("SGD: Nesterov momentum requires momentum > 0 and dampening 0")
+            raise ValueError(f"{op}: Nesterov momentum requires momentum > 0 and dampening "
+                             f"0, got momentum {group['momentum']!r}, dampening "
+                             f"{group['dampening']!r}")
 
     def _update(self, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
