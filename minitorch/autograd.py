@@ -98,6 +98,7 @@ class Function:
         return result
 
     released = False  # set once backward has used and freed this node
+    may_view = False  # True for ops whose output may share their first input's memory
 
     def release(self):
         """Drop the graph edges and saved tensors (after backward), keeping the node."""

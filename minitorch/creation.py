@@ -1,6 +1,7 @@
 """Making tensors: from data, filled, ranges, and random (from the core's generator)."""
 import math
 import numbers
+import operator
 
 import numpy as np
 
@@ -9,6 +10,11 @@ from .dtype import bool_, default_float, from_numpy_dtype, int64, resolve
 from .generator import numpy_generator
 from .registry import get_backend, lookup
 from .tensor import Tensor
+
+_INT64 = np.iinfo(np.int64)
+_MAX_BYTES = np.iinfo(np.intp).max  # the most bytes one numpy array can span
+_UNEVEN = ("tensor(): nested sequences have uneven lengths; every row must have the same "
+           "length")
 
 
 def _backend(name):
@@ -28,20 +34,89 @@ def _host_array(data, dtype):
         return data, dtype or from_numpy_dtype(data.dtype)
     if isinstance(data, (list, tuple)):
         data = [_host_item(item) for item in data]
-    elif isinstance(data, (numbers.Number, np.generic)):
-        pass
-    else:
+    elif not isinstance(data, (numbers.Number, np.generic)):
         raise TypeError(f"tensor(): cannot make a tensor from {type(data).__name__}; "
                         "pass a number, a (nested) list or tuple, or a numpy array")
-    array = np.array(data)
-    if array.dtype == object:
-        raise ValueError("tensor(): nested sequences have uneven lengths; every row must "
-                         "have the same length")
+    array = _nested_array(data, dtype)
     if dtype is None:
         dtype = {"b": bool_, "i": int64, "u": int64}.get(array.dtype.kind, default_float)
         if array.dtype.kind == "f" and isinstance(data, np.generic):
             dtype = from_numpy_dtype(array.dtype)
     return array, dtype
+
+
+def _nested_array(data, dtype):
+    """np.array(data) for a number or nested list of numbers, refusing (before numpy turns
+    them into strings, objects, complex numbers, or wrapped or rounded ints) elements that
+    are not real numbers, and ints beyond int64 unless dtype (given, or inferred from a
+    float element) is floating point."""
+    try:
+        array = np.array(data)
+    except ValueError:  # numpy: "inhomogeneous shape"
+        raise ValueError(_UNEVEN) from None
+    kind = array.dtype.kind
+    if kind in "bi" or (kind in "uf" and not _beyond_int64(array)):
+        return array
+    leaves = list(_leaves(data))
+    for leaf in leaves:
+        _check_element(leaf)
+    too_big = [leaf for leaf in leaves if isinstance(leaf, numbers.Integral)
+               and not _INT64.min <= leaf <= _INT64.max]
+    if not too_big:
+        if kind in "uf":  # large floats, not ints
+            return array
+        raise ValueError(_UNEVEN)  # numpy before 1.24 makes object arrays of ragged lists
+    floating = dtype.is_floating_point if dtype is not None else \
+        any(isinstance(leaf, (float, np.floating)) for leaf in leaves)
+    if not floating:
+        raise _int64_overflow(too_big[0], "tensor()")
+    return np.array(data, dtype=np.float64)
+
+
+def _beyond_int64(array):
+    """Whether a numeric array has values outside int64's range (maybe ints numpy made
+    uint64 or float64)."""
+    return array.size > 0 and bool(array.max() > _INT64.max or array.min() < _INT64.min)
+
+
+def _leaves(data):
+    """The non-list elements of a nested list (arrays from tensors count as one)."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _leaves(item)
+    else:
+        yield data
+
+
+def _check_element(leaf):
+    """Refuse a nested-list element that is not a real number (or a tensor's array)."""
+    if isinstance(leaf, (complex, np.complexfloating)):
+        raise TypeError(f"tensor(): complex values are not supported, got {leaf!r}; "
+                        "minitorch tensors hold float32, float64, int64 or bool")
+    if not isinstance(leaf, (numbers.Real, np.bool_, np.ndarray)):
+        raise TypeError(f"tensor(): cannot make a tensor from an element of type "
+                        f"{type(leaf).__name__} ({leaf!r}); elements must be numbers or bools")
+
+
+def _int64_overflow(value, op_name):
+    """PyTorch's "Overflow when unpacking long", with the value and the way out."""
+    return ValueError(f"{op_name}: value {value} does not fit in int64 (range -2**63 to "
+                      "2**63 - 1); use a floating-point dtype such as minitorch.float64 "
+                      "for larger numbers")
+
+
+def check_fill_value(value, dtype, op_name):
+    """Refuse a Python number that a tensor of dtype cannot hold, as PyTorch does, before
+    anything is written: for int64 and bool an int beyond int64 (ValueError), for int64
+    nan or +-inf (RuntimeError). Floating dtypes take any number; bool any value's truth."""
+    if dtype.is_floating_point:
+        return
+    if isinstance(value, numbers.Integral):
+        if not _INT64.min <= value <= _INT64.max:
+            raise _int64_overflow(value, op_name)
+    elif dtype is int64 and isinstance(value, numbers.Real) and not math.isfinite(value):
+        raise RuntimeError(f"{op_name}: value {value} cannot be converted to int64 without "
+                           "overflow; store nan and inf in a floating-point tensor")
 
 
 def _host_item(item):
@@ -78,35 +153,63 @@ def from_numpy(array):
     return tensor(np.asarray(array))
 
 
-def _shape(size):
+def _count(value, op_name, what):
+    """A non-negative int argument (a size, a number of steps), checked as PyTorch does:
+    an int (TypeError), not negative (RuntimeError)."""
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{op_name}: {what} must be an int, got "
+                        f"{type(value).__name__}") from None
+    if value < 0:
+        raise RuntimeError(f"{op_name}: {what} must be non-negative, got {value}")
+    return value
+
+
+def _as_size(size):
+    """A size given as one int or as a sequence of ints, as a sequence."""
+    return (size,) if isinstance(size, numbers.Integral) else size
+
+
+def _shape(size, dtype, op_name):
+    """A size (ints, or one tuple or list of ints) as a shape tuple, checked as PyTorch
+    does: see _count, and few enough elements of dtype to address (RuntimeError)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    shape = tuple(int(s) for s in size)
-    if any(s < 0 for s in shape):
-        raise ValueError(f"negative dimension in size {shape}")
+    shape = tuple(_count(s, op_name, f"dimension {dim} of size {list(size)}")
+                  for dim, s in enumerate(size))
+    count = math.prod(shape)
+    if count * dtype.itemsize > _MAX_BYTES:
+        raise RuntimeError(f"{op_name}: size {list(shape)} has too many elements ({count}) "
+                           f"for {dtype.name}; its storage would exceed {_MAX_BYTES} bytes")
     return shape
 
 
-def full(size, fill_value, dtype=None, requires_grad=False, backend=None):
+def _filled(op_name, size, fill_value, dtype, requires_grad, backend):
+    """full(), reporting bad sizes and values as op_name."""
     dtype = resolve(dtype) if dtype is not None else (
         bool_ if isinstance(fill_value, bool) else
         int64 if isinstance(fill_value, numbers.Integral) else default_float)
-    result = dispatch.fill(fill_value, _shape((size,) if isinstance(size, int) else size),
-                           dtype, _backend(backend))
-    return _finish(result, requires_grad)
+    shape = _shape(_as_size(size), dtype, op_name)
+    check_fill_value(fill_value, dtype, op_name)
+    return _finish(dispatch.fill(fill_value, shape, dtype, _backend(backend)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, backend=None):
+    return _filled("full", size, fill_value, dtype, requires_grad, backend)
 
 
 def zeros(*size, dtype=None, requires_grad=False, backend=None):
-    return full(_shape(size), 0, dtype or default_float, requires_grad, backend)
+    return _filled("zeros", size, 0, dtype or default_float, requires_grad, backend)
 
 
 def ones(*size, dtype=None, requires_grad=False, backend=None):
-    return full(_shape(size), 1, dtype or default_float, requires_grad, backend)
+    return _filled("ones", size, 1, dtype or default_float, requires_grad, backend)
 
 
 def empty(*size, dtype=None, requires_grad=False, backend=None):
-    shape = _shape(size)
-    result = dispatch.empty(shape, resolve(dtype or default_float), _backend(backend))
+    dtype = resolve(dtype or default_float)
+    result = dispatch.empty(_shape(size, dtype, "empty"), dtype, _backend(backend))
     return _finish(result, requires_grad)
 
 
@@ -141,52 +244,64 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, backend=Non
     count = max(math.ceil((end - start) / step), 0)
     all_ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     dtype = resolve(dtype) if dtype is not None else (int64 if all_ints else default_float)
+    _shape((count,), dtype, "arange")
     values = start + np.arange(count, dtype=np.float64 if not all_ints else np.int64) * step
     return tensor(values.astype(dtype.numpy), dtype, requires_grad, backend)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, backend=None):
-    values = np.linspace(start, end, steps)
-    return tensor(values, resolve(dtype or default_float), requires_grad, backend)
+    dtype = resolve(dtype or default_float)
+    steps = _count(steps, "linspace", "number of steps")
+    _shape((steps,), dtype, "linspace")
+    return tensor(np.linspace(start, end, steps), dtype, requires_grad, backend)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, backend=None):
-    return tensor(np.eye(n, m), resolve(dtype or default_float), requires_grad, backend)
+    dtype = resolve(dtype or default_float)
+    n = _count(n, "eye", "n")
+    m = n if m is None else _count(m, "eye", "m")
+    _shape((n, m), dtype, "eye")
+    return tensor(np.eye(n, m), dtype, requires_grad, backend)
 
 
-def _random(draw, size, dtype, requires_grad, backend):
+def _random(op_name, draw, size, dtype, requires_grad, backend):
     dtype = resolve(dtype or default_float)
     if not dtype.is_floating_point:
-        raise TypeError(f"random floats cannot be drawn as {dtype.name}; use randint")
-    values = draw(_shape(size), dtype.numpy)
+        raise TypeError(f"{op_name}: random floats cannot be drawn as {dtype.name}; "
+                        "use randint")
+    values = draw(_shape(size, dtype, op_name), dtype.numpy)
     return tensor(values, dtype, requires_grad, backend)
 
 
 def rand(*size, generator=None, dtype=None, requires_grad=False, backend=None):
     """Uniform values in [0, 1) from the seeded generator."""
     numpy_gen = numpy_generator(generator)
-    return _random(lambda shape, d: numpy_gen.random(shape, dtype=d), size, dtype,
+    return _random("rand", lambda shape, d: numpy_gen.random(shape, dtype=d), size, dtype,
                    requires_grad, backend)
 
 
 def randn(*size, generator=None, dtype=None, requires_grad=False, backend=None):
     """Standard normal values from the seeded generator."""
     numpy_gen = numpy_generator(generator)
-    return _random(lambda shape, d: numpy_gen.standard_normal(shape, dtype=d), size, dtype,
-                   requires_grad, backend)
+    return _random("randn", lambda shape, d: numpy_gen.standard_normal(shape, dtype=d), size,
+                   dtype, requires_grad, backend)
 
 
 def randint(low, high=None, size=(), generator=None, dtype=None, backend=None):
     """Integers uniform in [low, high) (or [0, low) when high is omitted)."""
     if high is None:
         low, high = 0, low
-    values = numpy_generator(generator).integers(low, high, size=_shape((size,)
-                                                 if isinstance(size, int) else size))
-    return tensor(values, resolve(dtype or int64), backend=backend)
+    if low >= high:
+        raise RuntimeError(f"randint: low ({low}) must be less than high ({high})")
+    dtype = resolve(dtype or int64)
+    shape = _shape(_as_size(size), dtype, "randint")
+    return tensor(numpy_generator(generator).integers(low, high, size=shape), dtype,
+                  backend=backend)
 
 
 def randperm(n, generator=None, dtype=None, backend=None):
     """A random permutation of 0..n-1."""
-    return tensor(numpy_generator(generator).permutation(n), resolve(dtype or int64),
-                  backend=backend)
-
+    dtype = resolve(dtype or int64)
+    n = _count(n, "randperm", "n")
+    _shape((n,), dtype, "randperm")
+    return tensor(numpy_generator(generator).permutation(n), dtype, backend=backend)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .creation import tensor as make_tensor
-from .functions import stack
+from .functions import _same_backend, stack
 from .generator import default_generator
 from .indexing import take_batch
 from .layout import format_shape
@@ -42,8 +42,9 @@ class Dataset:
 class TensorDataset(Dataset):
     """Samples are rows of the given tensors: dataset[i] is (t0[i], t1[i], ...).
 
-    All tensors must have the same size in their first dimension. Indexing with a slice
-    or an array of indices gives the batch (t0[index], t1[index], ...).
+    All tensors must have the same size in their first dimension and be on the same
+    backend. Indexing with a slice or an array of indices gives the batch (t0[index],
+    t1[index], ...).
     """
 
     batched_indexing = True
@@ -60,6 +61,8 @@ class TensorDataset(Dataset):
             shapes = ", ".join(format_shape(item.shape) for item in tensors)
             raise ValueError(f"TensorDataset: tensors must have the same size in the first "
                              f"dimension, got shapes {shapes}")
+        for item in tensors[1:]:
+            _same_backend(tensors[0], item, "TensorDataset")
         self.tensors = tensors
 
     def __getitem__(self, index):

@@ -20,7 +20,7 @@ from .contract import first_out_of_range
 from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, default_float, int64,
                     of_scalar, promote)
 from .layout import format_shape
-from .creation import ones_like, tensor as make_tensor, zeros_like
+from .creation import check_fill_value, ones_like, tensor as make_tensor, zeros_like
 from .tensor import Tensor
 
 # ---- operands ---------------------------------------------------------------------------
@@ -881,6 +881,9 @@ def check_class_targets(scores, target, op_name):
     if target.dtype is not int64:
         raise TypeError(f"{op_name}: target must hold int64 class indices, got "
                         f"{target.dtype.name}; use target.long()")
+    if not scores.dtype.is_floating_point:
+        raise TypeError(f"{op_name}: input must be floating point, got {scores.dtype.name}; "
+                        "use input.float()")
     _same_backend(scores, target, op_name)
     labels = dispatch.to_numpy(target)
     classes = scores.shape[1]
@@ -972,6 +975,8 @@ def linear(x, weight, bias=None):
 # ---- views ------------------------------------------------------------------------------
 
 class Reshape(Function):
+    may_view = True
+
     def forward(self, a, shape):
         self.input_shape = a.shape
         strides = layout.view_strides(a.shape, a._strides, shape)
@@ -1041,6 +1046,8 @@ def unsqueeze(a, dim):
 
 
 class Permute(Function):
+    may_view = True
+
     def forward(self, a, dims):
         self.dims = dims
         shape, strides = a.shape, a._strides
@@ -1088,6 +1095,8 @@ def t(a):
 
 
 class Expand(Function):
+    may_view = True
+
     def forward(self, a, shape):
         self.input_shape = a.shape
         return dispatch.view_of(a, shape, layout.expanded_strides(a.shape, a._strides, shape),
@@ -1103,6 +1112,12 @@ def expand(a, *shape):
     extra = len(shape) - a.ndim
     shape = tuple(a.shape[d - extra] if s == -1 and d >= extra else s
                   for d, s in enumerate(shape))
+    for d, size in enumerate(shape):
+        if size < 0:
+            place = "a new leading dimension" if d < extra else "dimension"
+            raise ValueError(f"expand: size {size} is not allowed in {place} {d} (expanding "
+                             f"{format_shape(a.shape)} to {format_shape(shape)}); -1 keeps an "
+                             "existing size")
     return a if shape == a.shape else Expand.apply(a, shape)
 
 
@@ -1154,6 +1169,10 @@ def cat(tensors, dim=0):
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
     first = tensors[0]
+    for position, tensor in enumerate(tensors):
+        if not tensor.shape:
+            raise ValueError(f"cat: a 0-d tensor (at position {position}) cannot be "
+                             "concatenated; use stack(), or reshape(1) it first")
     dim = layout.normalize_dim(dim, first.ndim, "cat")
     dtype = first.dtype
     for tensor in tensors[1:]:
@@ -1184,9 +1203,22 @@ def stack(tensors, dim=0):
 
 
 def narrow(a, dim, start, length):
+    """The view a[..., start:start + length] along dim; a negative start counts from the
+    end. Unlike a slice, a range that does not fit is an error, as in PyTorch."""
+    if not a.shape:
+        raise RuntimeError("narrow: cannot be applied to a 0-d tensor")
     dim = layout.normalize_dim(dim, a.ndim, "narrow")
-    key = (slice(None),) * dim + (slice(start, start + length),)
-    return a[key]
+    size = a.shape[dim]
+    if not -size <= start <= size:
+        raise IndexError(f"narrow: start {start} is out of range for dimension {dim} of "
+                         f"size {size} (expected {-size} to {size})")
+    start = start + size if start < 0 else start
+    if length < 0:
+        raise RuntimeError(f"narrow: length must be non-negative, got {length}")
+    if start + length > size:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
+                           f"{dim} of size {size}")
+    return a[(slice(None),) * dim + (slice(start, start + length),)]
 
 
 def flip(a, dims):
@@ -1206,15 +1238,35 @@ def masked_fill(a, mask, value):
 # ---- in-place ops -----------------------------------------------------------------------
 
 def check_inplace(target, sources, op_name):
-    """Refuse an in-place write that autograd could not follow, before anything changes.
-    True when autograd must record the write: grad mode is on and the target or one of
-    the `sources` (the op's other arguments) requires grad."""
+    """Refuse an in-place write that would be wrong or that autograd could not follow,
+    before anything changes. True when autograd must record the write: grad mode is on
+    and the target or one of the `sources` (the op's other arguments) requires grad."""
+    if any(stride == 0 and size > 1 for size, stride in zip(target.shape, target._strides)):
+        raise RuntimeError(f"{op_name}: more than one element of the written-to tensor "
+                           f"(shape {format_shape(target.shape)}, expanded) refers to a single "
+                           "memory location; clone() it before writing in place")
     if not _grad_enabled[0]:
         return False
     if target.requires_grad and target._ctx is None:
         raise RuntimeError(f"{op_name}: a leaf tensor that requires grad cannot be "
                            "modified in place; do it inside `with minitorch.no_grad():`")
+    if target.requires_grad and _views_a_leaf(target):
+        raise RuntimeError(f"{op_name}: a view of a leaf tensor that requires grad cannot be "
+                           "modified in place (it would change the leaf); do it inside `with "
+                           "minitorch.no_grad():`, or clone() the view first")
     return target.requires_grad or any(getattr(s, "requires_grad", False) for s in sources)
+
+
+def _views_a_leaf(tensor):
+    """True when tensor shares the memory of the leaf its chain of view ops (reshape,
+    permute, expand, indexing...) starts from: writing it would change that leaf."""
+    node = tensor._ctx
+    while node is not None and node.may_view and node.inputs:
+        source = node.inputs[0]
+        if not isinstance(source, Function):   # a leaf, or None (no gradient flows)
+            return source is not None and source._storage is tensor._storage
+        node = source
+    return False
 
 
 def _check_storable(target, result, op_name):
@@ -1278,6 +1330,7 @@ def fill_(a, value):
                              f"{format_shape(value.shape)}")
     else:
         _check_scalar(value, "fill_")
+    check_fill_value(value.item() if isinstance(value, Tensor) else value, a.dtype, "fill_")
     if check_inplace(a, (value,), "fill_"):
         if isinstance(value, Tensor):
             value = to_backend(value, a.backend).reshape(())

@@ -13,6 +13,7 @@ import numpy as np
 from . import dispatch, layout
 from .autograd import Function
 from .contract import first_out_of_range
+from .creation import check_fill_value
 from .tensor import Tensor
 
 
@@ -175,6 +176,8 @@ def gather_positions(shape, strides, offset, advanced):
 class Index(Function):
     """a[key]: a view for basic keys, a gather for advanced ones."""
 
+    may_view = True
+
     def forward(self, a, key):
         self.key, self.input_shape = key, a.shape
         shape, strides, offset, advanced = basic_view(a.shape, a._strides, a._offset, key)
@@ -212,7 +215,16 @@ def take_batch(tensors, rows):
     return tuple(batch)
 
 
+def _check_index_backends(a, key, op_name):
+    """Index tensors in key must be on a's backend, like any other operand."""
+    from .functions import _same_backend
+    for item in key if isinstance(key, tuple) else (key,):
+        if isinstance(item, Tensor):
+            _same_backend(a, item, op_name)
+
+
 def getitem(a, key):
+    _check_index_backends(a, key, "getitem")
     return Index.apply(a, key)
 
 
@@ -261,10 +273,12 @@ class IndexPut(Function):
 def setitem(a, key, value):
     """a[key] = value in place; value is a tensor or Python scalar, broadcast and cast."""
     from .functions import _check_scalar, _same_backend, cast, check_inplace, record_inplace
+    _check_index_backends(a, key, "setitem")
     if isinstance(value, Tensor):
         _same_backend(a, value, "setitem")
     else:
         _check_scalar(value, "setitem")
+        check_fill_value(value, a.dtype, "setitem")
         value = dispatch.fill(value, (), a.dtype, a._storage.backend)
     if check_inplace(a, (value,), "setitem"):
         record_inplace(a, IndexPut.apply(a, cast(value, a.dtype), key, False), "setitem")
@@ -273,12 +287,40 @@ def setitem(a, key, value):
     a._storage.version += 1
 
 
+def _check_index_put_args(a, indices, values):
+    """index_put_'s arguments as PyTorch takes them: a tuple or list of index tensors, and
+    a tensor of values with a's dtype, all on a's backend."""
+    from .functions import _same_backend
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put_: indices must be a tuple or list of tensors, got "
+                        f"{type(indices).__name__}; wrap a single index tensor as (index,)")
+    for position, index in enumerate(indices):
+        if not isinstance(index, Tensor):
+            raise TypeError(f"index_put_: indices[{position}] must be a tensor, got "
+                            f"{type(index).__name__}; make it with minitorch.tensor(...)")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put_: values must be a tensor, got {type(values).__name__}; "
+                        "pass minitorch.tensor(value, dtype=target.dtype), or use "
+                        "target[indices] = value for a Python number")
+    if values.dtype is not a.dtype:
+        raise RuntimeError(f"index_put_: values have dtype {values.dtype.name} but the "
+                           f"target has {a.dtype.name} (index put requires the source and "
+                           f"destination dtypes match); convert with "
+                           f"values.to(minitorch.{a.dtype.name})")
+    _same_backend(a, values, "index_put_")
+    _check_index_backends(a, tuple(indices), "index_put_")
+
+
 def index_put_(a, indices, values, accumulate=False):
-    """a[indices] = values (or += with accumulate=True; repeated indices add up)."""
-    from .functions import cast, check_inplace, record_inplace
+    """a[indices] = values (or += with accumulate=True; repeated indices add up).
+
+    indices is a tuple or list of integer or bool tensors, values a tensor of a's dtype
+    (broadcast to the selection); everything is checked before anything is written."""
+    from .functions import check_inplace, record_inplace
+    _check_index_put_args(a, indices, values)
+    indices = tuple(indices)
     if check_inplace(a, (values,), "index_put_"):
-        return record_inplace(a, IndexPut.apply(a, cast(values, a.dtype), tuple(indices),
-                                                accumulate), "index_put_")
-    _write(a, tuple(indices), values, accumulate)
+        return record_inplace(a, IndexPut.apply(a, values, indices, accumulate), "index_put_")
+    _write(a, indices, values, accumulate)
     a._storage.version += 1
     return a

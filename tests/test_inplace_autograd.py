@@ -171,6 +171,37 @@ def test_inplace_refusals_happen_before_any_write():
         x.add_(1)
 
 
+@pytest.mark.parametrize("write", [
+    lambda w: w.unsqueeze(0).mul_(0), lambda w: w.reshape(3, 2).add_(1),
+    lambda w: w.permute(1, 0).copy_(minitorch.ones(3, 2)), lambda w: w.reshape(6).fill_(3.0),
+    lambda w: w.reshape(3, 2).reshape(6).sub_(1), lambda w: w[0:1].add_(1.0),
+    lambda w: w[1][::2].fill_(3.0), lambda w: w[0].__setitem__(1, 5.0)])
+def test_a_view_of_a_leaf_that_requires_grad_refuses_in_place_writes(write):
+    w = minitorch.tensor(X, requires_grad=True)
+    with pytest.raises(RuntimeError, match="view of a leaf tensor that requires grad"):
+        write(w)
+    assert w.tolist() == minitorch.tensor(X).tolist()
+    (w * 2).sum().backward()                       # the leaf still works in a graph
+    assert w.grad.tolist() == [[2.0] * 3] * 2
+    with minitorch.no_grad():                      # the way to edit a parameter in place
+        w.reshape(6).fill_(1.0)
+    w.detach().reshape(6).add_(1.0)                # so is a detached view
+    assert w.tolist() == [[2.0] * 3] * 2
+    y = w * 1                                      # a view of a non-leaf may be written
+    y.reshape(6).add_(1.0)
+    assert y.tolist() == [[3.0] * 3] * 2
+
+
+@pytest.mark.parametrize("write", [
+    lambda e: e.add_(minitorch.ones(2, 3)), lambda e: e.fill_(1.0),
+    lambda e: e.copy_(minitorch.ones(2, 3)), lambda e: e.mul_(2)])
+def test_writing_an_expanded_tensor_in_place_is_an_error(write):
+    base = minitorch.zeros(3)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        write(base.expand(2, 3))
+    assert base.tolist() == [0.0, 0.0, 0.0]
+
+
 def test_relu_inplace_module_trains_like_torch():
     weights = (np.linspace(-1, 1, 12).reshape(4, 3), np.linspace(1, -1, 8).reshape(2, 4))
     grads = []

@@ -536,6 +536,14 @@ def test_nll_loss_matches_torch(backend_name, reduction):
     assert_close(log_probs.grad, tlog_probs.grad)
 
 
+@pytest.mark.parametrize("loss", [
+    lambda x, t: F.cross_entropy(x, t), lambda x, t: F.nll_loss(x, t),
+    lambda x, t: F.mse_loss(x, t.reshape(1, 1).expand(1, 2))])
+def test_losses_refuse_integer_inputs_by_name(backend_name, loss):
+    with pytest.raises(TypeError, match="input must be floating point, got int64"):
+        loss(minitorch.tensor([[1, 2]]), minitorch.tensor([0]))
+
+
 def test_nll_of_log_softmax_equals_cross_entropy():
     logits = minitorch.tensor(random_array(6, 5))
     labels = minitorch.tensor([0, 1, 2, 3, 4, 0])

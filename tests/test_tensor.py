@@ -161,6 +161,44 @@ def test_index_put_accumulates_repeated_indices():
     assert x.tolist() == [3.0, 0.0, 5.0]
 
 
+def test_narrow_checks_its_range_like_torch():
+    t = minitorch.tensor([1.0, 2.0, 3.0])
+    assert t.narrow(0, -1, 1).tolist() == [3.0]       # a negative start counts from the end
+    assert minitorch.narrow(t, 0, 1, 2).tolist() == [2.0, 3.0]
+    assert t.narrow(0, 3, 0).tolist() == []
+    with pytest.raises(RuntimeError, match=r"narrow: start \(1\) \+ length \(5\) exceeds"):
+        t.narrow(0, 1, 5)
+    with pytest.raises(RuntimeError, match="narrow: length must be non-negative"):
+        t.narrow(0, 0, -1)
+    with pytest.raises(IndexError, match="narrow: start 5 is out of range"):
+        t.narrow(0, 5, 0)
+    with pytest.raises(RuntimeError, match="0-d"):
+        minitorch.tensor(1.0).narrow(0, 0, 1)
+
+
+@pytest.mark.parametrize("shape", [(-2,), (-1, 2), (2, -3)])
+def test_expand_refuses_negative_sizes(shape):
+    with pytest.raises(ValueError, match="expand: size -"):
+        minitorch.tensor([1.0]).expand(*shape)
+
+
+def test_cat_refuses_0d_tensors():
+    with pytest.raises(ValueError, match=r"cat: a 0-d tensor \(at position 0\)"):
+        minitorch.cat([minitorch.tensor(1.0), minitorch.tensor(2.0)])
+
+
+@pytest.mark.parametrize("backend", ["numpy", "c", "python"])
+def test_an_empty_product_runs_no_kernel_loop(backend):
+    """A result with no elements is returned at once, however large the other sizes (a
+    kernel looping over 2**40 empty rows would never finish)."""
+    tall = minitorch.zeros(2**40, 0, backend=backend)
+    assert (tall @ minitorch.zeros(0, 0, backend=backend)).shape == (2**40, 0)
+    assert minitorch.nn.functional.linear(tall, minitorch.zeros(0, 0, backend=backend)).shape \
+        == (2**40, 0)
+    wide = minitorch.zeros(0, 2**40, backend=backend)
+    assert (wide @ minitorch.zeros(2**40, 0, backend=backend)).shape == (0, 0)
+
+
 def test_cat_and_stack_promote_and_check_shapes():
     assert minitorch.cat([minitorch.ones(2, dtype="int64"), minitorch.ones(1)]).dtype \
         is minitorch.float32

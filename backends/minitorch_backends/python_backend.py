@@ -31,7 +31,8 @@ Storage
 One `array.array` typecode per dtype, so every buffer knows its own dtype: 'f' float32,
 'd' float64, 'q' int64 and 'B' bool (holding 0 or 1; no other dtype uses 'B'). Kernels
 compute in Python floats and ints; storing into an 'f' array rounds to float32, and an
-int64 result that does not fit in 'q' raises OverflowError instead of wrapping around.
+int64 result that does not fit wraps around (two's complement), as in C, numpy and
+torch (see _stored).
 
 Where to look next
 ------------------
@@ -205,6 +206,23 @@ def _starts(shape, strides, offset):
     return starts
 
 
+def _int64(value):
+    """A Python int (which never overflows) wrapped into int64, as two's complement
+    arithmetic in C, numpy and torch leaves it."""
+    return (value + 2**63) % 2**64 - 2**63
+
+
+def _stored(typecode, values):
+    """array(typecode, values), with int64 values that do not fit wrapped around."""
+    if typecode != "q":
+        return array(typecode, values)
+    values = list(values)
+    try:
+        return array(typecode, values)
+    except OverflowError:
+        return array(typecode, map(_int64, values))
+
+
 class PythonBackend:
     """Every required kernel of minitorch.contract as plain loops over `array.array`s."""
 
@@ -256,12 +274,12 @@ class PythonBackend:
 
     def unary(self, op, a, out):
         """for i: out[i] = OP(a[i])"""
-        out[:] = array(out.typecode, map(_UNARY[op], a))
+        out[:] = _stored(out.typecode, map(_UNARY[op], a))
 
     def binary(self, op, a, b, out):
         """for i: out[i] = OP(a[i], b[i])   (comparisons write bool)"""
         try:
-            out[:] = array(out.typecode, map(_BINARY[a.typecode][op], a, b))
+            out[:] = _stored(out.typecode, map(_BINARY[a.typecode][op], a, b))
         except ZeroDivisionError:
             raise ZeroDivisionError(f"{op}: integer division by zero") from None
 
@@ -273,8 +291,8 @@ class PythonBackend:
         """for i in range(len(out)): out[i] = OP(a[i * reduce_size:(i + 1) * reduce_size])
         (the sum of an empty row is 0; max and min are nan if any element is nan)"""
         function = _REDUCE[op]
-        out[:] = array(out.typecode, [function(a[i * reduce_size:(i + 1) * reduce_size])
-                                      for i in range(len(out))])
+        out[:] = _stored(out.typecode, [function(a[i * reduce_size:(i + 1) * reduce_size])
+                                        for i in range(len(out))])
 
     def matmul(self, a, b, batch, m, k, n, out):
         """for p, i, j: out[(p*m + i)*n + j] = sum(a[(p*m + i)*k + t] * b[(p*k + t)*n + j] for t)
@@ -289,7 +307,7 @@ class PythonBackend:
             for i in range(p * m, (p + 1) * m):
                 row = a[i * k:(i + 1) * k].tolist()
                 results += [sum(map(operator.mul, row, col)) for col in cols]
-        out[:] = array(out.typecode, results)
+        out[:] = _stored(out.typecode, results)
 
     def take(self, a, index, out):
         """for i: out[i] = a[index[i]]"""
@@ -302,6 +320,7 @@ class PythonBackend:
             for i, value in zip(index, values):
                 out[i] = value
             return
-        combine = operator.or_ if out.typecode == "B" else operator.add
+        combine = {"B": operator.or_, "q": lambda x, y: _int64(x + y)}.get(out.typecode,
+                                                                         operator.add)
         for i, value in zip(index, values):
             out[i] = combine(out[i], value)

@@ -39,6 +39,9 @@ def _check_same_shape(prediction, target, name):
 def mse_loss(prediction, target, reduction="mean"):
     """(prediction - target)**2, reduced ('mean' over all elements, 'sum' or 'none')."""
     _check_same_shape(prediction, target, "mse_loss")
+    if not prediction.dtype.is_floating_point:
+        raise TypeError(f"mse_loss: input must be floating point, got "
+                        f"{prediction.dtype.name}; use input.float()")
     difference = prediction - target
     return _reduce(difference * difference, reduction, "mse_loss")
 

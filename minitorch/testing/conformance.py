@@ -157,6 +157,17 @@ def test_special_values_match_torch(backend_name, case, size, dtype):
                              f"d/d(input {position}) of {what}")
 
 
+def test_int64_arithmetic_wraps_around_like_torch(backend_name):
+    """int64 results that do not fit wrap around (two's complement), as in torch."""
+    low, high = -2**63, 2**62
+    cases = [lambda lib: lib.tensor([high, -3]) * 4, lambda lib: lib.tensor([low, 5]).abs(),
+             lambda lib: lib.tensor([low, 7]) // -1, lambda lib: lib.tensor([3, -3]) ** 41,
+             lambda lib: lib.tensor([high, high, 1]).sum(), lambda lib: -lib.tensor([low]),
+             lambda lib: lib.tensor([[high, 2]]) @ lib.tensor([[2], [1]])]
+    for position, case in enumerate(cases):
+        assert case(minitorch).tolist() == case(torch).tolist(), f"case {position}"
+
+
 def _numeric_gradient(function, arrays, position, epsilon=1e-6):
     """Central differences of sum(function(arrays) * weights) w.r.t. arrays[position]."""
     gradient = np.zeros_like(arrays[position])

@@ -214,6 +214,8 @@ enum split { SPLIT_ROWS, SPLIT_COLUMNS, SPLIT_DEPTH };
 int mt_gemm(int dtype, int64_t m, int64_t n, int64_t k, const void *a, int64_t rsa,
             int64_t csa, const void *b, int64_t rsb, int64_t csb, const void *bias, void *c)
 {
+    if (m == 0 || n == 0)   /* nothing to write (and no loop over a huge m or n) */
+        return (dtype == MT_FLOAT32 || dtype == MT_FLOAT64) ? MT_OK : MT_UNSUPPORTED;
     switch (dtype) {
     case MT_FLOAT32: return gemm_f32(m, n, k, a, rsa, csa, b, rsb, csb, bias, c);
     case MT_FLOAT64: return gemm_f64(m, n, k, a, rsa, csa, b, rsb, csb, bias, c);

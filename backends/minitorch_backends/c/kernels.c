@@ -456,6 +456,8 @@ int mt_copy(int a_dtype, const void *a, const int64_t *a_strides, int64_t a_offs
 int mt_matmul(int dtype, const void *a, const void *b, int64_t batch, int64_t m, int64_t k,
               int64_t n, void *out)
 {
+    if (batch == 0 || m == 0 || n == 0)   /* an empty result: nothing to write */
+        return (unsigned)dtype > MT_BOOL ? MT_UNSUPPORTED : MT_OK;
     DISPATCH(dtype, matmul, a, b, batch, m, k, n, out)
 }
 
@@ -530,6 +532,8 @@ int mt_matmul_view(int dtype, int nbatch, const int64_t *layout, int64_t m, int6
 {
     if ((unsigned)dtype > MT_BOOL || nbatch < 0 || nbatch > MT_MAX_NDIM)
         return MT_UNSUPPORTED;
+    if (m == 0 || n == 0)   /* an empty result: nothing to write */
+        return MT_OK;
     int64_t size[MT_MAX_NDIM], sa[MT_MAX_NDIM], sb[MT_MAX_NDIM], idx[MT_MAX_NDIM];
     int nd = 0;
     for (int d = 0; d < nbatch; d++) {

@@ -165,7 +165,10 @@ def binary_range(code, a, b, out, lo, hi):
             out[i] = a[i] / b[i]
     elif code == FLOORDIV:
         for i in range(out.size):
-            out[i] = a[i] // b[i]
+            x, y = a[i], b[i]
+            # the most negative int64 (the one nonzero x with x == -x) // -1 wraps to
+            # itself, as in C, numpy and torch; numba's // gives 0 there
+            out[i] = x if y == -1 and x == -x and x != 0 else x // y
     elif code == MOD:
         for i in range(out.size):
             out[i] = a[i] % b[i]
