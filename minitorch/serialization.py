@@ -15,6 +15,7 @@ reads back to the same float, including nan and inf).
 import json
 import os
 import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
 
@@ -109,11 +110,16 @@ def load(f, backend=None):
         if STRUCTURE_ENTRY not in archive.files:
             raise ValueError(f"load: {source} is not a file written by minitorch.save (it "
                              f"has no {STRUCTURE_ENTRY!r} entry)")
-        structure = json.loads(archive[STRUCTURE_ENTRY].tobytes().decode("utf-8"))
-        if structure.get("format") != FORMAT:
-            raise ValueError(f"load: {source} has format {structure.get('format')!r}; this "
-                             f"minitorch reads {FORMAT!r}")
-        return _decode(structure["root"], archive, backend, source)
+        try:
+            structure = json.loads(archive[STRUCTURE_ENTRY].tobytes().decode("utf-8"))
+            if structure.get("format") != FORMAT:
+                raise ValueError(f"load: {source} has format {structure.get('format')!r}; "
+                                 f"this minitorch reads {FORMAT!r}")
+            return _decode(structure["root"], archive, backend, source)
+        except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError,
+                json.JSONDecodeError) as error:   # entries are read (and checked) lazily
+            raise ValueError(f"load: {source} is damaged ({error}); it changed after it was "
+                             "saved: save it again, or restore a good copy") from error
 
 
 def _convert(value, convert_tensor, is_tensor):

@@ -127,6 +127,19 @@ def test_corrupt_files_are_reported(tmp_path, contents, match):
         minitorch.load(path)
 
 
+def test_a_damaged_entry_is_reported_with_the_fix(tmp_path):
+    """A byte flipped inside a saved tensor fails the zip checksum when the entry is read,
+    after the archive itself opened fine."""
+    path = tmp_path / "state.npz"
+    minitorch.save({"weight": minitorch.arange(1000, dtype="float32")}, path)
+    data = bytearray(path.read_bytes())
+    start = data.index(b"tensor_0.npy") + 200     # inside that entry's stored bytes
+    data[start] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="is damaged .*save it again, or restore a good copy"):
+        minitorch.load(path)
+
+
 def test_foreign_archives_are_reported(tmp_path):
     np.savez(tmp_path / "plain.npz", weights=np.zeros(3))
     with pytest.raises(ValueError, match="no 'structure' entry"):
