@@ -872,9 +872,10 @@ class CrossEntropy(Function):
         return dispatch.cross_entropy_rows_backward(probs, target, grad), None
 
 
-def check_class_targets(scores, target, op_name):
-    """Validate (N, C) scores against (N,) int64 class indices in [0, C); returns the
-    indices as a numpy array."""
+def check_class_targets(scores, target, op_name, ignore_index=None):
+    """Validate (N, C) scores against (N,) int64 class indices in [0, C), or equal to
+    ignore_index (when given). Returns (the indices as a numpy array, a numpy mask of
+    those equal to ignore_index, or None when there are none)."""
     if scores.ndim != 2 or target.ndim != 1 or target.shape[0] != scores.shape[0]:
         raise ValueError(f"{op_name}: expected input (N, C) and target (N,), got "
                          f"{format_shape(scores.shape)} and {format_shape(target.shape)}")
@@ -888,17 +889,25 @@ def check_class_targets(scores, target, op_name):
     labels = dispatch.to_numpy(target)
     classes = scores.shape[1]
     bad = first_out_of_range(labels, classes)
+    ignored = None
+    if ignore_index is not None and (bad is not None or 0 <= ignore_index < classes):
+        ignored = labels == ignore_index
+        if ignored.any():
+            outside = ((labels < 0) | (labels >= classes)) & ~ignored
+            bad = int(labels[outside][0]) if outside.any() else None
+        else:
+            ignored = None
     if bad is not None:
-        raise IndexError(f"{op_name}: target {bad} is out of bounds for {classes} classes")
-    return labels
+        raise IndexError(f"{op_name}: target {bad} is out of bounds for {classes} classes"
+                         + ("" if ignore_index is None else
+                            f" (and is not ignore_index {ignore_index})"))
+    return labels, ignored
 
 
-def cross_entropy(logits, target, reduction="mean"):
-    """Softmax cross-entropy of logits (N, C) against class indices (N,) (int64)."""
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', "
-                         f"got {reduction!r}")
-    check_class_targets(logits, target, "cross_entropy")
+def cross_entropy_of_rows(logits, target, reduction):
+    """Softmax cross-entropy of logits (N, C) against class indices (N,) that
+    check_class_targets passed, as one graph node (the fused kernels): per-row losses,
+    or their 'mean' or 'sum'. nn.functional.cross_entropy is the public form."""
     divisor = {"none": None, "mean": logits.shape[0], "sum": 1}[reduction]
     return CrossEntropy.apply(logits, target, divisor)
 

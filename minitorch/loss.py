@@ -20,22 +20,44 @@ class _Loss(Module):
         return f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(_Loss):
-    """Softmax cross-entropy of logits (N, C) against int64 class indices (N,).
-
-    Computed from the logits with a max shift (a fused kernel on backends that have
-    one), so logits of any size give finite losses. 'mean' divides by N.
-    """
-
-    def forward(self, logits, target):
-        return F.cross_entropy(logits, target, self.reduction)
-
-
 class NLLLoss(_Loss):
-    """Negative log-likelihood of log-probabilities (N, C) at int64 classes (N,)."""
+    """Negative log-likelihood of log-probabilities at int64 class indices, with
+    PyTorch's `weight` (one scale per class) and `ignore_index` (see F.nll_loss)."""
+
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean"):
+        super().__init__(reduction)
+        self.weight = weight
+        self.ignore_index = ignore_index
 
     def forward(self, log_probs, target):
-        return F.nll_loss(log_probs, target, self.reduction)
+        return F.nll_loss(log_probs, target, self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
+
+    def extra_repr(self):
+        ignoring = f", ignore_index={self.ignore_index}" if self.ignore_index != -100 else ""
+        return super().extra_repr() + ignoring
+
+
+class CrossEntropyLoss(NLLLoss):
+    """Softmax cross-entropy of logits against class indices or class probabilities,
+    with PyTorch's `weight`, `ignore_index` and `label_smoothing` (see F.cross_entropy).
+
+    Computed from the logits with a max shift (fused kernels in the common case), so
+    logits of any size give finite losses.
+    """
+
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean",
+                 label_smoothing=0.0):
+        super().__init__(weight, ignore_index=ignore_index, reduction=reduction)
+        self.label_smoothing = label_smoothing
+
+    def forward(self, logits, target):
+        return F.cross_entropy(logits, target, self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+    def extra_repr(self):
+        smoothing = f", label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
+        return super().extra_repr() + smoothing
 
 
 class MSELoss(_Loss):

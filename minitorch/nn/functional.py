@@ -4,13 +4,16 @@ The primitives (linear, relu, softmax, cross_entropy, ...) are the core's ops fr
 minitorch.functions, with their fused kernels; the losses and dropout below are built
 from those ops, so they run, and differentiate, on every backend.
 """
+import math
+
 import numpy as np
 
 from .. import functions
 from ..autograd import Function, no_grad
 from ..creation import rand
-from ..functions import (cross_entropy, flatten, linear, log_softmax,  # noqa: F401
-                         sigmoid, softmax, tanh)
+from ..creation import tensor as make_tensor
+from ..functions import (flatten, linear, log_softmax, sigmoid, softmax,  # noqa: F401
+                         tanh)
 from ..layout import format_shape
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -46,15 +49,155 @@ def mse_loss(prediction, target, reduction="mean"):
     return _reduce(difference * difference, reduction, "mse_loss")
 
 
-def nll_loss(log_probs, target, reduction="mean"):
-    """-log_probs[i, target[i]] for log-probabilities (N, C) and int64 classes (N,).
+def _classes_last(scores, target, op_name):
+    """(scores as (M, C), target as (M,) class indices or (M, C) probabilities, the shape
+    of the per-sample losses) for PyTorch's layouts: (N, C) with (N,) or (N, C); an
+    unbatched (C,) with () or (C,); (N, C, d1, ...) with (N, d1, ...) or (N, C, d1, ...),
+    the class dim moved last."""
+    probabilities = target.dtype.is_floating_point
+    if probabilities:
+        expected = scores.shape
+    else:
+        expected = () if scores.ndim == 1 else scores.shape[:1] + scores.shape[2:]
+    if scores.ndim == 0 or target.shape != expected:
+        raise ValueError(f"{op_name}: expected input (N, C) and target (N,) of class "
+                         "indices or (N, C) of probabilities (or (C,) with () or (C,), or "
+                         f"(N, C, d1, ...) with (N, d1, ...) or (N, C, d1, ...)), got "
+                         f"{format_shape(scores.shape)} and {format_shape(target.shape)}")
+    if scores.ndim == 1:
+        return (scores.unsqueeze(0), target.unsqueeze(0) if probabilities else
+                target.reshape(1), ())
+    if scores.ndim == 2:
+        return scores, target, scores.shape[:1]
+    classes_last = (0,) + tuple(range(2, scores.ndim)) + (1,)
+    moved = scores.permute(*classes_last).reshape(-1, scores.shape[1])
+    target = target.permute(*classes_last).reshape(-1, scores.shape[1]) if probabilities \
+        else target.reshape(-1)
+    return moved, target, scores.shape[:1] + scores.shape[2:]
 
-    'mean' divides by N. Pair with log_softmax: nll_loss(log_softmax(x, 1), t) equals
+
+def _sample_losses(losses, reduction, shape, divisor):
+    """Per-sample losses (M,) reduced: reshaped to `shape` ('none'), summed, or summed
+    and divided by the number `divisor` ('mean'; a divisor of 0, when every sample is
+    ignored or there are none, gives nan with a zero gradient, as in PyTorch)."""
+    if reduction == "none":
+        return losses.reshape(shape)
+    total = losses.sum()
+    if reduction == "sum":
+        return total
+    return total / divisor if divisor else total * 0.0 + math.nan
+
+
+def _class_weight(weight, scores, op_name):
+    """weight (C,) checked against scores (M, C), detached (PyTorch gives it no gradient)."""
+    if weight.shape != scores.shape[1:] or weight.dtype is not scores.dtype:
+        raise ValueError(f"{op_name}: weight must be a {scores.dtype.name} tensor of shape "
+                         f"({scores.shape[1]},), one value per class, got "
+                         f"{weight.dtype.name} {format_shape(weight.shape)}")
+    functions._same_backend(scores, weight, op_name)
+    return weight.detach()
+
+
+def _kept(labels, ignored):
+    """The numpy mask of the samples that count: all but those `ignored` (or None)."""
+    return np.ones(labels.shape, bool) if ignored is None else ~ignored
+
+
+def _nll(log_probs, labels, ignored, weight, reduction, shape):
+    """nll_loss of (M, C) log-probabilities at the class indices `labels` (numpy) that
+    check_class_targets passed, with its `ignored` mask: -weight[t] * log_probs[i, t]
+    per sample, 0 where ignored; 'mean' divides by the sum of the weights of the samples
+    not ignored (their count when weight is None), as PyTorch does."""
+    kept = _kept(labels, ignored)
+    safe = np.where(kept, labels, 0)
+    kept_weight = make_tensor(kept, dtype=log_probs.dtype, backend=log_probs.backend)
+    if weight is not None:
+        kept_weight = weight[safe] * kept_weight
+    picked = log_probs[np.arange(labels.size), safe]
+    return _sample_losses(-picked * kept_weight, reduction, shape, kept_weight.sum().item())
+
+
+def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
+    """-input[i, target[i]] for log-probabilities input and int64 class indices, in
+    PyTorch's layouts (see cross_entropy). weight (C,) scales each class's losses;
+    samples whose target is ignore_index count for nothing. 'mean' divides by the
+    total weight of the samples not ignored. nll_loss(log_softmax(x, 1), t) equals
     cross_entropy(x, t).
     """
-    labels = functions.check_class_targets(log_probs, target, "nll_loss")
-    picked = log_probs[np.arange(labels.size), labels]
-    return _reduce(-picked, reduction, "nll_loss")
+    check_reduction(reduction, "nll_loss")
+    if target.dtype.is_floating_point:
+        raise TypeError(f"nll_loss: target must hold int64 class indices, got "
+                        f"{target.dtype.name}; use target.long()")
+    log_probs, target, shape = _classes_last(input, target, "nll_loss")
+    labels, ignored = functions.check_class_targets(log_probs, target, "nll_loss",
+                                                    ignore_index)
+    if weight is not None:
+        weight = _class_weight(weight, log_probs, "nll_loss")
+    return _nll(log_probs, labels, ignored, weight, reduction, shape)
+
+
+def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """torch.nn.functional.cross_entropy: nll_loss(log_softmax(input, 1), target) for
+    logits input (N, C), (C,) or (N, C, d1, ...).
+
+    target: int64 class indices (N,) / () / (N, d1, ...), or class probabilities of
+    input's shape. weight (C,): each class's loss scale. ignore_index: class-index
+    targets equal to it count for nothing. label_smoothing e: the target becomes
+    (1 - e) * target + e / C (for indices: (1 - e) * nll plus e times the mean over
+    classes of -weight[c] * log p[c]). 'mean' divides as nll_loss does for indices, by
+    the number of samples for probabilities. The common case (class indices, no
+    weight, no smoothing, nothing ignored) is one graph node over fused kernels.
+    """
+    check_reduction(reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
+                         f"{label_smoothing}")
+    scores, target, shape = _classes_last(input, target, "cross_entropy")
+    classes = scores.shape[1]
+    if not scores.dtype.is_floating_point:
+        raise TypeError(f"cross_entropy: input must be floating point, got "
+                        f"{scores.dtype.name}; use input.float()")
+    if weight is not None:
+        weight = _class_weight(weight, scores, "cross_entropy")
+    if target.dtype.is_floating_point:
+        return _cross_entropy_of_probabilities(scores, target, weight, ignore_index,
+                                               reduction, label_smoothing, shape)
+    labels, ignored = functions.check_class_targets(scores, target, "cross_entropy",
+                                                    ignore_index)
+    if weight is None and not label_smoothing and ignored is None:
+        losses = functions.cross_entropy_of_rows(scores, target, reduction)
+        return losses.reshape(shape) if reduction == "none" else losses
+    log_probs = log_softmax(scores, 1)
+    loss = _nll(log_probs, labels, ignored, weight, reduction, shape)
+    if not label_smoothing:
+        return loss
+    kept = _kept(labels, ignored)
+    per_class = log_probs if weight is None else log_probs * weight
+    kept_rows = make_tensor(kept, dtype=scores.dtype, backend=scores.backend)
+    smooth = -per_class.sum(1) * kept_rows
+    divisor = int(kept.sum()) if weight is None else weight[labels[kept]].sum().item()
+    smooth = _sample_losses(smooth, reduction, shape, divisor)
+    return loss * (1.0 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+def _cross_entropy_of_probabilities(scores, target, weight, ignore_index, reduction,
+                                    label_smoothing, shape):
+    """cross_entropy against class probabilities (M, C): -sum_c weight[c] * target[c] *
+    log_softmax(scores)[c] per sample; 'mean' divides by M."""
+    if ignore_index >= 0:
+        raise ValueError("cross_entropy: ignore_index is not supported for class "
+                         "probability targets")
+    if target.dtype is not scores.dtype:
+        raise TypeError(f"cross_entropy: probability targets must have the input's dtype "
+                        f"{scores.dtype.name}, got {target.dtype.name}")
+    classes = scores.shape[1]
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + label_smoothing / classes
+    weighted = log_softmax(scores, 1) * target
+    if weight is not None:
+        weighted = weighted * weight
+    return _sample_losses(-weighted.sum(1), reduction, shape, scores.shape[0])
 
 
 class _BCEWithLogits(Function):
