@@ -2,6 +2,8 @@
 checked against torch.nn where PyTorch defines the answer."""
 import copy
 import math
+import pickle
+import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -113,20 +115,77 @@ def test_register_parameter_checks_type_and_name():
         module.register_parameter("w", minitorch.zeros(1))
     with pytest.raises(KeyError, match="'a.b'"):
         module.register_parameter("a.b", nn.Parameter(minitorch.zeros(1)))
+    with pytest.raises(TypeError, match="add_module: the name must be a string, got int"):
+        module.add_module(1, nn.ReLU())
     module.add_module("inner", nn.ReLU())
     assert module.inner.__class__ is nn.ReLU
 
 
+def name_clashes(library):
+    """For each (method, name) on a module holding a parameter, a submodule, a plain
+    attribute and a None parameter: the KeyError message, or "ok"."""
+    n = library.nn
+    results = {}
+    for method, name in [(method, name)
+                         for method in ("register_parameter", "add_module")
+                         for name in ("weight", "sub", "plain", "empty", "forward", "new")]:
+        module = n.Module()
+        module.weight = n.Parameter(library.zeros(1))
+        module.sub = n.ReLU()
+        module.plain = 3
+        module.register_parameter("empty", None)
+        try:
+            getattr(module, method)(name, None)
+            results[method, name] = "ok"
+        except KeyError as error:
+            results[method, name] = error.args[0].split(": ")[-1]
+    return results
+
+
+def test_registering_over_an_existing_attribute_follows_torch():
+    # register_parameter refuses any attribute but a parameter, add_module any but a module
+    ours = name_clashes(minitorch)
+    assert ours == name_clashes(torch)
+    assert ours["register_parameter", "sub"] == "attribute 'sub' already exists"
+    assert ours["add_module", "sub"] == "ok" and ours["register_parameter", "empty"] == "ok"
+
+
 def test_tied_parameters_are_listed_once_but_saved_under_each_name():
-    shared = nn.Linear(2, 2)
-    model = nn.Sequential(shared, nn.ReLU(), shared)
-    assert len(list(model.parameters())) == 2
-    assert list(model.state_dict()) == ["0.weight", "0.bias"]  # the module itself is shared
+    def build(library):
+        shared = library.nn.Linear(2, 2)
+        return library.nn.Sequential(shared, library.nn.ReLU(), shared)
+    model = build(minitorch)
+    assert len(list(model.parameters())) == 2 and len(list(model.modules())) == 3
+    assert list(model.state_dict()) == list(build(torch).state_dict()) == [
+        "0.weight", "0.bias", "2.weight", "2.bias"]
     outer = nn.Module()
     outer.a, outer.b = nn.Linear(2, 2), nn.Linear(2, 2)
     outer.b.weight = outer.a.weight
     assert len(list(outer.parameters())) == 3
     assert list(outer.state_dict()) == ["a.weight", "a.bias", "b.weight", "b.bias"]
+
+
+def test_a_module_under_two_names_is_saved_and_loaded_under_both_like_torch():
+    def build(library):
+        class Twice(library.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = library.nn.Linear(2, 2)
+                self.b = self.a
+        return Twice()
+    model = build(minitorch)
+    keys = list(model.state_dict())
+    assert keys == list(build(torch).state_dict()) == ["a.weight", "a.bias", "b.weight",
+                                                       "b.bias"]
+    assert [name for name, _ in model.named_parameters()] == ["a.weight", "a.bias"]
+    state = {key: minitorch.full((2, 2) if key.endswith("weight") else (2,), 1.0)
+             for key in keys}
+    state["b.weight"] = minitorch.full((2, 2), 7.0)  # loaded last, so it wins
+    del state["b.bias"]
+    with pytest.raises(RuntimeError, match="missing key 'b.bias'"):
+        model.load_state_dict(state)
+    assert model.load_state_dict(state, strict=False).missing_keys == ["b.bias"]
+    assert model.a.weight.tolist() == [[7.0, 7.0], [7.0, 7.0]]
 
 
 def test_forward_is_required():
@@ -140,8 +199,11 @@ def test_train_and_eval_reach_every_submodule():
     assert not any(m.training for m in model.modules())
     model.train()
     assert all(m.training for m in model.modules())
-    with pytest.raises(TypeError, match="bool"):
-        model.train("no")
+    for mode in ("no", 0):
+        with pytest.raises(ValueError, match="train: training mode is expected to be boolean"):
+            model.train(mode)
+        with pytest.raises(ValueError, match="training mode is expected to be boolean"):
+            torch.nn.Linear(1, 1).train(mode)
 
 
 def test_zero_grad_drops_or_zeroes_gradients():
@@ -154,20 +216,93 @@ def test_zero_grad_drops_or_zeroes_gradients():
     assert all(p.grad is None for p in model.parameters())
 
 
-def test_apply_visits_children_before_parents():
-    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
-    visited = []
-    assert model.apply(lambda m: visited.append(type(m).__name__)) is model
-    assert visited == ["ReLU", "Linear", "Sequential"]
+def test_apply_visits_children_before_parents_in_torch_order():
+    def visit(library):
+        n = library.nn
+        shared = n.Tanh()
+        model = n.Sequential(n.Linear(2, 2), n.Sequential(n.ReLU(), shared), shared)
+        visited = []
+        assert model.apply(lambda m: visited.append(type(m).__name__)) is model
+        return visited
+    assert visit(minitorch) == visit(torch) == [
+        "Linear", "ReLU", "Tanh", "Sequential", "Tanh", "Sequential"]
 
 
-def test_deepcopy_gives_independent_parameters():
+def registry_edits(library):
+    """Attribute reads after each way of editing _parameters and _modules directly."""
+    n = library.nn
+    layer = n.Linear(2, 2)
+    new_weight = n.Parameter(library.zeros(2, 2))
+    layer._parameters["weight"] = new_weight
+    output = layer(library.ones(1, 2))
+    seen = {"set": layer.weight is new_weight,
+            "forward uses it": output.tolist() == layer.bias.view(1, 2).tolist()}
+    del layer._parameters["bias"]
+    seen["del"] = hasattr(layer, "bias")
+    seen["pop"] = (layer._parameters.pop("weight") is new_weight, hasattr(layer, "weight"))
+    layer._parameters.update(a=n.Parameter(library.ones(1)), b=None)
+    seen["update"] = (layer.a.tolist(), layer.b)
+    seen["setdefault"] = (layer._parameters.setdefault("c", None), hasattr(layer, "c"))
+    seen["popitem"] = layer._parameters.popitem()[0] == "c" and not hasattr(layer, "c")
+    layer._parameters.clear()
+    seen["clear"] = [hasattr(layer, name) for name in "ab"]
+    net = n.Sequential(OrderedDict(fc=n.Linear(2, 2), act=n.ReLU()))
+    net._modules["fc"] = n.Identity()
+    seen["module set"] = (type(net.fc).__name__, type(net[0]).__name__)
+    del net._modules["act"]
+    seen["module del"] = (hasattr(net, "act"), len(net))
+    return seen
+
+
+def test_direct_registry_edits_are_seen_by_attribute_reads_like_torch():
+    seen = registry_edits(minitorch)
+    assert seen == registry_edits(torch)
+    assert seen["set"] and seen["forward uses it"] and not seen["del"]
+    assert seen["pop"] == (True, False) and seen["module set"] == ("Identity", "Identity")
+
+
+def test_registries_stay_dict_like_and_in_step_with_the_instance_dict():
+    layer = nn.Linear(2, 2)
+    assert list(layer._parameters) == ["weight", "bias"] and len(layer._parameters) == 2
+    assert dict(layer._parameters.items()) == {"weight": layer.weight, "bias": layer.bias}
+    assert layer._parameters.get("missing") is None and "weight" in layer._parameters
+    assert layer._parameters.popitem()[0] == "bias"  # the last, as dict.popitem
+    assert "bias" not in vars(layer)
+    # a name written into both registries: removing one leaves the other readable
+    module = nn.Module()
+    parameter, inner = nn.Parameter(minitorch.zeros(1)), nn.ReLU()
+    module._parameters["x"] = parameter
+    module._modules["x"] = inner
+    del module._parameters["x"]
+    assert module.x is inner
+    module.__init__()  # a second __init__ forgets every registration, as in torch
+    assert not hasattr(module, "x") and not module._modules
+
+
+@pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda m: pickle.loads(pickle.dumps(m)),
+                                       copy.copy])
+def test_copies_have_their_own_registries(duplicate):
+    model = nn.Sequential(OrderedDict(fc=nn.Linear(2, 2)))
+    clone = duplicate(model)
+    assert list(clone.state_dict()) == ["fc.weight", "fc.bias"]
+    replacement = nn.Identity()
+    clone._modules["fc"] = replacement
+    assert clone.fc is replacement and clone[0] is replacement
+    assert isinstance(model.fc, nn.Linear) and model._modules["fc"] is model.fc
+    clone.extra = nn.ReLU()
+    assert "extra" not in vars(model) and "extra" not in model._modules
+
+
+def test_deepcopy_and_pickle_give_independent_parameters():
     model = nn.Sequential(nn.Linear(2, 2))
-    clone = copy.deepcopy(model)
-    assert isinstance(clone[0].weight, nn.Parameter)
-    with minitorch.no_grad():
-        clone[0].weight.fill_(0.0)
-    assert model[0].weight.abs().sum().item() > 0
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert isinstance(clone[0].weight, nn.Parameter)
+        assert clone[0].weight is clone[0]._parameters["weight"]
+        np.testing.assert_array_equal(clone[0].weight.detach().numpy(),
+                                      model[0].weight.detach().numpy())
+        clone[0]._parameters["weight"] = nn.Parameter(minitorch.zeros(2, 2))
+        assert clone(minitorch.ones(1, 2)).tolist() == clone[0].bias.view(1, 2).tolist()
+        assert model[0].weight.abs().sum().item() > 0
 
 
 # ---- state dicts -------------------------------------------------------------------------
@@ -243,7 +378,8 @@ def test_repr_matches_torch():
                             n.Sequential(n.Tanh(), n.Sigmoid(), n.Identity()),
                             n.Softmax(dim=1), n.LogSoftmax(dim=1), n.Linear(3, 2, bias=False))
     assert repr(build(minitorch)) == repr(build(torch))
-    assert repr(nn.Dropout(0.25)) == "Dropout(p=0.25)"  # torch adds ", inplace=False"
+    for args in [(), (0.25,), (0.1, True)]:
+        assert repr(nn.Dropout(*args)) == repr(torch.nn.Dropout(*args))
     assert repr(nn.Linear(2, 2).weight).startswith("Parameter containing:\ntensor(")
 
 
@@ -306,6 +442,7 @@ def test_module_list_registers_and_indexes():
     assert isinstance(blocks[1:3], nn.ModuleList) and len(blocks[1:3]) == 2
     with pytest.raises(NotImplementedError):
         blocks(minitorch.ones(2))
+    assert len(nn.ModuleList(None)) == len(torch.nn.ModuleList(None)) == 0
 
 
 # ---- layers against torch ----------------------------------------------------------------
@@ -331,6 +468,27 @@ def test_linear_forward_and_backward_match_torch(backend_name, bias):
     assert_close(ours.weight.grad, theirs.weight.grad)
     if bias:
         assert_close(ours.bias.grad, theirs.bias.grad)
+
+
+@pytest.mark.parametrize("sizes", [(0, 5), (5, 0), (0, 0)])
+def test_linear_with_no_features_builds_like_torch(sizes):
+    with pytest.warns(UserWarning, match="zero-element tensors is a no-op"):
+        ours = nn.Linear(*sizes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torch.nn.Linear(*sizes)
+    assert ours.weight.shape == tuple(theirs.weight.shape)
+    assert ours.bias.tolist() == theirs.bias.tolist()  # zeros with no inputs, else empty
+    x, tx = pair(random_array(3, sizes[0]))
+    assert ours(x).shape == tuple(theirs(tx).shape) == (3, sizes[1])
+    if sizes[0] == 0:  # no inputs: the output is the (zero) bias
+        assert ours(x).abs().sum().item() == 0
+
+
+def test_identity_takes_and_ignores_arguments():
+    x = minitorch.ones(2)
+    assert nn.Identity(54, unused="x")(x) is x
+    assert repr(nn.Identity(54, unused="x")) == repr(torch.nn.Identity(54, unused="x"))
 
 
 def test_linear_takes_extra_leading_dims():
@@ -424,7 +582,8 @@ def test_dropout_mask_is_seeded_and_backend_independent(backend_name):
 
 @pytest.mark.parametrize("nonlinearity,param", [
     ("linear", None), ("sigmoid", None), ("tanh", None), ("relu", None), ("leaky_relu", None),
-    ("leaky_relu", 0.2), ("selu", None), ("conv2d", None)])
+    ("leaky_relu", 0.2), ("selu", None), ("conv1d", None), ("conv2d", None), ("conv3d", None),
+    ("conv_transpose1d", None), ("conv_transpose2d", None), ("conv_transpose3d", None)])
 def test_calculate_gain_matches_torch(nonlinearity, param):
     assert nn.init.calculate_gain(nonlinearity, param) == pytest.approx(
         torch.nn.init.calculate_gain(nonlinearity, param))

@@ -67,13 +67,15 @@ class Sequential(_ModuleSequence):
 class ModuleList(_ModuleSequence):
     """A list of modules whose parameters the owning Module sees (a plain list hides them).
 
-    Supports indexing (a slice gives a new ModuleList), assignment, len(), iteration,
-    append and extend. It has no forward: iterate over it in your own.
+    ModuleList(modules) holds the modules of an iterable; ModuleList() or ModuleList(None)
+    is empty. Supports indexing (a slice gives a new ModuleList), assignment, len(),
+    iteration, append and extend. It has no forward: iterate over it in your own.
     """
 
-    def __init__(self, modules=()):
+    def __init__(self, modules=None):
         super().__init__()
-        self.extend(modules)
+        if modules is not None:
+            self.extend(modules)
 
     def _from_modules(self, items):
         return ModuleList(module for _, module in items)

@@ -6,18 +6,22 @@ host: one seed gives the same weights on every backend. Each function writes int
 `tensor` without recording autograd and returns it.
 """
 import math
+import warnings
 
 from ..autograd import no_grad
 from ..creation import rand, randn
 
-_UNIT_GAIN = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d")
+_UNIT_GAIN = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d", "sigmoid", "identity")
 
 
 def calculate_gain(nonlinearity, param=None):
     """The recommended scale for weights feeding `nonlinearity` (PyTorch's table).
 
     "relu": sqrt(2); "tanh": 5/3; "leaky_relu": sqrt(2 / (1 + slope**2)) with
-    slope = param (default 0.01); "selu": 3/4; linear, identity, sigmoid and conv: 1.
+    slope = param (default 0.01); "selu": 3/4; linear, sigmoid, conv{1,2,3}d and
+    conv_transpose{1,2,3}d: 1, and "identity" (PyTorch's table lists it; its code refuses
+    it): 1.
     """
     if nonlinearity in _UNIT_GAIN:
         return 1.0
@@ -48,11 +52,15 @@ def fans(tensor):
 def _fan(tensor, mode):
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
-    fan = fans(tensor)[0 if mode == "fan_in" else 1]
-    if fan == 0:
-        raise ValueError(f"cannot initialise a tensor of shape {tuple(tensor.shape)}: its "
-                         f"{mode} is 0")
-    return fan
+    return fans(tensor)[0 if mode == "fan_in" else 1]
+
+
+def _is_empty(tensor):
+    """True, with PyTorch's warning, when `tensor` has no elements (kaiming init skips it)."""
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
 
 
 def _write(tensor, values):
@@ -101,12 +109,18 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
     """He uniform: U(-b, b) with b = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
 
     nn.Linear's default is kaiming_uniform_(weight, a=sqrt(5)), i.e. b = 1 / sqrt(fan_in).
+    A tensor with no elements is returned as it is, with a warning.
     """
+    if _is_empty(tensor):
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He normal: N(0, std**2) with std = gain / sqrt(fan)."""
+    """He normal: N(0, std**2) with std = gain / sqrt(fan); as kaiming_uniform_ for a
+    tensor with no elements."""
+    if _is_empty(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)

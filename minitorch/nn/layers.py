@@ -13,7 +13,9 @@ class Linear(Module):
 
     Initialised as PyTorch does: weight by kaiming_uniform_(a=sqrt(5)), i.e. uniform in
     ±1/sqrt(in_features), and bias uniform in the same range, from minitorch's seeded
-    generator. `bias=False` leaves `self.bias` None. `dtype` and `backend` default to
+    generator; with in_features or out_features 0 the weight is left as it is (PyTorch's
+    "Initializing zero-element tensors is a no-op" warning) and with in_features 0 the
+    bias is zero. `bias=False` leaves `self.bias` None. `dtype` and `backend` default to
     the current ones.
     """
 
@@ -33,7 +35,7 @@ class Linear(Module):
         """Draw fresh initial values (see the class docstring)."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features)
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
@@ -103,7 +105,7 @@ class Dropout(Module):
         return F.dropout(x, self.p, self.training, self.inplace)
 
     def extra_repr(self):
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Flatten(Module):
@@ -122,7 +124,14 @@ class Flatten(Module):
 
 
 class Identity(Module):
-    """Returns its input unchanged (a placeholder, e.g. for a removed layer)."""
+    """Returns its input unchanged (a placeholder, e.g. for a removed layer).
+
+    Like torch.nn.Identity it takes and ignores any arguments, so it can stand in for a
+    layer without changing the call that builds it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
 
     def forward(self, x):
         return x

@@ -1,5 +1,6 @@
 """Module: the base class of layers and models, with PyTorch's registration rules."""
 from collections import OrderedDict
+from collections.abc import MutableMapping
 from typing import List, NamedTuple
 
 import numpy as np
@@ -17,6 +18,72 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: List[str]
 
 
+_REGISTRIES = ("_parameters", "_modules")
+_ABSENT = object()
+
+
+class _Registry(MutableMapping):
+    """A module's `_parameters` or `_modules`: an ordered {name: object} table that also
+    keeps each entry in the owning module's instance __dict__, so `module.weight` is a
+    plain attribute read that can never return an object no longer registered.
+
+    Every change (item assignment, del, pop, popitem, clear, update, setdefault) goes
+    through __setitem__ and __delitem__; reads and iteration go straight to the dict.
+    """
+
+    __slots__ = ("_items", "_mirror")
+
+    def __init__(self, mirror, items=()):
+        self._items = {}
+        self._mirror = mirror
+        self.update(items)
+
+    def __getitem__(self, name):
+        return self._items[name]
+
+    def __setitem__(self, name, value):
+        self._items[name] = value
+        self._mirror[name] = value
+
+    def __delitem__(self, name):
+        value = self._items.pop(name)
+        # leave the __dict__ entry when it is another object (the other registry's entry
+        # of the same name, written there directly after this one)
+        if self._mirror.get(name, _ABSENT) is value:
+            del self._mirror[name]
+
+    def __contains__(self, name):
+        return name in self._items
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+    def keys(self):
+        return self._items.keys()
+
+    def values(self):
+        return self._items.values()
+
+    def items(self):
+        return self._items.items()
+
+    def get(self, name, default=None):
+        return self._items.get(name, default)
+
+    def popitem(self):
+        """Remove and return the last (name, object) pair, as dict.popitem does."""
+        if not self._items:
+            raise KeyError("popitem(): the registry is empty")
+        name = next(reversed(self._items))
+        return name, self.pop(name)
+
+    def __repr__(self):
+        return repr(self._items)
+
+
 class Module:
     """Base class of every layer and model.
 
@@ -27,8 +94,11 @@ class Module:
     """
 
     def __init__(self):
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
+        for key in _REGISTRIES:
+            registry = self.__dict__.get(key)
+            if registry is not None:  # __init__ run again: forget what was registered
+                registry.clear()
+            object.__setattr__(self, key, _Registry(self.__dict__))
         object.__setattr__(self, "training", True)
 
     def forward(self, *args, **kwargs):
@@ -39,10 +109,9 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # ---- registration -------------------------------------------------------------------
-    # A registered parameter or submodule is also kept in the instance __dict__ (the same
-    # object, or None), so `self.weight` in a forward is an ordinary attribute read, not a
-    # failed one followed by __getattr__ (0.03 against 0.55 us). _parameters and _modules
-    # keep the order and the kind; _register and _unregister keep the two in step.
+    # _parameters and _modules (see _Registry) also keep every registered object in the
+    # instance __dict__, so `self.weight` in a forward is an ordinary attribute read, not a
+    # failed one followed by __getattr__ (0.03 against 0.55 us).
     def _registries(self, name):
         """(parameters, modules) of this module; an error before Module.__init__ ran."""
         parameters = self.__dict__.get("_parameters")
@@ -58,14 +127,12 @@ class Module:
         parameters, modules = self._registries(name)
         (parameters if as_module else modules).pop(name, None)
         (modules if as_module else parameters)[name] = value
-        self.__dict__[name] = value
 
     def _unregister(self, name):
         """Forget parameter or submodule `name`; False when it is neither."""
         for registry in (self.__dict__.get("_parameters"), self.__dict__.get("_modules")):
             if registry is not None and name in registry:
                 del registry[name]
-                self.__dict__.pop(name, None)
                 return True
         return False
 
@@ -85,8 +152,8 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
-        # only called when ordinary lookup failed: a name put straight into _parameters or
-        # _modules (as some PyTorch code does) is still found there
+        # only called when ordinary lookup failed; the registries mirror themselves into
+        # __dict__, but a name registered in both keeps only one __dict__ entry
         for registry in (self.__dict__.get("_parameters"), self.__dict__.get("_modules")):
             if registry is not None and name in registry:
                 return registry[name]
@@ -97,30 +164,40 @@ class Module:
             object.__delattr__(self, name)
 
     def register_parameter(self, name, parameter):
-        """Register `parameter` (a Parameter, or None for an absent one) under `name`."""
+        """Register `parameter` (a Parameter, or None for an absent one) under `name`.
+
+        `name` must be a non-empty string without '.', and not an existing attribute other
+        than a parameter (a submodule, a plain attribute, a method): KeyError otherwise.
+        """
         if parameter is not None and not isinstance(parameter, Parameter):
             raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got "
                             f"{type(parameter).__name__}; wrap tensors in nn.Parameter")
-        self._check_new_name(name)
+        self._check_new_name("register_parameter", name, as_module=False)
         self._register(name, parameter, False)
 
     def add_module(self, name, module):
-        """Register `module` (or None) as the submodule `name`."""
+        """Register `module` (or None) as the submodule `name`.
+
+        `name` follows register_parameter's rules, with "other than a submodule".
+        """
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a Module or None, got "
                             f"{type(module).__name__}")
-        self._check_new_name(name)
+        self._check_new_name("add_module", name, as_module=True)
         self._register(name, module, True)
 
     register_module = add_module
 
-    def _check_new_name(self, name):
-        if not isinstance(name, str) or not name or "." in name:
-            raise KeyError(f"{type(self).__name__}: {name!r} is not a valid attribute name "
-                           "for a parameter or module (a non-empty string without '.')")
+    def _check_new_name(self, op, name, as_module):
+        """PyTorch's rules for a name given to register_parameter or add_module (`op`)."""
         parameters, modules = self._registries(name)
-        if name in self.__dict__ and name not in parameters and name not in modules:
-            raise KeyError(f"{type(self).__name__}: attribute {name!r} already exists")
+        if not isinstance(name, str):
+            raise TypeError(f"{op}: the name must be a string, got {type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f"{op}: {name!r} is not a valid attribute name for a parameter "
+                           "or module (a non-empty string without '.')")
+        if hasattr(self, name) and name not in (modules if as_module else parameters):
+            raise KeyError(f"{op}: attribute {name!r} already exists")
 
     # ---- traversal ----------------------------------------------------------------------
     def named_modules(self, prefix=""):
@@ -168,16 +245,19 @@ class Module:
             yield parameter
 
     def apply(self, function):
-        """Call function(module) on every submodule, then on self; returns self."""
-        for module in reversed(list(self.modules())):
-            function(module)
+        """Call function(module) on the whole tree, children before parents: each child's
+        apply(function) in order, then function(self), as PyTorch does. Returns self."""
+        for child in self.children():
+            child.apply(function)
+        function(self)
         return self
 
     # ---- modes and gradients ------------------------------------------------------------
     def train(self, mode=True):
         """Set training mode (Dropout active) on this module and all below; returns self."""
         if not isinstance(mode, bool):
-            raise TypeError(f"train: mode must be a bool, got {type(mode).__name__}")
+            raise ValueError(f"train: training mode is expected to be boolean, got "
+                             f"{type(mode).__name__}")
         for module in self.modules():
             module.training = mode
         return self
@@ -191,14 +271,16 @@ class Module:
         clear_grads(self.parameters(), set_to_none)
 
     # ---- state --------------------------------------------------------------------------
-    def _parameter_slots(self):
-        """{dotted name: Parameter} for every registered parameter (the keys of
-        state_dict): a Parameter registered in two modules appears under both names, a
-        module registered twice is visited once."""
-        return OrderedDict((f"{owner}.{name}" if owner else name, parameter)
-                           for owner, module in self.named_modules()
-                           for name, parameter in module._parameters.items()
-                           if parameter is not None)
+    def _state_items(self, prefix=""):
+        """(dotted name, Parameter) for each state_dict entry, in PyTorch's order: own
+        parameters, then each submodule's. Nothing is de-duplicated, so a Parameter or a
+        submodule registered under two names appears under both."""
+        for name, parameter in self._parameters.items():
+            if parameter is not None:
+                yield prefix + name, parameter
+        for name, module in self._modules.items():
+            if module is not None:
+                yield from module._state_items(f"{prefix}{name}.")
 
     def state_dict(self):
         """An OrderedDict from dotted parameter names ("0.weight") to detached tensors.
@@ -206,7 +288,7 @@ class Module:
         The tensors share storage with the parameters (save them to keep a snapshot).
         """
         return OrderedDict((name, parameter.detach())
-                           for name, parameter in self._parameter_slots().items())
+                           for name, parameter in self._state_items())
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy values from `state_dict` (names -> minitorch tensors or numpy arrays).
@@ -215,7 +297,7 @@ class Module:
         strict=True, any missing or unexpected key is an error; a shape mismatch always
         is. Nothing is copied unless every check passes. Returns IncompatibleKeys.
         """
-        slots = self._parameter_slots()
+        slots = OrderedDict(self._state_items())
         missing = [name for name in slots if name not in state_dict]
         unexpected = [name for name in state_dict if name not in slots]
         errors = []
@@ -256,6 +338,24 @@ class Module:
             if parameter.grad is not None:
                 parameter.grad = parameter.grad.to(target, dtype)
         return self
+
+    # ---- copy and pickle ----------------------------------------------------------------
+    def __getstate__(self):
+        """The instance __dict__, with the registries as plain dicts."""
+        state = self.__dict__.copy()
+        for key in _REGISTRIES:
+            if key in state:
+                state[key] = dict(state[key])
+        return state
+
+    def __setstate__(self, state):
+        """Restore __getstate__'s state, with registries that mirror this __dict__ (not
+        the one the module was copied or pickled from)."""
+        state = dict(state)
+        registries = {key: state.pop(key) for key in _REGISTRIES if key in state}
+        self.__dict__.update(state)
+        for key, items in registries.items():
+            object.__setattr__(self, key, _Registry(self.__dict__, items))
 
     # ---- printing -----------------------------------------------------------------------
     def extra_repr(self):
