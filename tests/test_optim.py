@@ -1,6 +1,7 @@
 """minitorch.optim against torch.optim: the same parameters after several steps, state
 dicts, parameter groups, errors, and the learning-rate schedulers."""
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -104,13 +105,14 @@ def test_a_step_invalidates_tensors_saved_for_backward():
         product.backward()
 
 
-def test_parameters_without_grad_are_skipped():
-    used, unused = nn.Parameter(minitorch.ones(2)), nn.Parameter(minitorch.ones(2))
-    optimizer = optim.Adam([used, unused], lr=0.1)
-    used.grad = minitorch.ones(2)
-    optimizer.step()
-    assert unused.tolist() == [1.0, 1.0] and used.tolist() != [1.0, 1.0]
-    assert list(optimizer.state) == [used]
+def test_parameters_without_grad_are_skipped_and_get_no_state_as_in_torch():
+    for library in (minitorch, torch):
+        used, unused = (library.nn.Parameter(library.ones(2)) for _ in range(2))
+        optimizer = library.optim.Adam([used, unused], lr=0.1)
+        used.grad = library.ones(2)
+        optimizer.step()
+        assert unused.tolist() == [1.0, 1.0] and used.tolist() != [1.0, 1.0]
+        assert list(optimizer.state) == [used]
 
 
 def test_zero_grad_sets_none_or_zeroes():
@@ -156,7 +158,9 @@ def test_parameter_groups_have_their_own_hyperparameters():
     (lambda p: optim.SGD([p], lr=0.1, nesterov=True), "Nesterov"),
     (lambda p: optim.Adam([p], betas=(1.0, 0.9)), "betas"),
     (lambda p: optim.RMSprop([p], alpha=-0.5), "alpha"),
-    (lambda p: optim.SGD([{"params": [p], "betas": (0.9, 0.9)}], lr=0.1), "unknown"),
+    (lambda p: optim.SGD([{"params": [p], "name": "head", "lr": -1.0}]), "invalid lr -1.0"),
+    (lambda p: optim.SGD([("w", p), p], lr=0.1), "some param names are missing"),
+    (lambda p: optim.SGD([("w", p, 1)], lr=0.1), "\\(name, tensor\\) pair, got a tuple of 3"),
     (lambda p: optim.SGD([minitorch.tensor([1, 2])], lr=0.1), "floating point"),
 ])
 def test_bad_arguments_are_refused_with_a_reason(make, match):
@@ -252,32 +256,230 @@ def test_repr_lists_groups():
     assert text.startswith("SGD (\nParameter Group 0\n") and "    momentum: 0.9" in text
 
 
+def test_state_of_a_parameter_without_state_is_an_empty_dict_as_in_torch():
+    """state is a defaultdict(dict), also after load_state_dict; reading an entry
+    inserts it, in torch too."""
+    for library in (minitorch, torch):
+        first, second = (library.nn.Parameter(library.ones(2)) for _ in range(2))
+        optimizer = library.optim.Adam([first, second], lr=0.1)
+        assert optimizer.state[first] == {} and len(optimizer.state) == 1
+        first.grad = library.ones(2)
+        optimizer.step()
+        assert sorted(optimizer.state[first]) == ["exp_avg", "exp_avg_sq", "step"]
+        optimizer.load_state_dict(optimizer.state_dict())
+        assert optimizer.state[second] == {} and len(optimizer.state) == 2
+
+
+def test_extra_group_keys_are_kept_saved_and_loaded_as_in_torch():
+    def make(library, name):
+        return library.optim.SGD(
+            [{"params": [library.nn.Parameter(library.ones(1))], "name": name},
+             {"params": [library.nn.Parameter(library.ones(1))], "lr": 0.5, "tags": ["a"]}],
+            lr=0.1, momentum=0.9)
+
+    for library in (minitorch, torch):
+        optimizer = make(library, "head")
+        assert optimizer.param_groups[0]["name"] == "head"
+        assert optimizer.param_groups[1]["tags"] == ["a"]
+        assert optimizer.param_groups[1]["momentum"] == 0.9
+        saved = optimizer.state_dict()
+        assert saved["param_groups"][0]["name"] == "head"
+        other = make(library, "other")
+        other.load_state_dict(saved)
+        assert other.param_groups[0]["name"] == "head"
+
+
+def test_named_parameters_are_accepted_as_in_torch():
+    """(name, tensor) pairs, as named_parameters() gives, alone or as a group's "params":
+    the names go to the group's "param_names"; groups are all named or all not."""
+    for library in (minitorch, torch):
+        model = library.nn.Linear(2, 3)
+        optimizer = library.optim.SGD(model.named_parameters(), lr=0.1)
+        scale = library.nn.Parameter(library.ones(1))
+        optimizer.add_param_group({"params": [("scale", scale)], "lr": 0.5})
+        params = [param for group in optimizer.param_groups for param in group["params"]]
+        assert all(ours is theirs for ours, theirs in
+                   zip(params, [model.weight, model.bias, scale], strict=True))
+        groups = optimizer.state_dict()["param_groups"]
+        assert [group["param_names"] for group in groups] == [["weight", "bias"], ["scale"]]
+        assert [group["params"] for group in groups] == [[0, 1], [2]]
+        with pytest.raises(ValueError, match="without names"):
+            optimizer.add_param_group({"params": [library.nn.Parameter(library.ones(1))]})
+        assert len(optimizer.param_groups) == 2
+
+
 # ---- learning-rate schedulers ------------------------------------------------------------
 
-@pytest.mark.parametrize("name,options,epochs", [
-    ("StepLR", dict(step_size=3), 10),
-    ("StepLR", dict(step_size=2, gamma=0.5), 9),
-    ("CosineAnnealingLR", dict(T_max=5), 16),
-    ("CosineAnnealingLR", dict(T_max=4, eta_min=0.01), 13),
-])
-def test_schedulers_match_torch(name, options, epochs):
-    ours = optim.SGD([{"params": [nn.Parameter(minitorch.ones(1))]},
-                      {"params": [nn.Parameter(minitorch.ones(1))], "lr": 0.3}], lr=0.1)
-    theirs = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.ones(1))]},
-                              {"params": [torch.nn.Parameter(torch.ones(1))], "lr": 0.3}],
+def two_groups(library):
+    """An SGD over two one-parameter groups, with lrs 0.1 and 0.3."""
+    return library.optim.SGD([{"params": [library.nn.Parameter(library.ones(1))]},
+                              {"params": [library.nn.Parameter(library.ones(1))], "lr": 0.3}],
                              lr=0.1)
-    scheduler = getattr(optim.lr_scheduler, name)(ours, **options)
-    torch_scheduler = getattr(torch.optim.lr_scheduler, name)(theirs, **options)
-    for _ in range(epochs):
-        assert scheduler.get_last_lr() == pytest.approx(torch_scheduler.get_last_lr(),
-                                                        rel=1e-9, abs=1e-12)
-        ours.step()
-        theirs.step()
+
+
+def schedule(library, schedulers, epochs, before_step=None):
+    """Each epoch's group lrs and get_last_lr() of each scheduler, for two_groups driven
+    by `schedulers` [(name, options)], in minitorch or torch. before_step(library,
+    optimizer, epoch), when given, may change the optimizer before each epoch's steps."""
+    optimizer = two_groups(library)
+    made = [getattr(library.optim.lr_scheduler, name)(optimizer, **options)
+            for name, options in schedulers]
+    history = []
+    for epoch in range(epochs):
+        if before_step is not None:
+            before_step(library, optimizer, epoch)
+        optimizer.step()
+        for scheduler in made:
+            scheduler.step()
+        history.append([[group["lr"] for group in optimizer.param_groups]] +
+                       [scheduler.get_last_lr() for scheduler in made])
+    return history
+
+
+def assert_same_schedule(ours, theirs):
+    assert len(ours) == len(theirs)
+    for epoch, (our_lrs, their_lrs) in enumerate(zip(ours, theirs)):
+        for our_list, their_list in zip(our_lrs, their_lrs, strict=True):
+            assert our_list == pytest.approx(their_list, rel=1e-9, abs=1e-12), \
+                f"epoch {epoch + 1}"
+
+
+def set_first_lr(lr, at_epoch):
+    def before_step(library, optimizer, epoch):
+        if epoch == at_epoch:
+            optimizer.param_groups[0]["lr"] = lr
+    return before_step
+
+
+def add_group_at(at_epoch):
+    def before_step(library, optimizer, epoch):
+        if epoch == at_epoch:
+            optimizer.add_param_group({"params": [library.nn.Parameter(library.ones(1))],
+                                       "lr": 1.0})
+    return before_step
+
+
+STEP = ("StepLR", dict(step_size=2, gamma=0.5))
+COSINE = ("CosineAnnealingLR", dict(T_max=4))
+
+
+@pytest.mark.parametrize("schedulers,epochs,before_step", [
+    ([("StepLR", dict(step_size=3))], 10, None),
+    ([STEP], 9, None),
+    ([("CosineAnnealingLR", dict(T_max=5))], 16, None),  # past two minima and a maximum
+    ([("CosineAnnealingLR", dict(T_max=4, eta_min=0.01))], 13, None),
+    ([STEP], 10, set_first_lr(0.05, at_epoch=0)),
+    ([COSINE], 10, set_first_lr(0.5, at_epoch=2)),
+    ([STEP, COSINE], 10, None),
+    ([COSINE, STEP], 10, None),
+    ([STEP], 10, add_group_at(1)),
+    ([("CosineAnnealingLR", dict(T_max=10))], 10, add_group_at(2)),
+], ids=["step", "step-gamma", "cosine", "cosine-eta_min", "step-manual-lr",
+        "cosine-manual-lr", "step+cosine", "cosine+step", "step-added-group",
+        "cosine-added-group"])
+def test_schedulers_match_torch(schedulers, epochs, before_step):
+    """Chainable, as torch's: each step starts from the group's current lr, so a manual
+    lr change, a second scheduler and a group added later are all carried along."""
+    assert_same_schedule(schedule(minitorch, schedulers, epochs, before_step),
+                         schedule(torch, schedulers, epochs, before_step))
+
+
+def test_get_last_lr_after_a_manual_change_is_the_last_scheduled_lr():
+    def last_lrs(library):
+        optimizer = two_groups(library)
+        scheduler = library.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+        optimizer.param_groups[0]["lr"] = 0.05
+        lrs = [scheduler.get_last_lr()]
+        for _ in range(4):
+            optimizer.step()
+            scheduler.step()
+            lrs.append(scheduler.get_last_lr())
+        return lrs
+
+    ours = last_lrs(minitorch)
+    np.testing.assert_allclose(ours, last_lrs(torch), rtol=1e-12)
+    np.testing.assert_allclose([lrs[0] for lrs in ours], [0.1, 0.05, 0.025, 0.025, 0.0125],
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("name,options", [STEP, ("StepLR", dict(step_size=3)), COSINE,
+                                          ("CosineAnnealingLR", dict(T_max=3, eta_min=0.05))])
+def test_resuming_at_last_epoch_matches_torch(name, options):
+    """A scheduler made with last_epoch=3 over an optimizer restored from a checkpoint
+    (so with "initial_lr") goes on as torch's does, after a manual lr change too;
+    get_lr() called before its first step gives torch's closed form, which ignores it."""
+    def resume(library):
+        optimizer = two_groups(library)
+        scheduler = getattr(library.optim.lr_scheduler, name)(optimizer, **options)
+        for _ in range(3):
+            optimizer.step()
+            scheduler.step()
+        resumed_optimizer = two_groups(library)
+        resumed_optimizer.load_state_dict(copy.deepcopy(optimizer.state_dict()))
+        resumed = getattr(library.optim.lr_scheduler, name)(resumed_optimizer, **options,
+                                                             last_epoch=3)
+        resumed_optimizer.param_groups[0]["lr"] = 0.7
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns that get_lr() is not get_last_lr()
+            lrs = [resumed.get_lr(), resumed.get_last_lr()]
+        for _ in range(8):
+            resumed_optimizer.step()
+            resumed.step()
+            lrs.append(resumed.get_last_lr())
+        return lrs
+
+    ours, theirs = resume(minitorch), resume(torch)
+    for our_lrs, their_lrs in zip(ours, theirs, strict=True):
+        assert our_lrs == pytest.approx(their_lrs, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("name,options", [STEP, COSINE])
+def test_step_with_an_epoch_uses_the_closed_form_as_torch_does(name, options):
+    def jump(library):
+        optimizer = two_groups(library)
+        scheduler = getattr(library.optim.lr_scheduler, name)(optimizer, **options)
+        optimizer.param_groups[0]["lr"] = 7.0  # the closed form ignores the current lr
+        optimizer.step()
+        with pytest.warns(UserWarning, match="deprecated"):
+            scheduler.step(5)
+        optimizer.step()
         scheduler.step()
-        torch_scheduler.step()
+        return scheduler.last_epoch, scheduler.get_last_lr()
+
+    (our_epoch, ours), (their_epoch, theirs) = jump(minitorch), jump(torch)
+    assert our_epoch == their_epoch == 6
+    assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12)
+
+
+def cosine_with_a_late_group(library):
+    """A CosineAnnealingLR(T_max=2) two epochs on, over two_groups and a group added
+    after it was made: its next step, after the minimum, needs a base lr for every
+    group, which the late group lacks."""
+    optimizer = two_groups(library)
+    scheduler = library.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=2)
+    optimizer.add_param_group({"params": [library.nn.Parameter(library.ones(1))]})
+    for _ in range(2):
+        optimizer.step()
+        scheduler.step()
+    return optimizer, scheduler
+
+
+def test_a_failed_scheduler_step_changes_nothing():
+    with pytest.raises(ValueError):  # torch's is zip()'s "argument 2 is longer"
+        cosine_with_a_late_group(torch)[1].step()
+    optimizer, scheduler = cosine_with_a_late_group(minitorch)
+    before = (scheduler.last_epoch, scheduler._step_count, scheduler.get_last_lr(),
+              [group["lr"] for group in optimizer.param_groups])
+    with pytest.raises(ValueError, match="CosineAnnealingLR.step: the optimizer has 3 "
+                       "parameter groups but the scheduler base lrs for 2"):
+        scheduler.step()
+    assert (scheduler.last_epoch, scheduler._step_count, scheduler.get_last_lr(),
+            [group["lr"] for group in optimizer.param_groups]) == before
 
 
 def test_scheduler_state_dict_resumes():
+    """As in torch, resuming needs the optimizer's state dict (its lrs) as well as the
+    scheduler's: each step starts from the groups' current lrs."""
     optimizer = optim.SGD([nn.Parameter(minitorch.ones(1))], lr=1.0)
     scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
     for _ in range(3):
@@ -287,6 +489,7 @@ def test_scheduler_state_dict_resumes():
 
     fresh_optimizer = optim.SGD([nn.Parameter(minitorch.ones(1))], lr=1.0)
     fresh = optim.lr_scheduler.StepLR(fresh_optimizer, step_size=2, gamma=0.5)
+    fresh_optimizer.load_state_dict(optimizer.state_dict())
     fresh.load_state_dict(saved)
     fresh.step()
     scheduler.step()
@@ -299,10 +502,27 @@ def test_scheduler_arguments_are_checked():
         optim.lr_scheduler.StepLR(optimizer, step_size=0)
     with pytest.raises(ValueError, match="T_max"):
         optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=0)
-    with pytest.raises(KeyError, match="initial_lr"):
-        optim.lr_scheduler.StepLR(optimizer, step_size=1, last_epoch=4)
     with pytest.raises(TypeError, match="Optimizer"):
         optim.lr_scheduler.StepLR(torch.optim.SGD([torch.nn.Parameter(torch.ones(1))]), 1)
+    with pytest.raises(TypeError, match="StepLR: last_epoch must be an int, got float"):
+        optim.lr_scheduler.StepLR(optimizer, step_size=1, last_epoch=2.0)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=1)
+    with pytest.raises(ValueError, match="StepLR.step: epoch must be >= 0, got -2"):
+        scheduler.step(-2)
+    assert scheduler.last_epoch == 0
+
+
+def test_resuming_without_initial_lr_is_a_key_error_as_in_torch():
+    def resume(library):
+        optimizer = two_groups(library)
+        optimizer.param_groups[0]["initial_lr"] = 0.1
+        library.optim.lr_scheduler.StepLR(optimizer, step_size=1, last_epoch=4)
+
+    message = "param 'initial_lr' is not specified in param_groups\\[1\\] when resuming"
+    with pytest.raises(KeyError, match=message):
+        resume(torch)
+    with pytest.raises(KeyError, match=f"StepLR: {message} an optimizer"):
+        resume(minitorch)
 
 
 def test_load_state_dict_refuses_state_of_another_shape():

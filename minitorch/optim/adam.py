@@ -28,7 +28,8 @@ class Adam(Optimizer):
 
     def _update(self, group):
         beta1, beta2 = group["betas"]
-        for param, grad, state in self._with_gradients(group):
+        for param, grad in self._with_gradients(group):
+            state = self.state[param]
             if not state:
                 state.update(step=0, exp_avg=zeros_like(param), exp_avg_sq=zeros_like(param))
             state["step"] += 1

@@ -2,6 +2,7 @@
 import copy
 import math
 import numbers
+from collections import defaultdict
 from collections.abc import Mapping
 
 import numpy as np
@@ -15,10 +16,16 @@ from ..tensor import Tensor
 class Optimizer:
     """Base class of the optimizers: holds parameter groups and per-parameter state.
 
-    `params` is an iterable of tensors, or of dicts each with a "params" entry and any
-    hyper-parameters that override `defaults` for that group. `state` maps each
-    parameter to a dict of tensors and numbers (momentum buffers, step counts).
-    Subclasses implement `_update(group)`, called by step() once per group.
+    `params` is an iterable of tensors or of (name, tensor) pairs (as
+    model.named_parameters() gives), or of dicts each with a "params" entry of either
+    kind and any hyper-parameters that override `defaults` for that group. A group may
+    hold other keys too (a "name", say): they are kept, and saved by state_dict(). The
+    names of named parameters are kept in their group's "param_names".
+
+    `state` maps each parameter to a dict of tensors and numbers (momentum buffers, step
+    counts); as in PyTorch it is a defaultdict(dict), so state[p] of a parameter without
+    state is a new, empty dict (which reading it inserts). Subclasses implement
+    `_update(group)`, called by step() once per group.
     """
 
     def __init__(self, params, defaults):
@@ -27,7 +34,7 @@ class Optimizer:
             raise TypeError(f"{name}(): params must be an iterable of Tensors or dicts, got "
                             "a single Tensor; pass [tensor] or model.parameters()")
         self.defaults = dict(defaults)
-        self.state = {}
+        self.state = defaultdict(dict)
         self.param_groups = []
         groups = list(params)
         if not groups:
@@ -39,7 +46,8 @@ class Optimizer:
             self._add_param_group(group, f"{name}()")
 
     def add_param_group(self, group):
-        """Add a dict with "params" (tensors) and optional hyper-parameter overrides."""
+        """Add a dict with "params" (tensors, or (name, tensor) pairs), optional
+        hyper-parameter overrides and any other keys. All groups must be named, or none."""
         self._add_param_group(group, f"{type(self).__name__}.add_param_group")
 
     def _add_param_group(self, group, op):
@@ -49,6 +57,7 @@ class Optimizer:
                             f"got {type(group).__name__}")
         params = group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
+        params, names = _split_names(params, op)
         for param in params:
             if not isinstance(param, Tensor):
                 raise TypeError(f"{op}: can only optimize Tensors, got a {type(param).__name__}")
@@ -62,11 +71,14 @@ class Optimizer:
         if len({id(p) for p in params}) != len(params) or known & {id(p) for p in params}:
             raise ValueError(f"{op}: some parameters appear more than once (within a group or "
                              "in two groups); pass each parameter once")
-        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
-        if unknown:
-            raise TypeError(f"{op}: unknown hyper-parameters {sorted(unknown)} in a parameter "
-                            f"group; known ones are {sorted(self.defaults)}")
         full_group = {**self.defaults, **group, "params": params}
+        if names is not None:
+            full_group["param_names"] = names
+        named = "param_names" in full_group
+        if any(("param_names" in existing) != named for existing in self.param_groups):
+            raise ValueError(f"{op}: all parameter groups should be with or without names; "
+                             f"cannot add a group {'with' if named else 'without'} names to "
+                             "this optimizer's")
         self._check_hyperparameters(full_group, op)
         self.param_groups.append(full_group)
 
@@ -138,14 +150,14 @@ class Optimizer:
                                    "tensor matching its parameter. No parameter was updated")
 
     def _with_gradients(self, group):
-        """(param, grad, state) for each parameter of the group that has a gradient;
-        state is the parameter's (initially empty) state dict. For _update, which step()
-        calls only after _check_gradients has passed every group."""
-        state = self.state
+        """(param, grad) for each parameter of the group that has a gradient, for
+        _update, which step() calls only after _check_gradients has passed every group.
+        self.state[param] (a defaultdict) gives the parameter's state dict, made empty on
+        first use: only optimizers that keep state create entries, as in PyTorch."""
         for param in group["params"]:
             grad = param.grad
             if grad is not None:
-                yield param, grad, state.setdefault(param, {})
+                yield param, grad
 
     # ---- state dicts --------------------------------------------------------------------
     def state_dict(self):
@@ -171,8 +183,10 @@ class Optimizer:
         saved index stands for the parameter at the same position. State tensors (numpy
         arrays are accepted in their place) must have their parameter's shape and a
         floating point dtype; they are copied, compact, onto its backend and dtype.
-        Everything, hyper-parameters included, is checked before anything is applied: a
-        call that raises (TypeError for a wrong type, ValueError for a wrong value)
+        The saved groups' entries (hyper-parameters, other keys such as "param_names")
+        replace this optimizer's; entries they lack keep their values. Everything,
+        hyper-parameters included, is checked before anything is applied: a call that
+        raises (TypeError for a wrong type, ValueError for a wrong value)
         leaves the optimizer as it was.
         """
         op = f"{type(self).__name__}.load_state_dict"
@@ -238,8 +252,8 @@ class Optimizer:
         return param_of
 
     def _restored_state(self, saved_state, param_of, op):
-        """A new state dict {param: {name: value}} made from the saved {index: ...}."""
-        state = {}
+        """A new state defaultdict {param: {name: value}} made from the saved {index: ...}."""
+        state = defaultdict(dict)
         for saved_index, values in saved_state.items():
             param = param_of.get(_as_index(saved_index))
             if param is None:
@@ -281,6 +295,23 @@ class Optimizer:
             lines += [f"    {key}: {value}" for key, value in sorted(group.items())
                       if key != "params"]
         return "\n".join(lines + [")"])
+
+
+def _split_names(params, op):
+    """(tensors, names) from a group's params: all tensors (names is None), or all
+    (name, tensor) pairs as named_parameters() gives. Errors name `op`."""
+    named = [isinstance(param, tuple) for param in params]
+    if not any(named):
+        return params, None
+    if not all(named):
+        raise ValueError(f"{op}: all parameters of a group should be with or without names; "
+                         "some param names are missing. Pass tensors, or (name, tensor) "
+                         "pairs as named_parameters() gives")
+    for pair in params:
+        if len(pair) != 2:
+            raise TypeError(f"{op}: a named parameter must be a (name, tensor) pair, got a "
+                            f"tuple of {len(pair)}")
+    return [tensor for _, tensor in params], [name for name, _ in params]
 
 
 def _as_index(key):

@@ -24,7 +24,8 @@ class RMSprop(Optimizer):
             self._check_range(op, name, group[name])
 
     def _update(self, group):
-        for param, grad, state in self._with_gradients(group):
+        for param, grad in self._with_gradients(group):
+            state = self.state[param]
             if not state:
                 state.update(step=0, square_avg=zeros_like(param))
                 if group["momentum"] > 0:

@@ -29,9 +29,10 @@ class SGD(Optimizer):
     def _update(self, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay, nesterov = group["weight_decay"], group["nesterov"]
-        for param, grad, state in self._with_gradients(group):
+        for param, grad in self._with_gradients(group):
             buffer, first_step = None, False
-            if momentum:
+            if momentum:   # plain SGD keeps no state, as in PyTorch
+                state = self.state[param]
                 buffer = state.get("momentum_buffer")
                 if buffer is None:
                     buffer = state["momentum_buffer"] = empty_like(param)
