@@ -3,17 +3,20 @@
     loader = DataLoader(TensorDataset(x, y), batch_size=128, shuffle=True)
     for inputs, targets in loader: ...
 
-A TensorDataset is batched by indexing its tensors once per batch (a view for an
-in-order batch, one gather for a shuffled one); any other dataset is read one sample at
-a time and the samples are collated with default_collate.
+A TensorDataset is batched by gathering the batch's rows of each of its tensors (one
+kernel per tensor, in order or shuffled), so batches are new tensors, as in PyTorch;
+any other dataset is read one sample at a time and the samples are collated with
+default_collate.
 """
+import copy
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 
 import numpy as np
 
 from .creation import tensor as make_tensor
+from .dtype import float64
 from .functions import _same_backend, stack
 from .generator import default_generator
 from .indexing import take_batch
@@ -25,9 +28,10 @@ class Dataset:
     """A sized collection of samples: subclasses implement __getitem__(i) and __len__().
     (DataLoader takes any object with those two, a Dataset subclass or not.)
 
-    A dataset whose __getitem__ also accepts a slice or an int64 numpy array of
-    indices and returns the whole batch (already collated) sets `batched_indexing =
-    True`; DataLoader then fetches each batch with one such call.
+    A dataset whose __getitem__ also accepts a 1-D int64 numpy array of indices and
+    returns the whole batch (already collated, in new tensors rather than views of the
+    dataset's) sets `batched_indexing = True`; DataLoader then fetches each batch with
+    one such call.
     """
 
     batched_indexing = False
@@ -44,7 +48,8 @@ class TensorDataset(Dataset):
 
     All tensors must have the same size in their first dimension and be on the same
     backend. Indexing with a slice or an array of indices gives the batch (t0[index],
-    t1[index], ...).
+    t1[index], ...): views for a slice, as tensor slicing gives, and new tensors (one
+    gather per tensor) for a 1-D integer numpy array, which is what DataLoader passes.
     """
 
     batched_indexing = True
@@ -75,24 +80,79 @@ class TensorDataset(Dataset):
 
 
 def default_collate(samples):
-    """Batch a list of samples: tensors and numpy arrays are stacked along a new first
-    dim, numbers become a 1-D tensor (ints int64, floats float32, bools bool), and
-    tuples, lists and dicts are batched field by field."""
+    """Batch a list (or tuple) of samples as torch.utils.data.default_collate does, by
+    the type of the first sample:
+
+    - tensors: stacked along a new first dim;
+    - numpy arrays and numpy scalars: stacked into one tensor of their dtype (widened
+      as minitorch.tensor widens: narrower ints to int64, float16 to float32; other
+      dtypes, e.g. str, object or complex, are a TypeError);
+    - Python floats: a float64 tensor; ints: int64; bools: bool;
+    - str and bytes: `samples` itself (so a field of tuple samples is a tuple of str,
+      as in torch);
+    - mappings: a mapping of the same type where it can be made (else a dict) with
+      every key's values collated;
+    - namedtuples: the same namedtuple of collated fields; other tuples: a LIST of
+      collated fields (as torch, for backwards compatibility); other sequences: the
+      same type where it can be made, else a list. Their lengths must agree
+      (RuntimeError otherwise).
+    """
     first = samples[0]
     if isinstance(first, Tensor):
         return stack(samples)
-    if isinstance(first, np.ndarray):
-        return make_tensor(np.stack(samples))
-    if isinstance(first, (numbers.Number, np.generic)):
-        return make_tensor(list(samples))
+    if isinstance(first, (np.ndarray, np.bool_, np.number)):
+        return _stack_numpy(samples)
+    if isinstance(first, float):
+        return make_tensor(samples, dtype=float64)
+    if isinstance(first, int):
+        return make_tensor(samples)
+    if isinstance(first, (str, bytes)):
+        return samples
     if isinstance(first, Mapping):
-        return {key: default_collate([sample[key] for sample in samples]) for key in first}
-    if isinstance(first, (tuple, list)):
-        if len({len(sample) for sample in samples}) != 1:
-            raise ValueError("default_collate: samples in one batch have different lengths")
-        return tuple(default_collate(list(field)) for field in zip(*samples))
+        return _like(first, {key: default_collate([sample[key] for sample in samples])
+                             for key in first})
+    if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple
+        return type(first)(*(default_collate(field) for field in zip(*samples)))
+    if isinstance(first, Sequence):
+        lengths = {len(sample) for sample in samples}
+        if len(lengths) != 1:
+            raise RuntimeError(f"default_collate: each element in list of batch should be "
+                               f"of equal size; samples in one batch have different lengths "
+                               f"{sorted(lengths)}")
+        fields = [default_collate(field) for field in zip(*samples)]
+        return fields if isinstance(first, tuple) else _like(first, fields)
     raise TypeError(f"default_collate: cannot batch samples of type {type(first).__name__}; "
-                    "return tensors, arrays, numbers, tuples or dicts, or pass collate_fn=")
+                    "return tensors, numpy arrays, numbers, strings, dicts, tuples or lists, "
+                    "or pass collate_fn=")
+
+
+def _stack_numpy(samples):
+    """One tensor of the numpy arrays or scalars `samples` stacked (see default_collate)."""
+    shapes = {np.shape(sample) for sample in samples}
+    if len(shapes) != 1:
+        raise ValueError(f"default_collate: expects each numpy array to be equal size, got "
+                         f"{', '.join(format_shape(shape) for shape in shapes)}")
+    try:
+        return make_tensor(np.stack(samples))
+    except TypeError as error:  # a dtype minitorch has no tensors of
+        raise TypeError(f"default_collate: {error}") from None
+
+
+def _like(first, fields):
+    """The collated `fields` (a dict, or a list by position) in a container of the type
+    of `first`, made as torch makes it: a mutable one is copied and filled in (keeping
+    any other attributes it has), any other is built from `fields`; when the type allows
+    neither, `fields` itself."""
+    try:
+        if isinstance(first, (MutableMapping, MutableSequence)):
+            clone = copy.copy(first)
+            for key, value in (fields.items() if isinstance(fields, dict) else
+                               enumerate(fields)):
+                clone[key] = value
+            return clone
+        return type(first)(fields)
+    except TypeError:
+        return fields
 
 
 class DataLoader:
@@ -132,19 +192,17 @@ class DataLoader:
 
     def __iter__(self):
         size = len(self.dataset)
-        order = None
         if self.shuffle:
             order = (self.generator or default_generator).numpy.permutation(size)
+        else:
+            order = np.arange(size)  # an index array, not a slice: batches are copies
         end = size - size % self.batch_size if self.drop_last else size
         for start in range(0, end, self.batch_size):
-            stop = min(start + self.batch_size, size)
-            yield self._fetch(slice(start, stop) if order is None else order[start:stop])
+            yield self._fetch(order[start:start + self.batch_size])
 
     def _fetch(self, indices):
-        """The batch of the samples at `indices` (a slice or an int64 numpy array)."""
+        """The batch of the samples at `indices` (a 1-D int64 numpy array)."""
         if self.collate_fn is None and getattr(self.dataset, "batched_indexing", False):
             return self.dataset[indices]
-        if isinstance(indices, slice):
-            indices = range(indices.start, indices.stop)
-        samples = [self.dataset[int(index)] for index in indices]
+        samples = [self.dataset[index] for index in indices.tolist()]
         return (self.collate_fn or default_collate)(samples)

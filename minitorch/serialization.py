@@ -11,6 +11,12 @@ float, bool or None; OrderedDicts stay OrderedDicts), lists, tuples, numbers, st
 booleans and None. Tensors keep dtype, shape, values and requires_grad bit for bit;
 floats in the structure keep their exact value (JSON writes the shortest repr that
 reads back to the same float, including nan and inf).
+
+As torch.save does, a tensor object found more than once in the saved object is stored
+once (every place names the same entry) and loads as one tensor shared by those places,
+and an nn.Parameter loads as an nn.Parameter: the structure's optional "parameters"
+list names their entries. Both are additive: files without them load as before, and an
+older minitorch loads such a file with copies and plain tensors.
 """
 import json
 import os
@@ -22,6 +28,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .creation import tensor as make_tensor
+from .nn.parameter import Parameter
 from .tensor import Tensor
 
 FORMAT = "minitorch-state/1"
@@ -30,37 +37,51 @@ _SCALARS = (bool, int, float, str, type(None))
 _ARRAY_DTYPES = ("float32", "float64", "int64", "bool")
 
 
-def _encode(value, arrays):
-    """The JSON form of `value`; tensors are moved into `arrays` and referenced by name."""
-    if isinstance(value, Tensor):
-        name = f"tensor_{len(arrays)}"
-        arrays[name] = value.detach().numpy()
-        return {"tensor": name, "requires_grad": value.requires_grad}
-    if isinstance(value, Mapping):
-        for key in value:
-            if not isinstance(key, _SCALARS):
-                raise TypeError(f"save: dict keys must be str, int, float, bool or None, "
-                                f"got {type(key).__name__} key {key!r}")
-        return {"dict": [[key, _encode(item, arrays)] for key, item in value.items()],
-                "ordered": isinstance(value, OrderedDict)}
-    if isinstance(value, (list, tuple)):
-        return {type(value).__name__: [_encode(item, arrays) for item in value]}
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return {"value": value.item()}
-    if isinstance(value, _SCALARS):
-        return {"value": value}
-    raise TypeError(f"save: cannot store a {type(value).__module__}.{type(value).__name__}; "
-                    "state dicts may hold minitorch tensors, dicts, lists, tuples, numbers, "
-                    "strings, booleans and None")
+class _Writer:
+    """Turns a value into its JSON form, collecting its tensors' arrays."""
+
+    def __init__(self):
+        self.arrays = {}      # entry name -> numpy array
+        self.entries = {}     # id of a tensor already stored -> its entry name
+        self.parameters = []  # entry names of the nn.Parameters
+
+    def encode(self, value):
+        """The JSON form of `value`; tensors are moved into `arrays` and referenced by name."""
+        if isinstance(value, Tensor):
+            name = self.entries.get(id(value))
+            if name is None:
+                name = self.entries[id(value)] = f"tensor_{len(self.arrays)}"
+                self.arrays[name] = value.detach().numpy()
+                if isinstance(value, Parameter):
+                    self.parameters.append(name)
+            return {"tensor": name, "requires_grad": value.requires_grad}
+        if isinstance(value, Mapping):
+            for key in value:
+                if not isinstance(key, _SCALARS):
+                    raise TypeError(f"save: dict keys must be str, int, float, bool or None, "
+                                    f"got {type(key).__name__} key {key!r}")
+            return {"dict": [[key, self.encode(item)] for key, item in value.items()],
+                    "ordered": isinstance(value, OrderedDict)}
+        if isinstance(value, (list, tuple)):
+            return {type(value).__name__: [self.encode(item) for item in value]}
+        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+            return {"value": value.item()}
+        if isinstance(value, _SCALARS):
+            return {"value": value}
+        raise TypeError(f"save: cannot store a {type(value).__module__}."
+                        f"{type(value).__name__}; state dicts may hold minitorch tensors, "
+                        "dicts, lists, tuples, numbers, strings, booleans and None")
 
 
 def save(obj, f):
     """Write `obj` (a state dict, or any nesting of the types above) to `f`, a path or a
     binary file object. Tensors are copied, so later changes to them do not matter."""
-    arrays = {}
-    structure = {"format": FORMAT, "root": _encode(obj, arrays)}
-    text = json.dumps(structure).encode("utf-8")
-    arrays[STRUCTURE_ENTRY] = np.frombuffer(text, dtype=np.uint8)
+    writer = _Writer()
+    structure = {"format": FORMAT, "root": writer.encode(obj)}
+    if writer.parameters:
+        structure["parameters"] = writer.parameters
+    arrays = writer.arrays
+    arrays[STRUCTURE_ENTRY] = np.frombuffer(json.dumps(structure).encode("utf-8"), np.uint8)
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as handle:  # not np.savez(path): it would append ".npz"
             np.savez(handle, **arrays)
@@ -68,35 +89,60 @@ def save(obj, f):
         np.savez(f, **arrays)
 
 
-def _decode(node, archive, backend, source):
-    """Rebuild the value described by the JSON `node`, taking tensors from `archive`."""
-    if not isinstance(node, dict) or len(node.keys() - {"ordered", "requires_grad"}) != 1:
-        raise ValueError(f"load: {source} has a malformed structure entry {node!r}")
-    if "tensor" in node:
-        name = node["tensor"]
-        if name not in archive.files:
-            raise ValueError(f"load: {source} refers to a missing tensor entry {name!r}")
-        array = archive[name]
+class _Reader:
+    """Rebuilds the value a JSON structure describes, taking tensors from an archive."""
+
+    def __init__(self, archive, backend, source, parameters):
+        self.archive = archive
+        self.backend = backend
+        self.source = source
+        self.parameters = parameters
+        self.tensors = {}  # entry name -> the tensor loaded from it, for every place naming it
+
+    def decode(self, node):
+        """The value the JSON `node` describes."""
+        if not isinstance(node, dict) or len(node.keys() - {"ordered", "requires_grad"}) != 1:
+            raise ValueError(f"load: {self.source} has a malformed structure entry {node!r}")
+        if "tensor" in node:
+            name = node["tensor"]
+            if name not in self.archive.files:
+                raise ValueError(f"load: {self.source} refers to a missing tensor entry "
+                                 f"{name!r}")
+            if name not in self.tensors:
+                self.tensors[name] = self._tensor(name, bool(node.get("requires_grad", False)))
+            return self.tensors[name]
+        if "dict" in node:
+            items = [(key, self.decode(item)) for key, item in node["dict"]]
+            return OrderedDict(items) if node.get("ordered") else dict(items)
+        if "list" in node:
+            return [self.decode(item) for item in node["list"]]
+        if "tuple" in node:
+            return tuple(self.decode(item) for item in node["tuple"])
+        if "value" in node:
+            return node["value"]
+        raise ValueError(f"load: {self.source} has an unknown structure entry {node!r}")
+
+    def _tensor(self, name, requires_grad):
+        """A new tensor (or nn.Parameter) of the archive's entry `name`."""
+        array = self.archive[name]
         if array.dtype.name not in _ARRAY_DTYPES:
-            raise ValueError(f"load: entry {name!r} of {source} holds {array.dtype} data; "
-                             f"minitorch tensors are {', '.join(_ARRAY_DTYPES)}")
-        return make_tensor(array, backend=backend,
-                           requires_grad=bool(node.get("requires_grad", False)))
-    if "dict" in node:
-        items = [(key, _decode(item, archive, backend, source)) for key, item in node["dict"]]
-        return OrderedDict(items) if node.get("ordered") else dict(items)
-    if "list" in node:
-        return [_decode(item, archive, backend, source) for item in node["list"]]
-    if "tuple" in node:
-        return tuple(_decode(item, archive, backend, source) for item in node["tuple"])
-    if "value" in node:
-        return node["value"]
-    raise ValueError(f"load: {source} has an unknown structure entry {node!r}")
+            raise ValueError(f"load: entry {name!r} of {self.source} holds {array.dtype} "
+                             f"data; minitorch tensors are {', '.join(_ARRAY_DTYPES)}")
+        if name in self.parameters:
+            return Parameter(make_tensor(array, backend=self.backend), requires_grad)
+        return make_tensor(array, backend=self.backend, requires_grad=requires_grad)
+
+
+def _written_by_torch(names):
+    """Whether zip entry names are those of a torch.save file: its pickle is 'data.pkl'
+    in a folder named after the file ('archive/data.pkl')."""
+    return any(name == "data.pkl" or name.endswith("/data.pkl") for name in names)
 
 
 def load(f, backend=None):
     """Read what save() wrote, from a path or binary file object. Tensors are made on
-    `backend` (default: the current one). Never unpickles or runs code from the file."""
+    `backend` (default: the current one). Never unpickles or runs code from the file;
+    a file written by torch.save is reported with how to convert it."""
     source = os.fspath(f) if isinstance(f, (str, os.PathLike)) else "the file"
     try:
         archive = np.load(f, allow_pickle=False)
@@ -107,6 +153,12 @@ def load(f, backend=None):
         raise ValueError(f"load: {source} is a single .npy array, not a file written by "
                          "minitorch.save")
     with archive:
+        if _written_by_torch(archive.files):
+            raise ValueError(
+                f"load: {source} was written by torch.save, not minitorch.save; minitorch "
+                "does not read it (its pickle could run code). Convert it where PyTorch is "
+                "installed: state = torch.load(path, weights_only=True), then "
+                "minitorch.save(minitorch.serialization.from_torch(state), new_path)")
         if STRUCTURE_ENTRY not in archive.files:
             raise ValueError(f"load: {source} is not a file written by minitorch.save (it "
                              f"has no {STRUCTURE_ENTRY!r} entry)")
@@ -115,23 +167,31 @@ def load(f, backend=None):
             if structure.get("format") != FORMAT:
                 raise ValueError(f"load: {source} has format {structure.get('format')!r}; "
                                  f"this minitorch reads {FORMAT!r}")
-            return _decode(structure["root"], archive, backend, source)
+            parameters = structure.get("parameters", [])
+            if not isinstance(parameters, list) or \
+                    not all(isinstance(name, str) for name in parameters):
+                raise ValueError(f"load: {source} has a malformed parameters list "
+                                 f"{parameters!r}")
+            reader = _Reader(archive, backend, source, set(parameters))
+            return reader.decode(structure["root"])
         except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError,
                 json.JSONDecodeError) as error:   # entries are read (and checked) lazily
             raise ValueError(f"load: {source} is damaged ({error}); it changed after it was "
                              "saved: save it again, or restore a good copy") from error
 
 
-def _convert(value, convert_tensor, is_tensor):
-    """`value` with every tensor (is_tensor) replaced by convert_tensor(tensor), keeping
-    dicts (and their kind), lists and tuples."""
+def _convert(value, convert_tensor, is_tensor, where="state_dict"):
+    """`value` with every tensor (is_tensor) replaced by convert_tensor(tensor, where),
+    keeping dicts (and their kind), lists and tuples; `where` is the tensor's place, as
+    state_dict['key'][0], for error messages."""
     if is_tensor(value):
-        return convert_tensor(value)
+        return convert_tensor(value, where)
     if isinstance(value, Mapping):
-        return type(value)((key, _convert(item, convert_tensor, is_tensor))
+        return type(value)((key, _convert(item, convert_tensor, is_tensor, f"{where}[{key!r}]"))
                            for key, item in value.items())
     if isinstance(value, (list, tuple)):
-        return type(value)(_convert(item, convert_tensor, is_tensor) for item in value)
+        return type(value)(_convert(item, convert_tensor, is_tensor, f"{where}[{index}]")
+                           for index, item in enumerate(value))
     return value
 
 
@@ -139,14 +199,28 @@ def to_torch(state_dict):
     """A copy of `state_dict` with every minitorch tensor turned into a CPU torch.Tensor
     of the same dtype and values, for torch's load_state_dict. Needs torch installed."""
     import torch
-    return _convert(state_dict, lambda t: torch.from_numpy(t.detach().numpy()),
+    return _convert(state_dict, lambda t, where: torch.from_numpy(t.detach().numpy()),
                     lambda value: isinstance(value, Tensor))
 
 
 def from_torch(state_dict, backend=None):
     """A copy of a PyTorch `state_dict` with every torch.Tensor turned into a minitorch
-    tensor on `backend` (default: the current one), for Module.load_state_dict."""
+    tensor on `backend` (default: the current one), for Module.load_state_dict.
+
+    dtypes convert as minitorch.tensor converts numpy's: float32, float64, int64 and bool
+    are kept, narrower ints widen to int64, float16 and bfloat16 to float32; any other
+    (complex, quantized, float8, uint64...) is a TypeError naming the tensor's key."""
     import torch
-    return _convert(state_dict,
-                    lambda t: make_tensor(t.detach().cpu().numpy(), backend=backend),
-                    lambda value: isinstance(value, torch.Tensor))
+
+    def convert(t, where):
+        t = t.detach().cpu()
+        if t.dtype == torch.bfloat16:  # numpy has no bfloat16
+            t = t.to(torch.float32)
+        try:
+            return make_tensor(t.numpy(), backend=backend)
+        except TypeError as error:
+            raise TypeError(f"from_torch: cannot convert {where}, a {t.dtype} tensor: {error}. "
+                            "Convert it in PyTorch first (e.g. .float(), .dequantize() or "
+                            ".to_dense())") from None
+
+    return _convert(state_dict, convert, lambda value: isinstance(value, torch.Tensor))

@@ -1,7 +1,12 @@
 """minitorch.data (and its aliases minitorch.utils.data, minitorch.dataloaders):
 TensorDataset, DataLoader batching and shuffling semantics, collation."""
+import collections
+import types
+
 import numpy as np
 import pytest
+import torch
+import torch.utils.data
 
 import minitorch
 import minitorch.utils.data
@@ -83,6 +88,30 @@ def test_unshuffled_batches_are_in_order_with_matching_rows(backend_name):
         np.testing.assert_array_equal(inputs.numpy()[:, 0], targets.numpy() * 10.0)
 
 
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_batches_are_new_tensors_so_editing_them_leaves_the_data_alone(backend_name, shuffle):
+    # as torch's batches are: edit every batch in place, and the dataset is unchanged
+    # (compact tensors take the one-gather path, a strided one ordinary indexing)
+    xs = minitorch.arange(20.0).reshape(20, 1)
+    strided = minitorch.arange(40.0).reshape(20, 2)[:, ::2]
+    for batch, other in DataLoader(TensorDataset(xs, strided), batch_size=5, shuffle=shuffle):
+        batch.mul_(0)
+        other.mul_(0)
+    theirs = torch.arange(20.0).reshape(20, 1)
+    for (batch,) in torch.utils.data.DataLoader(torch.utils.data.TensorDataset(theirs),
+                                                batch_size=5, shuffle=shuffle):
+        batch.mul_(0)
+    assert xs.tolist() == theirs.tolist() == [[float(i)] for i in range(20)]
+    assert strided.tolist() == [[2.0 * i] for i in range(20)]
+
+
+def test_slicing_a_tensor_dataset_directly_gives_views_like_tensor_slicing():
+    xs = minitorch.arange(6.0)
+    (rows,) = TensorDataset(xs)[0:2]
+    rows.mul_(0)
+    assert xs.tolist() == [0.0, 0.0, 2.0, 3.0, 4.0, 5.0]
+
+
 def test_shuffle_visits_every_sample_once_per_epoch_in_a_new_order(backend_name):
     x, y = numbered(50)
     loader = DataLoader(TensorDataset(x, y), batch_size=8, shuffle=True)
@@ -148,7 +177,9 @@ class Squares(Dataset):
 
 
 def test_other_datasets_are_read_per_sample_and_collated():
-    inputs, labels, extras = next(iter(DataLoader(Squares(), batch_size=3)))
+    batch = next(iter(DataLoader(Squares(), batch_size=3)))
+    assert isinstance(batch, list)  # tuple samples give a list, as in torch
+    inputs, labels, extras = batch
     assert inputs.tolist() == [[0.0, 0.0], [1.0, 1.0], [2.0, 4.0]]
     assert labels.dtype is minitorch.int64 and labels.tolist() == [0, 1, 2]
     assert extras["odd"].dtype is minitorch.bool and extras["odd"].tolist() == [False, True, False]
@@ -162,14 +193,92 @@ def test_any_sized_indexable_works_and_collate_fn_replaces_batching():
     assert list(custom) == [2, 2]  # per-sample fetch, then the custom collate
 
 
-def test_default_collate_of_arrays_numbers_and_errors():
-    batch = default_collate([np.zeros((2, 2), np.float32), np.ones((2, 2), np.float32)])
-    assert batch.shape == (2, 2, 2) and batch.dtype is minitorch.float32
-    assert default_collate([0.5, 1.5]).dtype is minitorch.float32
+def assert_like_torch(ours, theirs):
+    """Same structure and container types; minitorch tensors where torch has tensors,
+    with the same dtype and values."""
+    if isinstance(theirs, torch.Tensor):
+        assert isinstance(ours, minitorch.Tensor)
+        assert f"torch.{ours.dtype.name}" == str(theirs.dtype)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        return
+    assert type(ours) is type(theirs)
+    if isinstance(theirs, collections.abc.Mapping):
+        assert list(ours) == list(theirs)
+        for key in theirs:
+            assert_like_torch(ours[key], theirs[key])
+    elif isinstance(theirs, (list, tuple)):
+        assert len(ours) == len(theirs)
+        for mine, other in zip(ours, theirs):
+            assert_like_torch(mine, other)
+    else:
+        assert ours == theirs
+
+
+Point = collections.namedtuple("Point", "x y")
+
+
+class Tagged(dict):
+    """A dict subclass with an attribute, which collation must keep."""
+    tag = "kept"
+
+
+@pytest.mark.parametrize("samples", [
+    ["a", "b"], [b"x", b"y"],
+    [1.5, 2.5], [1, 2], [True, False], [1, 2.5],
+    [np.float64(1.5), np.float64(2.0)], [np.float32(1.5), np.float32(-2.0)],
+    [np.int64(3), np.int64(-4)], [np.bool_(True), np.bool_(False)],
+    [np.arange(6, dtype=np.float32).reshape(2, 3), np.ones((2, 3), np.float32)],
+    [np.arange(3.0), np.ones(3)], [np.arange(3), np.arange(3)], [np.ones(2, bool)] * 2,
+    [np.array(1.5), np.array(2.5)],
+    [(1, "a"), (2, "b")], [[1, 2.5], [3, 4.5]], [range(2), range(2)],
+    [Point(1, 0.5), Point(2, 1.5)],
+    [{"x": 1, "name": "a"}, {"x": 2, "name": "b"}],
+    [collections.OrderedDict(b=1.0, a=2), collections.OrderedDict(b=3.0, a=4)],
+    [collections.defaultdict(list, k=[1]), collections.defaultdict(list, k=[2])],
+    [types.MappingProxyType({"k": 1}), types.MappingProxyType({"k": 2})],
+    [Tagged(v=np.ones(2, np.float32)), Tagged(v=np.zeros(2, np.float32))],
+    [{"image": np.ones((2, 2), np.float32), "meta": (3, "s", 0.5)},
+     {"image": np.zeros((2, 2), np.float32), "meta": (4, "t", 1.5)}],
+], ids=lambda samples: type(samples[0]).__name__)
+def test_default_collate_matches_torch(samples):
+    assert_like_torch(default_collate(samples), torch.utils.data.default_collate(samples))
+
+
+def test_default_collate_keeps_the_mutable_containers_extra_attributes():
+    batch = default_collate([Tagged(v=1), Tagged(v=2)])
+    assert type(batch) is Tagged and batch.tag == "kept" and batch["v"].tolist() == [1, 2]
+
+
+def test_default_collate_widens_numpy_dtypes_minitorch_lacks_as_tensor_does():
+    for dtype, widened in [(np.int32, minitorch.int64), (np.uint8, minitorch.int64),
+                           (np.float16, minitorch.float32)]:
+        for samples in ([np.array([1, 2], dtype)] * 2, [dtype(1), dtype(2)]):
+            batch = default_collate(samples)
+            assert batch.dtype is widened is minitorch.tensor(np.stack(samples)).dtype
+            np.testing.assert_array_equal(batch.numpy(), np.stack(samples))
+
+
+def test_default_collate_stacks_tensors():
+    batch = default_collate([minitorch.tensor([1.0, 2.0]), minitorch.tensor([3.0, 4.0])])
+    assert batch.shape == (2, 2) and batch.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_default_collate_errors_name_it():
+    for samples in ([np.array(["a"])] * 2, [np.array([1j])] * 2, [np.array([None])] * 2):
+        with pytest.raises(TypeError, match="default_collate: cannot make a tensor .* dtype"):
+            default_collate(samples)
+    with pytest.raises(TypeError):
+        torch.utils.data.default_collate([np.array(["a"])] * 2)
     with pytest.raises(TypeError, match="cannot batch samples of type object"):
         default_collate([object()])
-    with pytest.raises(ValueError, match="different lengths"):
-        default_collate([(1, 2), (1,)])
+    for different_lengths in ([(1, 2), (1,)], [[1], [1, 2]]):
+        with pytest.raises(RuntimeError, match="equal size.*different lengths"):
+            default_collate(different_lengths)
+        with pytest.raises(RuntimeError, match="equal size"):
+            torch.utils.data.default_collate(different_lengths)
+    with pytest.raises(ValueError, match="default_collate: expects each numpy array to be "
+                                         "equal size, got"):
+        default_collate([np.zeros(2), np.zeros(3)])
 
 
 def test_base_dataset_must_be_subclassed():

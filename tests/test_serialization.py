@@ -3,6 +3,8 @@ state-dict interop with PyTorch."""
 import io
 import math
 import pickle
+import warnings
+import zipfile
 from collections import OrderedDict
 
 import numpy as np
@@ -140,6 +142,88 @@ def test_a_damaged_entry_is_reported_with_the_fix(tmp_path):
         minitorch.load(path)
 
 
+def test_torch_save_files_are_named_with_the_conversion_and_never_unpickled(tmp_path,
+                                                                            capsys):
+    path = tmp_path / "weights.pt"
+    torch.save({"w": torch.arange(3.0), "boom": _Boom()}, path)
+    buffer = io.BytesIO()
+    torch.save({"w": torch.ones(2)}, buffer)
+    buffer.seek(0)
+    for source in (path, buffer):
+        with pytest.raises(ValueError, match=r"written by torch.save.*torch.load\(path, "
+                                             r"weights_only=True\).*"
+                                             r"minitorch.serialization.from_torch\(state\)"):
+            minitorch.load(source)
+    assert "code ran" not in capsys.readouterr().out
+    # the conversion the message gives works
+    torch.save({"w": torch.arange(3.0)}, path)
+    minitorch.save(minitorch.serialization.from_torch(torch.load(path, weights_only=True)),
+                   tmp_path / "converted.npz")
+    assert minitorch.load(tmp_path / "converted.npz")["w"].tolist() == [0.0, 1.0, 2.0]
+
+
+def test_a_zip_with_data_pkl_at_the_top_is_reported_as_torch_save(tmp_path):
+    with zipfile.ZipFile(tmp_path / "flat.pt", "w") as archive:
+        archive.writestr("data.pkl", pickle.dumps({"x": _Boom()}))
+    with pytest.raises(ValueError, match="written by torch.save"):
+        minitorch.load(tmp_path / "flat.pt")
+
+
+def test_parameters_load_as_parameters_like_torch(tmp_path):
+    ours = {"weight": nn.Parameter(minitorch.randn(2, 3)),
+            "frozen": nn.Parameter(minitorch.ones(2), requires_grad=False),
+            "buffer": minitorch.zeros(2), "trainable": minitorch.ones(2, requires_grad=True)}
+    theirs = {"weight": torch.nn.Parameter(torch.randn(2, 3)),
+              "frozen": torch.nn.Parameter(torch.ones(2), requires_grad=False),
+              "buffer": torch.zeros(2), "trainable": torch.ones(2, requires_grad=True)}
+    minitorch.save(ours, tmp_path / "ours.npz")
+    torch.save(theirs, tmp_path / "theirs.pt")
+    loaded = minitorch.load(tmp_path / "ours.npz")
+    reference = torch.load(tmp_path / "theirs.pt")
+    assert_same(loaded, ours)   # types (Parameter or Tensor), requires_grad and values
+    for key in ours:
+        assert isinstance(loaded[key], nn.Parameter) == \
+            isinstance(reference[key], torch.nn.Parameter)
+        assert loaded[key].requires_grad == reference[key].requires_grad
+
+
+def test_a_tensor_saved_in_several_places_is_stored_once_and_loads_shared(tmp_path):
+    shared, other = minitorch.arange(3.0), minitorch.arange(3.0)
+    parameter = nn.Parameter(minitorch.ones(2))
+    minitorch.save({"a": shared, "b": shared, "c": [other, (shared, parameter)],
+                    "p": parameter}, tmp_path / "shared.npz")
+    assert sorted(np.load(tmp_path / "shared.npz").files) == \
+        ["structure", "tensor_0", "tensor_1", "tensor_2"]
+    loaded = minitorch.load(tmp_path / "shared.npz")
+    assert loaded["a"] is loaded["b"] is loaded["c"][1][0]
+    assert loaded["c"][0] is not loaded["a"] and loaded["c"][0].tolist() == [0.0, 1.0, 2.0]
+    assert loaded["p"] is loaded["c"][1][1] and isinstance(loaded["p"], nn.Parameter)
+    loaded["a"].add_(1.0)
+    assert loaded["b"].tolist() == [1.0, 2.0, 3.0]
+
+    t = torch.arange(3.0)   # torch restores the sharing the same way
+    torch.save({"a": t, "b": t}, tmp_path / "shared.pt")
+    reference = torch.load(tmp_path / "shared.pt")
+    assert reference["a"] is reference["b"]
+
+
+def test_files_without_the_sharing_and_parameter_fields_still_load(tmp_path):
+    # written as minitorch.save wrote before tensors could be shared or Parameters
+    old = (b'{"format": "minitorch-state/1", "root": {"dict": [["w", {"tensor": "tensor_0", '
+           b'"requires_grad": true}], ["b", {"tensor": "tensor_1", "requires_grad": false}]], '
+           b'"ordered": true}}')
+    np.savez(tmp_path / "old.npz", structure=np.frombuffer(old, np.uint8),
+             tensor_0=np.ones(2, np.float32), tensor_1=np.ones(2, np.float32))
+    loaded = minitorch.load(tmp_path / "old.npz")
+    assert type(loaded) is OrderedDict and list(loaded) == ["w", "b"]
+    assert type(loaded["w"]) is minitorch.Tensor and loaded["w"].requires_grad
+    assert loaded["w"] is not loaded["b"] and not loaded["b"].requires_grad
+    bad = b'{"format": "minitorch-state/1", "root": {"value": 1}, "parameters": "tensor_0"}'
+    np.savez(tmp_path / "bad.npz", structure=np.frombuffer(bad, np.uint8))
+    with pytest.raises(ValueError, match="malformed parameters list 'tensor_0'"):
+        minitorch.load(tmp_path / "bad.npz")
+
+
 def test_foreign_archives_are_reported(tmp_path):
     np.savez(tmp_path / "plain.npz", weights=np.zeros(3))
     with pytest.raises(ValueError, match="no 'structure' entry"):
@@ -188,6 +272,28 @@ def test_a_model_trained_here_loads_into_torch_and_back():
     back, _ = make_models(seed=1)
     back.load_state_dict(from_torch(theirs.state_dict()))
     np.testing.assert_array_equal(back(x).detach().numpy(), ours(x).detach().numpy())
+
+
+def test_from_torch_widens_half_precision_floats_to_float32():
+    state = {"bf16": torch.tensor([1.5, -2.25, 3.0e38, 1e-3], dtype=torch.bfloat16),
+             "fp16": torch.tensor([0.1, -65504.0], dtype=torch.float16)}
+    converted = from_torch(state)
+    for key, theirs in state.items():
+        assert converted[key].dtype is minitorch.float32
+        np.testing.assert_array_equal(converted[key].numpy(), theirs.float().numpy())
+
+
+def test_from_torch_refuses_other_dtypes_naming_the_key():
+    with warnings.catch_warnings():   # torch deprecates quantized tensors
+        warnings.simplefilter("ignore")
+        quantized = torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8)
+    for tensor in (torch.ones(2, dtype=torch.complex64), quantized,
+                   torch.ones(2).to(torch.float8_e4m3fn), torch.ones(2, dtype=torch.uint64)):
+        state = {"layer": OrderedDict(ok=torch.ones(1), w=[torch.ones(1), tensor])}
+        with pytest.raises(TypeError, match=rf"from_torch: cannot convert "
+                                            rf"state_dict\['layer'\]\['w'\]\[1\], a "
+                                            rf"{tensor.dtype} tensor: .*Convert it in PyTorch"):
+            from_torch(state)
 
 
 def test_conversion_keeps_dtypes_structure_and_backend():
