@@ -3,8 +3,9 @@
 Storage is a 1-D numpy array (its dtype is the buffer's dtype). Numpy only allocates
 and moves data in and out (`empty`, `from_numpy`, `to_numpy`); every loop is a Numba
 kernel from `minitorch_numba.kernels`. Besides the required kernels of
-`minitorch.contract` the backend implements the fused training kernels (linear,
-relu_backward, log_softmax, cross_entropy and their backwards, sgd_step, adam_step);
+`minitorch.contract` the backend implements the batch gather `take_rows` and the fused
+training kernels (linear, relu_backward, log_softmax, cross_entropy and their
+backwards, sgd_step, adam_step);
 the strided `*_view` fast paths are left to the core's decompositions.
 
 This class is the boundary that the compiled loops trust: Numba does not check bounds,
@@ -249,6 +250,22 @@ class NumbaBackend:
             _mismatch("take", "out of a's dtype and index's size", a=a, index=index, out=out)
         _check_indices("take", index, a.size)
         kernels.take(a, index, out)
+
+    def take_rows(self, a, offset, rows, row_size, index, out):
+        """for i < index.size, j < row_size:
+            out[i*row_size + j] = a[offset + index[i]*row_size + j], 0 <= index[i] < rows"""
+        _check_counts("take_rows", offset=offset, rows=rows, row_size=row_size)
+        if (a.dtype != out.dtype or offset + rows * row_size > a.size
+                or out.size != index.size * row_size):
+            _mismatch("take_rows", f"out of a's dtype and index.size * {row_size} elements, "
+                      f"and a holding {rows} rows of {row_size} from {offset}", a=a,
+                      index=index, out=out)
+        _check_indices("take_rows", index, rows)
+        parts = self._parts(out.size, index.size)
+        if parts == 1:
+            kernels.take_rows_range(a, offset, row_size, index, out, 0, index.size)
+        else:
+            kernels.take_rows_parallel(a, offset, row_size, index, out, parts)
 
     def index_put(self, index, values, accumulate, out):
         """for i: out[index[i]] = values[i], or += when accumulate (last write wins)"""

@@ -395,6 +395,23 @@ def take(a, index, out):
 
 
 @njit(**_SERIAL)
+def take_rows_range(a, offset, row_size, index, out, lo, hi):
+    """for i in range(lo, hi), j < row_size:
+        out[i*row_size + j] = a[offset + index[i]*row_size + j]    # index checked in range
+    (a batch of rows, e.g. a DataLoader's)"""
+    for i in range(lo, hi):
+        start = offset + index[i] * row_size
+        out[i * row_size:(i + 1) * row_size] = a[start:start + row_size]
+
+
+@njit(**_PARALLEL)
+def take_rows_parallel(a, offset, row_size, index, out, parts):
+    for part in prange(parts):
+        lo, hi = _slice(part, parts, index.size)
+        take_rows_range(a, offset, row_size, index, out, lo, hi)
+
+
+@njit(**_SERIAL)
 def index_put(index, values, accumulate, out):
     """for i in range(len(index)): out[index[i]] = values[i], or += when accumulate
 

@@ -47,8 +47,9 @@ def test_entry_point_names_the_plugin_module():
 
 def test_backend_meets_the_contract_with_the_fused_kernels():
     optional = minitorch.contract.check_backend(SERIAL, "minitorch-numba")
-    assert optional == {"linear", "relu_backward", "log_softmax", "log_softmax_backward",
-                        "cross_entropy", "cross_entropy_backward", "sgd_step", "adam_step"}
+    assert optional == {"take_rows", "linear", "relu_backward", "log_softmax",
+                        "log_softmax_backward", "cross_entropy", "cross_entropy_backward",
+                        "sgd_step", "adam_step"}
 
 
 def test_parallel_grain_must_be_positive():
@@ -81,6 +82,28 @@ def test_unary_in_parallel(op):
     a = random(1001, "float64")
     serial, parallel = both("unary", op, a, out=np.empty(1001))
     np.testing.assert_array_equal(serial, parallel)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_take_rows_gathers_rows_in_parallel(dtype):
+    a = random(3 + 40 * 7, dtype)                 # 40 rows of 7 after 3 leading elements
+    index = np.array([39, 0, 5, 5, 17] * 20, np.int64)
+    serial, parallel = both("take_rows", a, 3, 40, 7, index, out=np.empty(100 * 7, dtype))
+    np.testing.assert_array_equal(serial, a[3:].reshape(40, 7)[index].reshape(-1))
+    np.testing.assert_array_equal(parallel, serial)
+
+
+@pytest.mark.parametrize("call,error", [
+    (lambda: SERIAL.take_rows(np.zeros(20), 0, 4, 5, np.array([4]), np.empty(5)), IndexError),
+    (lambda: SERIAL.take_rows(np.zeros(20), 0, 4, 5, np.array([-1]), np.empty(5)), IndexError),
+    (lambda: SERIAL.take_rows(np.zeros(20), 1, 4, 5, np.array([0]), np.empty(5)), ValueError),
+    (lambda: SERIAL.take_rows(np.zeros(20), 0, 4, 5, np.array([0]), np.empty(4)), ValueError),
+    (lambda: SERIAL.take_rows(np.zeros(20), 0, 4, 5, np.array([0]), np.empty(5, np.float32)),
+     ValueError),
+])
+def test_take_rows_checks_its_buffers_and_indices(call, error):
+    with pytest.raises(error, match="take_rows"):
+        call()
 
 
 def test_where_and_relu_backward_in_parallel():
