@@ -42,6 +42,9 @@ def _host_array(data, dtype):
         dtype = {"b": bool_, "i": int64, "u": int64}.get(array.dtype.kind, default_float)
         if array.dtype.kind == "f" and isinstance(data, np.generic):
             dtype = from_numpy_dtype(array.dtype)
+        elif array.dtype == np.float64 and isinstance(data, list) and any(
+                isinstance(leaf, np.float64) for leaf in _leaves(data)):
+            dtype = from_numpy_dtype(array.dtype)  # PyTorch keeps numpy float64 scalars
     return array, dtype
 
 
@@ -236,7 +239,9 @@ def full_like(a, fill_value, dtype=None, requires_grad=False, backend=None):
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, backend=None):
-    """Values start, start+step, ... below end; int64 when all arguments are ints."""
+    """Values start, start+step, ... below end; int64 when all arguments are ints (a 0-d
+    tensor counts as its value)."""
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -287,10 +292,17 @@ def randn(*size, generator=None, dtype=None, requires_grad=False, backend=None):
                    dtype, requires_grad, backend)
 
 
-def randint(low, high=None, size=(), generator=None, dtype=None, backend=None):
-    """Integers uniform in [low, high) (or [0, low) when high is omitted)."""
-    if high is None:
+def randint(low=None, high=None, size=(), generator=None, dtype=None, backend=None):
+    """Integers uniform in [low, high), in PyTorch's forms: randint(low, high, size),
+    randint(high, size) and the keywords (low defaults to 0)."""
+    if isinstance(high, (tuple, list)):   # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
+    if low is None:
+        low = 0
+    if high is None:
+        raise TypeError("randint: missing the upper bound high")
     if low >= high:
         raise RuntimeError(f"randint: low ({low}) must be less than high ({high})")
     dtype = resolve(dtype or int64)

@@ -288,6 +288,9 @@ def power(a, exponent):
             isinstance(exponent, numbers.Integral) and exponent < 0:
         raise ValueError(f"pow: integers to negative integer powers are not allowed "
                          f"({a.dtype.name} tensor ** {exponent}); use a float tensor")
+    if isinstance(a, Tensor) and a.dtype is bool_ and isinstance(exponent, bool):
+        # as PyTorch: bool ** True is a, bool ** False is all True, and both stay bool
+        return cast(power(cast(a, int64), int(exponent)), bool_)
     if isinstance(exponent, float) and exponent == 0.5 and isinstance(a, Tensor) and \
             a.dtype.is_floating_point:
         # as PyTorch: a square root, so (-inf) ** 0.5 is nan and (-0.0) ** 0.5 is -0.0 on
@@ -327,16 +330,24 @@ def logical_not(a):
     return eq(a, False) if a.dtype is bool_ else eq(a, 0)
 
 
+def _truth(value, other):
+    """value != 0 as a bool tensor; a Python scalar becomes a 0-d one on other's backend."""
+    if isinstance(value, Tensor):
+        return ne(value, 0)
+    _check_scalar(value, "logical op")
+    return _scalar_tensor(bool(value), bool_, other._storage.backend)
+
+
 def logical_and(a, b):
-    return _bool_binary("minimum", ne(a, 0), ne(b, 0), "logical_and")
+    return _bool_binary("minimum", _truth(a, b), _truth(b, a), "logical_and")
 
 
 def logical_or(a, b):
-    return _bool_binary("maximum", ne(a, 0), ne(b, 0), "logical_or")
+    return _bool_binary("maximum", _truth(a, b), _truth(b, a), "logical_or")
 
 
 def logical_xor(a, b):
-    return ne(ne(a, 0), ne(b, 0))
+    return ne(_truth(a, b), _truth(b, a))
 
 
 # ---- elementwise unary ------------------------------------------------------------------
@@ -485,6 +496,9 @@ def isfinite(a):
 
 
 def square(a):
+    """a * a; a bool tensor squares as int64, as in PyTorch."""
+    if a.dtype is bool_:
+        a = cast(a, int64)
     return a * a
 
 
@@ -589,12 +603,37 @@ def where(cond, a, b):
     if not isinstance(cond, Tensor) or cond.dtype is not bool_:
         raise TypeError(f"where: condition must be a bool tensor, got "
                         f"{getattr(cond, 'dtype', type(cond).__name__)}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        _check_scalar(a, "where")
+        _check_scalar(b, "where")
+        dtype = promote(of_scalar(a), SCALAR, of_scalar(b), SCALAR)
+        backend = cond._storage.backend
+        a, b = _scalar_tensor(a, dtype, backend), _scalar_tensor(b, dtype, backend)
     a, b = _operands(a, b, "where")
     _same_backend(cond, a, "where")
     return Where.apply(cond, a, b)
 
 
 # ---- reductions -------------------------------------------------------------------------
+
+def _reduction_dims(dim, ndim, op_name):
+    """A reduction's dim argument as a sorted tuple of dims: None and, as in PyTorch 2.13,
+    an empty tuple or list mean every dim."""
+    if isinstance(dim, (tuple, list)) and not dim:
+        dim = None
+    return layout.normalize_dims(dim, ndim, op_name)
+
+
+def _check_reducible(a, dims, op_name):
+    """A max-like reduction (no identity) needs every reduced dim non-empty."""
+    for d in dims:
+        if a.shape[d] == 0:
+            raise ValueError(f"{op_name}(): expected reduction dim {d} to have non-zero size "
+                             f"(shape {format_shape(a.shape)}); there is no identity for "
+                             f"{op_name}")
+    if not dims and a.numel() == 0:
+        raise ValueError(f"{op_name}(): cannot reduce an empty tensor")
+
 
 def _drop_dims(tensor, dims, keepdim):
     """A reduced result (reduced dims of size 1) in the shape the caller asked for."""
@@ -618,7 +657,7 @@ class Sum(Function):
 
 def reduce_sum(a, dim=None, keepdim=False, dtype=None):
     """Sum over dim (None: all; int or tuple; negative allowed). Ints sum as int64."""
-    dims = layout.normalize_dims(dim, a.ndim, "sum")
+    dims = _reduction_dims(dim, a.ndim, "sum")
     if dtype is None:
         dtype = a.dtype if a.dtype.is_floating_point else int64
     return Sum.apply(a, dims, keepdim, dtype)
@@ -628,7 +667,7 @@ def mean(a, dim=None, keepdim=False):
     if not a.dtype.is_floating_point:
         raise TypeError(f"mean: input dtype must be floating point, got {a.dtype.name}; "
                         "call .float() first")
-    dims = layout.normalize_dims(dim, a.ndim, "mean")
+    dims = _reduction_dims(dim, a.ndim, "mean")
     count = layout.numel(a.shape[d] for d in dims)
     return reduce_sum(a, dims, keepdim) / count  # 0 / 0 gives nan for an empty mean
 
@@ -639,10 +678,12 @@ class Extreme(Function):
     in a reduced slice makes its whole gradient nan."""
 
     def forward(self, a, op, dims, keepdim):
-        if a.numel() == 0 or 0 in [a.shape[d] for d in dims]:
-            raise ValueError(f"{op}: cannot reduce an empty dimension (shape "
-                             f"{format_shape(a.shape)}); there is no identity for {op}")
-        kept = dispatch.reduce(op, a, dims, a.dtype)
+        if a.numel() == 0:   # callers check (_check_reducible) the reduced dims are not
+            # empty, so the result is
+            kept = dispatch.empty(layout.reduced_shape(a.shape, dims, True), a.dtype,
+                                  a._storage.backend)
+        else:
+            kept = dispatch.reduce(op, a, dims, a.dtype)
         self.save_for_backward(a, kept)
         self.dims, self.keepdim = dims, keepdim
         return _drop_dims(kept, dims, keepdim)
@@ -687,12 +728,20 @@ class ExtremeAlongDim(Extreme):
         return where(positions == self.indices, grad.reshape(kept.shape), 0.0), None
 
 
+def _amax_or_amin(op, a, dim, keepdim):
+    op_name = "a" + op
+    dims = _reduction_dims(dim, a.ndim, op_name)
+    _check_reducible(a, dims, op_name)
+    return Extreme.apply(a, op, dims, keepdim)
+
+
 def amax(a, dim=None, keepdim=False):
-    return Extreme.apply(a, "max", layout.normalize_dims(dim, a.ndim, "amax"), keepdim)
+    """The largest value over dim (None or (): all dims)."""
+    return _amax_or_amin("max", a, dim, keepdim)
 
 
 def amin(a, dim=None, keepdim=False):
-    return Extreme.apply(a, "min", layout.normalize_dims(dim, a.ndim, "amin"), keepdim)
+    return _amax_or_amin("min", a, dim, keepdim)
 
 
 class MaxMin:
@@ -716,9 +765,10 @@ def _extreme(op, a, dim, keepdim, other):
         other, dim = dim, None
     if other is not None:
         return (maximum if op == "max" else minimum)(a, other)
-    if dim is None:
-        return ExtremeOfAll.apply(a, op, layout.normalize_dims(None, a.ndim, op), False)
     dims = layout.normalize_dims(dim, a.ndim, op)
+    _check_reducible(a, dims, op)
+    if dim is None:
+        return ExtremeOfAll.apply(a, op, dims, False)
     indices = (argmax if op == "max" else argmin)(a, dim, keepdim=True)
     values = ExtremeAlongDim.apply(a, op, dims, keepdim, indices)
     return MaxMin(values, _drop_dims(indices, dims, keepdim))
@@ -734,15 +784,22 @@ def reduce_min(a, dim=None, keepdim=False, other=None):
 
 
 def _arg_extreme(op, a, dim, keepdim):
-    if a.numel() == 0:
-        raise ValueError(f"{op}: expected a non-empty tensor")
+    """argmax/argmin; with dim None, over the flattened tensor, and keepdim gives every
+    dim size 1, as PyTorch."""
     if dim is None:
+        _check_reducible(a, (), op)
         flat = a.reshape(-1)
-        return _drop_dims(dispatch.arg_reduce(op, flat, 0), (0,), False)
+        index = _drop_dims(dispatch.arg_reduce(op, flat, 0), (0,), False)
+        return index.reshape((1,) * a.ndim) if keepdim else index
     dim = layout.normalize_dim(dim, a.ndim, op)
     if not a.shape:
         return dispatch.fill(0, (), int64, a._storage.backend)
-    kept = dispatch.arg_reduce(op, a, dim)
+    _check_reducible(a, (dim,), op)
+    if a.numel() == 0:
+        kept = dispatch.empty(layout.reduced_shape(a.shape, (dim,), True), int64,
+                              a._storage.backend)
+    else:
+        kept = dispatch.arg_reduce(op, a, dim)
     return _drop_dims(kept, (dim,), keepdim)
 
 
@@ -755,11 +812,17 @@ def argmin(a, dim=None, keepdim=False):
     return _arg_extreme("argmin", a, dim, keepdim)
 
 
-def var(a, dim=None, keepdim=False, correction=1, unbiased=None):
-    """Variance with Bessel's correction by default (correction=1), as PyTorch."""
-    if unbiased is not None:
-        correction = 1 if unbiased else 0
-    dims = layout.normalize_dims(dim, a.ndim, "var")
+def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance with Bessel's correction by default (correction=1), as PyTorch; the
+    positional arguments follow PyTorch's (dim, unbiased, keepdim), and a bool first
+    argument is `unbiased` (var(False) is the biased variance of all elements)."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise ValueError("var: pass either unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    dims = _reduction_dims(dim, a.ndim, "var")
     count = layout.numel(a.shape[d] for d in dims)
     centered = a - mean(a, dims, keepdim=True)
     degrees_of_freedom = count - correction if count > correction else 0
@@ -781,15 +844,21 @@ class SqrtOfVariance(Function):
         return where(result == 0, 0.0, grad / (2.0 * result))
 
 
-def std(a, dim=None, keepdim=False, correction=1, unbiased=None):
-    return SqrtOfVariance.apply(var(a, dim, keepdim, correction, unbiased))
+def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: sqrt of var, with var's arguments."""
+    return SqrtOfVariance.apply(var(a, dim, unbiased, keepdim, correction=correction))
 
 
 def logsumexp(a, dim=None, keepdim=False):
     """log(sum(exp(a))) over dim, shifted by the max so large values do not overflow."""
     if not a.dtype.is_floating_point:
         a = cast(a, default_float)
-    dims = layout.normalize_dims(dim, a.ndim, "logsumexp")
+    if isinstance(dim, (tuple, list)) and not dim and not keepdim:
+        raise RuntimeError("logsumexp: dim=() with keepdim=False is not supported (PyTorch "
+                           "2.13 raises here too); pass dim=None to reduce every dim")
+    dims = _reduction_dims(dim, a.ndim, "logsumexp")
+    if a.numel() == 0:   # log(0) = -inf over empty dims; no max to shift by
+        return log(reduce_sum(exp(a), dims, keepdim))
     shift = amax(a, dims, keepdim=True).detach()
     shift = where(shift.abs() == math.inf, 0.0, shift)
     total = log(reduce_sum(exp(a - shift), dims, keepdim=True)) + shift
@@ -1173,20 +1242,24 @@ class Cat(Function):
 
 
 def cat(tensors, dim=0):
-    """Join tensors along an existing dim; all other sizes must match."""
+    """Join tensors along an existing dim; all other sizes must match. As in PyTorch,
+    legacy empty 1-d tensors (shape (0,)) are skipped, though their dtype still takes
+    part in the result's."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
-    first = tensors[0]
     for position, tensor in enumerate(tensors):
         if not tensor.shape:
             raise ValueError(f"cat: a 0-d tensor (at position {position}) cannot be "
                              "concatenated; use stack(), or reshape(1) it first")
-    dim = layout.normalize_dim(dim, first.ndim, "cat")
-    dtype = first.dtype
+    dtype = tensors[0].dtype
     for tensor in tensors[1:]:
-        _same_backend(first, tensor, "cat")
+        _same_backend(tensors[0], tensor, "cat")
         dtype = promote(dtype, DIMENSIONED, tensor.dtype, DIMENSIONED)
+    tensors = [t for t in tensors if t.shape != (0,)] or tensors[:1]
+    first = tensors[0]
+    dim = layout.normalize_dim(dim, first.ndim, "cat")
+    for tensor in tensors[1:]:
         if tensor.ndim != first.ndim or _sizes_differ(tensor.shape, first.shape, dim):
             raise ValueError(f"cat: sizes of tensors must match except in dimension {dim}; "
                              f"got {format_shape(first.shape)} and {format_shape(tensor.shape)}")
@@ -1240,7 +1313,14 @@ def flip(a, dims):
 
 
 def masked_fill(a, mask, value):
-    """a with `value` wherever the bool mask (broadcast to a) is True."""
+    """a with `value` wherever the bool mask (broadcast to a) is True; the result keeps
+    a's dtype (value is cast to it: an int tensor filled with 2.5 holds 2), as PyTorch."""
+    if isinstance(value, Tensor):
+        value = cast(value, a.dtype)
+    else:
+        _check_scalar(value, "masked_fill")
+        check_fill_value(value, a.dtype, "masked_fill")
+        value = _scalar_tensor(value, a.dtype, a._storage.backend)
     return where(mask, value, a)
 
 
@@ -1372,6 +1452,7 @@ def copy_(a, source):
 
 from .autograd import no_grad  # noqa: E402
 from .indexing import getitem, index_put_, setitem  # noqa: E402
+from .printing import tensor_format  # noqa: E402
 
 
 def _reflected(function):
@@ -1382,8 +1463,12 @@ def _reflected(function):
 
 def _bool_only(function, op_name):
     def method(self, other):
-        if self.dtype is not bool_ or (isinstance(other, Tensor) and other.dtype is not bool_):
-            raise TypeError(f"{op_name}: only bool tensors are supported, got {self.dtype.name}")
+        other_is_bool = other.dtype is bool_ if isinstance(other, Tensor) else \
+            isinstance(other, (bool, np.bool_))
+        if self.dtype is not bool_ or not other_is_bool:
+            other_type = other.dtype.name if isinstance(other, Tensor) else type(other).__name__
+            raise TypeError(f"{op_name}: only bool tensors (and Python bools) are supported, "
+                            f"got {self.dtype.name} and {other_type}")
         return function(self, other)
     return method
 
@@ -1453,7 +1538,7 @@ _SPECIAL_METHODS = {
     "fill_": fill_, "copy_": copy_, "index_put_": index_put_,
     "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
     "expand_as": expand_as, "contiguous": contiguous, "sum_to_shape": sum_to_shape,
-    "where": _where_method,
+    "where": _where_method, "__format__": tensor_format,
 }
 
 for _name in _METHOD_NAMES:

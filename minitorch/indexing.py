@@ -52,7 +52,7 @@ def basic_view(shape, strides, offset, key):
     consumed = 0      # dims of the tensor the items index: None and ... index none
     ellipses = []
     for item in key if isinstance(key, tuple) else (key,):
-        if isinstance(item, (Tensor, list, np.ndarray)):   # advanced: an array from here
+        if isinstance(item, (Tensor, list, np.ndarray, bool, np.bool_)):  # advanced: an array
             item = _as_index_array(item)
             consumed += item.ndim if item.dtype == np.bool_ else 1
         elif item is Ellipsis:
@@ -88,7 +88,13 @@ def basic_view(shape, strides, offset, key):
             dim += 1
         elif isinstance(item, np.ndarray):
             array = item
-            if array.dtype == np.bool_:
+            if array.dtype == np.bool_ and array.ndim == 0:
+                # a bool scalar (True, False, a 0-d bool tensor), as PyTorch and numpy: a new
+                # dim, selected once (True) or not at all (False)
+                advanced.append(_Advanced(len(new_shape), np.zeros(int(array), np.int64)))
+                new_shape.append(1)
+                new_strides.append(0)
+            elif array.dtype == np.bool_:
                 covered = shape[dim:dim + array.ndim]
                 if array.shape != covered:
                     raise IndexError(f"the shape of the mask {list(array.shape)} does not "
@@ -228,16 +234,30 @@ def getitem(a, key):
     return Index.apply(a, key)
 
 
+def _without_leading_ones(values, ndim):
+    """values with leading size-1 dims beyond ndim dropped (a view): PyTorch accepts
+    a[0] = t of shape (1, n) where a[0] has shape (n,)."""
+    extra = 0
+    while values.ndim - extra > ndim and values.shape[extra] == 1:
+        extra += 1
+    if not extra:
+        return values
+    return dispatch.view_of(values, values.shape[extra:], values._strides[extra:],
+                            values._offset)
+
+
 def _write(target, key, values, accumulate):
     """target[key] = values (or += when accumulate), values broadcast to the selection."""
     shape, strides, offset, advanced = basic_view(target.shape, target._strides,
                                                    target._offset, key)
     if advanced:
         positions = gather_positions(shape, strides, offset, advanced)
+        values = _without_leading_ones(values, positions.ndim)
         dispatch.index_put(target, positions, values, accumulate)
         return
     if values._storage is target._storage:
         values = dispatch.materialize(values)
+    values = _without_leading_ones(values, len(shape))
     value_strides = layout.expanded_strides(values.shape, values._strides, shape, "setitem")
     if accumulate:  # a basic region is never repeated, so += is read, add, write back
         region = dispatch.view_of(target, shape, strides, offset)

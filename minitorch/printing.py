@@ -12,10 +12,12 @@ def _float_formatter(values):
     """One format for every element, chosen the way PyTorch chooses it."""
     finite = np.abs(values[np.isfinite(values)])
     nonzero = finite[finite != 0]
-    if finite.size and np.all(finite == np.round(finite)) and finite.max() < 1e8:
+    spread = nonzero.size and nonzero.max() / nonzero.min() > 1000
+    if finite.size and np.all(finite == np.round(finite)):
+        if spread or (nonzero.size and nonzero.max() > 1e8):
+            return lambda v: f"{v:.4e}"
         return lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
-    if nonzero.size and (nonzero.max() / nonzero.min() > 1000 or nonzero.max() >= 1e8
-                         or nonzero.min() < 1e-4):
+    if nonzero.size and (spread or nonzero.max() >= 1e8 or nonzero.min() < 1e-4):
         return lambda v: f"{v:.4e}"
     return lambda v: f"{v:.4f}" if np.isfinite(v) else str(v)
 
@@ -45,7 +47,7 @@ def _render(array, format_item, width, indent, summarize):
     if array.ndim == 1:
         items = [format_item(v).rjust(width) for v in array.tolist()]
         if summarize and len(items) > 2 * EDGE_ITEMS:
-            items = items[:EDGE_ITEMS] + ["..."] + items[-EDGE_ITEMS:]
+            items = items[:EDGE_ITEMS] + [" ..."] + items[-EDGE_ITEMS:]
         lines, line = [], []
         per_line = max((LINE_WIDTH - indent) // (width + 2), 1)
         for position, item in enumerate(items):
@@ -66,9 +68,11 @@ def _render(array, format_item, width, indent, summarize):
 
 def format_values(array, dtype, indent):
     summarize = array.size > SUMMARIZE_ABOVE
-    format_item = _formatter(_edges(array, summarize), dtype)
-    width = max((len(format_item(v)) for v in _edges(array, summarize).reshape(-1).tolist()),
-                default=0)
+    shown = _edges(array, summarize).reshape(-1)
+    format_item = _formatter(shown, dtype)
+    if dtype.is_floating_point:  # as PyTorch: columns fit the non-zero finite values
+        shown = shown[np.isfinite(shown) & (shown != 0)]
+    width = max((len(format_item(v)) for v in shown.tolist()), default=0)
     return _render(array, format_item, width, indent, summarize)
 
 
@@ -82,7 +86,7 @@ def tensor_repr(tensor):
             extras.append(f"size={tuple(array.shape)}")
     else:
         body = format_values(array, tensor.dtype, len("tensor("))
-    if tensor.dtype not in (float32, int64, bool_):
+    if tensor.dtype is not float32 and (array.size == 0 or tensor.dtype not in (int64, bool_)):
         extras.append(f"dtype=minitorch.{tensor.dtype.name}")
     if tensor.backend != get_backend().name:
         extras.append(f"backend={tensor.backend!r}")
@@ -91,3 +95,11 @@ def tensor_repr(tensor):
     elif tensor.requires_grad:
         extras.append("requires_grad=True")
     return "tensor(" + ", ".join([body] + extras) + ")"
+
+
+def tensor_format(tensor, spec):
+    """format(tensor, spec), as PyTorch: a 0-d tensor formats its value (f"{t:.2f}");
+    any other tensor only with an empty spec (its str)."""
+    if tensor.ndim == 0:
+        return format(tensor.item(), spec)
+    return object.__format__(tensor, spec)

@@ -32,17 +32,35 @@ def _relu(x, out):
 
 
 def _sign(x, out):
-    """np.sign, but 0 for nan (np.sign gives nan), as PyTorch and the contract say."""
+    """np.sign, but 0 for nan (np.sign gives nan), as PyTorch and the contract say; the
+    sign of a bool is the bool (numpy has no sign for bools)."""
+    if x.dtype == np.bool_:
+        np.copyto(out, x)
+        return
     np.sign(x, out=out)
     if out.dtype.kind == "f":
         out[np.isnan(out)] = 0
+
+
+def _pow(x, y, out):
+    """np.power; for integers a negative exponent gives 1 // x**-y as in PyTorch (0, but
+    1 for a base of 1 and +-1 for -1) where numpy raises."""
+    if out.dtype.kind not in "iu":
+        np.power(x, y, out=out)
+        return
+    negative = np.less(y, 0)
+    if not negative.any():
+        np.power(x, y, out=out)
+        return
+    np.power(x, np.abs(y), out=out)
+    np.copyto(out, 0, where=negative & (np.abs(x) != 1))
 
 
 UNARY = {"neg": np.negative, "abs": np.abs, "sign": _sign, "exp": np.exp, "log": np.log,
          "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
          "sigmoid": _sigmoid, "relu": _relu}
 BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
-          "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
+          "floordiv": np.floor_divide, "mod": np.remainder, "pow": _pow,
           "maximum": np.maximum, "minimum": np.minimum, "eq": np.equal, "ne": np.not_equal,
           "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal}
 REDUCE = {"sum": np.add.reduce, "max": np.maximum.reduce, "min": np.minimum.reduce}
