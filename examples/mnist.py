@@ -9,9 +9,15 @@ and uses Fashion-MNIST (Debian's dataset-fashion-mnist package installs it). Eac
 shows a progress bar (when stderr is a terminal and tqdm is installed) and ends with
 one line: mean training loss, test loss and accuracy, and the seconds the training
 pass took. --save writes the trained weights with minitorch.save; --plot draws the
-loss and accuracy curves with matplotlib.
+loss and accuracy curves with matplotlib into a PNG file (its name must end in .png).
+
+Bad options (a --limit below 1, a --plot path that is a directory, an unknown backend...)
+are refused with a one-line message before any data is loaded; data that can't be found
+or downloaded ends the script with a one-line error and exit status 1.
 """
 import argparse
+import math
+import os
 import sys
 import time
 
@@ -27,7 +33,8 @@ DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3}
 EVAL_BATCH_SIZE = 1000
 
 
-def parse_args(argv=None):
+def make_parser():
+    """The command-line parser; parse_args() checks the values it returns."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="mnist",
                         help="MNIST falls back to Fashion-MNIST when it can't be had "
@@ -45,8 +52,63 @@ def parse_args(argv=None):
                         help="use only the first N images of each split")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save", metavar="PATH", help="save the trained state dict here")
-    parser.add_argument("--plot", metavar="PNG", help="draw loss and accuracy curves here")
-    return parser.parse_args(argv)
+    parser.add_argument("--plot", metavar="PNG",
+                        help="draw loss and accuracy curves into this .png file")
+    return parser
+
+
+def parse_args(parser, argv=None):
+    """The parsed options; any bad one ends the program through parser.error (a one-line
+    message, exit status 2) before anything is loaded or changed."""
+    args = parser.parse_args(argv)
+    for option, value in (("--limit", args.limit), ("--epochs", args.epochs),
+                          ("--batch-size", args.batch_size)):
+        if value is not None and value < 1:
+            parser.error(f"{option} must be at least 1, got {value}")
+    if args.seed < 0:
+        parser.error(f"--seed must be at least 0, got {args.seed}")
+    if args.lr is not None and not (math.isfinite(args.lr) and args.lr > 0):
+        parser.error(f"--lr must be a finite number above 0, got {args.lr}")
+    if not (math.isfinite(args.momentum) and args.momentum >= 0):
+        parser.error(f"--momentum must be a finite number of at least 0, got {args.momentum}")
+    if args.backend is not None:
+        check_backend(parser, args.backend)
+    for option, path, example in (("--save", args.save, "mlp.npz"),
+                                  ("--plot", args.plot, "curves.png")):
+        if path is not None:
+            check_output_path(parser, option, path, example)
+    if args.plot is not None and not args.plot.lower().endswith(".png"):
+        parser.error(f"--plot writes a PNG image, so its file name must end in .png, "
+                     f"got {args.plot}")
+    return args
+
+
+def check_backend(parser, name):
+    """parser.error unless `name` is a backend that can be used here."""
+    backends = {backend.name: backend for backend in minitorch.list_backends()}
+    chosen = backends.get(name)
+    if chosen is not None and chosen.available:
+        return
+    choices = ", ".join(other for other, backend in backends.items() if backend.available)
+    if chosen is None:
+        problem = "is not a minitorch backend"
+    else:
+        problem = f"is unavailable ({str(chosen.reason).splitlines()[0]})"
+    parser.error(f"--backend {name!r} {problem}; choose from: {choices}")
+
+
+def check_output_path(parser, option, path, example):
+    """parser.error unless a file can be written at `path`: not a directory, in an
+    existing, writable directory. `example` is a file name to suggest."""
+    if os.path.isdir(path):
+        parser.error(f"{option} {path} is a directory; give a file name, e.g. "
+                     f"{os.path.join(path, example)}")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        parser.error(f"{option} {path}: {folder} is not an existing directory; create it "
+                     "first")
+    if not os.access(folder, os.W_OK):
+        parser.error(f"{option} {path}: the directory {folder} is not writable")
 
 
 def load_dataset(name):
@@ -137,16 +199,27 @@ def plot_curves(history, path, title):
     accuracy_axes.set(xlabel="epoch", ylabel="test accuracy (%)", title="accuracy")
     figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
+    figure.savefig(path, dpi=100, format="png")
     plt.close(figure)
 
 
+def one_line(message):
+    """`message` on one line: its lines joined, each but the last ended by punctuation."""
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    ended = [line if line.endswith((".", ":", ";", ",")) else line + ";" for line in lines[:-1]]
+    return " ".join(ended + lines[-1:])
+
+
 def main(argv=None):
-    args = parse_args(argv)
+    parser = make_parser()
+    args = parse_args(parser, argv)
     if args.backend is not None:
         minitorch.set_backend(args.backend)
     minitorch.manual_seed(args.seed)
-    title, x_train, y_train, x_test, y_test = load_dataset(args.dataset)
+    try:
+        title, x_train, y_train, x_test, y_test = load_dataset(args.dataset)
+    except DatasetError as error:
+        parser.exit(1, f"{parser.prog}: error: {one_line(error)}\n")
     train_set = TensorDataset(*as_tensors(x_train, y_train, args.limit))
     test_set = TensorDataset(*as_tensors(x_test, y_test, args.limit))
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)

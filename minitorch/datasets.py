@@ -7,7 +7,9 @@ numpy arrays, and wraps them in torchvision-style dataset classes.
 
 Where files are looked for, for a dataset folder name such as "mnist" or "fashion-mnist":
 
-1. `root`, when given;
+1. `root/<name>/`, then `root/` itself, when `root` is given (MNIST and Fashion-MNIST
+   use the same file names, so each downloads into its own `root/<name>/`; files a user
+   put directly in `root/` are still found);
 2. `$MINITORCH_DATA/<name>/`, when MINITORCH_DATA is set;
 3. the user cache, `$XDG_CACHE_HOME/minitorch/<name>/` or `~/.cache/minitorch/<name>/`;
 4. read-only folders a system package installs (Fashion-MNIST: Debian's
@@ -15,13 +17,15 @@ Where files are looked for, for a dataset folder name such as "mnist" or "fashio
 
 Each file may be there under its raw name or with `.gz`. Files found on disk are checked
 for structure (header, sizes), not checksum: a system package may recompress them.
-Downloads go to the first of folders 1-3 that is writable, and are checked against the
-SHA-256 tables below. Tests may replace the mirror lists, the tables and the system
-folders (module attributes, read at call time).
+Downloads go to the first writable one of `root/<name>/`, `$MINITORCH_DATA/<name>/` and
+the cache folder, are checked against the SHA-256 tables below, and get the permissions
+of any new file (0o666 minus the umask). Tests may replace the mirror lists, the tables
+and the system folders (module attributes, read at call time).
 """
 import gzip
 import hashlib
 import http.client
+import math
 import os
 import struct
 import sys
@@ -55,6 +59,7 @@ FASHION_MNIST_SHA256 = {
 # Debian's dataset-fashion-mnist installs the four files gzipped here (recompressed, so
 # their SHA-256 differs from the table above; the IDX content is the same).
 FASHION_MNIST_SYSTEM_FOLDERS = (Path("/usr/share/datasets/fashion-mnist"),)
+FASHION_MNIST_PACKAGE = "dataset-fashion-mnist"
 
 # (images, labels) file names of each split, without ".gz".
 SPLIT_FILES = {
@@ -74,6 +79,9 @@ IDX_DTYPES = {
 IMAGES_MAGIC = 0x00000803  # uint8, 3 dimensions (count, rows, columns)
 LABELS_MAGIC = 0x00000801  # uint8, 1 dimension (count)
 
+# No file or numpy array can be larger: a header asking for more is impossible.
+MAX_IDX_BYTES = 2**63 - 1
+
 GZIP_SIGNATURE = b"\x1f\x8b"
 DOWNLOAD_CHUNK_BYTES = 1 << 16
 DOWNLOAD_TIMEOUT_S = 60
@@ -91,10 +99,22 @@ class DatasetError(ValueError):
 # ---------------------------------------------------------------------------
 
 
-def _corrupt(path, problem):
-    """The DatasetError for a damaged file at `path`, with the fix."""
-    return DatasetError(f"{path} is not a valid IDX file: {problem}. "
-                        f"Delete {path} and run again to re-download it.")
+class CorruptFileError(DatasetError):
+    """A file on disk is not the IDX file it should be.
+
+    `path` and `problem` say which file and what is wrong; `remedy` is the sentence
+    saying what to do, by default to delete the file so that it is downloaded again.
+    load_split() replaces the remedy with one that fits where the file was found.
+    """
+
+    def __init__(self, path, problem, remedy=None):
+        if remedy is None:
+            remedy = f"Delete {path} and run again to re-download it."
+        self.path, self.problem, self.remedy = path, problem, remedy
+        super().__init__(f"{path} is not a valid IDX file: {problem}. {remedy}")
+
+    def __reduce__(self):  # pickle (e.g. across processes) with the three arguments
+        return type(self), (self.path, self.problem, self.remedy)
 
 
 def _file_contents(path):
@@ -105,40 +125,49 @@ def _file_contents(path):
     try:
         return gzip.decompress(raw)
     except (EOFError, OSError, zlib.error) as error:
-        raise _corrupt(path, f"the gzip data is truncated or corrupt ({error})") from error
+        problem = f"the gzip data is truncated or corrupt ({error})"
+        raise CorruptFileError(path, problem) from error
 
 
 def read_idx(path):
     """Parse the IDX file at `path` (raw or gzipped) into a numpy array.
 
     Returns an array of the header's shape, in native byte order, of the header's element
-    type (uint8, int8, int16, int32, float32 or float64). Raises DatasetError naming the
-    file when the magic number is malformed, the type code is unknown, or the data is
+    type (uint8, int8, int16, int32, float32 or float64). Raises CorruptFileError (a
+    DatasetError) naming the file when the magic number is malformed, the type code is
+    unknown, the dimensions ask for more bytes than any file can hold, or the data is
     shorter or longer than the dimensions imply.
     """
     contents = _file_contents(path)
     if len(contents) < 4:
-        raise _corrupt(path, f"only {len(contents)} bytes, too short for the 4-byte magic number")
+        raise CorruptFileError(path, f"only {len(contents)} bytes, too short for the 4-byte "
+                                     "magic number")
     zero_a, zero_b, type_code, ndim = contents[:4]
     if zero_a != 0 or zero_b != 0:
-        raise _corrupt(path, f"magic number 0x{contents[:4].hex()} does not start with two "
-                             "zero bytes")
+        raise CorruptFileError(path, f"magic number 0x{contents[:4].hex()} does not start "
+                                     "with two zero bytes")
     if type_code not in IDX_DTYPES:
         known = ", ".join(f"0x{code:02X}" for code in IDX_DTYPES)
-        raise _corrupt(path, f"unknown element type code 0x{type_code:02X} (known: {known})")
+        raise CorruptFileError(path, f"unknown element type code 0x{type_code:02X} "
+                                     f"(known: {known})")
     header_bytes = 4 + 4 * ndim
     if len(contents) < header_bytes:
-        raise _corrupt(path, f"truncated header: {ndim} dimensions need {header_bytes} bytes, "
-                             f"the file holds {len(contents)}")
+        raise CorruptFileError(path, f"truncated header: {ndim} dimensions need "
+                                     f"{header_bytes} bytes, the file holds {len(contents)}")
     shape = struct.unpack(f">{ndim}I", contents[4:header_bytes])
     element_type = IDX_DTYPES[type_code]
-    expected_bytes = header_bytes + int(np.prod(shape, dtype=np.int64)) * element_type.itemsize
+    # Python ints: a product of 32-bit dimensions can overflow int64.
+    expected_bytes = header_bytes + math.prod(shape) * element_type.itemsize
+    if expected_bytes > MAX_IDX_BYTES:
+        raise CorruptFileError(path, f"impossible header: shape {shape} of "
+                                     f"{element_type.name} would need {expected_bytes} bytes, "
+                                     "more than any file can hold")
     if len(contents) < expected_bytes:
-        raise _corrupt(path, f"truncated: shape {shape} needs {expected_bytes} bytes, "
-                             f"the file holds {len(contents)}")
+        raise CorruptFileError(path, f"truncated: shape {shape} needs {expected_bytes} "
+                                     f"bytes, the file holds {len(contents)}")
     if len(contents) > expected_bytes:
-        raise _corrupt(path, f"{len(contents) - expected_bytes} unexpected bytes after the "
-                             f"{expected_bytes} that shape {shape} needs")
+        raise CorruptFileError(path, f"{len(contents) - expected_bytes} unexpected bytes "
+                                     f"after the {expected_bytes} that shape {shape} needs")
     flat = np.frombuffer(contents, dtype=element_type, offset=header_bytes)
     return flat.reshape(shape).astype(element_type.newbyteorder("="))
 
@@ -147,8 +176,9 @@ def _require_uint8(path, array, magic, what):
     """Refuse `array` read from `path` unless it is uint8 with the dimensions `magic` says."""
     ndim = magic & 0xFF
     if array.dtype != np.uint8 or array.ndim != ndim:
-        raise _corrupt(path, f"it holds {array.dtype} data in {array.ndim} dimensions, but "
-                             f"{what} have magic number 0x{magic:08X} (uint8, {ndim} dimensions)")
+        raise CorruptFileError(path, f"it holds {array.dtype} data in {array.ndim} dimensions, "
+                                     f"but {what} have magic number 0x{magic:08X} (uint8, "
+                                     f"{ndim} dimensions)")
     return array
 
 
@@ -171,16 +201,18 @@ def read_labels(path):
 class DatasetSource:
     """Everything needed to find or fetch one MNIST-format dataset.
 
-    name: folder name under MINITORCH_DATA and the cache ("mnist", "fashion-mnist").
+    name: folder name under root, MINITORCH_DATA and the cache ("mnist", "fashion-mnist").
     mirrors: base URLs, each ending in "/", tried in order.
     sha256: hex SHA-256 of each ".gz" file name the mirrors serve.
     system_folders: read-only folders a system package may have filled.
+    system_package: the Debian package that fills them ("" when there is none).
     """
 
     name: str
     mirrors: tuple
     sha256: dict
     system_folders: tuple = ()
+    system_package: str = ""
 
 
 def mnist_source():
@@ -191,7 +223,8 @@ def mnist_source():
 def fashion_mnist_source():
     """Fashion-MNIST's source, built from the module attributes at call time."""
     return DatasetSource("fashion-mnist", tuple(FASHION_MNIST_MIRRORS),
-                         dict(FASHION_MNIST_SHA256), tuple(FASHION_MNIST_SYSTEM_FOLDERS))
+                         dict(FASHION_MNIST_SHA256), tuple(FASHION_MNIST_SYSTEM_FOLDERS),
+                         FASHION_MNIST_PACKAGE)
 
 
 def cache_folder(name):
@@ -205,11 +238,12 @@ def cache_folder(name):
 def writable_candidates(name, root=None):
     """Folders a download of dataset `name` may go to, best first.
 
-    `root` when given, then `$MINITORCH_DATA/<name>` when set, then the cache folder.
+    `root/<name>` when root is given (never `root` itself, which MNIST and Fashion-MNIST
+    would share), then `$MINITORCH_DATA/<name>` when set, then the cache folder.
     """
     folders = []
     if root is not None:
-        folders.append(Path(root).expanduser())
+        folders.append(Path(root).expanduser() / name)
     data_root = os.environ.get("MINITORCH_DATA")
     if data_root:
         folders.append(Path(data_root).expanduser() / name)
@@ -218,8 +252,13 @@ def writable_candidates(name, root=None):
 
 
 def search_folders(source, root=None):
-    """Folders searched for `source`'s files, in order (see the module docstring)."""
-    return writable_candidates(source.name, root) + list(source.system_folders)
+    """Folders searched for `source`'s files, in order (see the module docstring):
+    writable_candidates() with `root` itself after `root/<name>`, then the system folders.
+    """
+    folders = writable_candidates(source.name, root)
+    if root is not None:
+        folders.insert(1, Path(root).expanduser())
+    return folders + list(source.system_folders)
 
 
 def find_file(stem, folders):
@@ -233,6 +272,11 @@ def find_file(stem, folders):
             if candidate.is_file():
                 return candidate
     return None
+
+
+def _package_hint(source):
+    """", or `apt-get install <package>`" when `source` comes in a system package."""
+    return f", or `apt-get install {source.system_package}`" if source.system_package else ""
 
 
 def download_folder(source, root=None):
@@ -300,12 +344,22 @@ def _stream_to(url, handle, label):
     return digest.hexdigest()
 
 
+def _new_file_mode():
+    """The permissions open() gives a new file: 0o666 minus the process umask."""
+    # The umask can only be read by setting it; the restrictive placeholder means a
+    # file another thread creates in between is, at worst, private to its owner.
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _fetch_verified(url, target, expected_sha256):
     """Download `url` to `target` atomically, keeping it only if its SHA-256 matches.
 
     The body goes to a temporary file beside `target`, which is renamed over `target`
     only after the checksum matched; on any failure the temporary file is removed, so
-    `target` never holds a partial or unverified download.
+    `target` never holds a partial or unverified download. The kept file has the usual
+    permissions of a new file (mkstemp's are 0o600).
     """
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                              suffix=".part")
@@ -316,19 +370,20 @@ def _fetch_verified(url, target, expected_sha256):
             os.fsync(handle.fileno())
         if found_sha256 != expected_sha256:
             raise DatasetError(f"SHA-256 mismatch: expected {expected_sha256}, got {found_sha256}")
+        os.chmod(temporary, _new_file_mode())
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
 
 
-def download_file(filename, folder, mirrors, expected_sha256):
+def download_file(filename, folder, mirrors, expected_sha256, hint=""):
     """Fetch `filename` into `folder` from the first mirror that serves it intact.
 
     Each mirror is tried in turn with URL `mirror + filename`; the file is kept only when
     its SHA-256 equals `expected_sha256`. Returns the path written. When every mirror
     fails, raises DatasetError listing each URL with its failure and saying where to put
-    the file by hand.
+    the file by hand, followed by `hint` (another way to get it, e.g. a package).
     """
     target = Path(folder) / filename
     failures = []
@@ -341,7 +396,7 @@ def download_file(filename, folder, mirrors, expected_sha256):
             failures.append(f"  {url}: {error}")
     tried = "\n".join(failures) if failures else "  (no mirrors configured)"
     raise DatasetError(f"could not download {filename}; every mirror failed:\n{tried}\n"
-                       f"Download {filename} by hand and put it in {folder}.")
+                       f"Download {filename} by hand and put it in {folder}{hint}.")
 
 
 # ---------------------------------------------------------------------------
@@ -363,30 +418,58 @@ def locate(source, stem, root=None, download=True):
     if not download:
         listed = "\n".join(f"  {folder}" for folder in folders)
         raise DatasetError(f"{stem} (or {stem}.gz) of {source.name} was not found in:\n{listed}\n"
-                           "Pass download=True, or put the file in one of these folders.")
+                           "Pass download=True, or put the file in one of these folders"
+                           f"{_package_hint(source)}.")
     filename = stem + ".gz"
     if filename not in source.sha256:
         raise DatasetError(f"no known SHA-256 for {filename} of {source.name}; cannot verify a "
                            "download. Put the file in one of the searched folders by hand.")
     return download_file(filename, download_folder(source, root), source.mirrors,
-                         source.sha256[filename])
+                         source.sha256[filename], _package_hint(source))
+
+
+def _remedy(paths, source, download):
+    """The sentence saying what to do about the damaged or mismatched files `paths`.
+
+    Files in a read-only system folder are the package's to repair; the others may be
+    deleted so that they are downloaded again (with `download` on), or replaced.
+    """
+    system_folders = {Path(folder) for folder in source.system_folders}
+    own = [str(path) for path in paths if Path(path).parent not in system_folders]
+    if not own:
+        origin = "It comes" if len(paths) == 1 else "They come"
+        if source.system_package:
+            return (f"{origin} from the read-only folder of the {source.system_package} "
+                    f"package: run `apt-get install --reinstall {source.system_package}`.")
+        return f"{origin} from a read-only system folder: reinstall the package that filled it."
+    listed = " and ".join(own)
+    pronoun, copies = ("it", "a good copy") if len(own) == 1 else ("them", "good copies")
+    if download:
+        return f"Delete {listed} and run again to re-download {pronoun}."
+    return (f"Replace {listed} with {copies}, or delete {pronoun} and pass download=True to "
+            f"download {pronoun}.")
 
 
 def load_split(source, train=True, root=None, download=True):
     """(images, labels) of one split: uint8 (N, rows, columns) and int64 (N,) arrays.
 
     `train` picks the training split, else the test split. Raises DatasetError when a
-    file cannot be found, fetched or parsed, or when the two files disagree on N.
+    file cannot be found, fetched or parsed, or when the two files disagree on N; the
+    message's remedy fits where the files were found and whether `download` is on.
     """
     images_stem, labels_stem = SPLIT_FILES[bool(train)]
     images_path = locate(source, images_stem, root, download)
     labels_path = locate(source, labels_stem, root, download)
-    images = read_images(images_path)
-    labels = read_labels(labels_path)
+    try:
+        images = read_images(images_path)
+        labels = read_labels(labels_path)
+    except CorruptFileError as error:
+        raise CorruptFileError(error.path, error.problem,
+                               _remedy([error.path], source, download)) from None
     if len(images) != len(labels):
         raise DatasetError(f"{images_path} holds {len(images)} images but {labels_path} holds "
-                           f"{len(labels)} labels. Delete both files and run again to "
-                           "re-download them.")
+                           f"{len(labels)} labels. "
+                           + _remedy([images_path, labels_path], source, download))
     return images, labels
 
 
@@ -400,7 +483,8 @@ class MNIST:
 
     MNIST(root=None, train=True, download=True, as_tensors=True)
 
-    root: folder searched first and downloaded into (see the module docstring).
+    root: folder searched first: `root/<name>/` ("mnist", "fashion-mnist"), where
+        downloads go, then `root/` itself (see the module docstring).
     train: the 60000-image training split, else the 10000-image test split.
     download: fetch missing files from the mirrors; otherwise raise DatasetError.
     as_tensors: make `data` a minitorch float32 tensor (N, 28, 28) of raw pixel values

@@ -6,6 +6,7 @@ fixture makes any other URL fail the test.
 import gzip
 import hashlib
 import http.server
+import os
 import struct
 import threading
 import urllib.parse
@@ -70,6 +71,11 @@ def gz_files_and_hashes(**sizes):
     files = {stem + ".gz": gzip.compress(raw, mtime=0) for stem, raw in contents.items()}
     hashes = {name: hashlib.sha256(body).hexdigest() for name, body in files.items()}
     return files, hashes, arrays
+
+
+def files_under(folder):
+    """Every file below `folder`, relative to it, sorted."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
 
 
 # ---------------------------------------------------------------------------
@@ -212,6 +218,19 @@ def test_wrong_magic_message_says_what_was_expected(tmp_path):
         datasets.read_labels(path)
 
 
+@pytest.mark.parametrize("dims", [(2**32 - 1,) * 3, (2**21, 2**21, 2**22)],
+                         ids=["huge", "int64-product-wraps-to-zero"])
+def test_header_asking_for_more_than_any_file_is_impossible(tmp_path, dims):
+    path = tmp_path / TRAIN_IMAGES
+    path.write_bytes(bytes([0, 0, 0x08, 3]) + struct.pack(">3I", *dims) + bytes(100))
+    with pytest.raises(DatasetError) as caught:
+        datasets.read_images(path)
+    message = str(caught.value)
+    needed = 16 + dims[0] * dims[1] * dims[2]
+    assert f"impossible header: shape {dims} of uint8 would need {needed} bytes" in message
+    assert "truncated" not in message and "unexpected bytes" not in message
+
+
 def test_count_mismatch_names_both_files(tmp_path):
     write_dataset(tmp_path)
     labels_path = tmp_path / (TRAIN_LABELS + ".gz")
@@ -222,6 +241,48 @@ def test_count_mismatch_names_both_files(tmp_path):
     assert str(tmp_path / (TRAIN_IMAGES + ".gz")) in message
     assert str(labels_path) in message
     assert "50 images" in message and "49 labels" in message
+    assert "re-download" not in message and "pass download=True" in message
+
+
+def test_corrupt_file_remedy_depends_on_download(tmp_path):
+    write_dataset(tmp_path)
+    path = tmp_path / (TEST_LABELS + ".gz")
+    path.write_bytes(b"<html>Not Found</html>")
+    with pytest.raises(DatasetError) as caught:
+        datasets.MNIST(root=tmp_path, train=False, download=False)
+    assert str(caught.value).endswith(f"Replace {path} with a good copy, or delete it and "
+                                      "pass download=True to download it.")
+    with pytest.raises(DatasetError) as caught:
+        datasets.MNIST(root=tmp_path, train=False, download=True)
+    assert str(caught.value).endswith(f"Delete {path} and run again to re-download it.")
+
+
+@pytest.mark.parametrize("download", [True, False])
+def test_corrupt_system_package_file_says_to_reinstall_the_package(tmp_path, monkeypatch,
+                                                                  download):
+    system = tmp_path / "usr-share"
+    write_dataset(system)
+    monkeypatch.setattr(datasets, "FASHION_MNIST_SYSTEM_FOLDERS", (system,))
+    (system / (TRAIN_IMAGES + ".gz")).write_bytes(b"\x1f\x8b broken")
+    with pytest.raises(DatasetError) as caught:
+        datasets.FashionMNIST(download=download)
+    message = str(caught.value)
+    assert message.startswith(f"{system / (TRAIN_IMAGES + '.gz')} is not a valid IDX file")
+    assert message.endswith("run `apt-get install --reinstall dataset-fashion-mnist`.")
+    assert "Delete" not in message and "download=True" not in message
+
+
+def test_count_mismatch_in_system_folder_says_to_reinstall(tmp_path, monkeypatch):
+    system = tmp_path / "usr-share"
+    write_dataset(system)
+    (system / (TEST_LABELS + ".gz")).write_bytes(gzip.compress(idx_bytes(np.zeros(3))))
+    monkeypatch.setattr(datasets, "FASHION_MNIST_SYSTEM_FOLDERS", (system,))
+    with pytest.raises(DatasetError) as caught:
+        datasets.FashionMNIST(train=False)
+    message = str(caught.value)
+    assert "20 images" in message and "3 labels" in message
+    assert "apt-get install --reinstall dataset-fashion-mnist" in message
+    assert "Delete" not in message
 
 
 # ---------------------------------------------------------------------------
@@ -237,7 +298,11 @@ def train_count_found(root=None):
 def test_lookup_order_root_then_env_then_cache(tmp_path, monkeypatch):
     root = tmp_path / "root"
     data_root = tmp_path / "data"
-    write_dataset(root, train_count=11)
+    write_dataset(root / "mnist", train_count=10)
+    write_dataset(root / "fashion-mnist", train_count=9)
+    assert train_count_found(root) == 10  # root/<name> first
+    (root / "mnist").rename(root / "mnist-moved")
+    write_dataset(root, train_count=11)  # files put directly in root still load
     write_dataset(data_root / "mnist", train_count=12, gz=False)
     write_dataset(tmp_path / "cache" / "minitorch" / "mnist", train_count=13)
     monkeypatch.setenv("MINITORCH_DATA", str(data_root))
@@ -281,6 +346,25 @@ def test_missing_files_without_download_lists_folders(tmp_path, monkeypatch):
                    tmp_path / "cache" / "minitorch" / "mnist"):
         assert str(folder) in message
     assert "download=True" in message
+    assert "apt-get" not in message
+
+
+def test_search_folders_put_root_name_then_root_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINITORCH_DATA", str(tmp_path / "data"))
+    source = datasets.fashion_mnist_source()
+    assert datasets.search_folders(source, root=tmp_path / "root") == [
+        tmp_path / "root" / "fashion-mnist", tmp_path / "root",
+        tmp_path / "data" / "fashion-mnist", tmp_path / "cache" / "minitorch" / "fashion-mnist",
+    ]
+    assert datasets.writable_candidates("mnist", root=tmp_path / "root")[0] == (
+        tmp_path / "root" / "mnist")
+
+
+def test_missing_fashion_files_without_download_mention_the_package(tmp_path):
+    with pytest.raises(DatasetError) as caught:
+        datasets.fashion_mnist(root=tmp_path, download=False)
+    assert str(caught.value).endswith(
+        "put the file in one of these folders, or `apt-get install dataset-fashion-mnist`.")
 
 
 # ---------------------------------------------------------------------------
@@ -293,9 +377,9 @@ def test_download_into_root_verifies_and_loads(tmp_path, server, monkeypatch):
     use_mnist_mirrors(monkeypatch, [mirror(server, "good", files)], hashes)
     root = tmp_path / "root"
     x_train, y_train, x_test, y_test = datasets.mnist(root=root)
-    assert sorted(path.name for path in root.iterdir()) == sorted(files)
+    assert files_under(root) == sorted(f"mnist/{name}" for name in files)
     for name, body in files.items():
-        assert (root / name).read_bytes() == body
+        assert (root / "mnist" / name).read_bytes() == body
     np.testing.assert_array_equal(x_train, arrays[TRAIN_IMAGES])
     np.testing.assert_array_equal(y_test, arrays[TEST_LABELS])
     assert len(server.requests) == 4
@@ -334,7 +418,7 @@ def test_checksum_mismatch_keeps_nothing_and_names_file(tmp_path, server, monkey
     message = str(caught.value)
     assert TRAIN_IMAGES + ".gz" in message
     assert "SHA-256 mismatch" in message and hashes[TRAIN_IMAGES + ".gz"] in message
-    assert list(tmp_path.iterdir()) == []
+    assert files_under(tmp_path) == []
 
 
 def test_checksum_mismatch_moves_on_to_next_mirror(tmp_path, server, monkeypatch):
@@ -344,8 +428,7 @@ def test_checksum_mismatch_moves_on_to_next_mirror(tmp_path, server, monkeypatch
                       hashes)
     dataset = datasets.MNIST(root=tmp_path, train=False, as_tensors=False)
     np.testing.assert_array_equal(dataset.targets, arrays[TEST_LABELS])
-    assert sorted(path.name for path in tmp_path.iterdir()) == [TEST_IMAGES + ".gz",
-                                                                 TEST_LABELS + ".gz"]
+    assert files_under(tmp_path) == [f"mnist/{TEST_IMAGES}.gz", f"mnist/{TEST_LABELS}.gz"]
 
 
 def test_body_cut_short_leaves_no_partial_file(tmp_path, server, monkeypatch):
@@ -353,7 +436,7 @@ def test_body_cut_short_leaves_no_partial_file(tmp_path, server, monkeypatch):
     use_mnist_mirrors(monkeypatch, [mirror(server, "short", files, cut_short=True)], hashes)
     with pytest.raises(DatasetError, match="connection closed after"):
         datasets.MNIST(root=tmp_path, as_tensors=False)
-    assert list(tmp_path.iterdir()) == []
+    assert files_under(tmp_path) == []
 
 
 def test_all_mirrors_failing_lists_each_and_says_where_to_put_files(tmp_path, server,
@@ -367,7 +450,51 @@ def test_all_mirrors_failing_lists_each_and_says_where_to_put_files(tmp_path, se
     message = str(caught.value)
     assert f"{missing}{TRAIN_IMAGES}.gz: HTTP Error 404" in message
     assert f"{short}{TRAIN_IMAGES}.gz: connection closed after" in message
-    assert f"by hand and put it in {tmp_path}" in message
+    assert message.endswith(f"by hand and put it in {tmp_path / 'mnist'}.")
+
+
+def test_fashion_mnist_download_failure_mentions_the_debian_package(tmp_path, server,
+                                                                   monkeypatch):
+    files, hashes, _ = gz_files_and_hashes()
+    monkeypatch.setattr(datasets, "FASHION_MNIST_MIRRORS", (mirror(server, "missing"),))
+    monkeypatch.setattr(datasets, "FASHION_MNIST_SHA256", hashes)
+    with pytest.raises(DatasetError) as caught:
+        datasets.fashion_mnist(root=tmp_path)
+    assert str(caught.value).endswith(
+        f"by hand and put it in {tmp_path / 'fashion-mnist'}, or "
+        "`apt-get install dataset-fashion-mnist`.")
+
+
+def test_mnist_and_fashion_mnist_download_into_their_own_folders_of_root(tmp_path, server,
+                                                                        monkeypatch):
+    digits, digit_hashes, digit_arrays = gz_files_and_hashes(seed=0)
+    clothes, clothes_hashes, clothes_arrays = gz_files_and_hashes(seed=5)
+    use_mnist_mirrors(monkeypatch, [mirror(server, "digits", digits)], digit_hashes)
+    monkeypatch.setattr(datasets, "FASHION_MNIST_MIRRORS", (mirror(server, "clothes", clothes),))
+    monkeypatch.setattr(datasets, "FASHION_MNIST_SHA256", clothes_hashes)
+    root = tmp_path / "shared"
+    first = datasets.MNIST(root=root, train=False, as_tensors=False)
+    second = datasets.FashionMNIST(root=root, train=False, as_tensors=False)
+    np.testing.assert_array_equal(first.data, digit_arrays[TEST_IMAGES])
+    np.testing.assert_array_equal(second.data, clothes_arrays[TEST_IMAGES])
+    assert not np.array_equal(first.data, second.data)
+    assert files_under(root) == sorted(f"{name}/{stem}.gz" for name in ("fashion-mnist", "mnist")
+                                       for stem in (TEST_IMAGES, TEST_LABELS))
+    assert len(server.requests) == 4
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_downloaded_files_get_the_usual_permissions(tmp_path, server, monkeypatch, umask,
+                                                    mode):
+    files, hashes, _ = gz_files_and_hashes()
+    use_mnist_mirrors(monkeypatch, [mirror(server, "good", files)], hashes)
+    previous = os.umask(umask)
+    try:
+        datasets.MNIST(root=tmp_path, train=False, as_tensors=False)
+    finally:
+        os.umask(previous)
+    for stem in (TEST_IMAGES, TEST_LABELS):
+        assert (tmp_path / "mnist" / f"{stem}.gz").stat().st_mode & 0o777 == mode
 
 
 def test_download_refused_without_known_checksum(tmp_path, server, monkeypatch):

@@ -3,9 +3,15 @@
 One test trains for real on Fashion-MNIST (Debian's dataset-fashion-mnist package); the
 others run on small synthetic IDX files, so they need no download and take seconds.
 """
+import functools
 import gzip
+import http.server
 import importlib.util
+import os
 import struct
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -161,6 +167,122 @@ def test_example_runs_on_another_backend(data_root, capsys):
     finally:
         minitorch.set_backend(previous)
     assert "backend python" in capsys.readouterr().out
+
+
+# Runs examples/mnist.py as `python -c RUNNER ARGS...` with the dataset mirrors replaced by
+# the space-separated URLs of $TEST_MIRRORS, so that no run can reach the internet.
+RUNNER = f"""
+import os, runpy, sys
+from minitorch import datasets
+mirrors = tuple(os.environ["TEST_MIRRORS"].split())
+datasets.MNIST_MIRRORS = datasets.FASHION_MNIST_MIRRORS = mirrors
+datasets.FASHION_MNIST_SYSTEM_FOLDERS = ()
+sys.argv[0] = {str(ROOT / "examples" / "mnist.py")!r}
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def run_example(tmp_path, *args, mirrors=()):
+    """Run the example in a subprocess (cwd tmp_path, data under tmp_path/data)."""
+    env = dict(os.environ, MINITORCH_DATA=str(tmp_path / "data"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"), MPLCONFIGDIR=str(tmp_path / "mpl"),
+               MPLBACKEND="Agg", TEST_MIRRORS=" ".join(mirrors))
+    return subprocess.run([sys.executable, "-c", RUNNER, *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def not_found_mirror(tmp_path):
+    """The base URL of an HTTP server on 127.0.0.1 that answers 404 to everything."""
+    empty = tmp_path / "empty-mirror"
+    empty.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                            functools.partial(Quiet, directory=str(empty)))
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+BAD_OPTIONS = [
+    (["--limit", "-5"], "--limit must be at least 1, got -5"),
+    (["--limit", "0"], "--limit must be at least 1, got 0"),
+    (["--epochs", "0"], "--epochs must be at least 1, got 0"),
+    (["--batch-size", "0"], "--batch-size must be at least 1, got 0"),
+    (["--lr", "0"], "--lr must be a finite number above 0, got 0.0"),
+    (["--lr", "-0.1"], "--lr must be a finite number above 0, got -0.1"),
+    (["--lr", "nan"], "--lr must be a finite number above 0, got nan"),
+    (["--lr", "inf"], "--lr must be a finite number above 0, got inf"),
+    (["--momentum", "-1"], "--momentum must be a finite number of at least 0, got -1.0"),
+    (["--seed", "-1"], "--seed must be at least 0, got -1"),
+    (["--backend", "nope"], "--backend 'nope' is not a minitorch backend; choose from: numpy"),
+    (["--save", "."], "--save . is a directory; give a file name, e.g. ./mlp.npz"),
+    (["--save", "missing/mlp.npz"],
+     "--save missing/mlp.npz: missing is not an existing directory; create it first"),
+    (["--plot", "."], "--plot . is a directory; give a file name, e.g. ./curves.png"),
+    (["--plot", "missing/curves.png"],
+     "--plot missing/curves.png: missing is not an existing directory; create it first"),
+    (["--plot", "curves.jpg"],
+     "--plot writes a PNG image, so its file name must end in .png, got curves.jpg"),
+    (["--plot", "curves"],
+     "--plot writes a PNG image, so its file name must end in .png, got curves"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_OPTIONS, ids=[" ".join(a) for a, _ in BAD_OPTIONS])
+def test_example_refuses_bad_options_before_loading_data(tmp_path, args, message):
+    # A learnable dataset is there, so a check made after loading would show up as a
+    # training line on stdout (or a file written) instead of this error.
+    write_learnable_dataset(tmp_path / "data" / "fashion-mnist", train_count=32, test_count=16)
+    result = run_example(tmp_path, "--dataset", "fashion-mnist", "--epochs", "1", *args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    last_line = result.stderr.splitlines()[-1]
+    assert last_line.startswith(f"mnist.py: error: {message}")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["data"]
+
+
+def test_example_reports_missing_data_in_one_line(tmp_path, not_found_mirror):
+    result = run_example(tmp_path, "--dataset", "fashion-mnist", "--limit", "16",
+                         "--epochs", "1", mirrors=[not_found_mirror])
+    assert result.returncode == 1
+    assert result.stdout == ""
+    url = f"{not_found_mirror}train-images-idx3-ubyte.gz"
+    assert result.stderr.splitlines() == [
+        "mnist.py: error: could not download train-images-idx3-ubyte.gz; every mirror failed: "
+        f"{url}: HTTP Error 404: File not found; Download train-images-idx3-ubyte.gz by hand "
+        f"and put it in {tmp_path / 'data' / 'fashion-mnist'}, or "
+        "`apt-get install dataset-fashion-mnist`."]
+
+
+def test_example_fallback_failure_ends_with_one_error_line(tmp_path, not_found_mirror):
+    result = run_example(tmp_path, "--limit", "16", "--epochs", "1", mirrors=[not_found_mirror])
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == "MNIST is not available, using Fashion-MNIST instead. The reason:"
+    assert lines[-1].startswith("mnist.py: error: could not download train-images-idx3-ubyte.gz")
+    assert lines[-1].endswith(", or `apt-get install dataset-fashion-mnist`.")
+
+
+def test_example_writes_the_plot_where_it_says(tmp_path):
+    write_learnable_dataset(tmp_path / "data" / "fashion-mnist", train_count=32, test_count=16)
+    (tmp_path / "out").mkdir()
+    result = run_example(tmp_path, "--dataset", "fashion-mnist", "--limit", "16", "--epochs", "1",
+                         "--plot", "out/Curves.PNG")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "plotted the training curves to out/Curves.PNG"
+    assert os.listdir(tmp_path / "out") == ["Curves.PNG"]
+    assert (tmp_path / "out" / "Curves.PNG").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_original_readme_example_runs_unchanged(data_root, capsys):

@@ -6,8 +6,10 @@ Forward values and gradients are checked against torch in float64 to 1e-12.
 import importlib.util
 import math
 import random
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -248,6 +250,48 @@ def test_relu_gradient_at_zero_is_zero():
     assert a.grad == 0.0
 
 
+def test_relu_of_nan_is_nan_like_torch():
+    a = Value(float("nan"))
+    out = a.relu()
+    out.backward()
+    t = torch.tensor(float("nan"), dtype=torch.float64, requires_grad=True)
+    t_out = t.relu()
+    t_out.backward()
+    assert math.isnan(out.data) and math.isnan(t_out.item())
+    assert a.grad == t.grad.item() == 1.0
+
+
+@pytest.mark.parametrize(
+    "base, exponent, error",
+    [(-2.0, np.float64(0.5), ValueError), (0.0, np.float64(-1), ZeroDivisionError),
+     (0.0, np.int64(-2), ZeroDivisionError), (-8.0, np.float32(1 / 3), ValueError)],
+)
+def test_numpy_exponent_raises_like_python_float(base, exponent, error):
+    with pytest.raises(error):
+        Value(base) ** float(exponent)  # what the numpy scalar must behave like
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's RuntimeWarning would fail the test
+        with pytest.raises(error):
+            Value(base) ** exponent
+
+
+@pytest.mark.parametrize("exponent, label", [(np.float64(0.5), "**0.5"), (np.int64(3), "**3"),
+                                             (np.bool_(True), "**1")])
+def test_numpy_exponent_matches_python_number(exponent, label):
+    a = Value(2.0)
+    out = a**exponent
+    out.backward()
+    assert type(out.data) is float and out.op == label
+    assert out.data == pytest.approx(2.0 ** float(exponent), **TOL)
+    assert a.grad == pytest.approx(float(exponent) * 2.0 ** (float(exponent) - 1), **TOL)
+
+
+def test_numpy_bools_are_accepted_like_python_bools():
+    assert Value(np.bool_(True)).data == Value(True).data == 1.0
+    assert (Value(3.0) * np.bool_(False)).data == 0.0
+    assert (np.bool_(True) + Value(3.0)).data == 4.0
+
+
 def test_power_gradients_at_zero_match_torch():
     for exponent in (0, 0.5, 1, 2):
         a = Value(0.0)
@@ -323,9 +367,12 @@ def test_layer_outputs_are_lists_even_for_one_neuron():
     assert len(model([1.0, 2.0])) == 3
 
 
-def test_neuron_rejects_wrong_input_length():
-    with pytest.raises(ValueError):
-        nn.Neuron(3)([1.0, 2.0])
+@pytest.mark.parametrize("inputs", [[1.0, 2.0], [1.0, 2.0, 3.0, 4.0]])
+def test_neuron_rejects_wrong_input_length(inputs):
+    with pytest.raises(ValueError, match=f"^Neuron expects 3 inputs, got {len(inputs)}$"):
+        nn.Neuron(3)(inputs)
+    with pytest.raises(ValueError, match=f"^Neuron expects 3 inputs, got {len(inputs)}$"):
+        nn.MLP(3, [2, 1])(inputs)
 
 
 def test_weights_follow_random_seed():

@@ -15,20 +15,40 @@ Numerics follow Python float semantics, with these deliberate choices:
   `Value(-1000.0).sigmoid()` is 0.0, with gradients of 0.0.
 * `log` of a non-positive number, and a power whose result would be complex
   (negative base, fractional exponent), raise ValueError.
-* Operands other than `Value` and real numbers (int, float, numpy scalars, but
-  not complex) are rejected by Python's usual TypeError, which names the types.
+* `relu` of nan is nan, as in torch.
+* Operands other than `Value` and real numbers (int, float, bool, numpy scalars
+  including numpy bools, but not complex) are rejected by Python's usual
+  TypeError, which names the types. Numpy scalars follow Python's rules too: they
+  are converted to Python numbers, so `Value(-2.0) ** np.float64(0.5)` raises
+  ValueError like `** 0.5` instead of giving nan.
 """
 
 import functools
 import math
-from numbers import Real
+import sys
+from numbers import Integral, Real
+
+
+def _is_numpy_bool(x):
+    """True for a numpy bool scalar (numpy does not register it as numbers.Real)."""
+    numpy = sys.modules.get("numpy")  # without numpy loaded, x can't be a numpy bool
+    return numpy is not None and isinstance(x, numpy.bool_)
 
 
 def _is_real(x):
-    """True for int, float, bool and any other numbers.Real (e.g. numpy scalars)."""
+    """True for int, float, bool, numpy bools and any other numbers.Real (e.g. numpy
+    scalars)."""
     # The concrete types are checked first because this runs for every new node
     # and an isinstance check against the Real ABC is several times slower.
-    return isinstance(x, (float, int)) or isinstance(x, Real)
+    return isinstance(x, (float, int)) or isinstance(x, Real) or _is_numpy_bool(x)
+
+
+def _python_number(x):
+    """The real number `x` as a Python int (integers and bools) or float, so that
+    arithmetic on it follows Python's rules rather than numpy's."""
+    if isinstance(x, Integral) or _is_numpy_bool(x):
+        return int(x)
+    return float(x)
 
 
 def _binary(method):
@@ -137,6 +157,7 @@ class Value:
         float ** does (e.g. 0.0 ** -1)."""
         if not _is_real(exponent):
             return NotImplemented
+        exponent = _python_number(exponent)  # np.float64 would give nan/inf, not raise
         result = self.data**exponent
         if isinstance(result, complex):
             raise ValueError(f"{self.data!r} ** {exponent!r} is not a real number")
@@ -208,8 +229,9 @@ class Value:
         return Value(result, (self,), "sigmoid", _backward)
 
     def relu(self):
-        """max(0, self); the gradient at exactly 0 is taken to be 0, as in torch."""
-        positive = self.data > 0
+        """max(0, self), as torch.relu: the gradient at exactly 0 is taken to be 0, and
+        nan stays nan (with the incoming gradient passed through)."""
+        positive = not self.data <= 0  # true for nan, like torch's threshold test
 
         def _backward(grad):
             if positive:

@@ -36,8 +36,11 @@ class Neuron(Module):
         self.nonlin = nonlin
 
     def __call__(self, x):
-        """Apply the neuron to a sequence of exactly nin Values or numbers."""
-        act = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
+        """Apply the neuron to a sequence of exactly nin Values or numbers; any other
+        length raises ValueError."""
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return act.relu() if self.nonlin else act
 
     def parameters(self):
