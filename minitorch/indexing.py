@@ -223,9 +223,9 @@ def take_batch(tensors, rows):
 
 def _check_index_backends(a, key, op_name):
     """Index tensors in key must be on a's backend, like any other operand."""
-    from .functions import _same_backend
     for item in key if isinstance(key, tuple) else (key,):
-        if isinstance(item, Tensor):
+        if isinstance(item, Tensor) and item._storage.backend is not a._storage.backend:
+            from .functions import _same_backend   # (functions imports this module)
             _same_backend(a, item, op_name)
 
 
