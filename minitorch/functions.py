@@ -495,6 +495,32 @@ def isfinite(a):
     return logical_not(logical_or(isnan(a), isinf(a)))
 
 
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise |a - b| <= atol + rtol * |b| (or a == b, for infinities) as a bool
+    tensor; nan is close to nan only with equal_nan. a and b share one dtype."""
+    _check_same_dtype("isclose", a, b)
+    close = eq(a, b)
+    if equal_nan:
+        close = logical_or(close, logical_and(isnan(a), isnan(b)))
+    if rtol == 0 and atol == 0:
+        return close
+    if a.dtype is bool_:
+        a, b = cast(a, default_float), cast(b, default_float)
+    error = absolute(a - b)
+    within = logical_and(isfinite(error), error <= atol + absolute(b * rtol))
+    return logical_or(close, within)
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when every element of a is close to b's (see isclose); a Python bool."""
+    return builtins.bool(all_true(isclose(a, b, rtol, atol, equal_nan)).item())
+
+
+def equal(a, b):
+    """True when a and b have the same shape and elements; a Python bool."""
+    return a.shape == b.shape and builtins.bool(all_true(eq(a, b)).item())
+
+
 def square(a):
     """a * a; a bool tensor squares as int64, as in PyTorch."""
     if a.dtype is bool_:
@@ -533,6 +559,101 @@ class Log1p(Function):
 
 
 log1p = _unary(Log1p, "log1p")
+
+
+class Expm1(Function):
+    """exp(a) - 1, accurate for small a, where exp(a) - 1 would cancel.
+
+    With u = exp(a) as rounded: a where u == 1; u - 1 where that is exact or cannot be
+    corrected (u - 1 == -1, u == inf); otherwise (u - 1) * a / log(u), whose roundings
+    cancel (Kahan's counterpart of Log1p's correction). backward: grad * exp(a), that is
+    grad * (result + 1), as PyTorch."""
+
+    def forward(self, a):
+        with no_grad():
+            u = exp(a)
+            shifted = u - 1.0
+            uncorrectable = logical_or(shifted == -1.0, u == math.inf)
+            result = where(u == 1.0, a, where(uncorrectable, shifted, shifted * (a / log(u))))
+        self.save_for_backward(result)
+        return result
+
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return grad * (result + 1.0)
+
+
+expm1 = _unary(Expm1, "expm1")
+
+
+def log2(a):
+    """Elementwise base-2 logarithm, log(a) / log(2)."""
+    return log(a) / math.log(2.0)
+
+
+def log10(a):
+    """Elementwise base-10 logarithm, log(a) / log(10)."""
+    return log(a) / math.log(10.0)
+
+
+class Rounded(Function):
+    """An integer-valued rounding of a float tensor, computed by `rounding` (a function of
+    the tensor, run without a graph); its gradient is 0 everywhere, as in PyTorch."""
+
+    def forward(self, a, rounding):
+        with no_grad():
+            return rounding(a)
+
+    def backward(self, grad):
+        return zeros_like(grad)
+
+
+def _floor_values(a):
+    """floor(a) for a float tensor: a // 1 (exact, -0.0 kept), but +-inf stay +-inf."""
+    return where(isinf(a), a, floor_divide(a, 1.0))
+
+
+def _round_half_even_values(a):
+    """a rounded to the nearest integer, ties to the even one; a zero result keeps a's
+    sign (round(-0.4) is -0.0)."""
+    low = _floor_values(a)
+    above = a - low   # exact: the fractional part
+    odd = remainder(low, 2.0) == 1.0
+    up = logical_or(above > 0.5, logical_and(above == 0.5, odd))
+    result = where(up, low + 1.0, low)
+    return where(result == 0.0, a * 0.0, result)
+
+
+def _rounding(name, rounding):
+    def apply(a):
+        if a.dtype is bool_:
+            raise TypeError(f"{name}: not implemented for bool tensors")
+        if not a.dtype.is_floating_point:
+            return clone(a)   # integers are already integral
+        return Rounded.apply(a, rounding)
+    apply.__name__ = name
+    return apply
+
+
+floor = _rounding("floor", _floor_values)
+floor.__doc__ = "Elementwise largest integer <= a; gradient 0."
+ceil = _rounding("ceil", lambda a: neg(_floor_values(neg(a))))
+ceil.__doc__ = "Elementwise smallest integer >= a; gradient 0."
+trunc = _rounding("trunc", lambda a: where(a < 0, neg(_floor_values(neg(a))), _floor_values(a)))
+trunc.__doc__ = "Elementwise a rounded toward zero; gradient 0."
+fix = trunc
+_round_values = _rounding("round", _round_half_even_values)
+
+
+def round_half_even(a, decimals=0):
+    """Elementwise round to `decimals` places, halves to even (as PyTorch: round(x * 10**d)
+    / 10**d, or round(x / 10**-d) * 10**-d for negative d); gradient 0."""
+    if decimals == 0 or not a.dtype.is_floating_point:
+        return _round_values(a)
+    scale = 10.0 ** builtins.abs(decimals)
+    if decimals > 0:
+        return _round_values(a * scale) / scale
+    return _round_values(a / scale) * scale
 
 
 class Clamp(Function):
@@ -865,6 +986,75 @@ def logsumexp(a, dim=None, keepdim=False):
     return total if keepdim else total.reshape(layout.reduced_shape(a.shape, dims, False))
 
 
+def _product_along(a, dim):
+    """The product over dim, kept with size 1, by halving: the first half times the
+    second (an odd element out joins the next round). Built from Mul, so its gradient
+    is the product of the other elements, exact even when some are zero."""
+    size = a.shape[dim]
+    if size == 0:   # the empty product, 1, still an op of a for autograd
+        return reduce_sum(a, dim, keepdim=True) + 1
+    while size > 1:
+        half = size // 2
+        product = a.narrow(dim, 0, half) * a.narrow(dim, half, half)
+        a = cat([product, a.narrow(dim, size - 1, 1)], dim) if size % 2 else product
+        size = a.shape[dim]
+    return a
+
+
+def prod(a, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements (dim None, a 0-d result) or over one dim; ints and bools
+    multiply as int64. The gradient is right with zeros in the input, as PyTorch's."""
+    if dtype is not None:
+        a = cast(a, _dtype_arg(dtype))
+    elif a.dtype is bool_:
+        a = cast(a, int64)
+    if dim is None:
+        return _product_along(a.reshape(-1), 0).reshape(())
+    dim = layout.normalize_dim(dim, a.ndim, "prod")
+    if not a.shape:
+        return a
+    kept = _product_along(a, dim)
+    return kept if keepdim else kept.squeeze(dim)
+
+
+def _shifted_along(a, dim, shift):
+    """a moved `shift` places up along dim, zeros filling the first places."""
+    size = a.shape[dim]
+    zeros_shape = a.shape[:dim] + (builtins.min(shift, size),) + a.shape[dim + 1:]
+    zeros = dispatch.fill(0, zeros_shape, a.dtype, a._storage.backend)
+    return cat([zeros, a.narrow(dim, 0, size - zeros_shape[dim])], dim)
+
+
+class Cumsum(Function):
+    """Running sums along dim, by doubling steps (Hillis-Steele: after the step of
+    shift s, each position holds the sum of the 2s elements ending there).
+    backward: the reversed running sums of grad."""
+
+    def forward(self, a, dim):
+        self.dim = dim
+        with no_grad():
+            shift = 1
+            while shift < a.shape[dim]:
+                a = a + _shifted_along(a, dim, shift)
+                shift *= 2
+            return contiguous(a)
+
+    def backward(self, grad):
+        return flip(cumsum(flip(grad, self.dim), self.dim), self.dim)
+
+
+def cumsum(a, dim, *, dtype=None):
+    """Running sums along dim (out[i] = a[0] + ... + a[i]); ints and bools sum as int64."""
+    if dtype is not None:
+        a = cast(a, _dtype_arg(dtype))
+    elif not a.dtype.is_floating_point:
+        a = cast(a, int64)
+    dim = layout.normalize_dim(dim, a.ndim, "cumsum")
+    if not a.shape:
+        return clone(a)
+    return Cumsum.apply(a, dim)
+
+
 def any_true(a, dim=None, keepdim=False):
     return ne(reduce_sum(ne(a, 0), dim, keepdim), 0)
 
@@ -1023,6 +1213,69 @@ def matmul(a, b):
 mm = matmul
 
 
+def _check_ndim(op_name, expected, **tensors):
+    for name, tensor in tensors.items():
+        if tensor.ndim != expected:
+            raise ValueError(f"{op_name}: {name} must be {expected}-D, got "
+                             f"{format_shape(tensor.shape)}")
+
+
+def _check_same_dtype(op_name, a, b):
+    if a.dtype is not b.dtype:
+        raise TypeError(f"{op_name}: expected both tensors to have the same dtype, got "
+                        f"{a.dtype.name} and {b.dtype.name}")
+
+
+def dot(a, b):
+    """The inner product of two 1-D tensors of one size and dtype (a 0-d tensor)."""
+    _check_ndim("dot", 1, input=a, tensor=b)
+    _check_same_dtype("dot", a, b)
+    if a.shape != b.shape:
+        raise ValueError(f"dot: expected both tensors to have the same number of elements, "
+                         f"got {a.shape[0]} and {b.shape[0]}")
+    return matmul(a, b)
+
+
+def outer(a, b):
+    """The outer product of two 1-D tensors: out[i, j] = a[i] * b[j]."""
+    _check_ndim("outer", 1, input=a, vec2=b)
+    return a.unsqueeze(1) * b
+
+
+def bmm(a, b):
+    """Batched matrix product of (B, n, m) and (B, m, p), with no broadcasting."""
+    _check_ndim("bmm", 3, input=a, mat2=b)
+    _check_same_dtype("bmm", a, b)
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(f"bmm: batch sizes differ: {format_shape(a.shape)} and "
+                         f"{format_shape(b.shape)}")
+    return matmul(a, b)
+
+
+def _triangle(a, diagonal, keep, op_name):
+    """a with the elements of its last two dims zeroed where keep(column - row,
+    diagonal) is False."""
+    if a.ndim < 2:
+        raise ValueError(f"{op_name}: input must have at least 2 dimensions, got "
+                         f"{format_shape(a.shape)}")
+    rows, columns = a.shape[-2:]
+    offsets = np.arange(columns)[None, :] - np.arange(rows)[:, None]
+    dropped = dispatch.from_numpy(~keep(offsets, diagonal), bool_, a._storage.backend)
+    return masked_fill(a, dropped, False if a.dtype is bool_ else 0)
+
+
+def tril(a, diagonal=0):
+    """The lower triangle of the matrices in a (elements with column - row <= diagonal);
+    the rest zero."""
+    return _triangle(a, diagonal, np.less_equal, "tril")
+
+
+def triu(a, diagonal=0):
+    """The upper triangle of the matrices in a (elements with column - row >= diagonal);
+    the rest zero."""
+    return _triangle(a, diagonal, np.greater_equal, "triu")
+
+
 class Linear(Function):
     def forward(self, x, weight, bias):
         self.save_for_backward(x, weight)
@@ -1172,6 +1425,27 @@ def t(a):
     return transpose(a, 0, -1) if a.ndim == 2 else a
 
 
+def movedim(a, source, destination):
+    """A view of a with the dims in `source` (int or sequence) moved to the positions in
+    `destination`; the other dims keep their order."""
+    sources = (source,) if isinstance(source, int) else tuple(source)
+    destinations = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(sources) != len(destinations):
+        raise ValueError(f"movedim: source {source} and destination {destination} must "
+                         "have the same number of dims")
+    sources = [layout.normalize_dim(d, a.ndim, "movedim") for d in sources]
+    destinations = [layout.normalize_dim(d, a.ndim, "movedim") for d in destinations]
+    for name, dims in (("source", sources), ("destination", destinations)):
+        if len(set(dims)) != len(dims):
+            raise ValueError(f"movedim: repeated dim in {name} {dims}")
+    order = [None] * a.ndim
+    for src, dst in zip(sources, destinations):
+        order[dst] = src
+    rest = iter(d for d in range(a.ndim) if d not in sources)
+    order = tuple(next(rest) if d is None else d for d in order)
+    return a if order == tuple(range(a.ndim)) else Permute.apply(a, order)
+
+
 class Expand(Function):
     may_view = True
 
@@ -1301,6 +1575,102 @@ def narrow(a, dim, start, length):
         raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension "
                            f"{dim} of size {size}")
     return a[(slice(None),) * dim + (slice(start, start + length),)]
+
+
+def split(a, split_size_or_sections, dim=0):
+    """a cut along dim into views: pieces of split_size_or_sections elements (the last
+    may be smaller), or of the sizes in a list of them (which must add up to the size)."""
+    if not a.shape:
+        raise RuntimeError("split: cannot split a 0-d tensor")
+    dim = layout.normalize_dim(dim, a.ndim, "split")
+    size = a.shape[dim]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        step = int(split_size_or_sections)
+        if step < 0 or (step == 0 and size != 0):
+            raise ValueError(f"split: split_size must be positive (0 only for an empty "
+                             f"dimension), got {step}")
+        sizes = [builtins.min(step, size - start) for start in range(0, size, step)] \
+            if size else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if builtins.sum(sizes) != size or builtins.any(s < 0 for s in sizes):
+            raise ValueError(f"split: sizes {sizes} must be non-negative and add up to "
+                             f"the size {size} of dimension {dim}")
+    pieces, start = [], 0
+    for length in sizes:
+        pieces.append(narrow(a, dim, start, length))
+        start += length
+    return tuple(pieces)
+
+
+def chunk(a, chunks, dim=0):
+    """a cut along dim into at most `chunks` views of ceil(size / chunks) elements (the
+    last may be smaller, and there may be fewer), as PyTorch."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    if not a.shape:
+        raise RuntimeError("chunk: cannot chunk a 0-d tensor")
+    size = a.shape[layout.normalize_dim(dim, a.ndim, "chunk")]
+    if size == 0:
+        return split(a, [0] * chunks, dim)
+    return split(a, -(-size // chunks), dim)
+
+
+def unbind(a, dim=0):
+    """The views a.select(dim, i) for every i, as a tuple (dim removed)."""
+    if not a.shape:
+        raise RuntimeError("unbind: cannot unbind a 0-d tensor")
+    dim = layout.normalize_dim(dim, a.ndim, "unbind")
+    return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
+
+
+def _index_positions(a, index, size, op_name):
+    """An int64 index tensor on a's backend as a numpy array of positions in [0, size):
+    unlike a[index], gather and index_select take no negative positions, as PyTorch."""
+    if not isinstance(index, Tensor) or index.dtype is not int64:
+        found = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
+        raise TypeError(f"{op_name}: index must be an int64 tensor, got {found}")
+    _same_backend(a, index, op_name)
+    positions = dispatch.to_numpy(index)
+    bad = first_out_of_range(positions, size)
+    if bad is not None:
+        raise IndexError(f"{op_name}: index {bad} is out of range for a dimension of "
+                         f"size {size}")
+    return positions
+
+
+def index_select(a, dim, index):
+    """The entries of a at positions `index` (a 1-D or 0-d int64 tensor) along dim, a
+    copy; repeated positions get their gradients added up."""
+    dim = layout.normalize_dim(dim, a.ndim, "index_select")
+    positions = _index_positions(a, index, a.shape[dim] if a.shape else 1, "index_select")
+    if index.ndim > 1:
+        raise ValueError(f"index_select: index must be 1-D or 0-d, got "
+                         f"{format_shape(index.shape)}")
+    if not a.shape:
+        return a.reshape(1)[positions.reshape(1)].reshape(())
+    return a[(slice(None),) * dim + (positions.reshape(-1),)]
+
+
+def gather(a, dim, index):
+    """out[i][j][k] = a[index[i][j][k]][j][k] for dim 0 (likewise for other dims): index
+    is an int64 tensor with a's number of dims, no larger than a outside dim. Gradients
+    are added back to the gathered positions."""
+    dim = layout.normalize_dim(dim, a.ndim, "gather")
+    positions = _index_positions(a, index, a.shape[dim] if a.shape else 1, "gather")
+    if index.ndim != a.ndim and index.ndim + a.ndim != 1:  # 0-d and 1-element 1-d mix
+        raise ValueError(f"gather: index {format_shape(index.shape)} must have as many "
+                         f"dims as input {format_shape(a.shape)}")
+    if not a.shape or not index.shape:
+        return a.reshape(-1)[positions.reshape(-1)].reshape(index.shape)
+    for d, (size, limit) in enumerate(zip(index.shape, a.shape)):
+        if d != dim and size > limit:
+            raise ValueError(f"gather: index {format_shape(index.shape)} is larger than "
+                             f"input {format_shape(a.shape)} in dimension {d}")
+    key = tuple(positions if d == dim else
+                np.arange(size).reshape([-1 if e == d else 1 for e in range(index.ndim)])
+                for d, size in enumerate(index.shape))
+    return a[key]
 
 
 def flip(a, dims):
@@ -1455,6 +1825,37 @@ from .indexing import getitem, index_put_, setitem  # noqa: E402
 from .printing import tensor_format  # noqa: E402
 
 
+def _new(a, filled_with, size, dtype, requires_grad, backend):
+    from .creation import full
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return full(size, filled_with, dtype=dtype or a.dtype, requires_grad=requires_grad,
+                backend=backend or a.backend)
+
+
+def new_zeros(a, *size, dtype=None, requires_grad=False, backend=None):
+    """Zeros of `size`, with a's dtype and backend unless given."""
+    return _new(a, 0, size, dtype, requires_grad, backend)
+
+
+def new_ones(a, *size, dtype=None, requires_grad=False, backend=None):
+    """Ones of `size`, with a's dtype and backend unless given."""
+    return _new(a, 1, size, dtype, requires_grad, backend)
+
+
+def new_full(a, size, fill_value, dtype=None, requires_grad=False, backend=None):
+    """fill_value in every element of `size`, with a's dtype and backend unless given."""
+    return _new(a, fill_value, (size,), dtype, requires_grad, backend)
+
+
+def new_tensor(a, data, dtype=None, requires_grad=False, backend=None):
+    """A copy of data as a new leaf tensor with a's dtype and backend unless given."""
+    if isinstance(data, Tensor):
+        data = data.detach()
+    return make_tensor(data, dtype=dtype or a.dtype, requires_grad=requires_grad,
+                       backend=backend or a.backend)
+
+
 def _reflected(function):
     def method(self, other):
         return function(other, self)
@@ -1499,7 +1900,13 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "flatten": flatten, "squeeze": squeeze, "unsqueeze": unsqueeze, "permute": permute,
     "transpose": transpose, "t": t, "broadcast_to": broadcast_to, "cat": cat,
     "concatenate": cat, "stack": stack, "narrow": narrow, "clone": clone,
-    "masked_fill": masked_fill, "flip": flip,
+    "masked_fill": masked_fill, "flip": flip, "chunk": chunk, "split": split,
+    "unbind": unbind, "index_select": index_select, "gather": gather, "floor": floor,
+    "ceil": ceil, "round": round_half_even, "trunc": trunc, "fix": fix, "log2": log2,
+    "log10": log10, "expm1": expm1, "prod": prod, "cumsum": cumsum, "tril": tril,
+    "triu": triu, "outer": outer, "ger": outer, "dot": dot, "bmm": bmm, "movedim": movedim,
+    "moveaxis": movedim, "swapaxes": transpose, "swapdims": transpose, "isclose": isclose,
+    "allclose": allclose, "equal": equal,
 }
 
 _METHOD_NAMES = (
@@ -1511,7 +1918,10 @@ _METHOD_NAMES = (
     "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp",
     "softmax", "log_softmax", "any", "all", "logical_not", "logical_and", "logical_or",
     "logical_xor", "matmul", "mm", "reshape", "flatten", "squeeze", "unsqueeze", "permute",
-    "transpose", "t", "broadcast_to", "narrow", "clone", "masked_fill", "flip",
+    "transpose", "t", "broadcast_to", "narrow", "clone", "masked_fill", "flip", "chunk",
+    "split", "unbind", "index_select", "gather", "floor", "ceil", "round", "trunc", "fix",
+    "log2", "log10", "expm1", "prod", "cumsum", "tril", "triu", "outer", "ger", "dot", "bmm",
+    "movedim", "moveaxis", "swapaxes", "swapdims", "isclose", "allclose", "equal",
 )
 
 _SPECIAL_METHODS = {
@@ -1538,7 +1948,8 @@ _SPECIAL_METHODS = {
     "fill_": fill_, "copy_": copy_, "index_put_": index_put_,
     "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
     "expand_as": expand_as, "contiguous": contiguous, "sum_to_shape": sum_to_shape,
-    "where": _where_method, "__format__": tensor_format,
+    "where": _where_method, "__format__": tensor_format, "new_zeros": new_zeros,
+    "new_ones": new_ones, "new_full": new_full, "new_tensor": new_tensor,
 }
 
 for _name in _METHOD_NAMES:
