@@ -1135,7 +1135,7 @@ def check_class_targets(scores, target, op_name, ignore_index=None):
     """Validate (N, C) scores against (N,) int64 class indices in [0, C), or equal to
     ignore_index (when given). Returns (the indices as a numpy array, a numpy mask of
     those equal to ignore_index, or None when there are none)."""
-    if scores.ndim != 2 or target.ndim != 1 or target.shape[0] != scores.shape[0]:
+    if len(scores.shape) != 2 or len(target.shape) != 1 or target.shape[0] != scores.shape[0]:
         raise ValueError(f"{op_name}: expected input (N, C) and target (N,), got "
                          f"{format_shape(scores.shape)} and {format_shape(target.shape)}")
     if target.dtype is not int64:
@@ -1167,7 +1167,7 @@ def cross_entropy_of_rows(logits, target, reduction):
     """Softmax cross-entropy of logits (N, C) against class indices (N,) that
     check_class_targets passed, as one graph node (the fused kernels): per-row losses,
     or their 'mean' or 'sum'. nn.functional.cross_entropy is the public form."""
-    divisor = {"none": None, "mean": logits.shape[0], "sum": 1}[reduction]
+    divisor = logits.shape[0] if reduction == "mean" else 1 if reduction == "sum" else None
     return CrossEntropy.apply(logits, target, divisor)
 
 

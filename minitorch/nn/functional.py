@@ -54,22 +54,23 @@ def _classes_last(scores, target, op_name):
     of the per-sample losses) for PyTorch's layouts: (N, C) with (N,) or (N, C); an
     unbatched (C,) with () or (C,); (N, C, d1, ...) with (N, d1, ...) or (N, C, d1, ...),
     the class dim moved last."""
+    ndim = len(scores.shape)
     probabilities = target.dtype.is_floating_point
     if probabilities:
         expected = scores.shape
     else:
-        expected = () if scores.ndim == 1 else scores.shape[:1] + scores.shape[2:]
-    if scores.ndim == 0 or target.shape != expected:
+        expected = () if ndim == 1 else scores.shape[:1] + scores.shape[2:]
+    if ndim == 0 or target.shape != expected:
         raise ValueError(f"{op_name}: expected input (N, C) and target (N,) of class "
                          "indices or (N, C) of probabilities (or (C,) with () or (C,), or "
                          f"(N, C, d1, ...) with (N, d1, ...) or (N, C, d1, ...)), got "
                          f"{format_shape(scores.shape)} and {format_shape(target.shape)}")
-    if scores.ndim == 1:
+    if ndim == 2:
+        return scores, target, scores.shape[:1]
+    if ndim == 1:
         return (scores.unsqueeze(0), target.unsqueeze(0) if probabilities else
                 target.reshape(1), ())
-    if scores.ndim == 2:
-        return scores, target, scores.shape[:1]
-    classes_last = (0,) + tuple(range(2, scores.ndim)) + (1,)
+    classes_last = (0,) + tuple(range(2, ndim)) + (1,)
     moved = scores.permute(*classes_last).reshape(-1, scores.shape[1])
     target = target.permute(*classes_last).reshape(-1, scores.shape[1]) if probabilities \
         else target.reshape(-1)
@@ -154,10 +155,6 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
     scores, target, shape = _classes_last(input, target, "cross_entropy")
-    classes = scores.shape[1]
-    if not scores.dtype.is_floating_point:
-        raise TypeError(f"cross_entropy: input must be floating point, got "
-                        f"{scores.dtype.name}; use input.float()")
     if weight is not None:
         weight = _class_weight(weight, scores, "cross_entropy")
     if target.dtype.is_floating_point:
@@ -172,6 +169,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     loss = _nll(log_probs, labels, ignored, weight, reduction, shape)
     if not label_smoothing:
         return loss
+    classes = scores.shape[1]
     kept = _kept(labels, ignored)
     per_class = log_probs if weight is None else log_probs * weight
     kept_rows = make_tensor(kept, dtype=scores.dtype, backend=scores.backend)
