@@ -8,9 +8,11 @@ Also here: minitorch.nn.functional (stateless ops) and minitorch.nn.init (initia
 The loss modules live in minitorch.loss and are re-exported.
 """
 from . import functional, init  # noqa: F401
-from .container import ModuleList, Sequential  # noqa: F401
-from .layers import (Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU,  # noqa: F401
-                     Sigmoid, Softmax, Tanh)
+from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList,  # noqa: F401
+                        Sequential)
+from .layers import (ELU, GELU, Dropout, Embedding, Flatten, Hardtanh,  # noqa: F401
+                     Identity, LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax, Mish,
+                     ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softplus, Tanh)
 from .module import IncompatibleKeys, Module  # noqa: F401
 from .parameter import Parameter  # noqa: F401
 from ..loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss  # noqa: E402,F401

@@ -1,7 +1,8 @@
-"""Layers: Linear and the parameter-free activations, Dropout, Flatten and Identity."""
+"""Layers: Linear, the activations, LayerNorm, Embedding, Dropout, Flatten and Identity."""
 import math
 
 from .. import creation
+from ..autograd import no_grad
 from . import functional as F
 from . import init
 from .module import Module
@@ -135,3 +136,180 @@ class Identity(Module):
 
     def forward(self, x):
         return x
+
+
+def _inplace_suffix(inplace):
+    return ", inplace=True" if inplace else ""
+
+
+class LeakyReLU(Module):
+    """x where x > 0, else negative_slope * x (see F.leaky_relu)."""
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}{_inplace_suffix(self.inplace)}"
+
+
+class ELU(Module):
+    """x where x > 0, else alpha * (exp(x) - 1) (see F.elu)."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.elu(x, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}{_inplace_suffix(self.inplace)}"
+
+
+class SiLU(ReLU):
+    """x * sigmoid(x) (see F.silu)."""
+
+    def forward(self, x):
+        return F.silu(x, self.inplace)
+
+
+class Mish(ReLU):
+    """x * tanh(softplus(x)) (see F.mish)."""
+
+    def forward(self, x):
+        return F.mish(x, self.inplace)
+
+
+class Softplus(Module):
+    """log(1 + exp(beta * x)) / beta, linear above threshold (see F.softplus)."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, x):
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class GELU(Module):
+    """x * Phi(x), exactly (approximate='none', via erf) or by the tanh form (see F.gelu)."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x):
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class Hardtanh(Module):
+    """x clamped to [min_val, max_val] (see F.hardtanh)."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val {min_val} cannot be greater than max_val "
+                             f"{max_val}")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_suffix(self.inplace)}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6): Hardtanh(0, 6), as in PyTorch."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), stable for large |x| (see F.logsigmoid)."""
+
+    def forward(self, x):
+        return F.logsigmoid(x)
+
+
+class LayerNorm(Module):
+    """Normalise over the trailing dims `normalized_shape` (see F.layer_norm), then scale
+    by `weight` and shift by `bias` (initialised to ones and zeros) when
+    elementwise_affine; bias=False keeps the weight only."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 dtype=None, backend=None):
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        for name, wanted in (("weight", elementwise_affine),
+                             ("bias", elementwise_affine and bias)):
+            self.register_parameter(name, Parameter(creation.empty(
+                *self.normalized_shape, dtype=dtype, backend=backend)) if wanted else None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """weight to ones, bias to zeros."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class Embedding(Module):
+    """A lookup table: weight (num_embeddings, embedding_dim), initialised normal(0, 1),
+    maps int64 indices of any shape to rows (see F.embedding). The row padding_idx
+    (negative counts from the end) starts at zero and receives no gradient."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None,
+                 backend=None):
+        super().__init__()
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = F._padding_index(padding_idx, num_embeddings, "Embedding")
+        self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, dtype=dtype,
+                                               backend=backend))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """weight from normal(0, 1), the padding row then zeroed."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx].fill_(0.0)
+
+    def forward(self, x):
+        return F.embedding(x, self.weight, self.padding_idx)
+
+    def extra_repr(self):
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"

@@ -6,6 +6,8 @@ from typing import List, NamedTuple
 import numpy as np
 
 from ..autograd import no_grad
+from ..dtype import float32, float64, resolve
+from ..dtype import is_name as is_dtype_name
 from ..layout import format_shape
 from ..tensor import Tensor
 from .parameter import Parameter, clear_grads
@@ -18,12 +20,16 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: List[str]
 
 
-_REGISTRIES = ("_parameters", "_modules")
+# (registry attribute, what it holds, the type an assignment to a registered name takes
+# besides None); a name lives in at most one registry
+_KINDS = (("_parameters", "Parameter", Parameter), ("_modules", "Module", None),
+          ("_buffers", "buffer", Tensor))
+_REGISTRIES = tuple(key for key, _, _ in _KINDS)
 _ABSENT = object()
 
 
 class _Registry(MutableMapping):
-    """A module's `_parameters` or `_modules`: an ordered {name: object} table that also
+    """A module's `_parameters`, `_modules` or `_buffers`: an ordered {name: object} table that also
     keeps each entry in the owning module's instance __dict__, so `module.weight` is a
     plain attribute read that can never return an object no longer registered.
 
@@ -99,6 +105,8 @@ class Module:
             if registry is not None:  # __init__ run again: forget what was registered
                 registry.clear()
             object.__setattr__(self, key, _Registry(self.__dict__))
+        # names of the buffers that state_dict leaves out (register_buffer(persistent=False))
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "training", True)
 
     def forward(self, *args, **kwargs):
@@ -113,48 +121,57 @@ class Module:
     # instance __dict__, so `self.weight` in a forward is an ordinary attribute read, not a
     # failed one followed by __getattr__ (0.03 against 0.55 us).
     def _registries(self, name):
-        """(parameters, modules) of this module; an error before Module.__init__ ran."""
-        parameters = self.__dict__.get("_parameters")
-        if parameters is None:
+        """{registry attribute: registry} of this module; an error before Module.__init__."""
+        if self.__dict__.get("_parameters") is None:
             raise AttributeError(f"cannot assign {name!r} to {type(self).__name__} before "
                                  "Module.__init__() was called; call super().__init__() "
                                  "first in __init__")
-        return parameters, self.__dict__["_modules"]
+        return {key: self.__dict__[key] for key in _REGISTRIES if key in self.__dict__}
 
-    def _register(self, name, value, as_module):
-        """Record value (a Parameter, a Module or None) as parameter or submodule `name`,
-        replacing whatever the name held."""
-        parameters, modules = self._registries(name)
-        (parameters if as_module else modules).pop(name, None)
-        (modules if as_module else parameters)[name] = value
+    def _register(self, name, value, key):
+        """Record value as entry `name` of registry `key` ("_parameters", "_modules" or
+        "_buffers"), removing the name from the other registries. A name that stops being
+        a buffer forgets its persistence; a buffer keeps it (register_buffer sets it)."""
+        registries = self._registries(name)
+        for other, registry in registries.items():
+            if other != key:
+                registry.pop(name, None)
+        if key != "_buffers":
+            self._non_persistent_buffers_set.discard(name)
+        registries[key][name] = value
 
     def _unregister(self, name):
-        """Forget parameter or submodule `name`; False when it is neither."""
-        for registry in (self.__dict__.get("_parameters"), self.__dict__.get("_modules")):
+        """Forget parameter, submodule or buffer `name`; False when it is none of them."""
+        for key in _REGISTRIES:
+            registry = self.__dict__.get(key)
             if registry is not None and name in registry:
                 del registry[name]
+                self.__dict__.get("_non_persistent_buffers_set", set()).discard(name)
                 return True
         return False
 
     def __setattr__(self, name, value):
         if isinstance(value, (Parameter, Module)):
-            self._register(name, value, isinstance(value, Module))
+            self._register(name, value, "_modules" if isinstance(value, Module)
+                           else "_parameters")
             return
-        for registry, expected in ((self.__dict__.get("_parameters"), "Parameter"),
-                                   (self.__dict__.get("_modules"), "Module")):
+        for key, kind, accepts in _KINDS:
+            registry = self.__dict__.get(key)
             if registry is not None and name in registry:
-                if value is not None:
+                if value is not None and not (accepts and isinstance(value, accepts)):
+                    takes = "Tensor" if kind == "buffer" else kind
                     raise TypeError(f"cannot assign a {type(value).__name__} to "
                                     f"{type(self).__name__}.{name}: it is a registered "
-                                    f"{expected}, so it takes a {expected} or None")
-                self._register(name, None, expected == "Module")
+                                    f"{kind}, so it takes a {takes} or None")
+                self._register(name, value, key)
                 return
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
         # only called when ordinary lookup failed; the registries mirror themselves into
-        # __dict__, but a name registered in both keeps only one __dict__ entry
-        for registry in (self.__dict__.get("_parameters"), self.__dict__.get("_modules")):
+        # __dict__, so this finds something only in unusual states (e.g. mid-unpickling)
+        for key in _REGISTRIES:
+            registry = self.__dict__.get(key)
             if registry is not None and name in registry:
                 return registry[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -167,52 +184,106 @@ class Module:
         """Register `parameter` (a Parameter, or None for an absent one) under `name`.
 
         `name` must be a non-empty string without '.', and not an existing attribute other
-        than a parameter (a submodule, a plain attribute, a method): KeyError otherwise.
+        than a parameter (a submodule, a buffer, a plain attribute, a method): KeyError
+        otherwise.
         """
-        if parameter is not None and not isinstance(parameter, Parameter):
-            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got "
-                            f"{type(parameter).__name__}; wrap tensors in nn.Parameter")
-        self._check_new_name("register_parameter", name, as_module=False)
-        self._register(name, parameter, False)
+        self._add("register_parameter", name, parameter, "_parameters")
 
     def add_module(self, name, module):
         """Register `module` (or None) as the submodule `name`.
 
         `name` follows register_parameter's rules, with "other than a submodule".
         """
-        if module is not None and not isinstance(module, Module):
-            raise TypeError(f"add_module: {name!r} must be a Module or None, got "
-                            f"{type(module).__name__}")
-        self._check_new_name("add_module", name, as_module=True)
-        self._register(name, module, True)
+        self._add("add_module", name, module, "_modules")
 
     register_module = add_module
 
-    def _check_new_name(self, op, name, as_module):
-        """PyTorch's rules for a name given to register_parameter or add_module (`op`)."""
-        parameters, modules = self._registries(name)
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register `tensor` (a Tensor, or None for an absent one) as buffer `name`: state
+        that is not trained (a running mean), moved by to() and, when `persistent`, saved
+        by state_dict. Assigning a Tensor or None to the name later keeps it a buffer.
+
+        `name` follows register_parameter's rules, with "other than a buffer".
+        """
+        self._add("register_buffer", name, tensor, "_buffers")
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def _add(self, op, name, value, key):
+        """What register_parameter, add_module and register_buffer (`op`) share: check
+        value's type and the name (PyTorch's rules), then register value under `key`."""
+        kind, accepts = next((kind, accepts) for k, kind, accepts in _KINDS if k == key)
+        accepts = accepts or Module
+        if value is not None and not isinstance(value, accepts):
+            hint = "; wrap tensors in nn.Parameter" if accepts is Parameter else ""
+            raise TypeError(f"{op}: {name!r} must be a {accepts.__name__} or None, got "
+                            f"{type(value).__name__}{hint}")
+        registries = self._registries(name)
         if not isinstance(name, str):
             raise TypeError(f"{op}: the name must be a string, got {type(name).__name__}")
         if not name or "." in name:
-            raise KeyError(f"{op}: {name!r} is not a valid attribute name for a parameter "
-                           "or module (a non-empty string without '.')")
-        if hasattr(self, name) and name not in (modules if as_module else parameters):
+            raise KeyError(f"{op}: {name!r} is not a valid attribute name for a {kind} "
+                           "(a non-empty string without '.')")
+        if hasattr(self, name) and name not in registries[key]:
             raise KeyError(f"{op}: attribute {name!r} already exists")
+        self._register(name, value, key)
+
+    def get_submodule(self, target):
+        """The submodule at dotted path `target` ("" is this module); AttributeError
+        naming the first part of the path that is missing or not a Module."""
+        module = self
+        for item in target.split(".") if target else ():
+            if not hasattr(module, item):
+                raise AttributeError(f"get_submodule: {type(module).__name__} has no "
+                                     f"attribute `{item}` (looking up {target!r})")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"get_submodule: `{item}` is not an nn.Module "
+                                     f"(looking up {target!r})")
+        return module
+
+    def _get_member(self, op, target, key):
+        """The parameter or buffer (registry `key`) at dotted path `target`, for `op`."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        kind = "an nn.Parameter" if key == "_parameters" else "a buffer"
+        if not hasattr(module, name):
+            raise AttributeError(f"{op}: {type(module).__name__} has no attribute `{name}` "
+                                 f"(looking up {target!r})")
+        if name not in getattr(module, key):
+            raise AttributeError(f"{op}: `{name}` is not {kind} (looking up {target!r})")
+        return getattr(module, name)
+
+    def get_parameter(self, target):
+        """The Parameter at dotted path `target` ("layer.weight"); AttributeError when the
+        path does not lead to one."""
+        return self._get_member("get_parameter", target, "_parameters")
+
+    def get_buffer(self, target):
+        """The buffer at dotted path `target`; AttributeError when there is none."""
+        return self._get_member("get_buffer", target, "_buffers")
 
     # ---- traversal ----------------------------------------------------------------------
-    def named_modules(self, prefix=""):
-        """(dotted name, module) for this module and every descendant, each once."""
-        seen = set()
-        stack = [(prefix, self)]
-        while stack:
-            name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
-            yield name, module
-            children = [(f"{name}.{child_name}" if name else child_name, child)
-                        for child_name, child in module._modules.items() if child is not None]
-            stack.extend(reversed(children))
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(dotted name, module) for this module and every descendant, parents first.
+
+        With remove_duplicate, each module is yielded once (its first name) and recorded
+        in `memo` (a set, shared by the recursive calls); otherwise a module registered
+        under several names is yielded, with its subtree, under each of them.
+        """
+        if memo is None:
+            memo = set()
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name,
+                                                remove_duplicate)
 
     def modules(self):
         for _, module in self.named_modules():
@@ -230,19 +301,37 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_parameters(self, prefix="", recurse=True):
-        """(dotted name, Parameter) for every parameter, each once (tied ones too)."""
+    def _named_members(self, key, prefix, recurse, remove_duplicate):
+        """(dotted name, tensor) for the non-None entries of registry `key` of this module
+        (and, with recurse, of every submodule), each tensor once with remove_duplicate."""
         seen = set()
-        owners = self.named_modules(prefix) if recurse else [(prefix, self)]
+        owners = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                  if recurse else [(prefix, self)])
         for owner_name, module in owners:
-            for name, parameter in module._parameters.items():
-                if parameter is not None and id(parameter) not in seen:
-                    seen.add(id(parameter))
-                    yield (f"{owner_name}.{name}" if owner_name else name), parameter
+            for name, tensor in getattr(module, key).items():
+                if tensor is None or id(tensor) in seen:
+                    continue
+                if remove_duplicate:
+                    seen.add(id(tensor))
+                yield (f"{owner_name}.{name}" if owner_name else name), tensor
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, Parameter) for every parameter, each once (tied ones too) unless
+        remove_duplicate=False."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
         for _, parameter in self.named_parameters(recurse=recurse):
             yield parameter
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, Tensor) for every buffer that is not None, persistent or not, each
+        once unless remove_duplicate=False."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
 
     def apply(self, function):
         """Call function(module) on the whole tree, children before parents: each child's
@@ -270,30 +359,48 @@ class Module:
         """Clear every parameter's .grad: drop it (default) or fill it with zeros."""
         clear_grads(self.parameters(), set_to_none)
 
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad on every parameter (to freeze or unfreeze); returns self."""
+        for parameter in self.parameters():
+            parameter.requires_grad_(requires_grad)
+        return self
+
     # ---- state --------------------------------------------------------------------------
     def _state_items(self, prefix=""):
-        """(dotted name, Parameter) for each state_dict entry, in PyTorch's order: own
-        parameters, then each submodule's. Nothing is de-duplicated, so a Parameter or a
-        submodule registered under two names appears under both."""
+        """(dotted name, tensor) for each state_dict entry, in PyTorch's order: own
+        parameters, own persistent buffers, then each submodule's. None entries are left
+        out; nothing is de-duplicated, so a tensor or a submodule registered under two
+        names appears under both."""
         for name, parameter in self._parameters.items():
             if parameter is not None:
                 yield prefix + name, parameter
+        for name, buffer in self._buffers.items():
+            if buffer is not None and name not in self._non_persistent_buffers_set:
+                yield prefix + name, buffer
         for name, module in self._modules.items():
             if module is not None:
                 yield from module._state_items(f"{prefix}{name}.")
 
-    def state_dict(self):
-        """An OrderedDict from dotted parameter names ("0.weight") to detached tensors.
+    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+        """Dotted names ("0.weight", "bn.running_mean") -> parameters and persistent
+        buffers, written into `destination` (default: a new OrderedDict), which is
+        returned. Names start with `prefix`.
 
-        The tensors share storage with the parameters (save them to keep a snapshot).
+        With keep_vars=False the values are detached tensors sharing storage with the
+        module's (save them to keep a snapshot); with keep_vars=True, the objects
+        themselves (the Parameters, with their autograd state).
         """
-        return OrderedDict((name, parameter.detach())
-                           for name, parameter in self._state_items())
+        if destination is None:
+            destination = OrderedDict()
+        for name, tensor in self._state_items(prefix):
+            destination[name] = tensor if keep_vars else tensor.detach()
+        return destination
 
     def load_state_dict(self, state_dict, strict=True):
-        """Copy values from `state_dict` (names -> minitorch tensors or numpy arrays).
+        """Copy values from `state_dict` (names -> minitorch tensors or numpy arrays) into
+        the parameters and persistent buffers, in place.
 
-        Values are cast to each parameter's dtype and moved to its backend. With
+        Values are cast to each tensor's dtype and moved to its backend. With
         strict=True, any missing or unexpected key is an error; a shape mismatch always
         is. Nothing is copied unless every check passes. Returns IncompatibleKeys.
         """
@@ -301,7 +408,7 @@ class Module:
         missing = [name for name in slots if name not in state_dict]
         unexpected = [name for name in state_dict if name not in slots]
         errors = []
-        for name, parameter in slots.items():
+        for name, target in slots.items():
             if name not in state_dict:
                 continue
             value = state_dict[name]
@@ -310,10 +417,10 @@ class Module:
                     f"load_state_dict: {name!r} holds a {type(value).__module__}."
                     f"{type(value).__name__}, expected a minitorch Tensor or numpy array; "
                     "convert a PyTorch state dict with minitorch.serialization.from_torch")
-            if tuple(value.shape) != parameter.shape:
+            if tuple(value.shape) != target.shape:
                 errors.append(f"size mismatch for {name}: the state dict has shape "
                               f"{format_shape(tuple(value.shape))}, the model "
-                              f"{format_shape(parameter.shape)}")
+                              f"{format_shape(target.shape)}")
         if strict:
             errors += [f"missing key {name!r}" for name in missing]
             errors += [f"unexpected key {name!r}" for name in unexpected]
@@ -321,23 +428,53 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n  "
                                + "\n  ".join(errors))
         with no_grad():
-            for name, parameter in slots.items():
+            for name, target in slots.items():
                 if name in state_dict:
-                    parameter.copy_(state_dict[name])
+                    target.copy_(state_dict[name])
         return IncompatibleKeys(missing, unexpected)
 
-    def to(self, target, dtype=None):
-        """Move every parameter (and its gradient) to a backend and/or dtype, in place.
-
-        Takes what Tensor.to takes: a backend name, a dtype, or both. The Parameter
-        objects stay the same, so build the optimizer before or after, as you like;
-        optimizer state made before the move stays where it was. Returns self.
-        """
+    def _apply(self, convert):
+        """Replace every parameter's data (and gradient) and every buffer by
+        convert(tensor). Parameters keep their identity (their .data is repointed), so
+        optimizers holding them see the change; buffers are replaced. Returns self."""
         for parameter in self.parameters():
-            parameter.data = parameter.detach().to(target, dtype)
+            parameter.data = convert(parameter.detach())
             if parameter.grad is not None:
-                parameter.grad = parameter.grad.to(target, dtype)
+                parameter.grad = convert(parameter.grad)
+        for module in self.modules():
+            buffers = module._buffers
+            for name, buffer in list(buffers.items()):
+                if buffer is not None:
+                    buffers[name] = convert(buffer)
         return self
+
+    def to(self, target=None, dtype=None):
+        """Move parameters (with their gradients) and buffers to a backend and/or dtype,
+        in place; returns self.
+
+        Takes what Tensor.to takes: a backend name, a dtype, or both. The dtype must be a
+        floating one and, as in PyTorch, converts only floating tensors (an int64 step
+        counter stays int64). The Parameter objects stay the same, so build the optimizer
+        before or after, as you like; optimizer state made before the move stays where
+        it was.
+        """
+        if not (isinstance(target, str) and not is_dtype_name(target)):
+            target, dtype = None, (target if dtype is None else dtype)
+        if dtype is not None:
+            dtype = resolve(dtype)
+            if not dtype.is_floating_point:
+                raise TypeError(f"to: Module.to only accepts floating point dtypes, got "
+                                f"{dtype.name}")
+        return self._apply(lambda tensor: tensor.to(
+            target, dtype if tensor.dtype.is_floating_point else None))
+
+    def float(self):
+        """Cast floating parameters and buffers to float32 (to(float32)); returns self."""
+        return self.to(float32)
+
+    def double(self):
+        """Cast floating parameters and buffers to float64 (to(float64)); returns self."""
+        return self.to(float64)
 
     # ---- copy and pickle ----------------------------------------------------------------
     def __getstate__(self):
@@ -352,7 +489,8 @@ class Module:
         """Restore __getstate__'s state, with registries that mirror this __dict__ (not
         the one the module was copied or pickled from)."""
         state = dict(state)
-        registries = {key: state.pop(key) for key in _REGISTRIES if key in state}
+        registries = {key: state.pop(key, {}) for key in _REGISTRIES}
+        state.setdefault("_non_persistent_buffers_set", set())
         self.__dict__.update(state)
         for key, items in registries.items():
             object.__setattr__(self, key, _Registry(self.__dict__, items))
