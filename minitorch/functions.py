@@ -20,7 +20,7 @@ from .contract import first_out_of_range
 from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, default_float, int64,
                     of_scalar, promote)
 from .layout import format_shape
-from .creation import check_fill_value, ones_like, tensor as make_tensor, zeros_like
+from .creation import check_fill_value, full, ones_like, tensor as make_tensor, zeros_like
 from .tensor import Tensor
 
 # ---- operands ---------------------------------------------------------------------------
@@ -469,18 +469,26 @@ absolute = _unary(Abs, "abs", floating=False)
 relu = _unary(Relu, "relu", floating=False)
 
 
-class Sign(Function):
-    """-1, 0 or 1 (0 for nan); its gradient is 0 everywhere, as in PyTorch."""
+class Stepwise(Function):
+    """A piecewise-constant function of a (sign, floor, round...), computed by `values`
+    (a function of the tensor, run without a graph); its gradient is 0 everywhere, as in
+    PyTorch."""
 
-    def forward(self, a):
-        return dispatch.unary("sign", a)
+    def forward(self, a, values):
+        with no_grad():
+            return values(a)
 
     def backward(self, grad):
         return zeros_like(grad)
 
 
+def _sign_values(a):
+    return dispatch.unary("sign", a)
+
+
 def sign(a):
-    return Sign.apply(a)
+    """-1, 0 or 1 (0 for nan); gradient 0."""
+    return Stepwise.apply(a, _sign_values)
 
 
 def isnan(a):
@@ -596,18 +604,6 @@ def log10(a):
     return log(a) / math.log(10.0)
 
 
-class Rounded(Function):
-    """An integer-valued rounding of a float tensor, computed by `rounding` (a function of
-    the tensor, run without a graph); its gradient is 0 everywhere, as in PyTorch."""
-
-    def forward(self, a, rounding):
-        with no_grad():
-            return rounding(a)
-
-    def backward(self, grad):
-        return zeros_like(grad)
-
-
 def _floor_values(a):
     """floor(a) for a float tensor: a // 1 (exact, -0.0 kept), but +-inf stay +-inf."""
     return where(isinf(a), a, floor_divide(a, 1.0))
@@ -630,16 +626,20 @@ def _rounding(name, rounding):
             raise TypeError(f"{name}: not implemented for bool tensors")
         if not a.dtype.is_floating_point:
             return clone(a)   # integers are already integral
-        return Rounded.apply(a, rounding)
+        return Stepwise.apply(a, rounding)
     apply.__name__ = name
     return apply
 
 
 floor = _rounding("floor", _floor_values)
 floor.__doc__ = "Elementwise largest integer <= a; gradient 0."
-ceil = _rounding("ceil", lambda a: neg(_floor_values(neg(a))))
+def _ceil_values(a):
+    return neg(_floor_values(neg(a)))
+
+
+ceil = _rounding("ceil", _ceil_values)
 ceil.__doc__ = "Elementwise smallest integer >= a; gradient 0."
-trunc = _rounding("trunc", lambda a: where(a < 0, neg(_floor_values(neg(a))), _floor_values(a)))
+trunc = _rounding("trunc", lambda a: where(a < 0, _ceil_values(a), _floor_values(a)))
 trunc.__doc__ = "Elementwise a rounded toward zero; gradient 0."
 fix = trunc
 _round_values = _rounding("round", _round_half_even_values)
@@ -799,8 +799,8 @@ class Extreme(Function):
     in a reduced slice makes its whole gradient nan."""
 
     def forward(self, a, op, dims, keepdim):
-        if a.numel() == 0:   # callers check (_check_reducible) the reduced dims are not
-            # empty, so the result is
+        if a.numel() == 0:   # callers checked (_check_reducible) that no reduced dim is
+            # empty, so an empty a gives an empty result: nothing to reduce
             kept = dispatch.empty(layout.reduced_shape(a.shape, dims, True), a.dtype,
                                   a._storage.backend)
         else:
@@ -1826,7 +1826,6 @@ from .printing import tensor_format  # noqa: E402
 
 
 def _new(a, filled_with, size, dtype, requires_grad, backend):
-    from .creation import full
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     return full(size, filled_with, dtype=dtype or a.dtype, requires_grad=requires_grad,
@@ -1891,7 +1890,8 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "le": le, "gt": gt, "ge": ge, "neg": neg, "negative": neg, "abs": absolute, "exp": exp,
     "log": log, "sqrt": sqrt, "sin": sin, "cos": cos, "tanh": tanh, "sigmoid": sigmoid,
     "relu": relu, "sign": sign, "square": square, "rsqrt": rsqrt, "reciprocal": reciprocal,
-    "log1p": log1p, "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "clamp": clamp, "clip": clip, "where": where, "sum": reduce_sum,
+    "log1p": log1p, "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "clamp": clamp,
+    "clip": clip, "where": where, "sum": reduce_sum,
     "mean": mean, "var": var, "std": std, "max": reduce_max, "min": reduce_min,
     "amax": amax, "amin": amin, "argmax": argmax, "argmin": argmin, "logsumexp": logsumexp,
     "softmax": softmax, "log_softmax": log_softmax, "any": any_true, "all": all_true,
