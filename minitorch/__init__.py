@@ -5,7 +5,7 @@
     (x @ x.T).sum().backward()
     minitorch.set_backend("python")   # or "numpy", "c", or a plugin's name
 """
-from .tensor import Tensor  # first: the op modules below attach themselves to Tensor
+from .tensor import Tensor, is_tensor  # first: the op modules below attach to Tensor
 
 from . import dtype as _dtype_module  # noqa: E402
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -24,6 +24,7 @@ int64 = long = _dtype_module.int64
 bool = _dtype_module.bool_  # noqa: A001
 
 globals().update(_PUBLIC_FUNCTIONS)  # minitorch.add, minitorch.sum, minitorch.max, ...
+numel, is_floating_point = Tensor.numel, Tensor.is_floating_point
 
 __version__ = "0.2.0"
 

@@ -28,6 +28,10 @@ class Storage:
         self.graph_version = 0
 
 
+# the names `Tensor.type()` reports and accepts, as PyTorch's legacy tensor types
+_LEGACY_NAMES = {float32: "FloatTensor", float64: "DoubleTensor", int64: "LongTensor",
+                 bool_: "BoolTensor"}
+
 # what `tensor.data = other` takes from other: everything but identity and autograd state
 _LAYOUT_SLOTS = ("_storage", "shape", "_strides", "_offset", "dtype", "_view", "_compact",
                  "_graph_version")
@@ -192,6 +196,32 @@ class Tensor:
     def type_as(self, other):
         return functions.cast(self, other.dtype)
 
+    def type(self, dtype=None):
+        """type(): the legacy type name ("minitorch.FloatTensor"); type(dtype) converts,
+        with dtype a DType, a dtype name or one of those legacy names (as to(dtype))."""
+        if dtype is None:
+            return f"minitorch.{_LEGACY_NAMES[self.dtype]}"
+        if isinstance(dtype, str) and dtype.startswith("minitorch."):
+            legacy = {name: kind for kind, name in _LEGACY_NAMES.items()}
+            if dtype[len("minitorch."):] not in legacy:
+                valid = ", ".join(f"minitorch.{name}" for name in legacy)
+                raise ValueError(f"type(): invalid type {dtype!r}; valid ones are {valid}")
+            dtype = legacy[dtype[len("minitorch."):]]
+        return functions.cast(self, resolve(dtype))
+
+    def element_size(self):
+        """Bytes per element."""
+        return self.dtype.itemsize
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self):
+        """Bytes of this tensor's elements (not of the whole storage a view shares)."""
+        return self.numel() * self.dtype.itemsize
+
     # ---- autograd -----------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=False):
         """Accumulate gradients of this tensor into the .grad of every leaf it came from.
@@ -272,6 +302,11 @@ class Tensor:
 
     def zero_(self):
         return self.fill_(0)
+
+
+def is_tensor(obj):
+    """True when obj is a minitorch Tensor (or a Parameter)."""
+    return isinstance(obj, Tensor)
 
 
 def _rebuild(array, dtype_name, requires_grad):

@@ -84,6 +84,28 @@ def test_random_numbers_are_seeded_and_backend_independent():
     assert sorted(values["numpy"][2].tolist()) == list(range(6))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool"])
+def test_type_names_and_sizes_match_torch(dtype):
+    ours, theirs = minitorch.zeros(2, 3, dtype=dtype), torch.zeros(2, 3, dtype=getattr(torch, dtype))
+    assert ours.type() == theirs.type().replace("torch.", "minitorch.")
+    assert (ours.element_size(), ours.itemsize, ours.nbytes, ours[:, :2].nbytes) == \
+        (theirs.element_size(), theirs.itemsize, theirs.nbytes, theirs[:, :2].nbytes)
+    assert minitorch.numel(ours) == torch.numel(theirs)
+    assert minitorch.is_floating_point(ours) == torch.is_floating_point(theirs)
+
+
+def test_type_converts_by_dtype_or_legacy_name_and_refuses_others():
+    a = minitorch.tensor([1.5, -2.5])
+    assert a.type(minitorch.int64).tolist() == torch.tensor([1.5, -2.5]).type(torch.int64).tolist()
+    assert a.type("minitorch.DoubleTensor").dtype is minitorch.float64
+    assert a.type("float64").dtype is minitorch.float64
+    assert a.type(minitorch.float32) is a
+    with pytest.raises(ValueError, match="minitorch.LongTensor"):
+        a.type("minitorch.HalfTensor")
+    assert minitorch.is_tensor(a) and minitorch.is_tensor(minitorch.nn.Parameter(a))
+    assert not minitorch.is_tensor(a.numpy()) and not minitorch.is_tensor(1.5)
+
+
 def test_unknown_dtype_lists_the_valid_ones():
     with pytest.raises(TypeError, match="float32.*float64.*int64.*bool"):
         minitorch.zeros(2, dtype="complex64")
