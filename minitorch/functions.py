@@ -20,7 +20,8 @@ from .contract import first_out_of_range
 from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, default_float, int64,
                     of_scalar, promote)
 from .layout import format_shape
-from .creation import check_fill_value, full, ones_like, tensor as make_tensor, zeros_like
+from .creation import (check_fill_value, full, ones_like, rand, randn, tensor as make_tensor,
+                       zeros_like)
 from .tensor import Tensor
 
 # ---- operands ---------------------------------------------------------------------------
@@ -1769,7 +1770,8 @@ def _inplace(function, op_name):
             result = function(self, *args, **kwargs)
         return _store(self, result, op_name)
     method.__name__ = op_name
-    method.__doc__ = f"In-place {function.__name__}: writes the result into self."
+    method.__doc__ = (f"self.{op_name}(...): the op computed out of place, its result "
+                      "written into self, which is returned.")
     return method
 
 
@@ -1816,6 +1818,71 @@ def copy_(a, source):
     dispatch.copy_into(source, strides, a.shape, a, a._strides, a._offset)
     a._storage.version += 1
     return a
+
+
+class NoDerivative(Function):
+    """`values` (computed without a graph) as an op of `tensors` with gradient 0 to each:
+    how PyTorch records the in-place forms of ops that have no derivative (eq_, uniform_,
+    ...), so that the tensor written to stays in the graph."""
+
+    def forward(self, values, *tensors):
+        return values
+
+    def backward(self, grad):
+        zero = zeros_like(grad)
+        return tuple(None if edge is None else zero for edge in self.inputs)
+
+
+def _zero_gradient(function):
+    """function for an in-place form: its result (bools, or values of a's dtype) cast to
+    a's dtype, as an op of a and of its tensor arguments with gradient 0 (NoDerivative)."""
+    def apply(a, *args, **kwargs):
+        values = cast(function(a, *args, **kwargs), a.dtype)
+        tensors = [arg for arg in args if isinstance(arg, Tensor)]
+        return NoDerivative.apply(values, a, *tensors)
+    apply.__name__ = function.__name__
+    return apply
+
+
+def _cumsum_keeping_dtype(a, dim, *, dtype=None):
+    """cumsum as cumsum_ computes it: as in PyTorch, only a's own dtype may be asked for
+    (a bool tensor, whose sums are int64, is then refused when they are stored)."""
+    if dtype is not None and _dtype_arg(dtype) is not a.dtype:
+        raise TypeError(f"cumsum_: dtype {_dtype_arg(dtype).name} differs from the "
+                        f"tensor's {a.dtype.name}; an in-place cumsum keeps its dtype")
+    return cumsum(a, dim)
+
+
+def _check_random_fill(a, op_name):
+    """Refuse to fill a tensor that is not floating point with random floats."""
+    if not a.dtype.is_floating_point:
+        raise TypeError(f"{op_name}: random floats cannot be written into a tensor of "
+                        f"dtype {a.dtype.name}; use a floating-point tensor "
+                        "(minitorch.randint draws integers)")
+
+
+def _uniform_values(a, from_=0.0, to=1.0, *, generator=None):
+    """What uniform_ writes: values uniform in [from_, to) in a's shape, dtype and backend,
+    scaled from minitorch.rand (drawn on the host from the seeded generator, so every
+    backend gets the same). As in PyTorch, from_ <= to, both finite, and to - from_ must
+    fit a's dtype."""
+    _check_random_fill(a, "uniform_")
+    limit = float(np.finfo(a.dtype.numpy).max)
+    if not (-limit <= from_ <= to <= limit and to - from_ <= limit):
+        raise RuntimeError(f"uniform_: expected from <= to, finite and at most the "
+                           f"largest {a.dtype.name} apart, got from={from_} and to={to}")
+    unit = rand(a.shape, generator=generator, dtype=a.dtype, backend=a.backend)
+    return unit * (to - from_) + from_
+
+
+def _normal_values(a, mean=0.0, std=1.0, *, generator=None):
+    """What normal_ writes: values from N(mean, std**2) in a's shape, dtype and backend,
+    scaled from minitorch.randn (the seeded generator, the same on every backend)."""
+    _check_random_fill(a, "normal_")
+    if not std >= 0:
+        raise RuntimeError(f"normal_: expected std >= 0, got {std}")
+    standard = randn(a.shape, generator=generator, dtype=a.dtype, backend=a.backend)
+    return standard * std + mean
 
 
 # ---- Tensor methods ---------------------------------------------------------------------
@@ -1924,6 +1991,25 @@ _METHOD_NAMES = (
     "movedim", "moveaxis", "swapaxes", "swapdims", "isclose", "allclose", "equal",
 )
 
+_INPLACE_OPS = {  # in-place method -> the op it computes out of place and writes into self
+    "__iadd__": add, "__isub__": sub, "__imul__": mul, "__itruediv__": div,
+    "__ifloordiv__": floor_divide, "__imod__": remainder, "__ipow__": power,
+    "__iand__": _bool_only(logical_and, "&="), "__ior__": _bool_only(logical_or, "|="),
+    "__ixor__": _bool_only(logical_xor, "^="),
+    **{name + "_": PUBLIC[name] for name in (
+        "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+        "floor_divide", "remainder", "pow", "neg", "negative", "abs", "exp", "log", "sqrt",
+        "sin", "cos", "tanh", "sigmoid", "relu", "sign", "square", "rsqrt", "reciprocal",
+        "log1p", "clamp", "clip", "masked_fill", "floor", "ceil", "round", "trunc", "fix",
+        "log2", "log10", "expm1", "tril", "triu")},
+    # no derivative; as PyTorch, self stays in the graph with gradient 0
+    **{name + "_": _zero_gradient(PUBLIC[name]) for name in (
+        "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
+        "logical_xor")},
+    "uniform_": _zero_gradient(_uniform_values), "normal_": _zero_gradient(_normal_values),
+    "cumsum_": _cumsum_keeping_dtype,
+}
+
 _SPECIAL_METHODS = {
     "__add__": add, "__radd__": _reflected(add), "__sub__": sub, "__rsub__": _reflected(sub),
     "__mul__": mul, "__rmul__": _reflected(mul), "__truediv__": div,
@@ -1936,15 +2022,7 @@ _SPECIAL_METHODS = {
     "__and__": _bool_only(logical_and, "&"), "__or__": _bool_only(logical_or, "|"),
     "__xor__": _bool_only(logical_xor, "^"),
     "__getitem__": getitem, "__setitem__": setitem,
-    "__iadd__": _inplace(add, "__iadd__"), "__isub__": _inplace(sub, "__isub__"),
-    "__imul__": _inplace(mul, "__imul__"), "__itruediv__": _inplace(div, "__itruediv__"),
-    "add_": _inplace(add, "add_"), "sub_": _inplace(sub, "sub_"),
-    "mul_": _inplace(mul, "mul_"), "div_": _inplace(div, "div_"),
-    "pow_": _inplace(power, "pow_"), "clamp_": _inplace(clamp, "clamp_"),
-    "relu_": _inplace(relu, "relu_"), "exp_": _inplace(exp, "exp_"),
-    "neg_": _inplace(neg, "neg_"), "sqrt_": _inplace(sqrt, "sqrt_"),
-    "sigmoid_": _inplace(sigmoid, "sigmoid_"), "tanh_": _inplace(tanh, "tanh_"),
-    "masked_fill_": _inplace(masked_fill, "masked_fill_"),
+    **{name: _inplace(function, name) for name, function in _INPLACE_OPS.items()},
     "fill_": fill_, "copy_": copy_, "index_put_": index_put_,
     "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
     "expand_as": expand_as, "contiguous": contiguous, "sum_to_shape": sum_to_shape,

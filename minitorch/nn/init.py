@@ -1,7 +1,7 @@
 """Weight initialisation in place, with torch.nn.init's names and formulas.
 
 Every random value comes from minitorch's seeded generator (`minitorch.manual_seed`, or
-the `generator=` argument) through minitorch.rand / minitorch.randn, which draw on the
+the `generator=` argument) through Tensor.uniform_ / Tensor.normal_, which draw on the
 host: one seed gives the same weights on every backend. Each function writes into
 `tensor` without recording autograd and returns it.
 """
@@ -9,7 +9,6 @@ import math
 import warnings
 
 from ..autograd import no_grad
-from ..creation import rand, randn
 
 _UNIT_GAIN = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
               "conv_transpose3d", "sigmoid", "identity")
@@ -63,23 +62,16 @@ def _is_empty(tensor):
     return False
 
 
-def _write(tensor, values):
-    with no_grad():
-        tensor.copy_(values)
-    return tensor
-
-
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fill with values drawn uniformly from [a, b)."""
-    unit = rand(tensor.shape, generator=generator, dtype=tensor.dtype, backend=tensor.backend)
-    return _write(tensor, unit * (b - a) + a)
+    """Fill with values drawn uniformly from [a, b) (Tensor.uniform_)."""
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with values drawn from N(mean, std**2)."""
-    standard = randn(tensor.shape, generator=generator, dtype=tensor.dtype,
-                     backend=tensor.backend)
-    return _write(tensor, standard * std + mean)
+    """Fill with values drawn from N(mean, std**2) (Tensor.normal_)."""
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def zeros_(tensor):
