@@ -13,7 +13,7 @@ from .contract import BackendError
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, randint, randn, randperm, tensor,
                        zeros, zeros_like)
-from .dtype import DType
+from .dtype import DType, get_default_dtype, set_default_dtype
 from .functions import PUBLIC as _PUBLIC_FUNCTIONS
 from .generator import Generator, default_generator, initial_seed, manual_seed
 from .registry import (BackendUnavailable, get_backend, get_num_threads, list_backends,

@@ -6,7 +6,7 @@ import operator
 import numpy as np
 
 from . import dispatch
-from .dtype import bool_, default_float, from_numpy_dtype, int64, resolve
+from .dtype import bool_, from_numpy_dtype, get_default_dtype, int64, resolve
 from .generator import numpy_generator
 from .registry import get_backend, lookup
 from .tensor import Tensor
@@ -39,7 +39,7 @@ def _host_array(data, dtype):
                         "pass a number, a (nested) list or tuple, or a numpy array")
     array = _nested_array(data, dtype)
     if dtype is None:
-        dtype = {"b": bool_, "i": int64, "u": int64}.get(array.dtype.kind, default_float)
+        dtype = {"b": bool_, "i": int64, "u": int64}.get(array.dtype.kind, get_default_dtype())
         if array.dtype.kind == "f" and isinstance(data, np.generic):
             dtype = from_numpy_dtype(array.dtype)
         elif array.dtype == np.float64 and isinstance(data, list) and any(
@@ -134,7 +134,8 @@ def _host_item(item):
 def tensor(data, dtype=None, requires_grad=False, backend=None):
     """A new tensor holding a copy of data (number, nested list, numpy array, Tensor).
 
-    dtype is inferred as in PyTorch: Python floats -> float32, ints -> int64, bools ->
+    dtype is inferred as in PyTorch: Python floats -> the default float dtype (float32
+    unless set_default_dtype changed it), ints -> int64, bools ->
     bool, numpy arrays keep their dtype (narrower ints widen to int64).
     """
     array, dtype = _host_array(data, None if dtype is None else resolve(dtype))
@@ -192,7 +193,7 @@ def _filled(op_name, size, fill_value, dtype, requires_grad, backend):
     """full(), reporting bad sizes and values as op_name."""
     dtype = resolve(dtype) if dtype is not None else (
         bool_ if isinstance(fill_value, bool) else
-        int64 if isinstance(fill_value, numbers.Integral) else default_float)
+        int64 if isinstance(fill_value, numbers.Integral) else get_default_dtype())
     shape = _shape(_as_size(size), dtype, op_name)
     check_fill_value(fill_value, dtype, op_name)
     return _finish(dispatch.fill(fill_value, shape, dtype, _backend(backend)), requires_grad)
@@ -203,15 +204,15 @@ def full(size, fill_value, dtype=None, requires_grad=False, backend=None):
 
 
 def zeros(*size, dtype=None, requires_grad=False, backend=None):
-    return _filled("zeros", size, 0, dtype or default_float, requires_grad, backend)
+    return _filled("zeros", size, 0, dtype or get_default_dtype(), requires_grad, backend)
 
 
 def ones(*size, dtype=None, requires_grad=False, backend=None):
-    return _filled("ones", size, 1, dtype or default_float, requires_grad, backend)
+    return _filled("ones", size, 1, dtype or get_default_dtype(), requires_grad, backend)
 
 
 def empty(*size, dtype=None, requires_grad=False, backend=None):
-    dtype = resolve(dtype or default_float)
+    dtype = resolve(dtype or get_default_dtype())
     result = dispatch.empty(_shape(size, dtype, "empty"), dtype, _backend(backend))
     return _finish(result, requires_grad)
 
@@ -248,21 +249,21 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, backend=Non
         raise ValueError("arange: step must be nonzero")
     count = max(math.ceil((end - start) / step), 0)
     all_ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
-    dtype = resolve(dtype) if dtype is not None else (int64 if all_ints else default_float)
+    dtype = resolve(dtype) if dtype is not None else (int64 if all_ints else get_default_dtype())
     _shape((count,), dtype, "arange")
     values = start + np.arange(count, dtype=np.float64 if not all_ints else np.int64) * step
     return tensor(values.astype(dtype.numpy), dtype, requires_grad, backend)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, backend=None):
-    dtype = resolve(dtype or default_float)
+    dtype = resolve(dtype or get_default_dtype())
     steps = _count(steps, "linspace", "number of steps")
     _shape((steps,), dtype, "linspace")
     return tensor(np.linspace(start, end, steps), dtype, requires_grad, backend)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, backend=None):
-    dtype = resolve(dtype or default_float)
+    dtype = resolve(dtype or get_default_dtype())
     n = _count(n, "eye", "n")
     m = n if m is None else _count(m, "eye", "m")
     _shape((n, m), dtype, "eye")
@@ -270,7 +271,7 @@ def eye(n, m=None, dtype=None, requires_grad=False, backend=None):
 
 
 def _random(op_name, draw, size, dtype, requires_grad, backend):
-    dtype = resolve(dtype or default_float)
+    dtype = resolve(dtype or get_default_dtype())
     if not dtype.is_floating_point:
         raise TypeError(f"{op_name}: random floats cannot be drawn as {dtype.name}; "
                         "use randint")

@@ -43,7 +43,23 @@ _NUMPY_WIDENING = {np.dtype(np.int8): int64, np.dtype(np.int16): int64, np.dtype
                    np.dtype(np.uint8): int64, np.dtype(np.uint16): int64, np.dtype(np.uint32): int64,
                    np.dtype(np.float16): float32}
 
-default_float = float32
+_default_float = [float32]  # a list, so every module reads the current one
+
+
+def get_default_dtype():
+    """The dtype of Python floats and of float factories (zeros, rand, ...) when no dtype
+    is given: float32 unless set_default_dtype changed it."""
+    return _default_float[0]
+
+
+def set_default_dtype(dtype):
+    """Make float32 or float64 the default floating dtype, as torch.set_default_dtype."""
+    dtype = resolve(dtype)
+    if not dtype.is_floating_point:
+        raise TypeError(f"set_default_dtype: only floating-point types are supported as the "
+                        f"default type, got {dtype.name}; use minitorch.float32 or "
+                        "minitorch.float64")
+    _default_float[0] = dtype
 
 
 def from_name(name):
@@ -60,7 +76,7 @@ def resolve(spec):
     if isinstance(spec, DType):
         return spec
     if spec is float:
-        return default_float
+        return _default_float[0]
     if spec is int:
         return int64
     if spec is bool:
@@ -94,7 +110,7 @@ def of_scalar(value):
         return bool_
     if isinstance(value, (int, np.integer)):
         return int64
-    return default_float
+    return _default_float[0]
 
 
 def _higher(a, b):

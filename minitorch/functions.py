@@ -17,7 +17,7 @@ import numpy as np
 from . import dispatch, layout
 from .autograd import Function, _grad_enabled, rebase
 from .contract import first_out_of_range
-from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, default_float, int64,
+from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, get_default_dtype, int64,
                     of_scalar, promote)
 from .layout import format_shape
 from .creation import (check_fill_value, full, ones_like, rand, randn, tensor as make_tensor,
@@ -91,7 +91,7 @@ def _broadcast(a, b, op_name):
 
 
 def _floating(dtype):
-    return dtype if dtype.is_floating_point else default_float
+    return dtype if dtype.is_floating_point else get_default_dtype()
 
 
 def _not_bool(dtype):
@@ -452,7 +452,7 @@ def neg(a):
 def _unary(function_class, name, floating=True):
     def apply(a):
         if floating and not a.dtype.is_floating_point:
-            a = cast(a, default_float)
+            a = cast(a, get_default_dtype())
         return function_class.apply(a)
     apply.__name__ = name
     apply.__doc__ = f"Elementwise {name} (contract: minitorch.contract.UNARY_OPS[{name!r}])."
@@ -514,7 +514,7 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     if rtol == 0 and atol == 0:
         return close
     if a.dtype is bool_:
-        a, b = cast(a, default_float), cast(b, default_float)
+        a, b = cast(a, get_default_dtype()), cast(b, get_default_dtype())
     error = absolute(a - b)
     within = logical_and(isfinite(error), error <= atol + absolute(b * rtol))
     return logical_or(close, within)
@@ -974,7 +974,7 @@ def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def logsumexp(a, dim=None, keepdim=False):
     """log(sum(exp(a))) over dim, shifted by the max so large values do not overflow."""
     if not a.dtype.is_floating_point:
-        a = cast(a, default_float)
+        a = cast(a, get_default_dtype())
     if isinstance(dim, (tuple, list)) and not dim and not keepdim:
         raise RuntimeError("logsumexp: dim=() with keepdim=False is not supported (PyTorch "
                            "2.13 raises here too); pass dim=None to reduce every dim")
@@ -1084,7 +1084,7 @@ def log_softmax(a, dim=None, dtype=None):
     if dtype is not None:
         a = cast(a, dtype)
     if not a.dtype.is_floating_point:
-        a = cast(a, default_float)
+        a = cast(a, get_default_dtype())
     if dim is None:
         dim = 0 if a.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
     dim = layout.normalize_dim(dim, a.ndim, "log_softmax")

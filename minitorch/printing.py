@@ -1,7 +1,7 @@
 """repr of a Tensor in PyTorch's style: tensor([[1., 2.]], requires_grad=True)."""
 import numpy as np
 
-from .dtype import bool_, float32, int64
+from .dtype import bool_, get_default_dtype, int64
 
 EDGE_ITEMS = 3
 SUMMARIZE_ABOVE = 1000
@@ -86,7 +86,7 @@ def tensor_repr(tensor):
             extras.append(f"size={tuple(array.shape)}")
     else:
         body = format_values(array, tensor.dtype, len("tensor("))
-    if tensor.dtype is not float32 and (array.size == 0 or tensor.dtype not in (int64, bool_)):
+    if tensor.dtype is not get_default_dtype() and (array.size == 0 or tensor.dtype not in (int64, bool_)):
         extras.append(f"dtype=minitorch.{tensor.dtype.name}")
     if tensor.backend != get_backend().name:
         extras.append(f"backend={tensor.backend!r}")

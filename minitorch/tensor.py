@@ -5,7 +5,7 @@ import weakref
 import numpy as np
 
 from . import autograd, layout
-from .dtype import bool_, float32, float64, int64, resolve
+from .dtype import bool_, float32, float64, get_default_dtype, int64, resolve
 from .dtype import is_name as is_dtype_name
 
 
@@ -42,7 +42,8 @@ class Tensor:
 
     `Tensor(data)` accepts what `minitorch.tensor` accepts (numpy arrays, nested lists,
     numbers) and keeps the original project's spelling working. Like `torch.Tensor`, it
-    stores floating data in the default float dtype (so `Tensor(X / 255)` is float32);
+    stores floating data in the default float dtype (float32 unless
+    set_default_dtype changed it, so `Tensor(X / 255)` is float32);
     integer and bool data keep their kind, so labels stay int64.
     """
 
@@ -55,7 +56,7 @@ class Tensor:
     def __init__(self, data, dtype=None, requires_grad=False):
         from .creation import tensor as make_tensor
         if dtype is None and np.asarray(data).dtype.kind == "f":
-            dtype = float32
+            dtype = get_default_dtype()
         made = make_tensor(data, dtype=dtype, requires_grad=requires_grad)
         for slot in Tensor.__slots__[:-1]:
             setattr(self, slot, getattr(made, slot))

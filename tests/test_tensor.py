@@ -106,6 +106,40 @@ def test_type_converts_by_dtype_or_legacy_name_and_refuses_others():
     assert not minitorch.is_tensor(a.numpy()) and not minitorch.is_tensor(1.5)
 
 
+@pytest.fixture
+def default_float64():
+    minitorch.set_default_dtype(minitorch.float64)
+    torch.set_default_dtype(torch.float64)
+    yield
+    minitorch.set_default_dtype(minitorch.float32)
+    torch.set_default_dtype(torch.float32)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.tensor([1.5]), lambda lib: lib.zeros(2), lambda lib: lib.rand(2),
+    lambda lib: lib.full((1,), 2.0), lambda lib: lib.arange(0.0, 1.0, 0.5),
+    lambda lib: lib.linspace(0, 1, 3), lambda lib: lib.eye(2), lambda lib: lib.tensor([1, 2]) / 2,
+    lambda lib: lib.tensor([1, 2]) * 1.5, lambda lib: lib.tensor([1, 2]).sqrt(),
+    lambda lib: lib.tensor(np.zeros(2, np.float32)), lambda lib: lib.ones(2, dtype=lib.float32) * 2.5,
+    lambda lib: lib.nn.Linear(2, 3).weight,
+])
+def test_set_default_dtype_changes_what_floats_become_as_in_torch(default_float64, make):
+    assert make(minitorch).dtype.name == str(make(torch).dtype).replace("torch.", "")
+
+
+def test_repr_names_dtypes_other_than_the_default(default_float64):
+    assert minitorch.get_default_dtype() is minitorch.float64
+    assert repr(minitorch.ones(2)) == "tensor([1., 1.])"
+    assert repr(minitorch.ones(2, dtype=minitorch.float32)) == \
+        "tensor([1., 1.], dtype=minitorch.float32)"
+
+
+def test_set_default_dtype_refuses_non_floating_types():
+    with pytest.raises(TypeError, match="floating-point.*int64"):
+        minitorch.set_default_dtype(minitorch.int64)
+    assert minitorch.get_default_dtype() is minitorch.float32
+
+
 def test_unknown_dtype_lists_the_valid_ones():
     with pytest.raises(TypeError, match="float32.*float64.*int64.*bool"):
         minitorch.zeros(2, dtype="complex64")
