@@ -10,9 +10,12 @@ The loss modules live in minitorch.loss and are re-exported.
 from . import functional, init  # noqa: F401
 from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList,  # noqa: F401
                         Sequential)
+from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d,  # noqa: F401
+                   MaxPool2d)
 from .layers import (ELU, GELU, Dropout, Embedding, Flatten, Hardtanh,  # noqa: F401
                      Identity, LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax, Mish,
                      ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softplus, Tanh)
 from .module import IncompatibleKeys, Module  # noqa: F401
+from .normalization import BatchNorm1d, BatchNorm2d  # noqa: F401
 from .parameter import Parameter  # noqa: F401
 from ..loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss  # noqa: E402,F401

@@ -15,6 +15,9 @@ from ..creation import tensor as make_tensor
 from ..functions import (flatten, linear, log_softmax, sigmoid, softmax,  # noqa: F401
                          tanh)
 from ..layout import format_shape
+from .conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa: F401
+                   max_pool2d)
+from .normalization import batch_norm  # noqa: F401
 
 REDUCTIONS = ("none", "mean", "sum")
 

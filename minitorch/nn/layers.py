@@ -9,6 +9,18 @@ from .module import Module
 from .parameter import Parameter
 
 
+def reset_weight_and_bias(weight, bias):
+    """PyTorch's default initialisation of Linear and the Conv layers, in place: weight
+    (out, in, *kernel) by kaiming_uniform_(a=sqrt(5)), i.e. uniform in ±1/sqrt(fan_in)
+    with fan_in = in * kernel elements, and bias (unless None) uniform in the same range
+    (0 when fan_in is 0), from minitorch's seeded generator."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in = init.fans(weight)[0]
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Linear(Module):
     """y = x @ weight.T + bias, with weight (out_features, in_features), bias (out_features,).
 
@@ -34,10 +46,7 @@ class Linear(Module):
 
     def reset_parameters(self):
         """Draw fresh initial values (see the class docstring)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, x):
         return F.linear(x, self.weight, self.bias)
