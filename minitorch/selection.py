@@ -1,0 +1,266 @@
+"""Sorting and selection: sort, argsort, msort, topk, kthvalue, median, unique, nonzero,
+count_nonzero, with PyTorch's semantics.
+
+Why the order is computed on the host: the backend contract has no sort kernel, and
+making one required would break every backend and plugin written against it. An order
+is index metadata, like the storage positions advanced indexing computes on the host
+(indexing.py), so it is found the same way: the values are copied to the host
+(`dispatch.to_numpy`) and numpy's stable argsort orders them, with PyTorch's rules (nan is
+the largest value; descending order keeps ties in their original order). The values are
+then taken from the input by the backend, with `gather` and the indices the host found,
+so their gradient is gather's (each value's gradient added back at the position it came
+from), which is PyTorch's backward of sort, topk, kthvalue and median(dim). Indices are
+int64 and carry no gradient.
+
+The sort is always stable: PyTorch leaves the order of equal elements unspecified (unless
+sort's stable=True), so the stable order is one it allows.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from . import dispatch, layout
+from .autograd import Function, no_grad
+from .dtype import bool_, int64
+from .functions import ExtremeOfAll, MaxMin, _drop_dims, _reduction_dims, gather, ne, reduce_sum
+from .layout import format_shape
+
+
+class ReturnType(MaxMin):
+    """A (values, indices) pair named after the op that returned it, as PyTorch's
+    torch.return_types.sort(values=..., indices=...) is; unpacks and indexes like
+    max(dim)'s pair."""
+
+    def __init__(self, op_name, values, indices):
+        super().__init__(values, indices)
+        self.op_name = op_name
+
+    def __repr__(self):
+        return (f"minitorch.return_types.{self.op_name}(\nvalues={self.values!r},\n"
+                f"indices={self.indices!r})")
+
+
+# ---- on the host ------------------------------------------------------------------------
+
+def _sorting_order(array, axis, descending):
+    """The int64 indices that sort numpy `array` along axis (a 0-d array: 0): stable, nan
+    last, or first when descending, with equal elements in their original order either way.
+
+    Descending order is the ascending order of the array reversed along axis, reversed
+    back and its indices mapped to the original positions: no negation, so it holds for
+    bools and the smallest int64 too."""
+    if array.ndim == 0:
+        return np.zeros((), np.int64)
+    if not descending:
+        return np.argsort(array, axis=axis, kind="stable")
+    reversed_order = np.argsort(np.flip(array, axis), axis=axis, kind="stable")
+    return array.shape[axis] - 1 - np.flip(reversed_order, axis)
+
+
+def _median_ranks(array, axis):
+    """The rank, in ascending order along axis, of each slice's median (axis kept as size
+    1): the lower median, or the first nan when the slice has any (nan propagates)."""
+    size = array.shape[axis]
+    nans = np.count_nonzero(array != array, axis=axis, keepdims=True)
+    return np.where(nans > 0, size - nans, (size - 1) // 2)
+
+
+def _indices(positions, a):
+    """A numpy array of positions as an int64 tensor on a's backend."""
+    return dispatch.from_numpy(positions, int64, a._storage.backend)
+
+
+# ---- argument checks --------------------------------------------------------------------
+
+def _size_along(a, dim):
+    """a's size along (normalized) dim; a 0-d tensor counts as one element along dim 0."""
+    return a.shape[dim] if a.shape else 1
+
+
+def _check_not_bool(a, op_name):
+    if a.dtype is bool_:
+        raise NotImplementedError(f"{op_name}: not implemented for bool tensors (as in "
+                                  "PyTorch); convert with .long() first")
+
+
+def _check_k(k, op_name):
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool):
+        raise TypeError(f"{op_name}: k must be an int, got {type(k).__name__}")
+
+
+def _check_k_in_range(k, low, a, dim, op_name):
+    """low <= k <= a's size along dim, else PyTorch's RuntimeError, naming op and shape."""
+    size = _size_along(a, dim)
+    if not low <= k <= size:
+        raise RuntimeError(f"{op_name}: k={k} is out of range for dimension {dim} of size "
+                           f"{size} (input shape {format_shape(a.shape)}; expected "
+                           f"{low} <= k <= {size})")
+
+
+def _check_slices_not_empty(a, dim, op_name):
+    if _size_along(a, dim) == 0:
+        raise IndexError(f"{op_name}: expected reduction dim {dim} to have non-zero size "
+                         f"(input shape {format_shape(a.shape)})")
+
+
+# ---- sorting ----------------------------------------------------------------------------
+
+def _sorting_indices(a, dim, descending, op_name):
+    """The int64 tensor of indices that sort a along dim (see _sorting_order)."""
+    dim = layout.normalize_dim(dim, a.ndim, op_name)
+    return _indices(_sorting_order(dispatch.to_numpy(a), dim, descending), a)
+
+
+def argsort(a, dim=-1, descending=False, *, stable=False):
+    """The int64 indices that sort a along dim: sort(a, dim, descending).indices."""
+    return _sorting_indices(a, dim, descending, "argsort")
+
+
+def sort(a, dim=-1, descending=False, *, stable=False):
+    """(values, indices) of a sorted along dim, ascending unless descending: nan counts as
+    the largest value, equal elements keep their order (always; `stable` is accepted for
+    PyTorch's signature), and values' gradient goes back to the positions in indices."""
+    indices = _sorting_indices(a, dim, descending, "sort")
+    return ReturnType("sort", gather(a, dim, indices), indices)
+
+
+def msort(a):
+    """a sorted along its first dim: sort(a, 0).values."""
+    return sort(a, 0).values
+
+
+def topk(a, k, dim=-1, largest=True, sorted=True):  # noqa: A002  (PyTorch's keyword name)
+    """(values, indices) of the k largest (or, with largest=False, smallest) elements along
+    dim, in order (always; `sorted` is accepted for PyTorch's signature), nan counting as
+    the largest. 0 <= k <= size of dim; as PyTorch, a 0-d tensor is its own top-k for k
+    of 0 or 1."""
+    _check_k(k, "topk")
+    dim = layout.normalize_dim(dim, a.ndim, "topk")
+    _check_not_bool(a, "topk")
+    _check_k_in_range(k, 0, a, dim, "topk")
+    order = _sorting_order(dispatch.to_numpy(a), dim, descending=largest)
+    if a.shape:
+        order = order[(slice(None),) * dim + (slice(0, k),)]
+    indices = _indices(order, a)
+    return ReturnType("topk", gather(a, dim, indices), indices)
+
+
+# ---- selecting one element per slice ----------------------------------------------------
+
+def _select_by_rank(op_name, a, dim, keepdim, ranks_of):
+    """(values, indices) of one element per slice along dim: the one at the rank
+    ranks_of(array, dim) gives (an int array with dim kept as size 1) in the slice's
+    ascending order. dim is normalized and no slice is empty."""
+    array = dispatch.to_numpy(a)
+    order = _sorting_order(array, dim, descending=False)
+    if a.shape:
+        order = np.take_along_axis(order, ranks_of(array, dim), dim)
+    indices = _indices(order, a)
+    values = gather(a, dim, indices)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return ReturnType(op_name, values, indices)
+
+
+def kthvalue(a, k, dim=-1, keepdim=False):
+    """(values, indices) of the k-th smallest element (k from 1) of each slice along dim,
+    nan counting as the largest."""
+    _check_k(k, "kthvalue")
+    dim = layout.normalize_dim(dim, a.ndim, "kthvalue")
+    _check_not_bool(a, "kthvalue")
+    _check_slices_not_empty(a, dim, "kthvalue")
+    _check_k_in_range(k, 1, a, dim, "kthvalue")
+    return _select_by_rank("kthvalue", a, dim, keepdim,
+                           lambda array, axis: np.full((1,) * array.ndim, k - 1))
+
+
+class MedianOfAll(ExtremeOfAll):
+    """median() of every element: the lower median, nan when any element is nan (or a
+    floating-point a is empty). backward as PyTorch's: the gradient shared evenly by every
+    position holding the median (every nan, when it is nan), as max() shares it."""
+
+    def forward(self, a):
+        self.dims, self.keepdim = tuple(range(a.ndim)), False
+        kept_shape = (1,) * a.ndim
+        if a.numel() == 0:
+            kept = dispatch.fill(math.nan, kept_shape, a.dtype, a._storage.backend)
+        else:
+            with no_grad():
+                kept = median(a.reshape(-1), 0).values.reshape(kept_shape)
+        self.save_for_backward(a, kept)
+        return _drop_dims(kept, self.dims, False)
+
+
+def median(a, dim=None, keepdim=False):
+    """median(a) -> the lower median of all elements (see MedianOfAll). median(a, dim) ->
+    (values, indices) of each slice's lower median, or of its first nan when it has one;
+    values' gradient goes to indices."""
+    _check_not_bool(a, "median")
+    if dim is not None:
+        dim = layout.normalize_dim(dim, a.ndim, "median")
+        _check_slices_not_empty(a, dim, "median")
+        return _select_by_rank("median", a, dim, keepdim, _median_ranks)
+    if keepdim:
+        raise TypeError("median: keepdim needs a dim (median() of all elements is 0-d)")
+    if a.numel() == 0 and not a.dtype.is_floating_point:
+        raise RuntimeError(f"median: an empty {a.dtype.name} tensor has no median (input "
+                           f"shape {format_shape(a.shape)})")
+    return MedianOfAll.apply(a)
+
+
+# ---- unique, nonzero --------------------------------------------------------------------
+
+class NotDifferentiable(Function):
+    """`values`, computed from `a` outside any graph, as an op of a: as in PyTorch, the
+    result requires grad when a does, and a backward through it is an error."""
+
+    def forward(self, a, values, op_name):
+        self.op_name = op_name
+        return values
+
+    def backward(self, grad):
+        raise NotImplementedError(f"{self.op_name}: the derivative is not implemented (as "
+                                  "in PyTorch)")
+
+
+def unique(a, sorted=True, return_inverse=False, return_counts=False,  # noqa: A002
+           dim=None):
+    """The distinct elements of a, flattened, in ascending order (always; `sorted` is
+    accepted for PyTorch's signature); each nan is distinct, as in PyTorch. With
+    return_inverse, also where each element of a went (int64, a's shape); with
+    return_counts, how often each distinct element occurs. Only dim=None is supported."""
+    if dim is not None:
+        raise NotImplementedError(f"unique: dim={dim} is not supported (only dim=None, "
+                                  "which flattens the input)")
+    array = dispatch.to_numpy(a).reshape(-1)
+    order = _sorting_order(array, 0, descending=False)
+    ordered = array[order]
+    starts = np.ones(array.shape, bool)   # where a new distinct value starts in `ordered`
+    starts[1:] = ordered[1:] != ordered[:-1]   # nan != nan: each nan starts its own
+    with no_grad():
+        values = a.reshape(-1)[order[starts]]
+    result = (NotDifferentiable.apply(a, values, "unique"),)
+    if return_inverse:
+        inverse = np.empty(array.shape, np.int64)
+        inverse[order] = np.cumsum(starts) - 1
+        result += (_indices(inverse.reshape(a.shape), a),)
+    if return_counts:
+        result += (_indices(np.diff(np.flatnonzero(np.append(starts, True))), a),)
+    return result if len(result) > 1 else result[0]
+
+
+def nonzero(a, *, as_tuple=False):
+    """The indices of a's nonzero elements (nan is nonzero), in row-major order: an int64
+    tensor (count, a.ndim), or with as_tuple a tuple of one 1-D index tensor per dim (a
+    0-d tensor counting as 1-D, as in PyTorch)."""
+    array = dispatch.to_numpy(a)
+    if as_tuple:
+        return tuple(_indices(positions, a) for positions in np.nonzero(np.atleast_1d(array)))
+    return _indices(np.argwhere(array), a)
+
+
+def count_nonzero(a, dim=None):
+    """How many elements of a are nonzero (nan is) over dim (None or (): all; an int or a
+    tuple), as int64."""
+    return reduce_sum(ne(a, 0), _reduction_dims(dim, a.ndim, "count_nonzero"))
