@@ -15,6 +15,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        zeros, zeros_like)
 from .dtype import DType, get_default_dtype, set_default_dtype
 from .functions import PUBLIC as _PUBLIC_FUNCTIONS
+from . import linalg  # noqa: F401  (minitorch.linalg.vector_norm)
 from .generator import Generator, default_generator, initial_seed, manual_seed
 from .registry import (BackendUnavailable, get_backend, get_num_threads, list_backends,
                        register_backend, set_backend, set_num_threads, use_backend)

@@ -189,6 +189,20 @@ def _shape(size, dtype, op_name):
     return shape
 
 
+def _size_argument(sizes, size, op_name):
+    """The size a factory was given, as PyTorch takes it: positional `sizes` (ints, or one
+    tuple or list of them) or the keyword size= (a tuple or list), not both."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{op_name}(): got multiple values for argument 'size' (positional "
+                        f"sizes {list(sizes)} and size={size!r})")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{op_name}(): size must be a tuple or list of ints, got "
+                        f"{type(size).__name__}")
+    return (size,)
+
+
 def _filled(op_name, size, fill_value, dtype, requires_grad, backend):
     """full(), reporting bad sizes and values as op_name."""
     dtype = resolve(dtype) if dtype is not None else (
@@ -203,18 +217,24 @@ def full(size, fill_value, dtype=None, requires_grad=False, backend=None):
     return _filled("full", size, fill_value, dtype, requires_grad, backend)
 
 
-def zeros(*size, dtype=None, requires_grad=False, backend=None):
-    return _filled("zeros", size, 0, dtype or get_default_dtype(), requires_grad, backend)
+def zeros(*sizes, size=None, dtype=None, requires_grad=False, backend=None):
+    """Zeros of the given size (positional ints or a sequence, or size=)."""
+    return _filled("zeros", _size_argument(sizes, size, "zeros"), 0,
+                   dtype or get_default_dtype(), requires_grad, backend)
 
 
-def ones(*size, dtype=None, requires_grad=False, backend=None):
-    return _filled("ones", size, 1, dtype or get_default_dtype(), requires_grad, backend)
+def ones(*sizes, size=None, dtype=None, requires_grad=False, backend=None):
+    """Ones of the given size (positional ints or a sequence, or size=)."""
+    return _filled("ones", _size_argument(sizes, size, "ones"), 1,
+                   dtype or get_default_dtype(), requires_grad, backend)
 
 
-def empty(*size, dtype=None, requires_grad=False, backend=None):
+def empty(*sizes, size=None, dtype=None, requires_grad=False, backend=None):
+    """An uninitialised tensor of the given size (positional ints or a sequence, or
+    size=)."""
     dtype = resolve(dtype or get_default_dtype())
-    result = dispatch.empty(_shape(size, dtype, "empty"), dtype, _backend(backend))
-    return _finish(result, requires_grad)
+    shape = _shape(_size_argument(sizes, size, "empty"), dtype, "empty")
+    return _finish(dispatch.empty(shape, dtype, _backend(backend)), requires_grad)
 
 
 def _like(function, a, dtype, requires_grad, backend):
@@ -279,18 +299,20 @@ def _random(op_name, draw, size, dtype, requires_grad, backend):
     return tensor(values, dtype, requires_grad, backend)
 
 
-def rand(*size, generator=None, dtype=None, requires_grad=False, backend=None):
-    """Uniform values in [0, 1) from the seeded generator."""
+def rand(*sizes, size=None, generator=None, dtype=None, requires_grad=False, backend=None):
+    """Uniform values in [0, 1) from the seeded generator, of the given size (positional
+    ints or a sequence, or size=)."""
     numpy_gen = numpy_generator(generator)
-    return _random("rand", lambda shape, d: numpy_gen.random(shape, dtype=d), size, dtype,
-                   requires_grad, backend)
+    return _random("rand", lambda shape, d: numpy_gen.random(shape, dtype=d),
+                   _size_argument(sizes, size, "rand"), dtype, requires_grad, backend)
 
 
-def randn(*size, generator=None, dtype=None, requires_grad=False, backend=None):
-    """Standard normal values from the seeded generator."""
+def randn(*sizes, size=None, generator=None, dtype=None, requires_grad=False, backend=None):
+    """Standard normal values from the seeded generator, of the given size (positional
+    ints or a sequence, or size=)."""
     numpy_gen = numpy_generator(generator)
-    return _random("randn", lambda shape, d: numpy_gen.standard_normal(shape, dtype=d), size,
-                   dtype, requires_grad, backend)
+    return _random("randn", lambda shape, d: numpy_gen.standard_normal(shape, dtype=d),
+                   _size_argument(sizes, size, "randn"), dtype, requires_grad, backend)
 
 
 def randint(low=None, high=None, size=(), generator=None, dtype=None, backend=None):

@@ -11,14 +11,15 @@ are exported as `minitorch.<name>` and installed as Tensor methods (see the end)
 import builtins
 import math
 import numbers
+import operator
 
 import numpy as np
 
 from . import dispatch, layout
 from .autograd import Function, _grad_enabled, rebase
 from .contract import first_out_of_range
-from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, get_default_dtype, int64,
-                    of_scalar, promote)
+from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, float64, get_default_dtype,
+                    int64, of_scalar, promote)
 from .layout import format_shape
 from .creation import (check_fill_value, full, ones_like, rand, randn, tensor as make_tensor,
                        zeros_like)
@@ -309,6 +310,27 @@ def maximum(a, b):
 def minimum(a, b):
     a, b = _operands(a, b, "minimum")
     return Minimum.apply(a, b)
+
+
+def _ignoring_nan(a, b, a_wins, op_name):
+    """fmax/fmin: a where a_wins(a, b) or b is nan, else b (so nan only where both are);
+    as PyTorch, the side chosen gets all the gradient, ties going to a."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"{op_name}: both arguments must be tensors, got "
+                        f"{type(a).__name__} and {type(b).__name__}")
+    a, b = _operands(a, b, op_name)
+    _broadcast(a, b, op_name)
+    return where(logical_or(a_wins(a, b), isnan(b)), a, b)
+
+
+def fmax(a, b):
+    """Elementwise maximum that ignores nan: the other value where one is nan."""
+    return _ignoring_nan(a, b, ge, "fmax")
+
+
+def fmin(a, b):
+    """Elementwise minimum that ignores nan: the other value where one is nan."""
+    return _ignoring_nan(a, b, le, "fmin")
 
 
 def _bool_binary(op, a, b, op_name):
@@ -605,6 +627,110 @@ def log10(a):
     return log(a) / math.log(10.0)
 
 
+class Exp2(Function):
+    """2 ** a with the pow kernel (exact at integers). backward, as PyTorch's:
+    grad * result * log(2)."""
+
+    def forward(self, a):
+        two = _scalar_tensor(2.0, a.dtype, a._storage.backend)
+        result = dispatch.binary("pow", two, a, a.shape, a.dtype)
+        self.save_for_backward(result)
+        return result
+
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return grad * result * math.log(2.0)
+
+
+exp2 = _unary(Exp2, "exp2")
+exp2.__doc__ = "Elementwise 2 ** a; ints and bools give the default float dtype."
+
+# erf as fdlibm computes it (s_erf.c, Sun Microsystems 1993): rational approximations,
+# coefficients lowest degree first; each denominator's constant term is 1.
+_ERX = 8.45062911510467529297e-01   # the constant term near |x| = 1, a float32 value
+_ERF_SMALL = ((1.28379167095512558561e-01, -3.25042107247001499370e-01,    # |x| < 0.84375
+               -2.84817495755985104766e-02, -5.77027029648944159157e-03,
+               -2.37630166566501626084e-05),
+              (1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02,
+               5.08130628187576562776e-03, 1.32494738004321644526e-04,
+               -3.96022827877536812320e-06))
+_ERF_MIDDLE = ((-2.36211856075265944077e-03, 4.14856118683748331666e-01,   # |x| < 1.25
+                -3.72207876035701323847e-01, 3.18346619901161753674e-01,
+                -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+                -2.16637559486879084300e-03),
+               (1.0, 1.06420880400844228286e-01, 5.40397917702171048937e-01,
+                7.18286544141962662868e-02, 1.26171219808761642112e-01,
+                1.36370839120290507362e-02, 1.19844998467991074170e-02))
+_ERFC_NEAR = ((-9.86494403484714822705e-03, -6.93858572707181764372e-01,   # |x| < 1/0.35
+               -1.05586262253232909814e+01, -6.23753324503260060396e+01,
+               -1.62396669462573470355e+02, -1.84605092906711035994e+02,
+               -8.12874355063065934246e+01, -9.81432934416914548592e+00),
+              (1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02,
+               4.34565877475229228821e+02, 6.45387271733267880336e+02,
+               4.29008140027567833386e+02, 1.08635005541779435134e+02,
+               6.57024977031928170135e+00, -6.04244152148580987438e-02))
+_ERFC_FAR = ((-9.86494292470009928597e-03, -7.99283237680523006574e-01,    # |x| < 6
+              -1.77579549177547519889e+01, -1.60636384855821916062e+02,
+              -6.37566443368389627722e+02, -1.02509513161107724954e+03,
+              -4.83519191608651397019e+02),
+             (1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02,
+              1.53672958608443695994e+03, 3.19985821950859553908e+03,
+              2.55305040643316442583e+03, 4.74528541206955367215e+02,
+              -2.24409524465858183362e+01))
+
+
+def _rational(x, fraction):
+    """numerator(x) / denominator(x) for a (numerator, denominator) pair of coefficient
+    tuples, lowest degree first (Horner's rule)."""
+    quotient = []
+    for coefficients in fraction:
+        value = coefficients[-1]
+        for coefficient in reversed(coefficients[:-1]):
+            value = x * value + coefficient
+        quotient.append(value)
+    return quotient[0] / quotient[1]
+
+
+def _erf_values(x):
+    """erf of a float64 tensor, within 1 ulp (as fdlibm, whose method this is):
+    x + x * R(x^2) below 0.84375, 0.845... + R(|x| - 1) below 1.25, then
+    1 - exp(-x^2 - 0.5625 + R(1 / x^2)) / |x| below 6, and +-1 beyond (nan stays nan).
+    exp(-x^2) is taken as exp(-h^2) * exp((h - |x|)(h + |x|)) with h = |x| cut to 20
+    fraction bits, so h^2 is exact and x^2's rounding does not reach the result."""
+    magnitude = absolute(x)
+    square = x * x
+    small = x + x * _rational(square, _ERF_SMALL)
+    middle = _ERX + _rational(magnitude - 1.0, _ERF_MIDDLE)
+    inverse_square = 1.0 / square
+    tail_fraction = where(magnitude < 1 / 0.35, _rational(inverse_square, _ERFC_NEAR),
+                          _rational(inverse_square, _ERFC_FAR))
+    head = _floor_values(magnitude * 2.0 ** 20) * 2.0 ** -20
+    tail = exp(-(head * head) - 0.5625) * exp((head - magnitude) * (head + magnitude)
+                                             + tail_fraction) / magnitude
+    large = where(magnitude < 1.25, middle, where(magnitude >= 6.0, 1.0, 1.0 - tail))
+    return where(magnitude < 0.84375, small, where(x < 0, neg(large), large))
+
+
+class Erf(Function):
+    """The error function erf(a) = 2/sqrt(pi) * integral from 0 to a of exp(-t^2) dt,
+    computed in float64 whatever a's dtype (see _erf_values). backward, as PyTorch's:
+    grad * 2/sqrt(pi) * exp(-a^2)."""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        with no_grad():
+            return cast(_erf_values(cast(a, float64)), a.dtype)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad * (exp(-(a * a)) * (2.0 / math.sqrt(math.pi)))
+
+
+erf = _unary(Erf, "erf")
+erf.__doc__ = ("Elementwise error function, accurate to 1 ulp in float64 over the whole "
+               "real line; ints and bools give the default float dtype.")
+
+
 def _floor_values(a):
     """floor(a) for a float tensor: a // 1 (exact, -0.0 kept), but +-inf stay +-inf."""
     return where(isinf(a), a, floor_divide(a, 1.0))
@@ -736,6 +862,52 @@ def where(cond, a, b):
     return Where.apply(cond, a, b)
 
 
+class Lerp(Function):
+    """a + weight * (end - a), broadcast over all three, computed as PyTorch does: from a
+    where |weight| < 0.5, else as end - (end - a) * (1 - weight), so a weight of 1 gives
+    end exactly. backward, as PyTorch's: grad * (1 - weight) to a, grad * weight to end,
+    grad * (end - a) to weight."""
+
+    def forward(self, a, end, weight):
+        self.save_for_backward(a, end, weight)
+        with no_grad():
+            difference = end - a
+            return where(absolute(weight) < 0.5, a + weight * difference,
+                         end - difference * (1.0 - weight))
+
+    def backward(self, grad):
+        a, end, weight = self.saved_tensors
+        needs_a, needs_end, needs_weight = (edge is not None for edge in self.inputs)
+        return (grad * (1.0 - weight) if needs_a else None,
+                grad * weight if needs_end else None,
+                grad * (end - a) if needs_weight else None)
+
+
+def lerp(a, end, weight):
+    """Linear interpolation from a to end (see Lerp). a and end are floating-point tensors
+    of one dtype; weight is a Python number, a 0-d tensor (cast to a's dtype) or a tensor
+    of a's dtype, as PyTorch requires."""
+    for name, tensor in (("input", a), ("end", end)):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"lerp: {name} must be a tensor, got {type(tensor).__name__}")
+    if not a.dtype.is_floating_point:
+        raise TypeError(f"lerp: input must be floating point, got {a.dtype.name}")
+    _same_backend(a, end, "lerp")
+    if isinstance(weight, Tensor):
+        _same_backend(a, weight, "lerp")
+        if not weight.shape:
+            weight = cast(weight, a.dtype)
+    else:
+        _check_scalar(weight, "lerp")
+        weight = _scalar_tensor(weight, a.dtype, a._storage.backend)
+    for name, tensor in (("end", end), ("weight", weight)):
+        if tensor.dtype is not a.dtype:
+            raise TypeError(f"lerp: expected {name} to have the input's dtype "
+                            f"{a.dtype.name}, got {tensor.dtype.name}")
+    layout.broadcast_shapes(_broadcast(a, end, "lerp"), weight.shape, "lerp")
+    return Lerp.apply(a, end, weight)
+
+
 # ---- reductions -------------------------------------------------------------------------
 
 def _reduction_dims(dim, ndim, op_name):
@@ -766,32 +938,47 @@ def _drop_dims(tensor, dims, keepdim):
 
 
 class Sum(Function):
+    """The sum over dims of a cast to dtype (the cast is part of the reduction).
+    backward: grad spread over the summed dims, in a's dtype."""
+
     def forward(self, a, dims, keepdim, dtype):
-        self.input_shape = a.shape
+        self.input_shape, self.input_dtype = a.shape, a.dtype
         self.dims, self.keepdim = dims, keepdim
         return dispatch.reduce("sum", a, dims, dtype, keepdim)
 
     def backward(self, grad):
         if not self.keepdim:
             grad = grad.reshape(layout.reduced_shape(self.input_shape, self.dims, True))
-        return grad.expand(self.input_shape)
+        return cast(grad, self.input_dtype).expand(self.input_shape)
 
 
-def reduce_sum(a, dim=None, keepdim=False, dtype=None):
-    """Sum over dim (None: all; int or tuple; negative allowed). Ints sum as int64."""
+def reduce_sum(a, dim=None, keepdim=False, *, dtype=None):
+    """Sum over dim (None: all; int or tuple; negative allowed). Ints and bools sum as
+    int64. dtype, as PyTorch, casts a before summing (a float sum as int64 truncates each
+    element first); a bool sum is True where any element is nonzero."""
     dims = _reduction_dims(dim, a.ndim, "sum")
     if dtype is None:
         dtype = a.dtype if a.dtype.is_floating_point else int64
+    else:
+        dtype = _dtype_arg(dtype)
+        if dtype is bool_:
+            return any_true(a, dims, keepdim)
     return Sum.apply(a, dims, keepdim, dtype)
 
 
-def mean(a, dim=None, keepdim=False):
-    if not a.dtype.is_floating_point:
+def mean(a, dim=None, keepdim=False, *, dtype=None):
+    """The average over dim (see sum). As PyTorch, a must be floating point unless dtype
+    (a floating-point dtype) is given, which casts a before summing."""
+    if dtype is not None:
+        dtype = _dtype_arg(dtype)
+        if not dtype.is_floating_point:
+            raise TypeError(f"mean: dtype must be floating point, got {dtype.name}")
+    elif not a.dtype.is_floating_point:
         raise TypeError(f"mean: input dtype must be floating point, got {a.dtype.name}; "
-                        "call .float() first")
+                        "call .float() first, or pass dtype=")
     dims = _reduction_dims(dim, a.ndim, "mean")
     count = layout.numel(a.shape[d] for d in dims)
-    return reduce_sum(a, dims, keepdim) / count  # 0 / 0 gives nan for an empty mean
+    return reduce_sum(a, dims, keepdim, dtype=dtype) / count  # 0 / 0: nan for an empty mean
 
 
 class Extreme(Function):
@@ -867,10 +1054,11 @@ def amin(a, dim=None, keepdim=False):
 
 
 class MaxMin:
-    """What max(dim)/min(dim) return: a (values, indices) pair, like torch.return_types."""
+    """What max(dim), min(dim), sort, topk, ... return: a (values, indices) pair named
+    after its op, like torch.return_types.max."""
 
-    def __init__(self, values, indices):
-        self.values, self.indices = values, indices
+    def __init__(self, values, indices, op_name):
+        self.values, self.indices, self.op_name = values, indices, op_name
 
     def __iter__(self):
         return iter((self.values, self.indices))
@@ -879,7 +1067,8 @@ class MaxMin:
         return (self.values, self.indices)[position]
 
     def __repr__(self):
-        return f"minitorch.return_types(\nvalues={self.values!r},\nindices={self.indices!r})"
+        return (f"minitorch.return_types.{self.op_name}(\nvalues={self.values!r},\n"
+                f"indices={self.indices!r})")
 
 
 def _extreme(op, a, dim, keepdim, other):
@@ -893,7 +1082,7 @@ def _extreme(op, a, dim, keepdim, other):
         return ExtremeOfAll.apply(a, op, dims, False)
     indices = (argmax if op == "max" else argmin)(a, dim, keepdim=True)
     values = ExtremeAlongDim.apply(a, op, dims, keepdim, indices)
-    return MaxMin(values, _drop_dims(indices, dims, keepdim))
+    return MaxMin(values, _drop_dims(indices, dims, keepdim), op)
 
 
 def reduce_max(a, dim=None, keepdim=False, other=None):
@@ -987,13 +1176,125 @@ def logsumexp(a, dim=None, keepdim=False):
     return total if keepdim else total.reshape(layout.reduced_shape(a.shape, dims, False))
 
 
+class VectorNorm(Function):
+    """The `order`-norm over dims of a floating-point a, the dims kept with size 1:
+    max |a| (order inf), min |a| (-inf), the count of nonzeros (0), or
+    sum(|a| ** order) ** (1 / order), sqrt(sum(a * a)) for 2.
+
+    backward, as PyTorch's norm_backward: none for order 0; sign(a) * grad for 1;
+    grad * a / norm for 2 (0 where the norm is 0); for +-inf, grad shared evenly by the
+    elements whose |a| is the norm (or nan), times their sign; otherwise
+    sign(a) |a|^(order-1) * grad / norm^(order-1), with 0 for a = 0 below order 1 and
+    for norm = 0 above."""
+
+    def forward(self, a, order, dims):
+        self.order, self.dims = order, dims
+        with no_grad():
+            magnitude = absolute(a)
+            if order == math.inf:
+                result = amax(magnitude, dims, keepdim=True)
+            elif order == -math.inf:
+                result = amin(magnitude, dims, keepdim=True)
+            elif order == 0:
+                result = reduce_sum(ne(a, 0), dims, keepdim=True, dtype=a.dtype)
+            elif order == 1:
+                result = reduce_sum(magnitude, dims, keepdim=True)
+            elif order == 2:
+                result = sqrt(reduce_sum(a * a, dims, keepdim=True))
+            else:
+                result = reduce_sum(magnitude ** order, dims, keepdim=True) ** (1.0 / order)
+        self.save_for_backward(a, result)
+        return result
+
+    def backward(self, grad):
+        a, norm = self.saved_tensors
+        order = self.order
+        if order == 0:
+            return None
+        if order == 1:
+            return sign(a) * grad
+        if order == 2:
+            return grad * where(norm == 0, 0.0, a / norm)
+        if math.isinf(order):
+            hits = logical_or(absolute(a) == norm, isnan(a))
+            share = grad / reduce_sum(hits, self.dims, keepdim=True)
+            return sign(a) * (share * cast(hits, a.dtype))
+        if order < 1:
+            scaled = where(a == 0, 0.0, sign(a) * absolute(a) ** (order - 1))
+            return scaled * grad * norm ** (1 - order)
+        if order < 2:
+            scaled = sign(a) * absolute(a) ** (order - 1)
+        else:
+            scaled = a * absolute(a) ** (order - 2)
+        return scaled * where(norm == 0, 0.0, grad / norm ** (order - 1))
+
+
+def _vector_norm(a, order, dim, keepdim, dtype, op_name):
+    """vector_norm's work, its errors naming op_name (norm and linalg.vector_norm)."""
+    if not a.dtype.is_floating_point:
+        raise TypeError(f"{op_name}: expected a floating-point input, got {a.dtype.name}; "
+                        "call .float() first")
+    if isinstance(order, str) or not isinstance(order, numbers.Real):
+        raise TypeError(f"{op_name}: the order must be a real number, got {order!r}")
+    if dtype is not None:
+        dtype = _dtype_arg(dtype)
+        if not dtype.is_floating_point or dtype.rank < a.dtype.rank:
+            raise TypeError(f"{op_name}: dtype must be a floating-point dtype no narrower "
+                            f"than the input's {a.dtype.name}, got {dtype.name}")
+        a = cast(a, dtype)
+    dims = _reduction_dims(dim, a.ndim, op_name)
+    if order < 0 or order == math.inf:
+        for d in dims:
+            if a.shape[d] == 0:
+                raise ValueError(f"{op_name}: the {order} norm over dimension {d} of size 0 "
+                                 f"(shape {format_shape(a.shape)}) is undefined; it has no "
+                                 "identity")
+    kept = VectorNorm.apply(a, order, dims)
+    return kept if keepdim else kept.reshape(layout.reduced_shape(a.shape, dims, False))
+
+
+def vector_norm(a, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002 (torch's name)
+    """torch.linalg.vector_norm: the ord-norm of a's elements over dim (None or (): all
+    of them; int or tuple) for a floating-point a: ord inf is max |a|, -inf min |a|, 0
+    the number of nonzeros, any other real sum(|a| ** ord) ** (1 / ord). dtype (floating
+    point, no narrower than a's) casts a first. Gradients as PyTorch's (see VectorNorm);
+    orders below 0 and inf refuse to reduce an empty dim, which has no identity."""
+    return _vector_norm(a, ord, dim, keepdim, dtype, "linalg.vector_norm")
+
+
+def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
+    """torch.norm: the vector p-norm of a over dim (see vector_norm); p 'fro' (the
+    default) or None is the 2-norm, for which dim may name at most 2 dims. The nuclear
+    norm (p='nuc') would need a singular value decomposition and is not supported."""
+    if p is None:
+        p = 2
+    elif isinstance(p, str):
+        if p != "fro":
+            raise ValueError(f"norm: p={p!r} is not supported; use 'fro' or a number "
+                             "(minitorch has no matrix decompositions for 'nuc')")
+        if dim is not None and not isinstance(dim, numbers.Integral) and len(dim) > 2:
+            raise ValueError(f"norm: p='fro' takes at most 2 dims, got {dim}")
+        p = 2
+    return _vector_norm(a, p, dim, keepdim, dtype, "norm")
+
+
+def _accumulating(a, dtype):
+    """a as prod, cumsum and cumprod take it: cast to dtype when given, else ints and
+    bools as int64 (as PyTorch)."""
+    if dtype is not None:
+        return cast(a, _dtype_arg(dtype))
+    return a if a.dtype.is_floating_point else cast(a, int64)
+
+
 def _product_along(a, dim):
-    """The product over dim, kept with size 1, by halving: the first half times the
-    second (an odd element out joins the next round). Built from Mul, so its gradient
-    is the product of the other elements, exact even when some are zero."""
+    """The product over dim, kept with size 1 (a new tensor), by halving: the first half
+    times the second (an odd element out joins the next round). Built from Mul, so its
+    gradient is the product of the other elements, exact even when some are zero."""
     size = a.shape[dim]
     if size == 0:   # the empty product, 1, still an op of a for autograd
         return reduce_sum(a, dim, keepdim=True) + 1
+    if size == 1:
+        return clone(a)
     while size > 1:
         half = size // 2
         product = a.narrow(dim, 0, half) * a.narrow(dim, half, half)
@@ -1005,55 +1306,82 @@ def _product_along(a, dim):
 def prod(a, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements (dim None, a 0-d result) or over one dim; ints and bools
     multiply as int64. The gradient is right with zeros in the input, as PyTorch's."""
-    if dtype is not None:
-        a = cast(a, _dtype_arg(dtype))
-    elif a.dtype is bool_:
-        a = cast(a, int64)
+    a = _accumulating(a, dtype)
     if dim is None:
         return _product_along(a.reshape(-1), 0).reshape(())
     dim = layout.normalize_dim(dim, a.ndim, "prod")
     if not a.shape:
-        return a
+        return clone(a)
     kept = _product_along(a, dim)
     return kept if keepdim else kept.squeeze(dim)
 
 
-def _shifted_along(a, dim, shift):
-    """a moved `shift` places up along dim, zeros filling the first places."""
+def _shifted_along(a, dim, shift, fill):
+    """a moved `shift` places up along dim, `fill` filling the first places."""
     size = a.shape[dim]
-    zeros_shape = a.shape[:dim] + (builtins.min(shift, size),) + a.shape[dim + 1:]
-    zeros = dispatch.fill(0, zeros_shape, a.dtype, a._storage.backend)
-    return cat([zeros, a.narrow(dim, 0, size - zeros_shape[dim])], dim)
+    filled_shape = a.shape[:dim] + (builtins.min(shift, size),) + a.shape[dim + 1:]
+    filled = dispatch.fill(fill, filled_shape, a.dtype, a._storage.backend)
+    return cat([filled, a.narrow(dim, 0, size - filled_shape[dim])], dim)
+
+
+def _scan_steps(a, dim, combine, identity):
+    """The running combination (sum, product) of a along dim by doubling steps
+    (Hillis-Steele: after the step of shift s, each position holds the combination of
+    the 2s elements ending there); a has at least 2 elements along dim."""
+    shift = 1
+    while shift < a.shape[dim]:
+        a = combine(a, _shifted_along(a, dim, shift, identity))
+        shift *= 2
+    return a
 
 
 class Cumsum(Function):
-    """Running sums along dim, by doubling steps (Hillis-Steele: after the step of
-    shift s, each position holds the sum of the 2s elements ending there).
-    backward: the reversed running sums of grad."""
+    """Running sums along dim (see _scan_steps). backward: the reversed running sums of
+    grad."""
 
     def forward(self, a, dim):
         self.dim = dim
         with no_grad():
-            shift = 1
-            while shift < a.shape[dim]:
-                a = a + _shifted_along(a, dim, shift)
-                shift *= 2
-            return contiguous(a)
+            return _scan_steps(a, dim, add, 0)
 
     def backward(self, grad):
         return flip(cumsum(flip(grad, self.dim), self.dim), self.dim)
 
 
+def _scan_input(a, dim, dtype, op_name):
+    """(a as cumsum and cumprod take it, the normalized dim, whether there is anything to
+    combine: at least 2 elements along dim)."""
+    a = _accumulating(a, dtype)
+    dim = layout.normalize_dim(dim, a.ndim, op_name)
+    return a, dim, a.ndim > 0 and a.shape[dim] > 1
+
+
 def cumsum(a, dim, *, dtype=None):
     """Running sums along dim (out[i] = a[0] + ... + a[i]); ints and bools sum as int64."""
-    if dtype is not None:
-        a = cast(a, _dtype_arg(dtype))
-    elif not a.dtype.is_floating_point:
-        a = cast(a, int64)
-    dim = layout.normalize_dim(dim, a.ndim, "cumsum")
-    if not a.shape:
-        return clone(a)
-    return Cumsum.apply(a, dim)
+    a, dim, combines = _scan_input(a, dim, dtype, "cumsum")
+    return Cumsum.apply(a, dim) if combines else clone(a)
+
+
+def cumprod(a, dim, *, dtype=None):
+    """Running products along dim (out[i] = a[0] * ... * a[i]); ints and bools multiply
+    as int64. Built from Mul (see _scan_steps), so the gradient is the exact derivative
+    even where a holds zeros, as PyTorch's."""
+    a, dim, combines = _scan_input(a, dim, dtype, "cumprod")
+    return _scan_steps(a, dim, mul, 1) if combines else clone(a)
+
+
+def _keeping_dtype(scan):
+    """cumsum or cumprod as their in-place forms compute them: as in PyTorch, only the
+    tensor's own dtype may be asked for (a bool tensor, whose results are int64, is then
+    refused when they are stored)."""
+    def apply(a, dim, *, dtype=None):
+        if dtype is not None and _dtype_arg(dtype) is not a.dtype:
+            raise TypeError(f"{scan.__name__}_: dtype {_dtype_arg(dtype).name} differs from "
+                            f"the tensor's {a.dtype.name}; an in-place {scan.__name__} keeps "
+                            "its dtype")
+        return scan(a, dim)
+    apply.__name__ = scan.__name__
+    return apply
 
 
 def any_true(a, dim=None, keepdim=False):
@@ -1447,6 +1775,68 @@ def movedim(a, source, destination):
     return a if order == tuple(range(a.ndim)) else Permute.apply(a, order)
 
 
+def _diagonal_layout(shape, strides, offset, diagonal_offset, dim1, dim2):
+    """(shape, strides, offset) of the view of the diagonal of dims dim1 and dim2 (which
+    differ) of a layout: those dims dropped, the diagonal appended as the last dim, its
+    stride the sum of theirs. diagonal_offset > 0 starts it above the main diagonal
+    (further along dim2), < 0 below."""
+    if diagonal_offset >= 0:
+        length = builtins.min(shape[dim1], shape[dim2] - diagonal_offset)
+        start = offset + diagonal_offset * strides[dim2]
+    else:
+        length = builtins.min(shape[dim1] + diagonal_offset, shape[dim2])
+        start = offset - diagonal_offset * strides[dim1]
+    rest = [d for d in range(len(shape)) if d not in (dim1, dim2)]
+    return (tuple([shape[d] for d in rest]) + (builtins.max(length, 0),),
+            tuple([strides[d] for d in rest]) + (strides[dim1] + strides[dim2],),
+            start if length > 0 else offset)
+
+
+class Diagonal(Function):
+    """A diagonal of a, as a view (see _diagonal_layout). backward: grad written onto the
+    same diagonal of zeros in a's shape."""
+
+    may_view = True
+
+    def forward(self, a, diagonal_offset, dim1, dim2):
+        self.input_shape, self.choice = a.shape, (diagonal_offset, dim1, dim2)
+        return dispatch.view_of(a, *_diagonal_layout(a.shape, a._strides, a._offset,
+                                                     *self.choice))
+
+    def backward(self, grad):
+        grad_input = dispatch.fill(0, self.input_shape, grad.dtype, grad._storage.backend)
+        shape, strides, offset = _diagonal_layout(grad_input.shape, grad_input._strides, 0,
+                                                  *self.choice)
+        dispatch.copy_into(grad, grad._strides, shape, grad_input, strides, offset)
+        return grad_input
+
+
+def diagonal(a, offset=0, dim1=0, dim2=1):
+    """The view of the diagonal a[..., i, i + offset] of dims dim1 and dim2 (removed, the
+    diagonal appended as the last dim), as torch.diagonal: offset > 0 is above the main
+    diagonal, < 0 below; one beyond the matrix is empty. Writes to it change a."""
+    offset = operator.index(offset)
+    first = layout.normalize_dim(dim1, a.ndim, "diagonal")
+    second = layout.normalize_dim(dim2, a.ndim, "diagonal")
+    if a.ndim < 2:
+        raise IndexError(f"diagonal: expected a tensor with at least 2 dimensions, got "
+                         f"{format_shape(a.shape)}")
+    if first == second:
+        raise ValueError(f"diagonal: dim1 ({dim1}) and dim2 ({dim2}) are the same "
+                         f"dimension of a {format_shape(a.shape)} tensor")
+    return Diagonal.apply(a, offset, first, second)
+
+
+def trace(a):
+    """The sum of the main diagonal of a 2-D tensor (int64 for ints, as sum)."""
+    if a.ndim != 2:
+        raise ValueError(f"trace: expected a matrix (2-D), got {format_shape(a.shape)}")
+    if a.dtype is bool_:
+        raise TypeError("trace: not implemented for bool tensors (as PyTorch); convert "
+                        "with .long() first")
+    return reduce_sum(diagonal(a))
+
+
 class Expand(Function):
     may_view = True
 
@@ -1683,6 +2073,103 @@ def flip(a, dims):
     return a
 
 
+def roll(a, shifts, dims=None):
+    """A copy of a with its elements moved shifts[i] places along dims[i] (negative:
+    back), those pushed past the end coming round to the start, as torch.roll; an int is
+    one shift or dim. Without dims, the flattened a is rolled by one shift."""
+    shifts = (shifts,) if isinstance(shifts, numbers.Integral) else tuple(shifts)
+    dims = () if dims is None else (dims,) if isinstance(dims, numbers.Integral) \
+        else tuple(dims)
+    if not dims and len(shifts) == 1:
+        return roll(a.reshape(-1), shifts, 0).reshape(a.shape)
+    if not shifts or len(shifts) != len(dims):
+        raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same "
+                         "(non-zero) length; without dims, give one shift")
+    if not a.shape:
+        raise IndexError(f"roll: a 0-d tensor has no dimension {dims[0]}; pass no dims")
+    rolled = a
+    for shift, dim in zip(shifts, dims):
+        dim = layout.normalize_dim(dim, a.ndim, "roll")
+        size = a.shape[dim]
+        shift = operator.index(shift) % size if size else 0
+        if shift:
+            rolled = cat([rolled.narrow(dim, size - shift, shift),
+                          rolled.narrow(dim, 0, size - shift)], dim)
+    return clone(a) if rolled is a else rolled
+
+
+def repeat(a, *sizes):
+    """torch.Tensor.repeat: a tiled sizes[d] times along each dim d (a copy). sizes
+    (ints, or one tuple or list) has at least a's number of dims; extra ones are new
+    leading dims."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    sizes = tuple(operator.index(size) for size in sizes)
+    if len(sizes) < a.ndim:
+        raise ValueError(f"repeat: {len(sizes)} counts {sizes} for a {a.ndim}-d tensor "
+                         f"({format_shape(a.shape)}); give one per dimension at least")
+    if builtins.any(size < 0 for size in sizes):
+        raise ValueError(f"repeat: counts must be non-negative, got {sizes}")
+    shape = (1,) * (len(sizes) - a.ndim) + a.shape
+    # as (1, s0, 1, s1, ...) broadcast to (r0, s0, r1, s1, ...), copied, merged to (r0*s0, ...)
+    paired = a.reshape(tuple(d for size in shape for d in (1, size)))
+    tiled = paired.expand(tuple(d for pair in zip(sizes, shape) for d in pair))
+    return clone(tiled).reshape(tuple(count * size for count, size in zip(sizes, shape)))
+
+
+def _repeat_counts(repeats, size, op_name):
+    """repeat_interleave's repeats (an int, or an int64 tensor of one count or of one
+    per slice) as a numpy array of `size` non-negative counts."""
+    if isinstance(repeats, Tensor):
+        if repeats.dtype is not int64:
+            raise TypeError(f"{op_name}: repeats must be an int64 tensor, got "
+                            f"{repeats.dtype.name}")
+        if repeats.ndim > 1:
+            raise ValueError(f"{op_name}: repeats must be 0-d or 1-d, got "
+                             f"{format_shape(repeats.shape)}")
+        counts = dispatch.to_numpy(repeats).reshape(-1)
+    elif isinstance(repeats, bool):
+        raise TypeError(f"{op_name}: repeats must be an int or an int64 tensor, got bool")
+    else:
+        counts = np.array([operator.index(repeats)])
+    if counts.size == 1:
+        counts = np.repeat(counts, size)
+    if counts.size != size:
+        raise ValueError(f"{op_name}: {counts.size} repeats for a dimension of size {size};"
+                         " give one count per slice, or a single count")
+    if (counts < 0).any():
+        raise ValueError(f"{op_name}: repeats must be non-negative, got {int(counts.min())}")
+    return counts
+
+
+def repeat_interleave(a, repeats=None, dim=None, *, output_size=None):
+    """Each slice of a along dim repeated in place: the slice i repeats[i] times (repeats
+    an int or an int64 tensor of one count per slice, or of one count for all); dim None
+    works on the flattened a. output_size, when given, must be the result's size along
+    dim. torch.repeat_interleave(counts), with repeats None, repeats the positions
+    0, 1, ... of the 1-d int64 `counts` as often as they say."""
+    if repeats is None:
+        if a.dtype is not int64 or a.ndim != 1:
+            raise ValueError(f"repeat_interleave: counts alone must be a 1-d int64 tensor, "
+                             f"got {a.dtype.name} {format_shape(a.shape)}")
+        positions = dispatch.from_numpy(np.arange(a.shape[0]), int64, a._storage.backend)
+        return repeat_interleave(positions, a, 0, output_size=output_size)
+    if dim is None:
+        a, dim = a.reshape(-1), 0
+    elif not a.shape:
+        raise IndexError(f"repeat_interleave: a 0-d tensor has no dimension {dim}; pass "
+                         "dim=None")
+    dim = layout.normalize_dim(dim, a.ndim, "repeat_interleave")
+    if isinstance(repeats, Tensor):
+        _same_backend(a, repeats, "repeat_interleave")
+    counts = _repeat_counts(repeats, a.shape[dim], "repeat_interleave")
+    positions = np.repeat(np.arange(a.shape[dim]), counts)
+    if output_size is not None and output_size != positions.size:
+        raise ValueError(f"repeat_interleave: output_size is {output_size}, but the "
+                         f"repeats make {positions.size}")
+    return a[(slice(None),) * dim + (positions,)]
+
+
 def masked_fill(a, mask, value):
     """a with `value` wherever the bool mask (broadcast to a) is True; the result keeps
     a's dtype (value is cast to it: an int tensor filled with 2.5 holds 2), as PyTorch."""
@@ -1844,15 +2331,6 @@ def _zero_gradient(function):
     return apply
 
 
-def _cumsum_keeping_dtype(a, dim, *, dtype=None):
-    """cumsum as cumsum_ computes it: as in PyTorch, only a's own dtype may be asked for
-    (a bool tensor, whose sums are int64, is then refused when they are stored)."""
-    if dtype is not None and _dtype_arg(dtype) is not a.dtype:
-        raise TypeError(f"cumsum_: dtype {_dtype_arg(dtype).name} differs from the "
-                        f"tensor's {a.dtype.name}; an in-place cumsum keeps its dtype")
-    return cumsum(a, dim)
-
-
 def _check_random_fill(a, op_name):
     """Refuse to fill a tensor that is not floating point with random floats."""
     if not a.dtype.is_floating_point:
@@ -1890,6 +2368,8 @@ def _normal_values(a, mean=0.0, std=1.0, *, generator=None):
 from .autograd import no_grad  # noqa: E402
 from .indexing import getitem, index_put_, setitem  # noqa: E402
 from .printing import tensor_format  # noqa: E402
+from .selection import (argsort, count_nonzero, kthvalue, median, msort, nonzero,  # noqa: E402
+                        sort, topk, unique)
 
 
 def _new(a, filled_with, size, dtype, requires_grad, backend):
@@ -1951,6 +2431,8 @@ def _where_method(a, condition, other):
 
 
 PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builtin ones)
+    "sort": sort, "argsort": argsort, "msort": msort, "topk": topk, "kthvalue": kthvalue,
+    "median": median, "unique": unique, "nonzero": nonzero, "count_nonzero": count_nonzero,
     "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
     "divide": div, "true_divide": div, "floor_divide": floor_divide, "remainder": remainder,
     "pow": power, "maximum": maximum, "minimum": minimum, "eq": eq, "ne": ne, "lt": lt,
@@ -1973,10 +2455,14 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "log10": log10, "expm1": expm1, "prod": prod, "cumsum": cumsum, "tril": tril,
     "triu": triu, "outer": outer, "ger": outer, "dot": dot, "bmm": bmm, "movedim": movedim,
     "moveaxis": movedim, "swapaxes": transpose, "swapdims": transpose, "isclose": isclose,
-    "allclose": allclose, "equal": equal,
+    "allclose": allclose, "equal": equal, "norm": norm, "diagonal": diagonal, "trace": trace,
+    "lerp": lerp, "roll": roll, "repeat_interleave": repeat_interleave, "exp2": exp2,
+    "erf": erf, "cumprod": cumprod, "fmax": fmax, "fmin": fmin,
 }
 
 _METHOD_NAMES = (
+    "sort", "argsort", "msort", "topk", "kthvalue", "median", "unique", "nonzero",
+    "count_nonzero",
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
     "floor_divide", "remainder", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt",
     "ge", "neg", "negative", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
@@ -1988,7 +2474,9 @@ _METHOD_NAMES = (
     "transpose", "t", "broadcast_to", "narrow", "clone", "masked_fill", "flip", "chunk",
     "split", "unbind", "index_select", "gather", "floor", "ceil", "round", "trunc", "fix",
     "log2", "log10", "expm1", "prod", "cumsum", "tril", "triu", "outer", "ger", "dot", "bmm",
-    "movedim", "moveaxis", "swapaxes", "swapdims", "isclose", "allclose", "equal",
+    "movedim", "moveaxis", "swapaxes", "swapdims", "isclose", "allclose", "equal", "norm",
+    "diagonal", "trace", "lerp", "roll", "repeat_interleave", "exp2", "erf", "cumprod",
+    "fmax", "fmin",
 )
 
 _INPLACE_OPS = {  # in-place method -> the op it computes out of place and writes into self
@@ -2001,13 +2489,13 @@ _INPLACE_OPS = {  # in-place method -> the op it computes out of place and write
         "floor_divide", "remainder", "pow", "neg", "negative", "abs", "exp", "log", "sqrt",
         "sin", "cos", "tanh", "sigmoid", "relu", "sign", "square", "rsqrt", "reciprocal",
         "log1p", "clamp", "clip", "masked_fill", "floor", "ceil", "round", "trunc", "fix",
-        "log2", "log10", "expm1", "tril", "triu")},
+        "log2", "log10", "expm1", "tril", "triu", "lerp", "exp2", "erf")},
     # no derivative; as PyTorch, self stays in the graph with gradient 0
     **{name + "_": _zero_gradient(PUBLIC[name]) for name in (
         "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
         "logical_xor")},
     "uniform_": _zero_gradient(_uniform_values), "normal_": _zero_gradient(_normal_values),
-    "cumsum_": _cumsum_keeping_dtype,
+    "cumsum_": _keeping_dtype(cumsum), "cumprod_": _keeping_dtype(cumprod),
 }
 
 _SPECIAL_METHODS = {
@@ -2027,7 +2515,7 @@ _SPECIAL_METHODS = {
     "view": view, "view_as": view_as, "reshape_as": reshape_as, "expand": expand,
     "expand_as": expand_as, "contiguous": contiguous, "sum_to_shape": sum_to_shape,
     "where": _where_method, "__format__": tensor_format, "new_zeros": new_zeros,
-    "new_ones": new_ones, "new_full": new_full, "new_tensor": new_tensor,
+    "new_ones": new_ones, "new_full": new_full, "new_tensor": new_tensor, "repeat": repeat,
 }
 
 for _name in _METHOD_NAMES:

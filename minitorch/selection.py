@@ -27,20 +27,6 @@ from .functions import ExtremeOfAll, MaxMin, _drop_dims, _reduction_dims, gather
 from .layout import format_shape
 
 
-class ReturnType(MaxMin):
-    """A (values, indices) pair named after the op that returned it, as PyTorch's
-    torch.return_types.sort(values=..., indices=...) is; unpacks and indexes like
-    max(dim)'s pair."""
-
-    def __init__(self, op_name, values, indices):
-        super().__init__(values, indices)
-        self.op_name = op_name
-
-    def __repr__(self):
-        return (f"minitorch.return_types.{self.op_name}(\nvalues={self.values!r},\n"
-                f"indices={self.indices!r})")
-
-
 # ---- on the host ------------------------------------------------------------------------
 
 def _sorting_order(array, axis, descending):
@@ -122,7 +108,7 @@ def sort(a, dim=-1, descending=False, *, stable=False):
     the largest value, equal elements keep their order (always; `stable` is accepted for
     PyTorch's signature), and values' gradient goes back to the positions in indices."""
     indices = _sorting_indices(a, dim, descending, "sort")
-    return ReturnType("sort", gather(a, dim, indices), indices)
+    return MaxMin(gather(a, dim, indices), indices, "sort")
 
 
 def msort(a):
@@ -143,7 +129,7 @@ def topk(a, k, dim=-1, largest=True, sorted=True):  # noqa: A002  (PyTorch's key
     if a.shape:
         order = order[(slice(None),) * dim + (slice(0, k),)]
     indices = _indices(order, a)
-    return ReturnType("topk", gather(a, dim, indices), indices)
+    return MaxMin(gather(a, dim, indices), indices, "topk")
 
 
 # ---- selecting one element per slice ----------------------------------------------------
@@ -160,7 +146,7 @@ def _select_by_rank(op_name, a, dim, keepdim, ranks_of):
     values = gather(a, dim, indices)
     if not keepdim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
-    return ReturnType(op_name, values, indices)
+    return MaxMin(values, indices, op_name)
 
 
 def kthvalue(a, k, dim=-1, keepdim=False):
