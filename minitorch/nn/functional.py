@@ -12,8 +12,8 @@ from .. import functions
 from ..autograd import Function, no_grad
 from ..creation import full, rand
 from ..creation import tensor as make_tensor
-from ..functions import (flatten, linear, log_softmax, sigmoid, softmax,  # noqa: F401
-                         tanh)
+from ..functions import (erf, flatten, linear, log_softmax, sigmoid,  # noqa: F401
+                         softmax, tanh)
 from ..layout import format_shape
 from .conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa: F401
                    max_pool2d)
@@ -327,46 +327,6 @@ def logsigmoid(input):
     if not input.dtype.is_floating_point:
         raise TypeError(f"logsigmoid: input must be floating point, got {input.dtype.name}")
     return _LogSigmoid.apply(input)
-
-
-_ERF_CUTOFF = 6.0   # erf(6) rounds to 1 in float64: 1 - erf(6) = 2.2e-17
-_ERF_TERMS = 100    # enough for the series below to converge to < 1e-17 at |x| = 6
-
-
-class _Erf(Function):
-    """The error function erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt.
-
-    Forward, in float64 whatever the input's dtype: with x clamped to [-6, 6] (beyond
-    which erf is +-1 in float64), the series erf(x) = 2/sqrt(pi) * exp(-x^2) *
-    sum_n 2^n x^(2n+1) / (1 * 3 * ... * (2n+1)) (Abramowitz & Stegun 7.1.6), whose
-    terms all share x's sign, so nothing cancels; 100 terms leave a truncation error
-    under 1e-17, and the roundings stay within about 1e-14 relative (measured: at most
-    1e-15 against math.erf). backward: grad * 2/sqrt(pi) * exp(-x^2) exactly.
-    """
-
-    def forward(self, x):
-        self.save_for_backward(x)
-        with no_grad():
-            wide = x.double().clamp(-_ERF_CUTOFF, _ERF_CUTOFF)
-            square = wide * wide
-            term = total = wide
-            for n in range(_ERF_TERMS):
-                term = term * (square * (2.0 / (2 * n + 3)))
-                total = total + term
-            result = total * functions.exp(-square) * (2.0 / math.sqrt(math.pi))
-            result = result.clamp(-1.0, 1.0)  # roundings near |x| = 6 can pass 1
-            return result.type_as(x)
-
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return grad * (functions.exp(-(x * x)) * (2.0 / math.sqrt(math.pi)))
-
-
-def erf(input):
-    """The error function, to about 1e-15 (see _Erf); float inputs only."""
-    if not input.dtype.is_floating_point:
-        raise TypeError(f"erf: input must be floating point, got {input.dtype.name}")
-    return _Erf.apply(input)
 
 
 def gelu(input, approximate="none"):
