@@ -5,26 +5,29 @@ from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
-    """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0).
+    """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+    *, maximize=False).
 
     The update is torch.optim.Adam's (see minitorch.optim.functional.adam_step), run by
-    the backend's fused `adam_step` kernel where it has one; weight_decay adds an L2
-    term to the gradient. state[p] holds "step" (an int), "exp_avg" and "exp_avg_sq".
+    the backend's fused `adam_step` kernel where it has one (amsgrad takes tensor ops);
+    weight_decay adds an L2 term to the gradient, maximize ascends the gradient. state[p]
+    holds "step" (an int), "exp_avg", "exp_avg_sq" and, with amsgrad, "max_exp_avg_sq"
+    (zeros when amsgrad is first used, so turning it on mid-training starts the maximum
+    there; torch.optim raises a KeyError instead).
     """
 
     decoupled = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False, *, maximize=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize))
 
     def _check_hyperparameters(self, group, op):
         super()._check_hyperparameters(group, op)
         self._check_range(op, "eps", group["eps"])
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"{op}: betas must be a pair (beta1, beta2), got {betas!r}")
-        for position, beta in enumerate(betas):
-            self._check_range(op, f"betas[{position}]", beta, upper=1.0)
+        self._check_betas(op, group["betas"])
+        self._check_flag(op, "amsgrad", group["amsgrad"])
 
     def _update(self, group):
         beta1, beta2 = group["betas"]
@@ -32,14 +35,18 @@ class Adam(Optimizer):
             state = self.state[param]
             if not state:
                 state.update(step=0, exp_avg=zeros_like(param), exp_avg_sq=zeros_like(param))
+            if group["amsgrad"] and "max_exp_avg_sq" not in state:
+                state["max_exp_avg_sq"] = zeros_like(param)
             state["step"] += 1
             functional.adam_step(param, grad, state["exp_avg"], state["exp_avg_sq"],
                                  state["step"], group["lr"], beta1, beta2, group["eps"],
-                                 group["weight_decay"], self.decoupled)
+                                 group["weight_decay"], self.decoupled,
+                                 state["max_exp_avg_sq"] if group["amsgrad"] else None)
 
 
 class AdamW(Adam):
-    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2).
+    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+    amsgrad=False, *, maximize=False).
 
     Adam with decoupled weight decay: each step first scales the parameter by
     1 - lr * weight_decay, and the gradient is left alone.
@@ -47,5 +54,6 @@ class AdamW(Adam):
 
     decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
-        super().__init__(params, lr, betas, eps, weight_decay)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

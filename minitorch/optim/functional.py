@@ -1,10 +1,11 @@
 """The update rules of the optimizers, one parameter at a time, in place.
 
 sgd_step and adam_step call the backend's fused kernel of the same name when it has
-one (see minitorch.contract.OPTIONAL_KERNELS) and the parameter is compact; otherwise,
-like rmsprop_step always, they decompose into tensor ops under no_grad and write the
-results into the parameter and its state tensors. Either way each write bumps the
-storage's version, so autograd notices a parameter changed after it was saved.
+one (see minitorch.contract.OPTIONAL_KERNELS) and the parameter is compact (and, for
+adam_step, without amsgrad); otherwise, like rmsprop_step, adagrad_step and adamax_step
+always, they decompose into tensor ops under no_grad and write the results into the
+parameter and its state tensors. Either way each write bumps the storage's version, so
+autograd notices a parameter changed after it was saved.
 State tensors (momentum buffers, moment estimates) must be compact and shaped like the
 parameter, as zeros_like(param) makes them.
 
@@ -62,15 +63,19 @@ def sgd_step(param, grad, momentum_buffer, lr, momentum=0.0, dampening=0.0,
 
 
 def adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps,
-              weight_decay=0.0, decoupled=False):
+              weight_decay=0.0, decoupled=False, max_exp_avg_sq=None):
     """One Adam (decoupled=False) or AdamW (decoupled=True) update; `step` counts from 1.
 
         AdamW: param *= 1 - lr * weight_decay;  Adam: g = grad + weight_decay * param
         exp_avg = beta1 * exp_avg + (1 - beta1) * g
         exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g * g
+        amsgrad (max_exp_avg_sq given): max_exp_avg_sq = maximum(max_exp_avg_sq, exp_avg_sq),
+                                        and it stands for exp_avg_sq below
         param -= lr / (1 - beta1**step) * exp_avg / (sqrt(exp_avg_sq / (1 - beta2**step)) + eps)
+
+    The fused kernel has no amsgrad, so an amsgrad update always takes the tensor ops.
     """
-    kernel = _fused("adam_step", param)
+    kernel = None if max_exp_avg_sq is not None else _fused("adam_step", param)
     if kernel is not None:
         kernel(dispatch.compact(grad), exp_avg._storage.buffer, exp_avg_sq._storage.buffer,
                step, lr, beta1, beta2, eps, weight_decay, decoupled, param._storage.buffer)
@@ -83,7 +88,11 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps,
             grad = grad + param * weight_decay
         exp_avg.copy_(exp_avg * beta1 + grad * (1 - beta1))
         exp_avg_sq.copy_(exp_avg_sq * beta2 + grad * grad * (1 - beta2))
-        denominator = exp_avg_sq.sqrt() / math.sqrt(1 - beta2 ** step) + eps
+        second_moment = exp_avg_sq
+        if max_exp_avg_sq is not None:
+            max_exp_avg_sq.copy_(max_exp_avg_sq.maximum(exp_avg_sq))
+            second_moment = max_exp_avg_sq
+        denominator = second_moment.sqrt() / math.sqrt(1 - beta2 ** step) + eps
         param.sub_(exp_avg / denominator * (lr / (1 - beta1 ** step)))
 
 
@@ -113,3 +122,33 @@ def rmsprop_step(param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, 
             param.sub_(momentum_buffer * lr)
         else:
             param.sub_(grad / average * lr)
+
+
+def adagrad_step(param, grad, state_sum, step, lr, lr_decay=0.0, eps=1e-10, weight_decay=0.0):
+    """One Adagrad update (tensor ops on every backend); `step` counts from 1.
+
+        g = grad + weight_decay * param
+        state_sum += g * g
+        param -= lr / (1 + (step - 1) * lr_decay) * g / (sqrt(state_sum) + eps)
+    """
+    with no_grad():
+        if weight_decay:
+            grad = grad + param * weight_decay
+        state_sum.add_(grad * grad)
+        param.sub_(grad / (state_sum.sqrt() + eps) * (lr / (1 + (step - 1) * lr_decay)))
+
+
+def adamax_step(param, grad, exp_avg, exp_inf, step, lr, beta1, beta2, eps, weight_decay=0.0):
+    """One Adamax update (tensor ops on every backend); `step` counts from 1.
+
+        g = grad + weight_decay * param
+        exp_avg = lerp(exp_avg, g, 1 - beta1)       (beta1 * exp_avg + (1 - beta1) * g)
+        exp_inf = maximum(beta2 * exp_inf, |g| + eps)
+        param -= lr / (1 - beta1**step) * exp_avg / exp_inf
+    """
+    with no_grad():
+        if weight_decay:
+            grad = grad + param * weight_decay
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_inf.copy_((exp_inf * beta2).maximum(grad.abs() + eps))
+        param.sub_(exp_avg / exp_inf * (lr / (1 - beta1 ** step)))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..autograd import enable_grad
+from ..autograd import enable_grad, no_grad
 from ..creation import tensor as make_tensor
 from ..nn.parameter import clear_grads
 from ..tensor import Tensor
@@ -83,12 +83,14 @@ class Optimizer:
         self.param_groups.append(full_group)
 
     def _check_hyperparameters(self, group, op):
-        """Raise, naming `op`, TypeError for a hyper-parameter that is not a number and
+        """Raise, naming `op`, TypeError for a hyper-parameter of the wrong type and
         ValueError for one out of range. Subclasses extend this; add_param_group and
         load_state_dict call it on the complete group before using it."""
         self._check_range(op, "lr", group["lr"])
         if "weight_decay" in group:
             self._check_range(op, "weight_decay", group["weight_decay"])
+        if "maximize" in group:
+            self._check_flag(op, "maximize", group["maximize"])
 
     @staticmethod
     def _check_range(op, name, value, upper=math.inf):
@@ -97,12 +99,23 @@ class Optimizer:
         The test is written as `not 0 <= value < upper`, as torch.optim writes its checks,
         so that nan fails it; inf fails it too, as no update survives an infinite factor.
         """
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{op}: hyper-parameter {name} must be a real number, got "
-                            f"{type(value).__name__} {value!r}; pass a Python float")
-        if not 0.0 <= value < upper:
-            allowed = "a finite number >= 0" if upper == math.inf else f"in [0, {upper})"
-            raise ValueError(f"{op}: invalid {name} {value!r}; it must be {allowed}")
+        allowed = "a finite number >= 0" if upper == math.inf else f"in [0, {upper})"
+        check_real(op, name, value, lambda number: 0.0 <= number < upper, allowed)
+
+    @classmethod
+    def _check_betas(cls, op, betas):
+        """Raise unless `betas` is a pair of numbers, each in [0, 1)."""
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{op}: betas must be a pair (beta1, beta2), got {betas!r}")
+        for position, beta in enumerate(betas):
+            cls._check_range(op, f"betas[{position}]", beta, upper=1.0)
+
+    @staticmethod
+    def _check_flag(op, name, value):
+        """Raise TypeError unless `value` is a bool (an option such as maximize)."""
+        if not isinstance(value, bool):
+            raise TypeError(f"{op}: option {name} must be True or False, got "
+                            f"{type(value).__name__} {value!r}")
 
     def zero_grad(self, set_to_none=True):
         """Clear every parameter's .grad: drop it (default) or fill it with zeros."""
@@ -152,11 +165,17 @@ class Optimizer:
     def _with_gradients(self, group):
         """(param, grad) for each parameter of the group that has a gradient, for
         _update, which step() calls only after _check_gradients has passed every group.
+        When the group's "maximize" is set, grad is the negated gradient (a new tensor),
+        so the update ascends, as torch.optim's maximize=True does.
         self.state[param] (a defaultdict) gives the parameter's state dict, made empty on
         first use: only optimizers that keep state create entries, as in PyTorch."""
+        maximize = group.get("maximize", False)
         for param in group["params"]:
             grad = param.grad
             if grad is not None:
+                if maximize:
+                    with no_grad():
+                        grad = -grad
                 yield param, grad
 
     # ---- state dicts --------------------------------------------------------------------
@@ -295,6 +314,17 @@ class Optimizer:
             lines += [f"    {key}: {value}" for key, value in sorted(group.items())
                       if key != "params"]
         return "\n".join(lines + [")"])
+
+
+def check_real(op, name, value, valid, allowed):
+    """Raise, naming `op`, TypeError unless `value` is a real number (bool is not one) and
+    ValueError unless valid(value); `allowed` says in words what `valid` accepts. Write
+    `valid` as a chained comparison (0 < v <= 1) so that nan fails it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: hyper-parameter {name} must be a real number, got "
+                        f"{type(value).__name__} {value!r}; pass a Python float")
+    if not valid(value):
+        raise ValueError(f"{op}: invalid {name} {value!r}; it must be {allowed}")
 
 
 def _split_names(params, op):

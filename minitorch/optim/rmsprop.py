@@ -6,17 +6,18 @@ from .optimizer import Optimizer
 
 class RMSprop(Optimizer):
     """RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-    centered=False).
+    centered=False, *, maximize=False).
 
-    The update is torch.optim.RMSprop's (see minitorch.optim.functional.rmsprop_step).
-    state[p] holds "step", "square_avg", and "grad_avg" (centered) and
-    "momentum_buffer" (momentum > 0) when used.
+    The update is torch.optim.RMSprop's (see minitorch.optim.functional.rmsprop_step);
+    maximize ascends the gradient. state[p] holds "step", "square_avg", and "grad_avg"
+    (centered) and "momentum_buffer" (momentum > 0) when used.
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False):
+                 centered=False, *, maximize=False):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered))
+                                      momentum=momentum, centered=centered,
+                                      maximize=maximize))
 
     def _check_hyperparameters(self, group, op):
         super()._check_hyperparameters(group, op)
