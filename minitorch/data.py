@@ -3,14 +3,17 @@
     loader = DataLoader(TensorDataset(x, y), batch_size=128, shuffle=True)
     for inputs, targets in loader: ...
 
-A TensorDataset is batched by gathering the batch's rows of each of its tensors (one
-kernel per tensor, in order or shuffled), so batches are new tensors, as in PyTorch;
-any other dataset is read one sample at a time and the samples are collated with
-default_collate.
+A TensorDataset (or a Subset of one) is batched by gathering the batch's rows of each
+of its tensors (one kernel per tensor, whatever the order: sequential, shuffled or from
+a sampler), so batches are new tensors, as in PyTorch; any other dataset is read one
+sample at a time and the samples are collated with default_collate. The samplers live
+in minitorch.sampler and are importable from here too.
 """
+import bisect
 import copy
+import itertools
 import math
-import numbers
+import warnings
 from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 
 import numpy as np
@@ -18,9 +21,12 @@ import numpy as np
 from .creation import tensor as make_tensor
 from .dtype import float64
 from .functions import _same_backend, stack
-from .generator import default_generator
+from .generator import numpy_generator
 from .indexing import take_batch
 from .layout import format_shape
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,  # noqa: F401
+                      SubsetRandomSampler, WeightedRandomSampler, as_index_array,
+                      index_batches, is_positive_int)
 from .tensor import Tensor
 
 
@@ -41,6 +47,10 @@ class Dataset:
 
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
+
+    def __add__(self, other):
+        """self's samples followed by other's: ConcatDataset([self, other])."""
+        return ConcatDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -77,6 +87,112 @@ class TensorDataset(Dataset):
 
     def __len__(self):
         return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices` (a sequence of its indices): subset[i] is
+    dataset[indices[i]] and len(subset) is len(indices); a list of positions gives
+    dataset[[indices[i] for i in positions]], as torch's.
+
+    A Subset of a dataset with `batched_indexing` has it too: a numpy array of positions
+    becomes one numpy gather of `indices` (which must then be integers) and one batched
+    fetch from `dataset`, so a DataLoader over a Subset of a TensorDataset (a random_split
+    of one, say) still gathers each batch with one kernel per tensor. That path reads
+    `indices` as a numpy array made when first needed (again after `subset.indices` is
+    assigned; a sequence changed in place afterwards is not seen).
+    """
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    @property
+    def indices(self):
+        return self._indices
+
+    @indices.setter
+    def indices(self, indices):
+        self._indices = indices
+        self._index_array = None  # numpy form, for batched fetches
+
+    @property
+    def batched_indexing(self):
+        return getattr(self.dataset, "batched_indexing", False)
+
+    def __getitem__(self, index):
+        if isinstance(index, np.ndarray):
+            if self._index_array is None:
+                self._index_array = as_index_array(self._indices, "Subset: indices")
+            return self.dataset[self._index_array[index]]
+        if isinstance(index, list):
+            return self.dataset[[self._indices[position] for position in index]]
+        return self.dataset[self._indices[index]]
+
+    def __len__(self):
+        return len(self._indices)
+
+
+class ConcatDataset(Dataset):
+    """The samples of `datasets` (an iterable of datasets, not empty) one after another.
+
+    len is the sum of their lengths (`cumulative_sizes` holds the running sums); index i,
+    counted from the end when negative, reads the dataset it falls in. As torch's: an
+    index below -len is a ValueError and one at or past len an IndexError. Read one
+    sample at a time (a batch may span datasets), so DataLoader collates its samples.
+    """
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("datasets should not be an empty iterable")
+        self.cumulative_sizes = list(itertools.accumulate(len(part) for part in self.datasets))
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        size = len(self)
+        if index < 0:
+            if -index > size:
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += size
+        elif index >= size:
+            raise IndexError(f"ConcatDataset: index {index} is out of range for a dataset "
+                             f"of length {size}")
+        part = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[part - 1] if part else 0
+        return self.datasets[part][index - start]
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split `dataset` into non-overlapping Subsets of the given lengths, their indices
+    taken in order from one random permutation drawn from `generator` (default:
+    minitorch's default generator).
+
+    lengths: ints summing to len(dataset), or fractions summing to 1, each made
+    floor(fraction * len(dataset)) and then given one more sample each, round-robin from
+    the first, until they sum to len(dataset) (a UserWarning names any split left empty).
+    """
+    size = len(dataset)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for position, fraction in enumerate(lengths):
+            if not 0 <= fraction <= 1:
+                raise ValueError(f"Fraction at index {position} is not between 0 and 1")
+        counts = [math.floor(size * fraction) for fraction in lengths]
+        for position in range(size - sum(counts)):
+            counts[position % len(counts)] += 1
+        for position, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(f"Length of split at index {position} is 0. This might result "
+                              f"in an empty dataset.", stacklevel=2)
+        lengths = counts
+    if any(length < 0 for length in lengths):
+        raise ValueError(f"random_split: lengths must not be negative, got {list(lengths)}")
+    if sum(lengths) != size:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    order = numpy_generator(generator).permutation(size).tolist()
+    return [Subset(dataset, order[end - length:end])
+            for end, length in zip(itertools.accumulate(lengths), lengths)]
 
 
 def default_collate(samples):
@@ -156,53 +272,69 @@ def _like(first, fields):
 
 
 class DataLoader:
-    """Iterate over a dataset in batches.
+    """Iterate over a map-style dataset (any object with __getitem__ and __len__) in
+    batches, as torch.utils.data.DataLoader does.
 
-    DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False, generator=None,
-    collate_fn=None)
+    DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
+    num_workers=0, collate_fn=None, *, drop_last=False, generator=None)
 
-    shuffle: visit the samples in a new random order every epoch (every iter()), drawn
-        from `generator` (a minitorch.Generator; default: minitorch's seeded default
-        generator), so a seed fixes the whole sequence of epochs.
-    drop_last: skip a final batch smaller than batch_size.
-    collate_fn: turns a list of samples into a batch (default: default_collate); when
-        it is not given and the dataset has `batched_indexing` (TensorDataset), whole
-        batches are indexed at once instead.
+    The order: `sampler` (any iterable of indices with a len, e.g. a Sampler), else a
+    RandomSampler drawing from `generator` (a minitorch.Generator; default: minitorch's
+    seeded default generator) when shuffle, so a new order every epoch (every iter())
+    and a seed fixes the whole sequence of epochs, else a SequentialSampler. Batches are
+    batch_size consecutive indices of that order (a BatchSampler; drop_last: skip a final
+    batch smaller than batch_size), or the lists `batch_sampler` yields, which excludes
+    batch_size, shuffle, sampler and drop_last (ValueError, as torch; batch_size is then
+    None). shuffle with a sampler is a ValueError too.
+    collate_fn: turns a list of samples into a batch (default: default_collate); when it
+        is not given and the dataset has `batched_indexing` (TensorDataset, a Subset of
+        one), each batch is fetched with one dataset[index array] instead.
+    num_workers: only 0. Batches are made in the calling process; worker processes (and
+        their per-worker seeds and dataset copies) are not implemented, so a positive
+        value is refused rather than silently run differently.
 
-    len(loader) is the number of batches per epoch.
+    len(loader) is len(batch_sampler): the number of batches per epoch.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None,
-                 collate_fn=None):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) \
-                or batch_size < 1:
+    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
+                 num_workers=0, collate_fn=None, *, drop_last=False, generator=None):
+        if num_workers < 0:
+            raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
+                             "disable multiprocessing.")
+        if num_workers > 0:
+            raise NotImplementedError(f"DataLoader: num_workers={num_workers} is not supported: "
+                                      "minitorch has no worker processes and loads every "
+                                      "batch in the calling process; use num_workers=0")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
+                                 "shuffle, sampler, and drop_last")
+            batch_size = None
+        elif not is_positive_int(batch_size):
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle \
+                else SequentialSampler(dataset)
         self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
+        self.batch_size = batch_size
         self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler if batch_sampler is not None else \
+            BatchSampler(sampler, batch_size, drop_last)
+        self.num_workers = num_workers
         self.generator = generator
         self.collate_fn = collate_fn
 
     def __len__(self):
-        size = len(self.dataset)
-        if self.drop_last:
-            return size // self.batch_size
-        return math.ceil(size / self.batch_size)
+        return len(self.batch_sampler)
 
     def __iter__(self):
-        size = len(self.dataset)
-        if self.shuffle:
-            order = (self.generator or default_generator).numpy.permutation(size)
-        else:
-            order = np.arange(size)  # an index array, not a slice: batches are copies
-        end = size - size % self.batch_size if self.drop_last else size
-        for start in range(0, end, self.batch_size):
-            yield self._fetch(order[start:start + self.batch_size])
-
-    def _fetch(self, indices):
-        """The batch of the samples at `indices` (a 1-D int64 numpy array)."""
         if self.collate_fn is None and getattr(self.dataset, "batched_indexing", False):
-            return self.dataset[indices]
-        samples = [self.dataset[index] for index in indices.tolist()]
-        return (self.collate_fn or default_collate)(samples)
+            for indices in index_batches(self.batch_sampler):
+                yield self.dataset[indices]
+        else:
+            collate = self.collate_fn or default_collate
+            for indices in self.batch_sampler:
+                yield collate([self.dataset[index] for index in indices])

@@ -12,5 +12,5 @@ class DataLoader(_DataLoader):
 
     def __init__(self, data, target, batch_size=1, shuffle=False, drop_last=False,
                  generator=None):
-        super().__init__(TensorDataset(data, target), batch_size, shuffle, drop_last,
-                         generator)
+        super().__init__(TensorDataset(data, target), batch_size, shuffle, drop_last=drop_last,
+                         generator=generator)

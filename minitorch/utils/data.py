@@ -1,2 +1,4 @@
-"""torch.utils.data's path to minitorch.data: Dataset, TensorDataset, DataLoader."""
-from ..data import DataLoader, Dataset, TensorDataset, default_collate  # noqa: F401
+"""torch.utils.data's path to minitorch.data: datasets, samplers, DataLoader."""
+from ..data import (BatchSampler, ConcatDataset, DataLoader, Dataset,  # noqa: F401
+                    RandomSampler, Sampler, SequentialSampler, Subset, SubsetRandomSampler,
+                    TensorDataset, WeightedRandomSampler, default_collate, random_split)
