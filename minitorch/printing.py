@@ -86,7 +86,8 @@ def tensor_repr(tensor):
             extras.append(f"size={tuple(array.shape)}")
     else:
         body = format_values(array, tensor.dtype, len("tensor("))
-    if tensor.dtype is not get_default_dtype() and (array.size == 0 or tensor.dtype not in (int64, bool_)):
+    if tensor.dtype is not get_default_dtype() and (array.size == 0 or
+                                                    tensor.dtype not in (int64, bool_)):
         extras.append(f"dtype=minitorch.{tensor.dtype.name}")
     if tensor.backend != get_backend().name:
         extras.append(f"backend={tensor.backend!r}")

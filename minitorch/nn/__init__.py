@@ -4,18 +4,22 @@
                                     minitorch.nn.Linear(128, 10))
     loss = minitorch.nn.CrossEntropyLoss()(model(x), y)
 
-Also here: minitorch.nn.functional (stateless ops) and minitorch.nn.init (initialisers).
+Also here: minitorch.nn.functional (stateless ops), minitorch.nn.init (initialisers) and
+minitorch.nn.utils (gradient clipping, parameters to and from one vector).
 The loss modules live in minitorch.loss and are re-exported.
 """
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList,  # noqa: F401
                         Sequential)
 from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d,  # noqa: F401
                    MaxPool2d)
-from .layers import (ELU, GELU, Dropout, Embedding, Flatten, Hardtanh,  # noqa: F401
-                     Identity, LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax, Mish,
-                     ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softplus, Tanh)
+from .layers import (ELU, GELU, GLU, CosineSimilarity, Dropout, Embedding,  # noqa: F401
+                     Flatten, Hardsigmoid, Hardswish, Hardtanh, Identity, LayerNorm,
+                     LeakyReLU, Linear, LogSigmoid, LogSoftmax, Mish, PairwiseDistance,
+                     PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
+                     Softsign, Tanh, Threshold, Unflatten, Upsample)
 from .module import IncompatibleKeys, Module  # noqa: F401
 from .normalization import BatchNorm1d, BatchNorm2d  # noqa: F401
 from .parameter import Parameter  # noqa: F401
-from ..loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss  # noqa: E402,F401
+from ..loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,  # noqa: E402,F401
+                   KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)

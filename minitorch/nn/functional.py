@@ -1,14 +1,19 @@
 """Stateless neural-network functions with torch.nn.functional's names.
 
 The primitives (linear, relu, softmax, cross_entropy, ...) are the core's ops from
-minitorch.functions, with their fused kernels; the losses and dropout below are built
-from those ops, so they run, and differentiate, on every backend.
+minitorch.functions, with their fused kernels; the losses, activations, distances,
+dropout and nearest-neighbour interpolation below are built from those ops, so they run,
+and differentiate, on every backend.
+
+The losses take torch's arguments without the deprecated `size_average` and `reduce`,
+so `reduction` is the argument after target (after weight where there is one).
 """
 import math
+import warnings
 
 import numpy as np
 
-from .. import functions
+from .. import functions, layout
 from ..autograd import Function, no_grad
 from ..creation import full, rand
 from ..creation import tensor as make_tensor
@@ -20,20 +25,30 @@ from .conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa: F40
 from .normalization import batch_norm  # noqa: F401
 
 REDUCTIONS = ("none", "mean", "sum")
+KL_DIV_REDUCTIONS = ("none", "batchmean", "sum", "mean")
 
 
-def check_reduction(reduction, name):
-    """Raise ValueError naming `name` unless reduction is 'none', 'mean' or 'sum'."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be 'none', 'mean' or 'sum', got "
+def check_reduction(reduction, name, allowed=REDUCTIONS):
+    """Raise ValueError naming `name` unless reduction is one of `allowed`."""
+    if reduction not in allowed:
+        choices = ", ".join(repr(choice) for choice in allowed[:-1])
+        raise ValueError(f"{name}: reduction must be {choices} or {allowed[-1]!r}, got "
                          f"{reduction!r}")
 
 
 def _reduce(losses, reduction, name):
+    """The one reduction of every elementwise loss: losses as they are ('none'), their
+    sum ('sum') or their mean over every element ('mean')."""
     check_reduction(reduction, name)
     if reduction == "mean":
         return losses.mean()
     return losses.sum() if reduction == "sum" else losses
+
+
+def _check_floating(prediction, name):
+    if not prediction.dtype.is_floating_point:
+        raise TypeError(f"{name}: input must be floating point, got "
+                        f"{prediction.dtype.name}; use input.float()")
 
 
 def _check_same_shape(prediction, target, name):
@@ -42,14 +57,109 @@ def _check_same_shape(prediction, target, name):
                          f"{format_shape(target.shape)} must have the same shape")
 
 
+def _difference(prediction, target, name):
+    """prediction - target for the regression losses, with torch's rule: a target of
+    another shape gives a UserWarning (broadcasting is likely a mistake) and then
+    broadcasts; shapes that do not broadcast raise ValueError naming the loss."""
+    _check_floating(prediction, name)
+    if prediction.shape != target.shape:
+        layout.broadcast_shapes(prediction.shape, target.shape, name)
+        warnings.warn(f"{name}: using a target size {format_shape(target.shape)} that is "
+                      f"different to the input size {format_shape(prediction.shape)}. This "
+                      "will likely lead to incorrect results due to broadcasting. Please "
+                      "ensure they have the same size.", stacklevel=3)
+    return prediction - target
+
+
+def _check_broadcasts_to(tensor, shape, name, what):
+    """ValueError naming the loss unless `tensor` (its `what`) broadcasts to `shape`."""
+    padded = (1,) * (len(shape) - len(tensor.shape)) + tensor.shape
+    if len(tensor.shape) > len(shape) or any(size not in (1, wanted)
+                                             for size, wanted in zip(padded, shape)):
+        raise ValueError(f"{name}: {what} {format_shape(tensor.shape)} must broadcast to "
+                         f"the input's shape {format_shape(shape)}")
+
+
+def _weighted(losses, weight, name):
+    """losses * weight, for a weight (None: losses as they are) that broadcasts to the
+    losses' shape."""
+    if weight is None:
+        return losses
+    _check_broadcasts_to(weight, losses.shape, name, "weight")
+    return losses * weight
+
+
 def mse_loss(prediction, target, reduction="mean"):
-    """(prediction - target)**2, reduced ('mean' over all elements, 'sum' or 'none')."""
+    """(prediction - target)**2, reduced ('mean' over all elements, 'sum' or 'none').
+    Unlike torch, which warns and broadcasts, a target of another shape is an error."""
     _check_same_shape(prediction, target, "mse_loss")
-    if not prediction.dtype.is_floating_point:
-        raise TypeError(f"mse_loss: input must be floating point, got "
-                        f"{prediction.dtype.name}; use input.float()")
+    _check_floating(prediction, "mse_loss")
     difference = prediction - target
     return _reduce(difference * difference, reduction, "mse_loss")
+
+
+def l1_loss(prediction, target, reduction="mean"):
+    """|prediction - target|, reduced. Its gradient at equal values is 0 (sign(0))."""
+    return _reduce(_difference(prediction, target, "l1_loss").abs(), reduction, "l1_loss")
+
+
+def _huber(difference, delta):
+    """0.5 * d**2 where |d| < delta, else delta * (|d| - 0.5 * delta): quadratic near 0,
+    linear (slope +-delta) beyond, joined smoothly at |d| = delta."""
+    size = difference.abs()
+    return functions.where(size < delta, difference * difference * 0.5,
+                           (size - 0.5 * delta) * delta)
+
+
+def huber_loss(prediction, target, reduction="mean", delta=1.0):
+    """torch.nn.functional.huber_loss: the Huber function of prediction - target
+    (see _huber), reduced; delta must be positive."""
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    difference = _difference(prediction, target, "huber_loss")
+    return _reduce(_huber(difference, delta), reduction, "huber_loss")
+
+
+def smooth_l1_loss(prediction, target, reduction="mean", beta=1.0):
+    """0.5 * d**2 / beta where |d| < beta, else |d| - 0.5 * beta, for d = prediction -
+    target: huber_loss(delta=beta) / beta, and l1_loss for beta = 0 (as torch). beta must
+    not be negative."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must not be negative, got {beta}")
+    difference = _difference(prediction, target, "smooth_l1_loss")
+    losses = _huber(difference, beta) / beta if beta else difference.abs()
+    return _reduce(losses, reduction, "smooth_l1_loss")
+
+
+def _xlogx(values):
+    """values * log(values), 0 where values == 0 (torch's xlogy(t, t)); nan below 0."""
+    return functions.where(values == 0, 0.0, values * values.log())
+
+
+def kl_div(log_probs, target, reduction="mean", log_target=False):
+    """torch.nn.functional.kl_div: the pointwise KL divergence target * (log(target) -
+    log_probs) of probabilities `target` (log-probabilities if log_target) from
+    log-probabilities `log_probs`, 0 where target is 0; the two broadcast.
+
+    reduction 'batchmean' sums and divides by log_probs.shape[0] (the KL divergence per
+    sample, what 'mean' means mathematically); 'mean' divides by every element, and warns
+    as torch does.
+    """
+    check_reduction(reduction, "kl_div", KL_DIV_REDUCTIONS)
+    _check_floating(log_probs, "kl_div")
+    layout.broadcast_shapes(log_probs.shape, target.shape, "kl_div")
+    if reduction == "mean":
+        warnings.warn("kl_div: reduction 'mean' divides the total loss by both the batch "
+                      "size and the support size; 'batchmean' divides only by the batch "
+                      "size, and aligns with the KL div math definition", stacklevel=2)
+    if log_target:
+        losses = target.exp() * (target - log_probs)
+    else:
+        losses = _xlogx(target) - target * log_probs
+    if reduction == "batchmean":
+        total = losses.sum()
+        return total / log_probs.shape[0] if log_probs.ndim else total
+    return _reduce(losses, reduction, "kl_div")
 
 
 def _classes_last(scores, target, op_name):
@@ -201,34 +311,92 @@ def _cross_entropy_of_probabilities(scores, target, weight, ignore_index, reduct
     return _sample_losses(-weighted.sum(1), reduction, shape, scores.shape[0])
 
 
-class _BCEWithLogits(Function):
-    """Elementwise max(x, 0) - x * y + log(1 + exp(-|x|)): the logistic loss of logits x
-    against targets y, which never overflows. d/dx = sigmoid(x) - y exactly (the
-    composite form would give the wrong slope at x = 0), d/dy = -x."""
+_BCE_EPSILON = float(np.float32(1e-12))  # torch's (a C float, so 9.99999996e-13)
 
-    def forward(self, logits, target):
-        self.save_for_backward(logits, target)
+
+class _BinaryCrossEntropy(Function):
+    """Elementwise -(y * log(p) + (1 - y) * log(1 - p)) with each log clamped at -100,
+    as torch, so p = 0 or 1 gives a finite loss. backward is torch's: d/dp = (p - y) /
+    max(p * (1 - p), 1e-12), finite at 0 and 1; d/dy = log(1 - p) - log(p)."""
+
+    def forward(self, probabilities, target):
+        self.save_for_backward(probabilities, target)
         with no_grad():
-            return relu(logits) - logits * target + (1.0 + (-logits.abs()).exp()).log()
+            log_p = probabilities.log().clamp(min=-100.0)
+            log_not_p = functions.log1p(-probabilities).clamp(min=-100.0)
+            return -(target * log_p + (1.0 - target) * log_not_p)
 
     def backward(self, grad):
-        logits, target = self.saved_tensors
-        grad_target = -grad * logits if self.inputs[1] is not None else None
-        return grad * (sigmoid(logits) - target), grad_target
+        probabilities, target = self.saved_tensors
+        spread = ((1.0 - probabilities) * probabilities).clamp(min=_BCE_EPSILON)
+        grad_target = None
+        if self.inputs[1] is not None:
+            grad_target = grad * (functions.log1p(-probabilities) - probabilities.log())
+        return grad * (probabilities - target) / spread, grad_target
 
 
-def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mean"):
-    """Binary cross-entropy of sigmoid(logits) against targets in [0, 1], computed from
-    the logits so large values stay finite. `weight` (broadcast to the input) rescales
-    each element's loss before the reduction."""
-    _check_same_shape(logits, target, "binary_cross_entropy_with_logits")
-    if not logits.dtype.is_floating_point:
-        raise TypeError(f"binary_cross_entropy_with_logits: input must be floating point, "
-                        f"got {logits.dtype.name}")
-    losses = _BCEWithLogits.apply(logits, target.type_as(logits))
-    if weight is not None:
-        losses = losses * weight
-    return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
+def binary_cross_entropy(probabilities, target, weight=None, reduction="mean"):
+    """torch.nn.functional.binary_cross_entropy: -(y log p + (1 - y) log(1 - p)) of
+    probabilities p in [0, 1] against targets y of p's shape, each log clamped at -100
+    (see _BinaryCrossEntropy). `weight`, broadcasting to p's shape, rescales each
+    element's loss. An input outside [0, 1] (or nan) is a RuntimeError, as in torch."""
+    name = "binary_cross_entropy"
+    _check_same_shape(probabilities, target, name)
+    _check_floating(probabilities, name)
+    if not ((probabilities >= 0) & (probabilities <= 1)).all().item():
+        raise RuntimeError(f"{name}: all elements of input should be between 0 and 1")
+    losses = _BinaryCrossEntropy.apply(probabilities, target.type_as(probabilities))
+    return _reduce(_weighted(losses, weight, name), reduction, name)
+
+
+class _BCEWithLogits(Function):
+    """Elementwise (1 - y) * x + (1 + (q - 1) * y) * softplus(-x): the logistic loss of
+    logits x against targets y with positive-class weight q (1 when pos_weight is
+    None), softplus(-x) = -logsigmoid(x) computed so that it never overflows. backward
+    is torch's: d/dx = (1 + (q - 1) * y) * sigmoid(x) - q * y (sigmoid(x) - y without
+    q; exact at x = 0, where the composite form would take a one-sided slope),
+    d/dy = -x + (q - 1) * softplus(-x); pos_weight gets no gradient."""
+
+    def forward(self, logits, target, pos_weight):
+        self.save_for_backward(logits, target, pos_weight)
+        with no_grad():
+            scale, _ = _positive_scale(target, pos_weight)
+            return (1.0 - target) * logits - scale * logsigmoid(logits)
+
+    def backward(self, grad):
+        logits, target, pos_weight = self.saved_tensors
+        scale, weighted_target = _positive_scale(target, pos_weight)
+        grad_target = None
+        if self.inputs[1] is not None:
+            grad_target = -logits if pos_weight is None else \
+                (pos_weight - 1.0) * -logsigmoid(logits) - logits
+            grad_target = grad * grad_target
+        return grad * (sigmoid(logits) * scale - weighted_target), grad_target, None
+
+
+def _positive_scale(target, pos_weight):
+    """(1 + (q - 1) * y, q * y) for pos_weight q; (1, y) without it."""
+    if pos_weight is None:
+        return 1.0, target
+    weighted_target = pos_weight * target
+    return weighted_target - target + 1.0, weighted_target
+
+
+def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mean",
+                                     pos_weight=None):
+    """Binary cross-entropy of sigmoid(logits) against targets in [0, 1] of the logits'
+    shape, computed from the logits so that any logit gives a finite loss (see
+    _BCEWithLogits). `weight` rescales each element's loss; `pos_weight` (one value per
+    class, broadcasting along the last dim) weighs the positive term
+    -y * log(sigmoid(x)) and gets no gradient. Both must broadcast to the logits' shape."""
+    name = "binary_cross_entropy_with_logits"
+    _check_same_shape(logits, target, name)
+    _check_floating(logits, name)
+    if pos_weight is not None:
+        _check_broadcasts_to(pos_weight, logits.shape, name, "pos_weight")
+        pos_weight = pos_weight.detach().type_as(logits)
+    losses = _BCEWithLogits.apply(logits, target.type_as(logits), pos_weight)
+    return _reduce(_weighted(losses, weight, name), reduction, name)
 
 
 def relu(x, inplace=False):
@@ -306,6 +474,66 @@ def relu6(input, inplace=False):
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
     return _inplace_result(input, input * tanh(softplus(input)), inplace)
+
+
+def hardsigmoid(x, inplace=False):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between; the gradient is 1/6
+    strictly inside (-3, 3) and 0 at the kinks, as torch's."""
+    return _inplace_result(x, relu6(x + 3.0) / 6.0, inplace)
+
+
+def hardswish(x, inplace=False):
+    """x * relu6(x + 3) / 6; its gradient at the kinks -3 and 3 is 0 and 1, as torch's."""
+    return _inplace_result(x, x * relu6(x + 3.0) / 6.0, inplace)
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    return x / (x.abs() + 1.0)
+
+
+def softmin(x, dim=None, *, dtype=None):
+    """softmax(-x) over dim (None: the legacy choice softmax makes)."""
+    return softmax(-x, dim, dtype)
+
+
+def threshold(x, threshold, value, inplace=False):
+    """x where x > threshold, else value (nan stays nan); the gradient is 1 where x >
+    threshold, 0 elsewhere."""
+    return _inplace_result(x, functions.where(x <= threshold, value, x), inplace)
+
+
+def glu(x, dim=-1):
+    """The gated linear unit a * sigmoid(b), a and b the two halves of x along dim (whose
+    size must be even)."""
+    if x.ndim == 0:
+        raise ValueError("glu: does not support a 0-d input; its halving dim must have "
+                         "an even size")
+    dim = layout.normalize_dim(dim, x.ndim, "glu")
+    if x.shape[dim] % 2:
+        raise ValueError(f"glu: dimension {dim} of input {format_shape(x.shape)} must "
+                         f"have an even size to be halved, got {x.shape[dim]}")
+    first, second = x.chunk(2, dim)
+    return first * sigmoid(second)
+
+
+def prelu(x, weight):
+    """x where x > 0, else weight * x, with one learned slope (weight of 1 element) or
+    one per channel (weight (C,) for x (N, C, ...)). The gradients are torch's: weight
+    where x <= 0 for x, and x there for weight."""
+    if weight.ndim > 1:
+        raise ValueError(f"prelu: weight must be 0-d or 1-D, got "
+                         f"{format_shape(weight.shape)}")
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if weight.numel() == 1:
+        slope = weight.reshape(())
+    elif weight.numel() == channels:
+        slope = weight.reshape((channels,) + (1,) * (x.ndim - 2))
+    else:
+        raise ValueError(f"prelu: weight of {weight.numel()} elements must hold 1 slope "
+                         f"or one per channel, and input {format_shape(x.shape)} has "
+                         f"{channels} channel(s) (dim 1)")
+    return functions.where(x > 0, x, slope * x)
 
 
 class _LogSigmoid(Function):
@@ -410,19 +638,46 @@ def one_hot(tensor, num_classes=-1):
     return make_tensor(encoded, dtype="int64", backend=tensor.backend)
 
 
+class _ClampMinPassingGradient(Function):
+    """max(x, bound) whose gradient passes through unchanged, as if unclamped: what
+    torch's cosine_similarity gets by clamping the norms in place without recording."""
+
+    def forward(self, x, bound):
+        with no_grad():
+            return x.clamp(min=bound)
+
+    def backward(self, grad):
+        return grad
+
+
 def normalize(input, p=2.0, dim=1, eps=1e-12):
-    """x / max(||x||_p, eps) along dim. The max is taken as (max(sum |x|^p, eps^p))^(1/p),
-    the same value, so that an all-zero slice gets a zero gradient rather than nan."""
-    if p == math.inf:
-        norm = input.abs().amax(dim, keepdim=True).clamp(min=eps)
-    elif p > 0:
-        magnitude = input.abs()
-        powered = magnitude * magnitude if p == 2 else magnitude ** p
-        total = powered.sum(dim, keepdim=True).clamp(min=eps ** p)
-        norm = total.sqrt() if p == 2 else total ** (1.0 / p)
-    else:
-        raise ValueError(f"normalize: p must be positive or inf, got {p}")
-    return input / norm
+    """x / max(||x||_p, eps) along dim, p positive or inf; an all-zero slice gets a zero
+    gradient (see functions.vector_norm)."""
+    return input / functions._vector_norm(input, p, dim, True, None, "normalize").clamp(min=eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along dim, x1 and x2
+    broadcast together first. As torch, each input is divided by its own clamped norm
+    (so the result stays in [-1, 1]) and the clamp passes the gradient through."""
+    shape = layout.broadcast_shapes(x1.shape, x2.shape, "cosine_similarity")
+    for x in (x1, x2):
+        if not x.dtype.is_floating_point:
+            raise TypeError(f"cosine_similarity: inputs must be floating point, got "
+                            f"{x.dtype.name}")
+    dim = layout.normalize_dim(dim, len(shape), "cosine_similarity")
+    units = []
+    for x in (x1.broadcast_to(shape), x2.broadcast_to(shape)):
+        norm = functions._vector_norm(x, 2, dim, True, None, "cosine_similarity")
+        units.append(x / _ClampMinPassingGradient.apply(norm, eps))
+    return (units[0] * units[1]).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """The p-norm of x1 - x2 + eps along the last dim (x1 and x2 broadcast), p positive
+    or inf."""
+    return functions._vector_norm(x1 - x2 + eps, p, -1, keepdim, None,
+                                  "pairwise_distance")
 
 
 def pad(input, pad, mode="constant", value=None):
@@ -454,3 +709,95 @@ def pad(input, pad, mode="constant", value=None):
                 pieces.append(full(shape, value, dtype=input.dtype, backend=input.backend))
         result = functions.cat(pieces, dim) if len(pieces) > 1 else result
     return result
+
+
+# ---- interpolation ----------------------------------------------------------------------
+
+def check_nearest(mode, name):
+    """NotImplementedError naming `name` unless mode is 'nearest', the one mode here."""
+    if mode != "nearest":
+        raise NotImplementedError(f"{name}: only mode='nearest' is supported, got {mode!r}")
+
+
+def _per_spatial_dim(value, spatial, what):
+    """value (one number, or one per spatial dim) as a tuple of one per spatial dim."""
+    if not isinstance(value, (tuple, list)):
+        return (value,) * len(spatial)
+    if len(value) != len(spatial):
+        raise ValueError(f"interpolate: {what} {tuple(value)} must have one entry per "
+                         f"spatial dim of the input, which has {len(spatial)} "
+                         f"({format_shape(spatial)})")
+    return tuple(value)
+
+
+def _output_sizes(spatial, size, scale_factor, recompute_scale_factor):
+    """(output size, scale factor or None) of each spatial dim, as torch derives them:
+    from `size`, or floor(input size * scale_factor); with recompute_scale_factor the
+    scale is dropped, so that the sizes alone decide the source positions."""
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    if size is not None:
+        if recompute_scale_factor:
+            raise ValueError("interpolate: recompute_scale_factor is not meaningful with "
+                             "an explicit size")
+        sizes = _per_spatial_dim(size, spatial, "size")
+        if not all(isinstance(s, int) for s in sizes):
+            raise TypeError(f"interpolate: size must be ints, got {size!r}")
+        return sizes, (None,) * len(spatial)
+    scales = tuple(float(s) for s in _per_spatial_dim(scale_factor, spatial, "scale_factor"))
+    sizes = tuple(math.floor(n * s) for n, s in zip(spatial, scales))
+    return sizes, (None,) * len(spatial) if recompute_scale_factor else scales
+
+
+def _nearest_sources(in_size, out_size, scale, spatial_dims, dtype_name):
+    """For each output position j, the input position torch's 'nearest' CPU kernels copy:
+    floor(j * s) capped at in_size - 1, s = 1 / scale (in_size / out_size without a
+    scale), in those kernels' arithmetic, which decides the positions where j * s is
+    within an ulp of an integer. With 2 spatial dims: s and the product in float32, and
+    out_size equal to in_size or twice it gives j and j // 2 exactly. With 1 or 3: s and
+    the product in the input's precision (float64 for float64), rounded to float32 before
+    the floor, and no exact cases."""
+    positions = np.arange(out_size)
+    if spatial_dims == 2 and out_size in (in_size, 2 * in_size):
+        return positions * in_size // out_size
+    precision = np.float64 if spatial_dims != 2 and dtype_name == "float64" else np.float32
+    step = precision(1.0 / scale) if scale else precision(in_size) / precision(out_size)
+    products = (positions.astype(precision) * step).astype(np.float32)
+    return np.minimum(np.floor(products).astype(np.int64), in_size - 1)
+
+
+def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """torch.nn.functional.interpolate for mode='nearest' (other modes raise
+    NotImplementedError): resize the spatial dims of x (N, C, L), (N, C, H, W) or
+    (N, C, D, H, W) to `size`, or by `scale_factor` (one number or one per spatial
+    dim), each output element copying the input element at torch's source position
+    (see _nearest_sources). A gather along each spatial dim, so the gradient adds each
+    output's gradient back to its source."""
+    check_nearest(mode, "interpolate")
+    if align_corners is not None:
+        raise ValueError("interpolate: align_corners can only be set with the "
+                         "interpolating modes linear, bilinear, bicubic and trilinear")
+    if antialias:
+        raise ValueError("interpolate: antialias is only for the bilinear and bicubic modes")
+    if x.ndim not in (3, 4, 5):
+        raise ValueError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), got "
+                         f"{format_shape(x.shape)}")
+    spatial = x.shape[2:]
+    sizes, scales = _output_sizes(spatial, size, scale_factor, recompute_scale_factor)
+    result = x
+    for offset, (in_size, out_size, scale) in enumerate(zip(spatial, sizes, scales)):
+        if out_size <= 0:
+            raise ValueError(f"interpolate: the output size of each spatial dim must be "
+                             f"positive, got {format_shape(sizes)} from input "
+                             f"{format_shape(x.shape)}")
+        sources = _nearest_sources(in_size, out_size, scale, len(spatial), x.dtype.name)
+        result = result[(slice(None),) * (2 + offset) + (sources,)]
+    return result
+
+
+def upsample(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated in torch (and warned about, as there): interpolate."""
+    warnings.warn("upsample: nn.functional.upsample is deprecated; use "
+                  "nn.functional.interpolate instead", stacklevel=2)
+    return interpolate(x, size, scale_factor, mode, align_corners)

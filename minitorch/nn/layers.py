@@ -1,7 +1,8 @@
-"""Layers: Linear, the activations, LayerNorm, Embedding, Dropout, Flatten and Identity."""
+"""Layers: Linear, the activations, LayerNorm, Embedding, Dropout, Flatten, Unflatten,
+Identity, Upsample and the distances CosineSimilarity and PairwiseDistance."""
 import math
 
-from .. import creation
+from .. import creation, layout
 from ..autograd import no_grad
 from . import functional as F
 from . import init
@@ -133,6 +134,40 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
+class Unflatten(Module):
+    """Split dim `dim` into the sizes `unflattened_size` (a tuple or list of ints, one of
+    which may be -1), whose product must be that dim's size: the inverse of Flatten."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got "
+                            f"{type(unflattened_size).__name__}")
+        for position, size in enumerate(unflattened_size):
+            if not isinstance(size, int):
+                raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got "
+                                f"{type(size).__name__} at position {position}")
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, x):
+        dim = layout.normalize_dim(self.dim, x.ndim, "Unflatten")
+        sizes = tuple(self.unflattened_size)
+        known = math.prod(size for size in sizes if size != -1)
+        if -1 in sizes:   # the -1 takes what the others leave
+            fits = sizes.count(-1) == 1 and known > 0 and x.shape[dim] % known == 0
+        else:
+            fits = known == x.shape[dim]
+        if not fits:
+            raise ValueError(f"Unflatten: sizes {sizes} do not multiply up to the size "
+                             f"{x.shape[dim]} of dim {dim} of input "
+                             f"{layout.format_shape(x.shape)}")
+        return x.reshape(x.shape[:dim] + sizes + x.shape[dim + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
 class Identity(Module):
     """Returns its input unchanged (a placeholder, e.g. for a removed layer).
 
@@ -260,6 +295,91 @@ class LogSigmoid(Module):
         return F.logsigmoid(x)
 
 
+class Softmin(Softmax):
+    """softmin over `dim` (see F.softmin)."""
+
+    def forward(self, x):
+        return F.softmin(x, self.dim)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, x):
+        return F.softsign(x)
+
+
+class Hardsigmoid(Module):
+    """relu6(x + 3) / 6 (see F.hardsigmoid). Prints no arguments, as torch's."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.hardsigmoid(x, self.inplace)
+
+
+class Hardswish(Hardsigmoid):
+    """x * relu6(x + 3) / 6 (see F.hardswish)."""
+
+    def forward(self, x):
+        return F.hardswish(x, self.inplace)
+
+
+class Threshold(Module):
+    """x where x > threshold, else value (see F.threshold)."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.threshold(x, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}{_inplace_suffix(self.inplace)}"
+
+
+class GLU(Module):
+    """The gated linear unit over `dim` (see F.glu)."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.glu(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """x where x > 0, else a * x with a learned slope `weight` (num_parameters,): one
+    slope, or one per channel (dim 1) of the input; initialised to `init`."""
+
+    def __init__(self, num_parameters=1, init=0.25, dtype=None, backend=None):
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(creation.empty(num_parameters, dtype=dtype, backend=backend))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Every slope back to `init`."""
+        with no_grad():
+            self.weight.fill_(self.init)
+
+    def forward(self, x):
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
 class LayerNorm(Module):
     """Normalise over the trailing dims `normalized_shape` (see F.layer_norm), then scale
     by `weight` and shift by `bias` (initialised to ones and zeros) when
@@ -322,3 +442,57 @@ class Embedding(Module):
     def extra_repr(self):
         text = f"{self.num_embeddings}, {self.embedding_dim}"
         return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
+
+
+class Upsample(Module):
+    """Resize the spatial dims to `size` or by `scale_factor` (see F.interpolate); only
+    mode='nearest' is supported, and another mode is refused here, when the layer is
+    made."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                 recompute_scale_factor=None):
+        super().__init__()
+        F.check_nearest(mode, "Upsample")
+        self.size = size
+        if isinstance(scale_factor, tuple):
+            self.scale_factor = tuple(float(factor) for factor in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
+        self.mode = mode
+        self.align_corners = align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, x):
+        return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                             recompute_scale_factor=self.recompute_scale_factor)
+
+    def extra_repr(self):
+        if self.scale_factor is not None:
+            return f"scale_factor={self.scale_factor!r}, mode={self.mode!r}"
+        return f"size={self.size!r}, mode={self.mode!r}"
+
+
+class CosineSimilarity(Module):
+    """Cosine similarity of two inputs along `dim` (see F.cosine_similarity)."""
+
+    def __init__(self, dim=1, eps=1e-8):
+        super().__init__()
+        self.dim = dim
+        self.eps = eps
+
+    def forward(self, x1, x2):
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """p-norm of x1 - x2 + eps along the last dim (see F.pairwise_distance); as in torch,
+    p is stored as `norm`."""
+
+    def __init__(self, p=2.0, eps=1e-6, keepdim=False):
+        super().__init__()
+        self.norm = p
+        self.eps = eps
+        self.keepdim = keepdim
+
+    def forward(self, x1, x2):
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
