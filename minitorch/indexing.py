@@ -180,23 +180,39 @@ def gather_positions(shape, strides, offset, advanced):
 
 
 class Index(Function):
-    """a[key]: a view for basic keys, a gather for advanced ones."""
+    """a[key]: a view for basic keys, a gather for advanced ones.
+
+    backward: the gradient added back at the selected positions of a zero tensor of a's
+    shape, whose layout is contiguous. When a's is too, the gather's storage positions
+    are those positions, so the forward keeps them and the backward scatters into them
+    directly (an im2col's gather has hundreds of thousands: recomputing and rechecking
+    them took a third of a small convolution's backward)."""
 
     may_view = True
+    positions = None   # the gather's storage positions, when they fit the gradient's layout
 
     def forward(self, a, key):
         self.key, self.input_shape = key, a.shape
         shape, strides, offset, advanced = basic_view(a.shape, a._strides, a._offset, key)
         if not advanced:
             return dispatch.view_of(a, shape, strides, offset)
+        laid_out_from_0 = a._offset == 0 and a._strides == layout.contiguous_strides(a.shape)
         if len(advanced) == 1 and advanced[0].dim == 0 and \
                 layout.is_contiguous(shape, strides):  # whole rows: x[index], a data batch
+            if laid_out_from_0 and a.ndim == 1 and shape == a.shape:
+                self.positions = advanced[0].positions   # rows of one element: positions
             return dispatch.take_rows(a, shape, offset, advanced[0].positions)
-        return dispatch.take(a, gather_positions(shape, strides, offset, advanced))
+        positions = gather_positions(shape, strides, offset, advanced)
+        if laid_out_from_0:
+            self.positions = positions
+        return dispatch.take(a, positions)
 
     def backward(self, grad):
         grad_input = dispatch.fill(0, self.input_shape, grad.dtype, grad._storage.backend)
-        _write(grad_input, self.key, grad, accumulate=True)
+        if self.positions is not None:
+            dispatch.index_put(grad_input, self.positions, grad, accumulate=True)
+        else:
+            _write(grad_input, self.key, grad, accumulate=True)
         return grad_input
 
 
