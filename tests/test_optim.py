@@ -1,7 +1,6 @@
 """minitorch.optim against torch.optim: the same parameters after several steps, state
 dicts, parameter groups, errors, and the learning-rate schedulers."""
 import copy
-import warnings
 
 import numpy as np
 import pytest
@@ -9,9 +8,14 @@ import torch
 
 import minitorch
 from minitorch import nn, optim
+from optim_helpers import make_problem, train, assert_same_trajectory
+from optim_helpers import assert_a_non_compact_parameter_gets_the_same_update
+from optim_helpers import assert_a_saved_state_dict_resumes_exactly
+from optim_helpers import make_optimizer, in_both, assert_same_schedule
+from optim_helpers import jumped, resumed_at_last_epoch
+from optim_helpers import snapshot, stepped_two_groups, assert_a_bad_gradient_changes_nothing
 
 STEPS = 5
-TOLERANCE = {"float32": dict(rtol=2e-5, atol=1e-6), "float64": dict(rtol=1e-10, atol=1e-12)}
 
 CONFIGS = [
     ("SGD", dict(lr=0.1)),
@@ -28,71 +32,27 @@ CONFIGS = [
 ]
 
 
-def make_problem(dtype, seed=0):
-    """Initial values of a weight (3, 4) and bias (3,), data x (5, 4) and targets y."""
-    rng = np.random.default_rng(seed)
-    weight, bias = rng.standard_normal((3, 4)), rng.standard_normal(3)
-    x, y = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
-    return [array.astype(dtype) for array in (weight, bias, x, y)]
-
-
-def run(library, name, options, arrays, steps):
-    """Parameter values after each of `steps` optimizer steps, in minitorch or torch
-    (both spell every call here the same way)."""
-    weight, bias, x, y = (library.tensor(a) for a in arrays)
-    params = [library.nn.Parameter(weight), library.nn.Parameter(bias)]
-    optimizer = getattr(library.optim, name)(params, **options)
-    history = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        prediction = (x @ params[0].T + params[1]).tanh()
-        ((prediction - y) ** 2).mean().backward()
-        optimizer.step()
-        history.append([p.detach().numpy().copy() for p in params])
-    return history
-
-
-def assert_same_trajectory(ours, theirs, dtype):
-    for step, (our_params, their_params) in enumerate(zip(ours, theirs)):
-        for ours_value, theirs_value in zip(our_params, their_params):
-            np.testing.assert_allclose(ours_value, theirs_value, **TOLERANCE[dtype],
-                                       err_msg=f"after step {step + 1}")
-
-
 @pytest.mark.parametrize("name,options", CONFIGS, ids=[f"{n}-{i}" for i, (n, _) in
                                                        enumerate(CONFIGS)])
 def test_steps_match_torch(backend_name, name, options):
     """Fused kernels (numpy) and the tensor-op decomposition (python) alike."""
     arrays = make_problem(np.float32)
-    assert_same_trajectory(run(minitorch, name, options, arrays, STEPS),
-                           run(torch, name, options, arrays, STEPS), "float32")
+    assert_same_trajectory(train(minitorch, name, options, arrays, STEPS),
+                           train(torch, name, options, arrays, STEPS), "float32")
 
 
 @pytest.mark.parametrize("name,options", [CONFIGS[3], CONFIGS[5], CONFIGS[7], CONFIGS[10]])
 def test_steps_match_torch_in_float64(name, options):
     arrays = make_problem(np.float64)
-    assert_same_trajectory(run(minitorch, name, options, arrays, STEPS),
-                           run(torch, name, options, arrays, STEPS), "float64")
+    assert_same_trajectory(train(minitorch, name, options, arrays, STEPS),
+                           train(torch, name, options, arrays, STEPS), "float64")
 
 
 @pytest.mark.parametrize("name,options", [CONFIGS[3], CONFIGS[5]])
 def test_non_compact_parameter_takes_the_decomposed_path(name, options):
-    """A parameter viewing part of a larger buffer can't use a fused kernel; the tensor-op
-    path must give the same update and leave the rest of the buffer alone."""
-    arrays = make_problem(np.float32)
-    storage = minitorch.zeros(2, 3, 4)
-    storage[0] = minitorch.tensor(arrays[0])
-    view = nn.Parameter(storage[0])
-    compact = nn.Parameter(minitorch.tensor(arrays[0]))
-    assert not minitorch.dispatch.is_compact(view)
-    grad = minitorch.tensor(make_problem(np.float32, seed=1)[0])
-    for param in (view, compact):
-        optimizer = getattr(optim, name)([param], **options)
-        for _ in range(3):
-            param.grad = grad
-            optimizer.step()
-    np.testing.assert_allclose(view.detach().numpy(), compact.detach().numpy(), rtol=1e-6)
-    assert storage[1].abs().sum().item() == 0
+    """It can't use a fused kernel; the tensor-op path must give the same update, to
+    rounding."""
+    assert_a_non_compact_parameter_gets_the_same_update(name, options, rtol=1e-6)
 
 
 def test_a_step_invalidates_tensors_saved_for_backward():
@@ -180,30 +140,7 @@ def test_mismatched_gradient_is_an_error():
 
 @pytest.mark.parametrize("name,options", [CONFIGS[1], CONFIGS[5], CONFIGS[10]])
 def test_state_dict_resumes_training_exactly(name, options, tmp_path):
-    arrays = make_problem(np.float32)
-    weight, bias, x, y = (minitorch.tensor(a) for a in arrays)
-
-    def train(params, optimizer, steps):
-        for _ in range(steps):
-            optimizer.zero_grad()
-            ((x @ params[0].T + params[1] - y) ** 2).mean().backward()
-            optimizer.step()
-
-    params = [nn.Parameter(weight.clone()), nn.Parameter(bias.clone())]
-    optimizer = getattr(optim, name)(params, **options)
-    train(params, optimizer, 3)
-    minitorch.save({"params": [p.detach() for p in params],
-                    "optimizer": optimizer.state_dict()}, tmp_path / "checkpoint.npz")
-    train(params, optimizer, 3)
-
-    saved = minitorch.load(tmp_path / "checkpoint.npz")
-    resumed = [nn.Parameter(value) for value in saved["params"]]
-    resumed_optimizer = getattr(optim, name)(resumed, lr=123.0)
-    resumed_optimizer.load_state_dict(saved["optimizer"])
-    assert resumed_optimizer.param_groups[0]["lr"] == options["lr"]
-    train(resumed, resumed_optimizer, 3)
-    for ours, reference in zip(resumed, params):
-        np.testing.assert_array_equal(ours.detach().numpy(), reference.detach().numpy())
+    assert_a_saved_state_dict_resumes_exactly(name, options, tmp_path / "checkpoint.npz")
 
 
 def test_state_dict_has_torchs_layout_and_loads_into_torch():
@@ -310,83 +247,16 @@ def test_named_parameters_are_accepted_as_in_torch():
 
 # ---- learning-rate schedulers ------------------------------------------------------------
 
-def two_groups(library):
-    """An SGD over two one-parameter groups, with lrs 0.1 and 0.3."""
-    return library.optim.SGD([{"params": [library.nn.Parameter(library.ones(1))]},
-                              {"params": [library.nn.Parameter(library.ones(1))], "lr": 0.3}],
-                             lr=0.1)
-
-
-def schedule(library, schedulers, epochs, before_step=None):
-    """Each epoch's group lrs and get_last_lr() of each scheduler, for two_groups driven
-    by `schedulers` [(name, options)], in minitorch or torch. before_step(library,
-    optimizer, epoch), when given, may change the optimizer before each epoch's steps."""
-    optimizer = two_groups(library)
-    made = [getattr(library.optim.lr_scheduler, name)(optimizer, **options)
-            for name, options in schedulers]
-    history = []
-    for epoch in range(epochs):
-        if before_step is not None:
-            before_step(library, optimizer, epoch)
-        optimizer.step()
-        for scheduler in made:
-            scheduler.step()
-        history.append([[group["lr"] for group in optimizer.param_groups]] +
-                       [scheduler.get_last_lr() for scheduler in made])
-    return history
-
-
-def assert_same_schedule(ours, theirs):
-    assert len(ours) == len(theirs)
-    for epoch, (our_lrs, their_lrs) in enumerate(zip(ours, theirs)):
-        for our_list, their_list in zip(our_lrs, their_lrs, strict=True):
-            assert our_list == pytest.approx(their_list, rel=1e-9, abs=1e-12), \
-                f"epoch {epoch + 1}"
-
-
-def set_first_lr(lr, at_epoch):
-    def before_step(library, optimizer, epoch):
-        if epoch == at_epoch:
-            optimizer.param_groups[0]["lr"] = lr
-    return before_step
-
-
-def add_group_at(at_epoch):
-    def before_step(library, optimizer, epoch):
-        if epoch == at_epoch:
-            optimizer.add_param_group({"params": [library.nn.Parameter(library.ones(1))],
-                                       "lr": 1.0})
-    return before_step
-
+# Their parity with torch over whole schedules (manual lr changes, two schedulers, a group
+# added later) is test_optim_more.py's test_schedules_match_torch.
 
 STEP = ("StepLR", dict(step_size=2, gamma=0.5))
 COSINE = ("CosineAnnealingLR", dict(T_max=4))
 
 
-@pytest.mark.parametrize("schedulers,epochs,before_step", [
-    ([("StepLR", dict(step_size=3))], 10, None),
-    ([STEP], 9, None),
-    ([("CosineAnnealingLR", dict(T_max=5))], 16, None),  # past two minima and a maximum
-    ([("CosineAnnealingLR", dict(T_max=4, eta_min=0.01))], 13, None),
-    ([STEP], 10, set_first_lr(0.05, at_epoch=0)),
-    ([COSINE], 10, set_first_lr(0.5, at_epoch=2)),
-    ([STEP, COSINE], 10, None),
-    ([COSINE, STEP], 10, None),
-    ([STEP], 10, add_group_at(1)),
-    ([("CosineAnnealingLR", dict(T_max=10))], 10, add_group_at(2)),
-], ids=["step", "step-gamma", "cosine", "cosine-eta_min", "step-manual-lr",
-        "cosine-manual-lr", "step+cosine", "cosine+step", "step-added-group",
-        "cosine-added-group"])
-def test_schedulers_match_torch(schedulers, epochs, before_step):
-    """Chainable, as torch's: each step starts from the group's current lr, so a manual
-    lr change, a second scheduler and a group added later are all carried along."""
-    assert_same_schedule(schedule(minitorch, schedulers, epochs, before_step),
-                         schedule(torch, schedulers, epochs, before_step))
-
-
 def test_get_last_lr_after_a_manual_change_is_the_last_scheduled_lr():
     def last_lrs(library):
-        optimizer = two_groups(library)
+        optimizer = make_optimizer(library)
         scheduler = library.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
         optimizer.param_groups[0]["lr"] = 0.05
         lrs = [scheduler.get_last_lr()]
@@ -405,57 +275,24 @@ def test_get_last_lr_after_a_manual_change_is_the_last_scheduled_lr():
 @pytest.mark.parametrize("name,options", [STEP, ("StepLR", dict(step_size=3)), COSINE,
                                           ("CosineAnnealingLR", dict(T_max=3, eta_min=0.05))])
 def test_resuming_at_last_epoch_matches_torch(name, options):
-    """A scheduler made with last_epoch=3 over an optimizer restored from a checkpoint
-    (so with "initial_lr") goes on as torch's does, after a manual lr change too;
-    get_lr() called before its first step gives torch's closed form, which ignores it."""
-    def resume(library):
-        optimizer = two_groups(library)
-        scheduler = getattr(library.optim.lr_scheduler, name)(optimizer, **options)
-        for _ in range(3):
-            optimizer.step()
-            scheduler.step()
-        resumed_optimizer = two_groups(library)
-        resumed_optimizer.load_state_dict(copy.deepcopy(optimizer.state_dict()))
-        resumed = getattr(library.optim.lr_scheduler, name)(resumed_optimizer, **options,
-                                                             last_epoch=3)
-        resumed_optimizer.param_groups[0]["lr"] = 0.7
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch warns that get_lr() is not get_last_lr()
-            lrs = [resumed.get_lr(), resumed.get_last_lr()]
-        for _ in range(8):
-            resumed_optimizer.step()
-            resumed.step()
-            lrs.append(resumed.get_last_lr())
-        return lrs
-
-    ours, theirs = resume(minitorch), resume(torch)
-    for our_lrs, their_lrs in zip(ours, theirs, strict=True):
-        assert our_lrs == pytest.approx(their_lrs, rel=1e-9, abs=1e-12)
+    """As torch's, after a manual lr change too; get_lr() called before its first step
+    gives torch's closed form, which ignores it."""
+    assert_same_schedule(*in_both(resumed_at_last_epoch, name, options, first_lr=0.7))
 
 
 @pytest.mark.parametrize("name,options", [STEP, COSINE])
 def test_step_with_an_epoch_uses_the_closed_form_as_torch_does(name, options):
-    def jump(library):
-        optimizer = two_groups(library)
-        scheduler = getattr(library.optim.lr_scheduler, name)(optimizer, **options)
-        optimizer.param_groups[0]["lr"] = 7.0  # the closed form ignores the current lr
-        optimizer.step()
-        with pytest.warns(UserWarning, match="deprecated"):
-            scheduler.step(5)
-        optimizer.step()
-        scheduler.step()
-        return scheduler.last_epoch, scheduler.get_last_lr()
-
-    (our_epoch, ours), (their_epoch, theirs) = jump(minitorch), jump(torch)
-    assert our_epoch == their_epoch == 6
-    assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12)
+    """The closed form ignores the current lr."""
+    ours, theirs = in_both(jumped, name, options, epochs=[5], first_lr=7.0)
+    assert ours[-1][0] == theirs[-1][0] == [6]
+    assert_same_schedule(ours, theirs)
 
 
 def cosine_with_a_late_group(library):
-    """A CosineAnnealingLR(T_max=2) two epochs on, over two_groups and a group added
-    after it was made: its next step, after the minimum, needs a base lr for every
+    """A CosineAnnealingLR(T_max=2) two epochs on, over make_optimizer's groups and one
+    added after it was made: its next step, after the minimum, needs a base lr for every
     group, which the late group lacks."""
-    optimizer = two_groups(library)
+    optimizer = make_optimizer(library)
     scheduler = library.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=2)
     optimizer.add_param_group({"params": [library.nn.Parameter(library.ones(1))]})
     for _ in range(2):
@@ -514,7 +351,7 @@ def test_scheduler_arguments_are_checked():
 
 def test_resuming_without_initial_lr_is_a_key_error_as_in_torch():
     def resume(library):
-        optimizer = two_groups(library)
+        optimizer = make_optimizer(library)
         optimizer.param_groups[0]["initial_lr"] = 0.1
         library.optim.lr_scheduler.StepLR(optimizer, step_size=1, last_epoch=4)
 
@@ -537,31 +374,9 @@ def test_load_state_dict_refuses_state_of_another_shape():
 
 # ---- failed calls change nothing -------------------------------------------------------
 
-def snapshot(optimizer):
-    """Everything a failed call must leave as it was: parameter values, state (by
-    parameter position, with the state tensors' identities and values) and groups."""
-    params = [param for group in optimizer.param_groups for param in group["params"]]
-    position = {id(param): index for index, param in enumerate(params)}
-    state = {position[id(param)]: {name: (id(value), value.tolist())
-                                   if isinstance(value, minitorch.Tensor) else value
-                                   for name, value in values.items()}
-             for param, values in optimizer.state.items()}
-    groups = [{key: value for key, value in group.items() if key != "params"}
-              for group in optimizer.param_groups]
-    return [param.tolist() for param in params], state, groups, id(optimizer.state)
-
-
 def two_group_problem(library, name):
-    """An optimizer over groups [a (2,)] and [b (3,), c (2, 2)], after one step."""
-    values = ([1.0, -2.0], [0.5, 1.5, -1.0], [[1.0, 2.0], [3.0, 4.0]])
-    params = [library.nn.Parameter(library.tensor(v)) for v in values]
     options = dict(lr=0.1, momentum=0.9) if name in ("SGD", "RMSprop") else dict(lr=0.1)
-    optimizer = getattr(library.optim, name)([{"params": params[:1]},
-                                              {"params": params[1:], "lr": 0.05}], **options)
-    for param in params:
-        param.grad = library.ones(*param.shape) * 0.5
-    optimizer.step()
-    return params, optimizer
+    return stepped_two_groups(library, name, options)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop"])
@@ -576,13 +391,9 @@ def test_a_failed_step_changes_nothing(name, bad_grad, error, match):
     too) are updated; once it is fixed, training goes on exactly as torch's does."""
     params, optimizer = two_group_problem(minitorch, name)
     torch_params, torch_optimizer = two_group_problem(torch, name)
-    for param in params:
-        param.grad = minitorch.ones(*param.shape)
-    params[2].grad = bad_grad()
-    before = snapshot(optimizer)
-    with pytest.raises(error, match=f"{name}.step: the .* of parameter 1 of group 1.*{match}"):
-        optimizer.step()
-    assert snapshot(optimizer) == before
+    assert_a_bad_gradient_changes_nothing(
+        params, optimizer, bad_grad(), error,
+        f"{name}.step: the .* of parameter 1 of group 1.*{match}")
 
     params[2].grad = minitorch.ones(2, 2)
     optimizer.step()

@@ -1,7 +1,9 @@
 """minitorch.optim against torch.optim, continued: Adagrad, Adamax, amsgrad and maximize;
 the lr schedulers ExponentialLR, MultiStepLR, LambdaLR, MultiplicativeLR, LinearLR,
-ConstantLR, OneCycleLR, ReduceLROnPlateau, SequentialLR and ChainedScheduler. Each case
-runs the same calls in both libraries and compares the results."""
+ConstantLR, OneCycleLR, ReduceLROnPlateau, SequentialLR and ChainedScheduler, and whole
+schedules of all the schedulers (StepLR and CosineAnnealingLR too). Each case runs the
+same calls in both libraries and compares the results. The helpers test_optim.py uses
+too are in optim_helpers.py."""
 import copy
 import inspect
 import pickle
@@ -13,9 +15,14 @@ import torch
 
 import minitorch
 from minitorch import nn, optim
+from optim_helpers import assert_a_non_compact_parameter_gets_the_same_update
+from optim_helpers import assert_a_saved_state_dict_resumes_exactly, snapshot
+from optim_helpers import assert_a_bad_gradient_changes_nothing, stepped_two_groups
+from optim_helpers import make_problem, train, assert_same_trajectory
+from optim_helpers import make_optimizer, momentums, in_both, assert_same_schedule
+from optim_helpers import jumped, resumed_at_last_epoch
 
 STEPS = 6
-TOLERANCE = {np.float32: dict(rtol=2e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
 AVAILABLE = {backend.name for backend in minitorch.list_backends() if backend.available}
 BACKENDS = [pytest.param(name, marks=pytest.mark.skipif(name not in AVAILABLE,
                                                         reason=f"{name} backend unavailable"))
@@ -44,37 +51,6 @@ OPTIMIZER_CONFIGS = [
 OPTIMIZER_IDS = [f"{name}-{index}" for index, (name, _) in enumerate(OPTIMIZER_CONFIGS)]
 
 
-def make_problem(dtype, seed=0):
-    """Initial values of a weight (3, 4) and bias (3,), data x (5, 4) and targets y."""
-    rng = np.random.default_rng(seed)
-    arrays = (rng.standard_normal((3, 4)), rng.standard_normal(3),
-              rng.standard_normal((5, 4)), rng.standard_normal((5, 3)))
-    return [array.astype(dtype) for array in arrays]
-
-
-def train(library, name, options, arrays, steps):
-    """Parameter values after each of `steps` optimizer steps on a small regression, in
-    minitorch or torch (both spell every call here the same way)."""
-    weight, bias, x, y = (library.tensor(array) for array in arrays)
-    params = [library.nn.Parameter(weight), library.nn.Parameter(bias)]
-    optimizer = getattr(library.optim, name)(params, **options)
-    history = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        ((((x @ params[0].T + params[1]).tanh() - y) ** 2).mean()).backward()
-        optimizer.step()
-        history.append([param.detach().numpy().copy() for param in params])
-    return history
-
-
-def assert_same_trajectory(ours, theirs, dtype):
-    assert len(ours) == len(theirs)
-    for step, (our_params, their_params) in enumerate(zip(ours, theirs)):
-        for our_value, their_value in zip(our_params, their_params, strict=True):
-            np.testing.assert_allclose(our_value, their_value, **TOLERANCE[dtype],
-                                       err_msg=f"after step {step + 1}")
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("name,options", OPTIMIZER_CONFIGS, ids=OPTIMIZER_IDS)
@@ -101,22 +77,7 @@ def test_maximize_ascends_exactly_where_minimizing_descends():
 
 @pytest.mark.parametrize("name,options", [OPTIMIZER_CONFIGS[1], OPTIMIZER_CONFIGS[4]])
 def test_a_non_compact_parameter_gets_the_same_update(name, options):
-    """A parameter viewing part of a larger buffer is updated in place like a compact one,
-    and the rest of the buffer is left alone."""
-    initial = make_problem(np.float32)[0]
-    buffer = minitorch.zeros(2, 3, 4)
-    buffer[0] = minitorch.tensor(initial)
-    view = nn.Parameter(buffer[0])
-    compact = nn.Parameter(minitorch.tensor(initial))
-    assert not minitorch.dispatch.is_compact(view)
-    grad = minitorch.tensor(make_problem(np.float32, seed=1)[0])
-    for param in (view, compact):
-        optimizer = getattr(optim, name)([param], **options)
-        for _ in range(3):
-            param.grad = grad
-            optimizer.step()
-    np.testing.assert_array_equal(view.detach().numpy(), compact.detach().numpy())
-    assert buffer[1].abs().sum().item() == 0
+    assert_a_non_compact_parameter_gets_the_same_update(name, options)
 
 
 def test_adagrad_makes_its_state_when_made_as_torch_does():
@@ -235,44 +196,12 @@ def test_bad_optimizer_arguments_are_refused(make, error, match):
         make(nn.Parameter(minitorch.ones(2)))
 
 
-def snapshot(optimizer):
-    """Parameter values, state (tensor identities and values) and groups: what a failed
-    call must leave as it was."""
-    params = [param for group in optimizer.param_groups for param in group["params"]]
-    position = {id(param): index for index, param in enumerate(params)}
-    state = {position[id(param)]: {name: (id(value), value.tolist())
-                                   if isinstance(value, minitorch.Tensor) else value
-                                   for name, value in values.items()}
-             for param, values in optimizer.state.items()}
-    groups = [{key: value for key, value in group.items() if key != "params"}
-              for group in optimizer.param_groups]
-    return [param.tolist() for param in params], state, groups
-
-
-def stepped_two_groups(name, options):
-    """An optimizer over groups [a (2,)] and [b (3,), c (2, 2)], after one step."""
-    values = ([1.0, -2.0], [0.5, 1.5, -1.0], [[1.0, 2.0], [3.0, 4.0]])
-    params = [nn.Parameter(minitorch.tensor(value)) for value in values]
-    optimizer = getattr(optim, name)([{"params": params[:1]},
-                                      {"params": params[1:], "lr": 0.05}], **options)
-    for param in params:
-        param.grad = minitorch.ones(*param.shape) * 0.5
-    optimizer.step()
-    return params, optimizer
-
-
 @pytest.mark.parametrize("name,options", [("Adagrad", dict(lr_decay=0.1)), ("Adamax", {}),
                                           ("Adam", dict(amsgrad=True, maximize=True))])
 def test_a_step_with_a_bad_gradient_changes_nothing(name, options):
-    params, optimizer = stepped_two_groups(name, options)
-    for param in params:
-        param.grad = minitorch.ones(*param.shape)
-    params[2].grad = minitorch.ones(3)
-    before = snapshot(optimizer)
-    with pytest.raises(RuntimeError, match=f"{name}.step: the gradient of parameter 1 of "
-                                           "group 1"):
-        optimizer.step()
-    assert snapshot(optimizer) == before
+    params, optimizer = stepped_two_groups(minitorch, name, options)
+    assert_a_bad_gradient_changes_nothing(params, optimizer, minitorch.ones(3), RuntimeError,
+                                          f"{name}.step: the gradient of parameter 1 of group 1")
 
 
 @pytest.mark.parametrize("name,key,value,error,match", [
@@ -283,7 +212,7 @@ def test_a_step_with_a_bad_gradient_changes_nothing(name, options):
     ("Adam", "maximize", "no", TypeError, "option maximize"),
 ])
 def test_a_bad_group_in_a_state_dict_changes_nothing(name, key, value, error, match):
-    params, optimizer = stepped_two_groups(name, {})
+    params, optimizer = stepped_two_groups(minitorch, name, {})
     saved = copy.deepcopy(optimizer.state_dict())
     for group in saved["param_groups"]:
         group["lr"] = 0.25  # a good change before the bad one
@@ -301,46 +230,10 @@ def test_a_bad_group_in_a_state_dict_changes_nothing(name, key, value, error, ma
                                           ("Adamax", dict(lr=0.02)),
                                           ("AdamW", dict(amsgrad=True))])
 def test_resuming_from_a_saved_state_dict_continues_exactly(name, options, tmp_path):
-    arrays = make_problem(np.float32)
-    x, y = minitorch.tensor(arrays[2]), minitorch.tensor(arrays[3])
-
-    def run(params, optimizer, steps):
-        for _ in range(steps):
-            optimizer.zero_grad()
-            ((x @ params[0].T + params[1] - y) ** 2).mean().backward()
-            optimizer.step()
-
-    params = [nn.Parameter(minitorch.tensor(array)) for array in arrays[:2]]
-    optimizer = getattr(optim, name)(params, **options)
-    run(params, optimizer, 3)
-    minitorch.save({"params": [param.detach() for param in params],
-                    "optimizer": optimizer.state_dict()}, tmp_path / f"{name}.npz")
-    run(params, optimizer, 3)
-    saved = minitorch.load(tmp_path / f"{name}.npz")
-    resumed = [nn.Parameter(value) for value in saved["params"]]
-    resumed_optimizer = getattr(optim, name)(resumed, lr=123.0)
-    resumed_optimizer.load_state_dict(saved["optimizer"])
-    run(resumed, resumed_optimizer, 3)
-    for ours, reference in zip(resumed, params):
-        np.testing.assert_array_equal(ours.detach().numpy(), reference.detach().numpy())
+    assert_a_saved_state_dict_resumes_exactly(name, options, tmp_path / f"{name}.npz")
 
 
 # ---- lr schedulers -----------------------------------------------------------------------
-
-def make_optimizer(library, kind="SGD"):
-    """An optimizer over two one-parameter groups with lrs 0.1 and 0.3 (SGD with momentum,
-    or Adam, whose beta1 OneCycleLR cycles)."""
-    groups = [{"params": [library.nn.Parameter(library.ones(1))]},
-              {"params": [library.nn.Parameter(library.ones(1))], "lr": 0.3}]
-    if kind == "Adam":
-        return library.optim.Adam(groups, lr=0.1, betas=(0.9, 0.99))
-    return library.optim.SGD(groups, lr=0.1, momentum=0.9)
-
-
-def momentums(optimizer):
-    return [group["betas"][0] if "betas" in group else group["momentum"]
-            for group in optimizer.param_groups]
-
 
 def scheduler(name, **options):
     """A factory (library, optimizer) -> library.optim.lr_scheduler.<name>(optimizer, ...)."""
@@ -364,7 +257,7 @@ def chained(parts):
 
 def schedule(library, factories, epochs, kind="SGD", before_step=None):
     """After making the schedulers and after each epoch: the groups' lrs and momentums and
-    each scheduler's get_last_lr(). before_step(optimizer, epoch) may change the
+    each scheduler's get_last_lr(). before_step(library, optimizer, epoch) may change the
     optimizer before each epoch's steps."""
     optimizer = make_optimizer(library, kind)
     made = [factory(library, optimizer) for factory in factories]
@@ -376,7 +269,7 @@ def schedule(library, factories, epochs, kind="SGD", before_step=None):
     history = [record()]
     for epoch in range(epochs):
         if before_step is not None:
-            before_step(optimizer, epoch)
+            before_step(library, optimizer, epoch)
         optimizer.step()
         for each in made:
             each.step()
@@ -384,18 +277,18 @@ def schedule(library, factories, epochs, kind="SGD", before_step=None):
     return history
 
 
-def assert_same_schedule(ours, theirs):
-    assert len(ours) == len(theirs)
-    for epoch, (our_values, their_values) in enumerate(zip(ours, theirs)):
-        for our_list, their_list in zip(our_values, their_values, strict=True):
-            assert our_list == pytest.approx(their_list, rel=1e-13, abs=1e-16), \
-                f"epoch {epoch}"
-
-
 def set_first_lr(lr, at_epoch):
-    def before_step(optimizer, epoch):
+    def before_step(library, optimizer, epoch):
         if epoch == at_epoch:
             optimizer.param_groups[0]["lr"] = lr
+    return before_step
+
+
+def add_group_at(at_epoch):
+    def before_step(library, optimizer, epoch):
+        if epoch == at_epoch:
+            optimizer.add_param_group({"params": [library.nn.Parameter(library.ones(1))],
+                                       "lr": 1.0})
     return before_step
 
 
@@ -403,7 +296,22 @@ def halve(epoch):
     return 0.5 ** (epoch // 3)
 
 
+STEP = scheduler("StepLR", step_size=2, gamma=0.5)
+COSINE = scheduler("CosineAnnealingLR", T_max=4)
+
 SCHEDULES = {  # id: (factories, epochs, optimizer kind, before_step)
+    "step": ([scheduler("StepLR", step_size=3)], 10, "SGD", None),
+    "step-gamma": ([STEP], 9, "SGD", None),
+    "cosine": ([scheduler("CosineAnnealingLR", T_max=5)], 16, "SGD", None),  # 2 minima, a max
+    "cosine-eta_min": ([scheduler("CosineAnnealingLR", T_max=4, eta_min=0.01)], 13, "SGD",
+                       None),
+    "step-manual-lr": ([STEP], 10, "SGD", set_first_lr(0.05, at_epoch=0)),
+    "cosine-manual-lr": ([COSINE], 10, "SGD", set_first_lr(0.5, at_epoch=2)),
+    "step+cosine": ([STEP, COSINE], 10, "SGD", None),
+    "cosine+step": ([COSINE, STEP], 10, "SGD", None),
+    "step-added-group": ([STEP], 10, "SGD", add_group_at(1)),
+    "cosine-added-group": ([scheduler("CosineAnnealingLR", T_max=10)], 10, "SGD",
+                           add_group_at(2)),
     "exponential": ([scheduler("ExponentialLR", gamma=0.9)], 30, "SGD", None),
     "exponential-manual-lr": ([scheduler("ExponentialLR", gamma=0.8)], 10, "SGD",
                               set_first_lr(0.05, at_epoch=3)),
@@ -477,12 +385,10 @@ SCHEDULES = {  # id: (factories, epochs, optimizer kind, before_step)
 @pytest.mark.parametrize("case", SCHEDULES)
 def test_schedules_match_torch(case):
     """Each epoch's group lrs and momentums, and every scheduler's get_last_lr(), over two
-    parameter groups, with several schedulers on one optimizer and manual lr changes."""
-    factories, epochs, kind, before_step = SCHEDULES[case]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch: "lr_scheduler.step() before optimizer.step()"
-        theirs = schedule(torch, factories, epochs, kind, before_step)
-    assert_same_schedule(schedule(minitorch, factories, epochs, kind, before_step), theirs)
+    parameter groups, with several schedulers on one optimizer and manual lr changes.
+    Chainable, as torch's: each step starts from the group's current lr, so a manual lr
+    change, a second scheduler and a group added later are all carried along."""
+    assert_same_schedule(*in_both(schedule, *SCHEDULES[case]))
 
 
 @pytest.mark.parametrize("name,options", [
@@ -493,24 +399,7 @@ def test_schedules_match_torch(case):
 ])
 def test_step_with_an_epoch_matches_torch(name, options):
     """step(epoch) (deprecated) uses the closed form, or get_lr() where torch's has none."""
-    def jump(library):
-        optimizer = make_optimizer(library)
-        made = getattr(library.optim.lr_scheduler, name)(optimizer, **options)
-        results = []
-        for epoch in (3, 7, 4):
-            optimizer.step()
-            with pytest.warns(UserWarning, match="deprecated"):
-                made.step(epoch)
-            results.append((made.last_epoch, made.get_last_lr()))
-            optimizer.step()
-            made.step()
-            results.append((made.last_epoch, made.get_last_lr()))
-        return results
-
-    for (our_epoch, ours), (their_epoch, theirs) in zip(jump(minitorch), jump(torch),
-                                                         strict=True):
-        assert our_epoch == their_epoch
-        assert ours == pytest.approx(theirs, rel=1e-13)
+    assert_same_schedule(*in_both(jumped, name, options, epochs=[3, 7, 4]))
 
 
 # ---- ReduceLROnPlateau -------------------------------------------------------------------
@@ -772,28 +661,7 @@ def test_a_bad_composite_state_dict_changes_nothing():
 def test_resuming_with_last_epoch_matches_torch(name, options):
     """A scheduler made with last_epoch=3 over an optimizer restored from a checkpoint
     (which holds initial_lr, and OneCycleLR's entries) goes on as torch's does."""
-    def resume(library):
-        optimizer = make_optimizer(library)
-        made = getattr(library.optim.lr_scheduler, name)(optimizer, **options)
-        for _ in range(3):
-            optimizer.step()
-            made.step()
-        resumed_optimizer = make_optimizer(library)
-        resumed_optimizer.load_state_dict(copy.deepcopy(optimizer.state_dict()))
-        resumed = getattr(library.optim.lr_scheduler, name)(resumed_optimizer, **options,
-                                                             last_epoch=3)
-        lrs = [resumed.get_last_lr()]
-        for _ in range(9):
-            resumed_optimizer.step()
-            resumed.step()
-            lrs.append(resumed.get_last_lr() + momentums(resumed_optimizer))
-        return lrs
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        theirs = resume(torch)
-    for ours, their_lrs in zip(resume(minitorch), theirs, strict=True):
-        assert ours == pytest.approx(their_lrs, rel=1e-13)
+    assert_same_schedule(*in_both(resumed_at_last_epoch, name, options))
 
 
 def test_one_cycle_resume_needs_its_group_entries():
@@ -821,85 +689,79 @@ def made_before(optimizer):
                 other=optim.lr_scheduler.ExponentialLR(make_optimizer(minitorch), gamma=0.9))
 
 
+BAD_OPTIONS = {  # scheduler: [(its keyword arguments after the optimizer, error, message)]
+    "ExponentialLR": [
+        (dict(gamma=-0.5), ValueError,
+         "ExponentialLR: invalid gamma -0.5; it must be a finite number >= 0"),
+        (dict(gamma=float("nan")), ValueError, "invalid gamma nan"),
+        (dict(gamma="0.9"), TypeError, "gamma must be a real number, got str"),
+        (dict(gamma=0.9, last_epoch=-2), ValueError, "last_epoch must be >= -1")],
+    "MultiStepLR": [
+        (dict(milestones=3), TypeError, "MultiStepLR: milestones must be a list of ints, got int"),
+        (dict(milestones=[2, 4.5]), TypeError, "milestones\\[1\\] must be an int, got float"),
+        (dict(milestones=[2, -1]), ValueError, "milestones\\[1\\] must be >= 0")],
+    "LambdaLR": [
+        (dict(lr_lambda=[halve]), ValueError,
+         "LambdaLR: expected 2 lr_lambdas \\(one per parameter group\\), but got 1"),
+        (dict(lr_lambda=0.5), TypeError,
+         "lr_lambda should be a function of the epoch, but got float")],
+    "MultiplicativeLR": [(dict(lr_lambda=[halve, "x"]), TypeError, "got str \\(for group 1\\)")],
+    "LinearLR": [
+        (dict(start_factor=0.0), ValueError,
+         "LinearLR: invalid start_factor 0.0; it must be in \\(0, 1\\]"),
+        (dict(end_factor=1.5), ValueError, "invalid end_factor 1.5; it must be in \\[0, 1\\]"),
+        (dict(total_iters=0), ValueError, "total_iters must be >= 1")],
+    "ConstantLR": [
+        (dict(factor=0.0), ValueError, "ConstantLR: invalid factor 0.0"),
+        (dict(factor=2.0), ValueError, "invalid factor 2.0"),
+        (dict(total_iters=2.5), TypeError, "total_iters must be an int")],
+    "OneCycleLR": [
+        (dict(max_lr=1.0), ValueError,
+         "you must define either total_steps OR \\(epochs AND steps_per_epoch\\)"),
+        (dict(max_lr=1.0, total_steps=0), ValueError, "total_steps must be >= 1"),
+        (dict(max_lr=1.0, epochs=2, steps_per_epoch=1.5), TypeError,
+         "steps_per_epoch must be an int"),
+        (dict(max_lr=[1.0], total_steps=10), ValueError,
+         "max_lr must have the same length as optimizer.param_groups: max_lr has 1 values, "
+         "param_groups has 2"),
+        (dict(max_lr=[1.0, -1.0], total_steps=10), ValueError, "invalid max_lr\\[1\\] -1.0"),
+        (dict(max_lr=1.0, total_steps=10, pct_start=1.5), ValueError, "invalid pct_start 1.5"),
+        (dict(max_lr=1.0, total_steps=10, anneal_strategy="cosine"), ValueError,
+         "anneal_strategy must be one of 'cos' or 'linear', instead got 'cosine'"),
+        (dict(max_lr=1.0, total_steps=10, div_factor=0), ValueError, "invalid div_factor 0"),
+        (dict(max_lr=1.0, total_steps=10, max_momentum=1.0), ValueError,
+         "invalid max_momentum 1.0; it must be in \\[0, 1\\)"),
+        (dict(max_lr=1.0, total_steps=10, base_momentum=[0.8, None]), TypeError,
+         "base_momentum\\[1\\] must be a real number"),
+        (dict(max_lr=1.0, total_steps=10, pct_start=0.1), ValueError,
+         "phase 1 of the cycle would start and end at step 0"),
+        (dict(max_lr=1.0, total_steps=10, pct_start=1.0), ValueError,
+         "phase 2 of the cycle would start and end at step 9"),
+        (dict(max_lr=1.0, total_steps=10, pct_start=0.55, three_phase=True), ValueError,
+         "phase 3 of the cycle would start and end at step 9")],
+    "ReduceLROnPlateau": [
+        (dict(factor=1.0), ValueError,
+         "ReduceLROnPlateau: invalid factor 1.0; it must be in \\[0, 1\\)"),
+        (dict(mode="avg"), ValueError, "mode must be 'min' or 'max', got 'avg'"),
+        (dict(threshold_mode="relative"), ValueError, "threshold_mode must be 'rel' or 'abs'"),
+        (dict(patience=-1), ValueError, "patience must be >= 0"),
+        (dict(cooldown=1.0), TypeError, "cooldown must be an int"),
+        (dict(threshold=-1e-4), ValueError, "invalid threshold"),
+        (dict(min_lr=[0.1]), ValueError, "min_lr must have the same length"),
+        (dict(eps=float("inf")), ValueError, "invalid eps inf")],
+}
+
+
+def made_with(name, options):
+    """make(optimizer, made_before(optimizer)) of optim.lr_scheduler.<name>(optimizer,
+    **options)."""
+    return lambda o, m: getattr(optim.lr_scheduler, name)(o, **options)
+
+
 BAD_SCHEDULERS = [  # (make(optimizer, made_before(optimizer)), error, message)
-    (lambda o, m: optim.lr_scheduler.ExponentialLR(o, gamma=-0.5), ValueError,
-     "ExponentialLR: invalid gamma -0.5; it must be a finite number >= 0"),
-    (lambda o, m: optim.lr_scheduler.ExponentialLR(o, gamma=float("nan")), ValueError,
-     "invalid gamma nan"),
-    (lambda o, m: optim.lr_scheduler.ExponentialLR(o, gamma="0.9"), TypeError,
-     "gamma must be a real number, got str"),
-    (lambda o, m: optim.lr_scheduler.ExponentialLR(o, gamma=0.9, last_epoch=-2), ValueError,
-     "last_epoch must be >= -1"),
-    (lambda o, m: optim.lr_scheduler.MultiStepLR(o, milestones=3), TypeError,
-     "MultiStepLR: milestones must be a list of ints, got int"),
-    (lambda o, m: optim.lr_scheduler.MultiStepLR(o, milestones=[2, 4.5]), TypeError,
-     "milestones\\[1\\] must be an int, got float"),
-    (lambda o, m: optim.lr_scheduler.MultiStepLR(o, milestones=[2, -1]), ValueError,
-     "milestones\\[1\\] must be >= 0"),
-    (lambda o, m: optim.lr_scheduler.LambdaLR(o, lr_lambda=[halve]), ValueError,
-     "LambdaLR: expected 2 lr_lambdas \\(one per parameter group\\), but got 1"),
-    (lambda o, m: optim.lr_scheduler.LambdaLR(o, lr_lambda=0.5), TypeError,
-     "lr_lambda should be a function of the epoch, but got float"),
-    (lambda o, m: optim.lr_scheduler.MultiplicativeLR(o, lr_lambda=[halve, "x"]), TypeError,
-     "got str \\(for group 1\\)"),
-    (lambda o, m: optim.lr_scheduler.LinearLR(o, start_factor=0.0), ValueError,
-     "LinearLR: invalid start_factor 0.0; it must be in \\(0, 1\\]"),
-    (lambda o, m: optim.lr_scheduler.LinearLR(o, end_factor=1.5), ValueError,
-     "invalid end_factor 1.5; it must be in \\[0, 1\\]"),
-    (lambda o, m: optim.lr_scheduler.LinearLR(o, total_iters=0), ValueError,
-     "total_iters must be >= 1"),
-    (lambda o, m: optim.lr_scheduler.ConstantLR(o, factor=0.0), ValueError,
-     "ConstantLR: invalid factor 0.0"),
-    (lambda o, m: optim.lr_scheduler.ConstantLR(o, factor=2.0), ValueError, "invalid factor 2.0"),
-    (lambda o, m: optim.lr_scheduler.ConstantLR(o, total_iters=2.5), TypeError,
-     "total_iters must be an int"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0), ValueError,
-     "you must define either total_steps OR \\(epochs AND steps_per_epoch\\)"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=0), ValueError,
-     "total_steps must be >= 1"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, epochs=2, steps_per_epoch=1.5),
-     TypeError, "steps_per_epoch must be an int"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=[1.0], total_steps=10), ValueError,
-     "max_lr must have the same length as optimizer.param_groups: max_lr has 1 values, "
-     "param_groups has 2"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=[1.0, -1.0], total_steps=10),
-     ValueError, "invalid max_lr\\[1\\] -1.0"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=1.5),
-     ValueError, "invalid pct_start 1.5"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10,
-                                             anneal_strategy="cosine"), ValueError,
-     "anneal_strategy must be one of 'cos' or 'linear', instead got 'cosine'"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10, div_factor=0),
-     ValueError, "invalid div_factor 0"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10,
-                                             max_momentum=1.0), ValueError,
-     "invalid max_momentum 1.0; it must be in \\[0, 1\\)"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10,
-                                             base_momentum=[0.8, None]), TypeError,
-     "base_momentum\\[1\\] must be a real number"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=0.1),
-     ValueError, "phase 1 of the cycle would start and end at step 0"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=1.0),
-     ValueError, "phase 2 of the cycle would start and end at step 9"),
-    (lambda o, m: optim.lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=0.55,
-                                             three_phase=True), ValueError,
-     "phase 3 of the cycle would start and end at step 9"),
-    (lambda o, m: optim.lr_scheduler.ReduceLROnPlateau(o, factor=1.0), ValueError,
-     "ReduceLROnPlateau: invalid factor 1.0; it must be in \\[0, 1\\)"),
-    (lambda o, m: optim.lr_scheduler.ReduceLROnPlateau(o, mode="avg"), ValueError,
-     "mode must be 'min' or 'max', got 'avg'"),
-    (lambda o, m: optim.lr_scheduler.ReduceLROnPlateau(o, threshold_mode="relative"), ValueError,
-     "threshold_mode must be 'rel' or 'abs'"),
-    (lambda o, m: optim.lr_scheduler.ReduceLROnPlateau(o, patience=-1), ValueError,
-     "patience must be >= 0"),
-    (lambda o, m: optim.lr_scheduler.ReduceLROnPlateau(o, cooldown=1.0), TypeError,
-     "cooldown must be an int"),
-    (lambda o, m: optim.lr_scheduler.ReduceLROnPlateau(o, threshold=-1e-4), ValueError,
-     "invalid threshold"),
-    (lambda o, m: optim.lr_scheduler.ReduceLROnPlateau(o, min_lr=[0.1]), ValueError,
-     "min_lr must have the same length"),
-    (lambda o, m: optim.lr_scheduler.ReduceLROnPlateau(o, eps=float("inf")), ValueError,
-     "invalid eps inf"),
+    *((made_with(name, options), error, match)
+      for name, cases in BAD_OPTIONS.items() for options, error, match in cases),
+    # over a torch optimizer, or over schedulers rather than an optimizer
     (lambda o, m: optim.lr_scheduler.ReduceLROnPlateau(torch.optim.SGD(
         [torch.nn.Parameter(torch.ones(1))])), TypeError, "needs a minitorch Optimizer"),
     (lambda o, m: optim.lr_scheduler.ChainedScheduler([]), ValueError,
@@ -958,8 +820,16 @@ def test_one_cycle_refuses_cycle_momentum_without_momentum():
             assert groups_of(optimizer) == before
 
 
-def scheduler_snapshot(optimizer, made):
-    return groups_of(optimizer), [each.state_dict() for each in made]
+def assert_a_failed_step_changes_nothing(optimizer, made, error, match=None):
+    """made[-1].step() raises; the optimizer's groups and the state dicts of all `made`
+    are as they were."""
+    def snapshot_of_schedulers():
+        return groups_of(optimizer), [each.state_dict() for each in made]
+
+    before = snapshot_of_schedulers()
+    with pytest.raises(error, match=match):
+        made[-1].step()
+    assert snapshot_of_schedulers() == before
 
 
 def test_one_cycle_past_its_last_step_raises_and_changes_nothing():
@@ -967,11 +837,9 @@ def test_one_cycle_past_its_last_step_raises_and_changes_nothing():
     made = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=1.0, total_steps=5)
     for _ in range(5):
         made.step()
-    before = scheduler_snapshot(optimizer, [made])
-    with pytest.raises(ValueError, match="OneCycleLR.step: tried to step 6 times; the "
-                                         "specified number of total steps is 5"):
-        made.step()
-    assert scheduler_snapshot(optimizer, [made]) == before
+    assert_a_failed_step_changes_nothing(optimizer, [made], ValueError,
+                                         "OneCycleLR.step: tried to step 6 times; the "
+                                         "specified number of total steps is 5")
     torch_made = torch.optim.lr_scheduler.OneCycleLR(make_optimizer(torch), max_lr=1.0,
                                                      total_steps=5)
     with warnings.catch_warnings(), pytest.raises(ValueError, match="Tried to step 6 times"):
@@ -988,10 +856,8 @@ def test_a_chained_step_that_fails_midway_changes_nothing():
     chain = optim.lr_scheduler.ChainedScheduler([first, second])
     for _ in range(3):
         chain.step()
-    before = scheduler_snapshot(optimizer, [first, second, chain])
-    with pytest.raises(ValueError, match="tried to step 4 times"):
-        chain.step()
-    assert scheduler_snapshot(optimizer, [first, second, chain]) == before
+    assert_a_failed_step_changes_nothing(optimizer, [first, second, chain], ValueError,
+                                         "tried to step 4 times")
 
 
 @pytest.mark.parametrize("make", [
@@ -1007,21 +873,16 @@ def test_a_step_whose_lr_function_raises_changes_nothing(make):
     made = make(optimizer)
     for _ in range(2):
         made.step()
-    before = scheduler_snapshot(optimizer, [made])
-    with pytest.raises(ZeroDivisionError):
-        made.step()
-    assert scheduler_snapshot(optimizer, [made]) == before
+    assert_a_failed_step_changes_nothing(optimizer, [made], ZeroDivisionError)
 
 
 def test_a_lambda_scheduler_needs_a_function_for_a_group_added_later():
     optimizer = make_optimizer(minitorch)
     made = optim.lr_scheduler.MultiplicativeLR(optimizer, lr_lambda=[halve, halve])
     optimizer.add_param_group({"params": [nn.Parameter(minitorch.ones(1))]})
-    before = scheduler_snapshot(optimizer, [made])
-    with pytest.raises(ValueError, match="MultiplicativeLR.step: the optimizer has 3 parameter "
-                                         "groups but the scheduler lr_lambdas for 2"):
-        made.step()
-    assert scheduler_snapshot(optimizer, [made]) == before
+    assert_a_failed_step_changes_nothing(optimizer, [made], ValueError,
+                                         "MultiplicativeLR.step: the optimizer has 3 "
+                                         "parameter groups but the scheduler lr_lambdas for 2")
 
 
 def test_schedulers_are_lr_schedulers_and_export_torchs_names():
