@@ -66,6 +66,7 @@ BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_
 REDUCE = {"sum": np.add.reduce, "max": np.maximum.reduce, "min": np.minimum.reduce}
 ARG_REDUCE = {"argmax": np.argmax, "argmin": np.argmin}
 _INTEGER_DIVISIONS = ("floordiv", "mod")
+_SHORT_ROW = 16   # rows of at most this many elements reduce faster transposed (see reduce)
 
 
 @functools.lru_cache(maxsize=64)
@@ -175,7 +176,14 @@ class NumpyBackend:
         self.where_view(cond, a, b, out)
 
     def reduce(self, op, a, reduce_size, out):
-        REDUCE[op](a.reshape(out.size, reduce_size), axis=1, out=out)
+        rows = a.reshape(out.size, reduce_size)
+        if reduce_size <= _SHORT_ROW < out.size:
+            # numpy reduces a short last axis row by row (a max over 86,528 rows of 4, a
+            # 2x2 pooling, takes 3.2 ms); across a transposed copy the reduction runs
+            # elementwise over the rows (0.14 ms, the copy included)
+            REDUCE[op](np.ascontiguousarray(rows.T), axis=0, out=out)
+        else:
+            REDUCE[op](rows, axis=1, out=out)
 
     def matmul(self, a, b, batch, m, k, n, out):
         np.matmul(a.reshape(batch, m, k), b.reshape(batch, k, n), out=out.reshape(batch, m, n))
