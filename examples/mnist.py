@@ -3,6 +3,10 @@
     python examples/mnist.py
     python examples/mnist.py --dataset fashion-mnist --backend numpy --epochs 10 \\
         --optimizer sgd --lr 0.05 --momentum 0.9 --save mlp.npz --plot curves.png
+    python examples/mnist.py --model cnn --epochs 2     # a small convolutional network
+
+--model cnn trains two convolution + max-pooling stages and a linear classifier instead
+(see make_model); it takes the same options.
 
 The default dataset is MNIST; when it can't be found or downloaded the script says so
 and uses Fashion-MNIST (Debian's dataset-fashion-mnist package installs it). Each epoch
@@ -29,6 +33,7 @@ from minitorch.data import DataLoader, TensorDataset
 from minitorch.datasets import DatasetError, fashion_mnist, mnist
 
 DATASETS = {"mnist": ("MNIST", mnist), "fashion-mnist": ("Fashion-MNIST", fashion_mnist)}
+MODELS = ("mlp", "cnn")
 DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3}
 EVAL_BATCH_SIZE = 1000
 
@@ -41,6 +46,9 @@ def make_parser():
                              "(default: %(default)s)")
     parser.add_argument("--backend", default=None,
                         help="minitorch backend (default: the current one, normally numpy)")
+    parser.add_argument("--model", choices=sorted(MODELS), default="mlp",
+                        help="mlp: 784-128-ReLU-10; cnn: two conv + max-pool stages and a "
+                             "linear layer (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="sgd")
@@ -133,8 +141,15 @@ def as_tensors(images, labels, limit):
     return minitorch.tensor(pixels), minitorch.tensor(labels)
 
 
-def make_model():
-    return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+def make_model(name):
+    """The network called `name` in MODELS; both take the flattened (N, 784) images."""
+    if name == "mlp":
+        return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)),
+        nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2),     # 16 x 13 x 13
+        nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),    # 32 x 5 x 5
+        nn.Flatten(), nn.Linear(32 * 5 * 5, 10))
 
 
 def make_optimizer(name, parameters, lr, momentum):
@@ -225,12 +240,12 @@ def main(argv=None):
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
 
-    model = make_model()
+    model = make_model(args.model)
     lr = DEFAULT_LR[args.optimizer] if args.lr is None else args.lr
     optimizer = make_optimizer(args.optimizer, model.parameters(), lr, args.momentum)
-    print(f"{title}: {len(train_set)} training and {len(test_set)} test images; backend "
-          f"{minitorch.get_backend().name}; {args.optimizer} lr={lr}; batch size "
-          f"{args.batch_size}")
+    print(f"{title}: {len(train_set)} training and {len(test_set)} test images; "
+          f"{args.model}; backend {minitorch.get_backend().name}; {args.optimizer} lr={lr}; "
+          f"batch size {args.batch_size}")
 
     history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
     sum_loss = nn.CrossEntropyLoss(reduction="sum")
