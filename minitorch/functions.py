@@ -9,6 +9,7 @@ functions built from primitives and need no backward of their own. Public functi
 are exported as `minitorch.<name>` and installed as Tensor methods (see the end).
 """
 import builtins
+import itertools
 import math
 import numbers
 import operator
@@ -2430,6 +2431,715 @@ def _where_method(a, condition, other):
     return where(condition, a, other)
 
 
+# ---- composites: PyTorch functions written with the ops above (no kernels of their own) --
+
+from .indexing import IndexPut  # noqa: E402
+
+
+def _as_tensors(tensors, op_name):
+    """The tensors of a varargs call (f(a, b) or f([a, b])) as a list, never empty."""
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tensors[0]
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op_name}: expected at least one tensor")
+    return tensors
+
+
+def _check_floating(op_name, *tensors):
+    for tensor in tensors:
+        if not tensor.dtype.is_floating_point:
+            raise TypeError(f"{op_name}: expected floating-point tensors, got "
+                            f"{tensor.dtype.name}; call .float() first")
+
+
+# -- einsum and tensordot: permutes, diagonals and sums around one matmul per pair --------
+
+def _check_subscripts(term, what):
+    """A term of an einsum equation is ASCII letters with at most one '...'."""
+    letters = term.replace("...", "", 1)
+    if letters and not (letters.isascii() and letters.isalpha()):
+        raise ValueError(f"einsum(): {what} subscripts {term!r} must be letters with at most "
+                         "one '...'")
+
+
+def _einsum_term(term, operand, position):
+    """One input term as a list of labels, one per dim of operand: letters, and ints
+    (counted from the right) for the dims `...` stands for."""
+    _check_subscripts(term, f"operand {position}")
+    before, dots, after = term.partition("...")
+    letters = len(before) + len(after)
+    fits = operand.ndim >= letters if dots else operand.ndim == letters
+    if not fits:
+        raise ValueError(f"einsum(): the {letters} subscripts of operand {position} "
+                         f"({term!r}) do not match its {operand.ndim} dims "
+                         f"{format_shape(operand.shape)}"
+                         + ("" if dots else " and no ellipsis was given"))
+    hidden = operand.ndim - letters
+    return list(before) + list(range(hidden - 1, -1, -1)) + list(after)
+
+
+def _einsum_diagonals(operand, labels, position):
+    """operand with each repeated label's dims replaced by their diagonal (appended last)."""
+    for label in dict.fromkeys(labels):
+        while labels.count(label) > 1:
+            first = labels.index(label)
+            second = labels.index(label, first + 1)
+            if operand.shape[first] != operand.shape[second]:
+                raise ValueError(f"einsum(): subscript {label} is repeated for operand "
+                                 f"{position} but the sizes don't match, "
+                                 f"{operand.shape[first]} != {operand.shape[second]}")
+            operand = diagonal(operand, 0, first, second)
+            labels = [lb for d, lb in enumerate(labels) if d not in (first, second)] + [label]
+    return operand, labels
+
+
+def _sum_labels(operand, labels, keep):
+    """operand summed over its labels that are not in `keep`."""
+    dims = tuple(d for d, label in enumerate(labels) if label not in keep)
+    if not dims:
+        return operand, labels
+    return reduce_sum(operand, dims), [lb for lb in labels if lb in keep]
+
+
+def _label_sizes(pairs):
+    """{label: size} over (operand, labels) pairs, size-1 dims broadcasting."""
+    sizes = {}
+    for operand, labels in pairs:
+        for label, size in zip(labels, operand.shape):
+            known = sizes.get(label, 1)
+            if size != known and 1 not in (size, known):
+                name = "..." if isinstance(label, int) else label
+                raise ValueError(f"einsum(): subscript {name} has size {size} for one operand "
+                                 f"and {known} for another; they do not broadcast")
+            sizes[label] = known if size == 1 else size
+    return sizes
+
+
+def _contract_pair(left, right, needed):
+    """Two (operand, labels) contracted into one: labels in both and in `needed` stay
+    (batch dims, broadcast by matmul), labels in both and not needed are summed by the
+    matmul, the rest are the matmul's rows and columns."""
+    (a, a_labels), (b, b_labels) = left, right
+    sizes = _label_sizes([left, right])
+    shared = [label for label in a_labels if label in b_labels]
+    batch = [label for label in shared if label in needed]
+    summed = [label for label in shared if label not in needed]
+    rows = [label for label in a_labels if label not in b_labels]
+    columns = [label for label in b_labels if label not in a_labels]
+
+    def arranged(operand, labels, order, matrix):
+        operand = operand.permute(*[labels.index(label) for label in order])
+        grown = [sizes[label] if label in summed else operand.shape[d]
+                 for d, label in enumerate(order)]
+        flat = [layout.numel([sizes[label] for label in group]) for group in matrix]
+        return operand.expand(tuple(grown)).reshape(*operand.shape[:len(batch)], *flat)
+
+    a = arranged(a, a_labels, batch + rows + summed, (rows, summed))
+    b = arranged(b, b_labels, batch + summed + columns, (summed, columns))
+    product = matmul(a, b)
+    shape = product.shape[:-2] + tuple(sizes[label] for label in rows + columns)
+    return product.reshape(shape), batch + rows + columns
+
+
+def einsum(equation, *operands):
+    """torch.einsum: the sum of products of operands' elements that `equation` names.
+
+    equation: one term of letters per operand, comma separated, with '...' for any
+    number of leading, middle or trailing dims (broadcast together), then optionally
+    '->' and the output's labels; without it the output is '...' followed by the
+    letters used once, in ASCII order. A letter repeated within a term takes a diagonal;
+    letters missing from the output are summed. Operands (varargs or one list) share
+    one dtype; dims of size 1 broadcast. Pairs are contracted left to right with one
+    matmul each, after summing out labels no later operand or the output needs."""
+    operands = _as_tensors(operands, "einsum")
+    equation = equation.replace(" ", "")
+    inputs, arrow, output = equation.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum(): {len(terms)} terms in the equation {equation!r} but "
+                         f"{len(operands)} operands")
+    for operand in operands[1:]:
+        _same_backend(operands[0], operand, "einsum")
+        if operand.dtype is not operands[0].dtype:
+            raise TypeError(f"einsum(): operands must have one dtype, got "
+                            f"{operands[0].dtype.name} and {operand.dtype.name}")
+    pairs = [_einsum_diagonals(operand, _einsum_term(term, operand, position), position)
+             for position, (term, operand) in enumerate(zip(terms, operands))]
+    hidden = builtins.max(operand.ndim - len(term.replace("...", ""))
+                          for term, operand in zip(terms, operands))
+    letters = [letter for term in terms for letter in term.replace("...", "")]
+    if arrow:
+        _check_subscripts(output, "output")
+        before, dots, after = output.partition("...")
+        out_labels = list(before) + (list(range(hidden - 1, -1, -1)) if dots else []) + \
+            list(after)
+        for label in before + after:
+            if label not in letters:
+                raise ValueError(f"einsum(): output subscript {label} does not appear in "
+                                 "the equation for any input operand")
+            if out_labels.count(label) > 1:
+                raise ValueError(f"einsum(): output subscript {label} appears more than once")
+    else:
+        out_labels = list(range(hidden - 1, -1, -1)) + \
+            sorted(label for label in set(letters) if letters.count(label) == 1)
+    sizes = _label_sizes(pairs)
+    result = _sum_labels(*pairs[0], set(out_labels).union(*[lb for _, lb in pairs[1:]]))
+    for position in range(1, len(pairs)):
+        needed = set(out_labels).union(*[lb for _, lb in pairs[position + 1:]])
+        right = _sum_labels(*pairs[position], needed | set(result[1]))
+        result = _contract_pair(result, right, needed)
+    operand, labels = _sum_labels(*result, set(out_labels))
+    operand = operand.permute(*[labels.index(label) for label in out_labels])
+    return operand.expand(tuple(sizes[label] for label in out_labels))
+
+
+def tensordot(a, b, dims=2):
+    """torch.tensordot: a and b (one dtype) contracted over dims: an int n (a's last n
+    with b's first n), or a pair of lists of a's and b's dims (sizes must match). The
+    result has a's remaining dims then b's."""
+    _check_same_dtype("tensordot", a, b)
+    if isinstance(dims, numbers.Integral):
+        if dims < 0 or dims > builtins.min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: dims {dims} must be between 0 and the smaller "
+                             f"number of dims of {format_shape(a.shape)} and "
+                             f"{format_shape(b.shape)}")
+        dims = (list(range(a.ndim - dims, a.ndim)), list(range(dims)))
+    a_dims, b_dims = ([d] if isinstance(d, numbers.Integral) else list(d) for d in dims)
+    if len(a_dims) != len(b_dims):
+        raise ValueError(f"tensordot: both dims lists must have one length, got {a_dims} "
+                         f"and {b_dims}")
+    a_dims = [layout.normalize_dim(d, a.ndim, "tensordot") for d in a_dims]
+    b_dims = [layout.normalize_dim(d, b.ndim, "tensordot") for d in b_dims]
+    for d, e in zip(a_dims, b_dims):
+        if a.shape[d] != b.shape[e]:
+            raise ValueError(f"tensordot: contracted dimensions need to match, but a "
+                             f"{format_shape(a.shape)} has size {a.shape[d]} in dim {d} and "
+                             f"b {format_shape(b.shape)} has size {b.shape[e]} in dim {e}")
+    a_free = [d for d in range(a.ndim) if d not in a_dims]
+    b_free = [d for d in range(b.ndim) if d not in b_dims]
+    summed = layout.numel([a.shape[d] for d in a_dims])
+    left = a.permute(*a_free, *a_dims).reshape(-1, summed)
+    right = b.permute(*b_dims, *b_free).reshape(summed, -1)
+    return matmul(left, right).reshape([a.shape[d] for d in a_free] +
+                                       [b.shape[d] for d in b_free])
+
+
+# -- fused arithmetic ------------------------------------------------------------------
+
+def addmm(a, mat1, mat2, *, beta=1, alpha=1):
+    """beta * a + alpha * (mat1 @ mat2) for 2-D mat1 (n, m), mat2 (m, p) and a broadcast
+    to (n, p), all one dtype; with beta 0, a is ignored (its nan and inf too)."""
+    _check_ndim("addmm", 2, mat1=mat1, mat2=mat2)
+    _check_same_dtype("addmm", mat1, mat2)
+    _check_same_dtype("addmm", a, mat1)
+    product = matmul(mat1, mat2)
+    if layout.broadcast_shapes(a.shape, product.shape, "addmm") != product.shape:
+        raise ValueError(f"addmm: input {format_shape(a.shape)} does not broadcast to the "
+                         f"product's shape {format_shape(product.shape)}")
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return product
+    return (a if beta == 1 else a * beta) + product
+
+
+def addcmul(a, tensor1, tensor2, *, value=1):
+    """a + value * tensor1 * tensor2, broadcast, with the three tensors' promoted dtype."""
+    product = tensor1 * tensor2
+    return a + (product if value == 1 else product * value)
+
+
+def addcdiv(a, tensor1, tensor2, *, value=1):
+    """a + value * tensor1 / tensor2, broadcast. As PyTorch, integer tensor1 and tensor2
+    are refused (the old integer division is no longer supported)."""
+    if not tensor1.dtype.is_floating_point and not tensor2.dtype.is_floating_point:
+        raise TypeError("addcdiv: integer division of tensor1 by tensor2 is not supported; "
+                        "convert them to floating point")
+    quotient = tensor1 / tensor2
+    return a + (quotient if value == 1 else quotient * value)
+
+
+def clamp_min(a, min):  # noqa: A002  (torch's parameter name)
+    """clamp(a, min=min)."""
+    return clamp(a, min=min)
+
+
+def clamp_max(a, max):  # noqa: A002  (torch's parameter name)
+    """clamp(a, max=max)."""
+    return clamp(a, max=max)
+
+
+# -- elementwise -----------------------------------------------------------------------
+
+def nan_to_num(a, nan=0.0, posinf=None, neginf=None):
+    """a with nan, +inf and -inf replaced by nan, posinf and neginf (by default the
+    largest and lowest finite values of a's dtype); integer and bool tensors are copied.
+    Replaced elements get gradient 0."""
+    if not a.dtype.is_floating_point:
+        return clone(a)
+    finfo = np.finfo(a.dtype.numpy)
+    posinf = float(finfo.max) if posinf is None else posinf
+    neginf = float(finfo.min) if neginf is None else neginf
+    result = where(isnan(a), nan, a)
+    result = where(a == math.inf, posinf, result)
+    return where(a == -math.inf, neginf, result)
+
+
+def xlogy(a, b):
+    """a * log(b), 0 where a is 0 (unless b is nan), in floating point. Gradients are
+    PyTorch's except where a is 0 and b is 0 or inf (there 0 to both)."""
+    a, b = _operands(a, b, "xlogy", _floating)
+    undefined = logical_and(a == 0, logical_or(b == 0, b == math.inf))  # 0 * (+-inf)
+    return where(undefined, 0.0, a * log(b))
+
+
+def logaddexp(a, b):
+    """log(exp(a) + exp(b)) without overflow: max(a, b) + log1p(exp(-|a - b|)); equal
+    infinities give themselves. Floating point only, as PyTorch."""
+    a, b = _operands(a, b, "logaddexp")
+    _check_floating("logaddexp", a)
+    larger = maximum(a, b)
+    result = larger + log1p(exp(-absolute(a - b)))
+    return where(logical_and(isinf(a), a == b), a, result)
+
+
+def hypot(a, b):
+    """sqrt(a ** 2 + b ** 2), floating point only, as PyTorch (computed directly, so
+    values beyond sqrt of the dtype's largest overflow)."""
+    a, b = _operands(a, b, "hypot")
+    _check_floating("hypot", a)
+    return sqrt(a * a + b * b)
+
+
+def frac(a):
+    """a - trunc(a), the fractional part with a's sign; floating point only."""
+    _check_floating("frac", a)
+    return a - trunc(a)
+
+
+def float_power(a, exponent):
+    """a ** exponent computed in float64 (both operands cast), as torch.float_power."""
+    if isinstance(a, Tensor):
+        return power(cast(a, float64), cast(exponent, float64)
+                     if isinstance(exponent, Tensor) else exponent)
+    return power(a, cast(exponent, float64))
+
+
+def logit(a, eps=None):
+    """log(a / (1 - a)); with eps, a is clamped to [eps, 1 - eps] first (gradient 0
+    outside). Integers are promoted to the default float dtype."""
+    a = cast(a, _floating(a.dtype))
+    if eps is not None:
+        a = clamp(a, eps, 1 - eps)
+    return log(a / (1 - a))
+
+
+def tan(a):
+    """sin(a) / cos(a); integers are promoted to the default float dtype."""
+    a = cast(a, _floating(a.dtype))
+    return sin(a) / cos(a)
+
+
+def diff(a, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim, after joining prepend and append (tensors
+    of a's dims) to a's ends; bool tensors give a != b instead of b - a."""
+    if not a.shape:
+        raise ValueError("diff: expects input to be at least one-dimensional")
+    if n < 0:
+        raise ValueError(f"diff: order n must be non-negative, got {n}")
+    dim = layout.normalize_dim(dim, a.ndim, "diff")
+    parts = [part for part in (prepend, a, append) if part is not None]
+    for part in parts:
+        if part.ndim != a.ndim:
+            raise ValueError(f"diff: prepend and append must have a's {a.ndim} dims, got "
+                             f"{format_shape(part.shape)}")
+    a = cat(parts, dim) if len(parts) > 1 else a
+    for _ in range(n):
+        if a.shape[dim] == 0:
+            break
+        length = a.shape[dim] - 1
+        later, earlier = a.narrow(dim, 1, length), a.narrow(dim, 0, length)
+        a = ne(later, earlier) if a.dtype is bool_ else later - earlier
+    return a
+
+
+# -- joining, broadcasting, grids -------------------------------------------------------
+
+def _at_least(a, ndim):
+    """a viewed with at least ndim dims as numpy's atleast_1d/2d/3d: a 0-d tensor is
+    (1, ...), a 1-d (n) is (1, n) or (1, n, 1), a 2-d (m, n) is (m, n, 1)."""
+    if a.ndim >= ndim:
+        return a
+    if ndim == 3 and a.ndim:
+        matrix = _at_least(a, 2)
+        return reshape(matrix, matrix.shape + (1,))
+    return reshape(a, (1,) * (ndim - a.ndim) + a.shape)
+
+
+def hstack(tensors):
+    """Tensors joined column-wise: along dim 0 for 1-d (and 0-d) tensors, else dim 1."""
+    tensors = [_at_least(t, 1) for t in _as_tensors([tensors], "hstack")]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Tensors joined row-wise (dim 0), 1-d (n) ones as rows (1, n)."""
+    return cat([_at_least(t, 2) for t in _as_tensors([tensors], "vstack")], 0)
+
+
+def dstack(tensors):
+    """Tensors joined along dim 2, each viewed as at least 3-d first."""
+    return cat([_at_least(t, 3) for t in _as_tensors([tensors], "dstack")], 2)
+
+
+def column_stack(tensors):
+    """Tensors joined along dim 1, 0-d and 1-d (n) ones as columns (n, 1)."""
+    tensors = _as_tensors([tensors], "column_stack")
+    return cat([t.reshape(-1, 1) if t.ndim <= 1 else t for t in tensors], 1)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that all shapes (tuples, or ints for 1-d shapes) broadcast to."""
+    result = ()
+    for shape in shapes:
+        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+        result = layout.broadcast_shapes(result, shape, "broadcast_shapes")
+    return result
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded (views) to their common broadcast shape."""
+    tensors = _as_tensors(tensors, "broadcast_tensors")
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 0-d or 1-d tensors of one dtype: output i is tensor i
+    viewed along dim i and expanded over the others (views; write to a clone). 'xy'
+    swaps the first two dims (Cartesian indexing). PyTorch warns when indexing is not
+    given; here 'ij' is simply the default."""
+    tensors = _as_tensors(tensors, "meshgrid")
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for tensor in tensors:
+        if tensor.ndim > 1:
+            raise ValueError(f"meshgrid: expected 0-d or 1-d tensors, got "
+                             f"{format_shape(tensor.shape)}")
+        if tensor.dtype is not tensors[0].dtype:
+            raise TypeError(f"meshgrid: expects all tensors to have the same dtype, got "
+                            f"{tensors[0].dtype.name} and {tensor.dtype.name}")
+        _same_backend(tensors[0], tensor, "meshgrid")
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        order[0], order[1] = 1, 0
+    shape = tuple(tensors[i].numel() for i in order)
+    grids = []
+    for tensor in tensors:
+        position = order.index(len(grids))
+        view_shape = [1] * len(tensors)
+        view_shape[position] = -1
+        grids.append(expand(reshape(tensor, view_shape), shape))
+    return tuple(grids)
+
+
+def tile(a, dims):
+    """a repeated dims[d] times along each dim d; fewer dims than a's are padded with 1s
+    in front (unlike repeat)."""
+    dims = tuple(dims)
+    return repeat(a, (1,) * (a.ndim - len(dims)) + dims)
+
+
+def ravel(a):
+    """a flattened to 1-d: a view when the layout allows, else a copy (as reshape)."""
+    return reshape(a, -1)
+
+
+def unflatten(a, dim, sizes):
+    """a with dim split into `sizes` (one may be -1); their product must be its size."""
+    if not a.shape:
+        raise ValueError("unflatten: cannot unflatten a 0-d tensor")
+    dim = layout.normalize_dim(dim, a.ndim, "unflatten")
+    sizes = tuple(sizes)
+    if not sizes:
+        raise ValueError("unflatten: sizes must be non-empty")
+    inner = layout.reshaped_shape((a.shape[dim],), sizes, "unflatten")
+    return reshape(a, a.shape[:dim] + inner + a.shape[dim + 1:])
+
+
+def select(a, dim, index):
+    """The view a[..., index, ...] at dim (removed); index may be negative."""
+    if not a.shape:
+        raise IndexError("select: cannot be applied to a 0-d tensor")
+    dim = layout.normalize_dim(dim, a.ndim, "select")
+    size = a.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(f"select: index {index} is out of range for dimension {dim} of "
+                         f"size {size}")
+    return a[(slice(None),) * dim + (operator.index(index),)]
+
+
+def tensor_split(a, indices_or_sections, dim=0):
+    """a cut along dim into views: an int n (or 0-d int64 tensor) gives n pieces, the
+    first size % n of them one longer; a list (or 1-d int64 tensor) of indices cuts
+    before each, as a[:i0], a[i0:i1], ..., a[ik:] with Python's slice rules."""
+    if not a.shape:
+        raise RuntimeError("tensor_split: expected at least a 1-dimensional tensor")
+    dim = layout.normalize_dim(dim, a.ndim, "tensor_split")
+    split_spec = indices_or_sections
+    if isinstance(split_spec, Tensor):
+        if split_spec.dtype is not int64 or split_spec.ndim > 1:
+            raise TypeError(f"tensor_split: a tensor of indices or sections must be 0-d or "
+                            f"1-d int64, got {split_spec.dtype.name} "
+                            f"{format_shape(split_spec.shape)}")
+        split_spec = split_spec.item() if split_spec.ndim == 0 else split_spec.tolist()
+    size = a.shape[dim]
+    if isinstance(split_spec, numbers.Integral):
+        if split_spec <= 0:
+            raise ValueError(f"tensor_split: number of sections must be positive, got "
+                             f"{split_spec}")
+        small, extra = divmod(size, split_spec)
+        split_spec = list(itertools.accumulate(
+            small + 1 if i < extra else small for i in range(split_spec - 1)))
+    bounds = [None] + [operator.index(i) for i in split_spec] + [None]
+    return tuple(a[(slice(None),) * dim + (slice(start, stop),)]
+                 for start, stop in zip(bounds, bounds[1:]))
+
+
+# -- matrices and products --------------------------------------------------------------
+
+def diag(a, diagonal=0):
+    """For 1-d a, the square matrix with a on its diagonal-th diagonal (above the main
+    one when positive) and zeros elsewhere; for 2-d a, a copy of that diagonal."""
+    offset = operator.index(diagonal)
+    if a.ndim == 2:
+        return clone(a.diagonal(offset))
+    if a.ndim != 1:
+        raise ValueError(f"diag: supports 1-d or 2-d tensors, got {format_shape(a.shape)}")
+    size = a.shape[0] + builtins.abs(offset)
+    steps = np.arange(a.shape[0])
+    key = (steps + builtins.max(-offset, 0), steps + builtins.max(offset, 0))
+    zeros = dispatch.fill(0, (size, size), a.dtype, a._storage.backend)
+    return IndexPut.apply(zeros, a, key, False)
+
+
+def fliplr(a):
+    """a with its columns (dim 1) in reverse order; a must be at least 2-d."""
+    if a.ndim < 2:
+        raise ValueError(f"fliplr: input must be at least 2-d, got {format_shape(a.shape)}")
+    return flip(a, 1)
+
+
+def flipud(a):
+    """a with its rows (dim 0) in reverse order; a must be at least 1-d."""
+    if a.ndim < 1:
+        raise ValueError("flipud: input must be at least 1-d, got a 0-d tensor")
+    return flip(a, 0)
+
+
+def rot90(a, k=1, dims=(0, 1)):
+    """a rotated k quarter turns in the plane of dims, from the first towards the second
+    (a copy)."""
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise ValueError(f"rot90: expected two dims, got {dims}")
+    if a.ndim < 2:
+        raise ValueError(f"rot90: expected at least 2 dims, got {format_shape(a.shape)}")
+    first, second = (layout.normalize_dim(d, a.ndim, "rot90") for d in dims)
+    if first == second:
+        raise ValueError(f"rot90: dims {dims} must be different")
+    turns = operator.index(k) % 4
+    if turns == 0:
+        return clone(a)
+    if turns == 2:
+        return flip(a, (first, second))
+    flipped = flip(a, second if turns == 1 else first)
+    return transpose(flipped, first, second)
+
+
+def kron(a, b):
+    """The Kronecker product: block (i, j, ...) of the result is a[i, j, ...] * b; the
+    operand with fewer dims gets leading 1s."""
+    ndim = builtins.max(a.ndim, b.ndim)
+    a_shape = (1,) * (ndim - a.ndim) + a.shape
+    b_shape = (1,) * (ndim - b.ndim) + b.shape
+    product = a.reshape([d for size in a_shape for d in (size, 1)]) * \
+        b.reshape([d for size in b_shape for d in (1, size)])
+    return product.reshape([x * y for x, y in zip(a_shape, b_shape)])
+
+
+def cross(a, b, dim=None):
+    """The cross product of 3-vectors along dim (a and b broadcast); without dim, the
+    first dim of size 3, as torch.cross (which warns about it)."""
+    shape = layout.broadcast_shapes(a.shape, b.shape, "cross")
+    a, b = _operands(expand(a, shape), expand(b, shape), "cross")
+    if dim is None:
+        dim = next((d for d, size in enumerate(shape) if size == 3), None)
+        if dim is None:
+            raise ValueError(f"cross: no dimension of size 3 in {format_shape(shape)}")
+    dim = layout.normalize_dim(dim, len(shape), "cross")
+    if shape[dim] != 3:
+        raise ValueError(f"cross: dimension {dim} of {format_shape(shape)} must have size 3")
+    x, y, z = unbind(a, dim)
+    u, v, w = unbind(b, dim)
+    return stack([y * w - z * v, z * u - x * w, x * v - y * u], dim)
+
+
+def cdist(x1, x2, p=2.0):
+    """The p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): a
+    (..., P, R) tensor, batch dims broadcast. Floating point, one dtype."""
+    _check_floating("cdist", x1, x2)
+    _check_same_dtype("cdist", x1, x2)
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise ValueError(f"cdist: expected x1 (..., P, M) and x2 (..., R, M) with one M, "
+                         f"got {format_shape(x1.shape)} and {format_shape(x2.shape)}")
+    if p < 0:
+        raise ValueError(f"cdist: p must be non-negative, got {p}")
+    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+
+
+# -- searching and selecting ------------------------------------------------------------
+
+def isin(elements, test_elements, *, invert=False):
+    """A bool tensor of elements' shape: True where the element equals one of
+    test_elements (either may be a Python number); invert gives the opposite."""
+    if not isinstance(elements, Tensor):
+        elements = make_tensor(elements, backend=test_elements.backend)
+    if not isinstance(test_elements, Tensor):
+        test_elements = make_tensor(test_elements, backend=elements.backend)
+    found = any_true(eq(elements.unsqueeze(-1), test_elements.reshape(-1)), -1)
+    return logical_not(found) if invert else found
+
+
+def argwhere(a):
+    """The indices of a's nonzero elements, as an int64 tensor (count, a.ndim)."""
+    return nonzero(a)
+
+
+def take_along_dim(a, indices, dim=None):
+    """gather along dim after broadcasting a and indices over the other dims; without
+    dim, positions in the flattened a (a 1-d result)."""
+    if dim is None:
+        return gather(a.reshape(-1), 0, indices.reshape(-1))
+    dim = layout.normalize_dim(dim, a.ndim, "take_along_dim")
+    if indices.ndim != a.ndim:
+        raise ValueError(f"take_along_dim: input {format_shape(a.shape)} and indices "
+                         f"{format_shape(indices.shape)} must have the same number of dims")
+    shape = list(layout.broadcast_shapes(
+        a.shape[:dim] + (1,) + a.shape[dim + 1:],
+        indices.shape[:dim] + (1,) + indices.shape[dim + 1:], "take_along_dim"))
+    shape[dim] = a.shape[dim]
+    a = expand(a, shape)
+    shape[dim] = indices.shape[dim]
+    return gather(a, dim, expand(indices, shape))
+
+
+def _scatter_key(a, dim, index, op_name):
+    """The indexing key that sends element i of index to a[..., index[i], ...] at dim (i
+    elsewhere), as gather reads it; index has a's dims and is no larger outside dim."""
+    positions = _index_positions(a, index, a.shape[dim], op_name)
+    if index.ndim != a.ndim:
+        raise ValueError(f"{op_name}: index {format_shape(index.shape)} must have as many "
+                         f"dims as self {format_shape(a.shape)}")
+    for d, (size, limit) in enumerate(zip(index.shape, a.shape)):
+        if d != dim and size > limit:
+            raise ValueError(f"{op_name}: index {format_shape(index.shape)} is larger than "
+                             f"self {format_shape(a.shape)} in dimension {d}")
+    return tuple(positions if d == dim else
+                 np.arange(size).reshape([-1 if e == d else 1 for e in range(index.ndim)])
+                 for d, size in enumerate(index.shape))
+
+
+def _scattered(a, dim, index, src, accumulate, op_name):
+    """a copy of a with src's leading index-shaped block written (or added) at the
+    positions index gives along dim; src is a tensor of a's dtype, or a number."""
+    if not a.shape:
+        return _scattered(a.reshape(1), 0, index.reshape(1),
+                          src.reshape(1) if isinstance(src, Tensor) else src,
+                          accumulate, op_name).reshape(())
+    dim = layout.normalize_dim(dim, a.ndim, op_name)
+    key = _scatter_key(a, dim, index, op_name)
+    if isinstance(src, Tensor):
+        _same_backend(a, src, op_name)
+        if src.dtype is not a.dtype:
+            raise TypeError(f"{op_name}: expected self.dtype to be equal to src.dtype, got "
+                            f"{a.dtype.name} and {src.dtype.name}")
+        if src.ndim != index.ndim or builtins.any(i > s for i, s in
+                                                  zip(index.shape, src.shape)):
+            raise ValueError(f"{op_name}: index {format_shape(index.shape)} must be no "
+                             f"larger than src {format_shape(src.shape)} in any dimension")
+        values = src[tuple(slice(0, size) for size in index.shape)]
+    else:
+        _check_scalar(src, op_name)
+        check_fill_value(src, a.dtype, op_name)
+        values = _scalar_tensor(src, a.dtype, a._storage.backend)
+    return IndexPut.apply(a, values, key, accumulate)
+
+
+def scatter(a, dim, index, src=None, *, value=None):
+    """A copy of a with out[..., index[i], ...] = src[i] along dim for every position i
+    of index (src a tensor of a's dtype, or the number `value`). Where index repeats,
+    which write wins is unspecified, as PyTorch. Gradients: a's is zero at the written
+    positions, src's is the gathered output gradient."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give exactly one of src and value")
+    return _scattered(a, dim, index, value if src is None else src, False, "scatter")
+
+
+def scatter_add(a, dim, index, src):
+    """A copy of a with src[i] added at out[..., index[i], ...] along dim for every
+    position i of index; repeated positions add up."""
+    return _scattered(a, dim, index, src, True, "scatter_add")
+
+
+def index_add(a, dim, index, source, *, alpha=1):
+    """A copy of a with alpha * source[..., i, ...] added at a[..., index[i], ...] along
+    dim (index 1-d int64; source is a with dim's size len(index)); repeats add up."""
+    if not a.shape:
+        return index_add(a.reshape(1), 0, index.reshape(-1), source.reshape(-1),
+                         alpha=alpha).reshape(())
+    dim = layout.normalize_dim(dim, a.ndim, "index_add")
+    positions = _index_positions(a, index, a.shape[dim], "index_add")
+    _same_backend(a, source, "index_add")
+    if source.dtype is not a.dtype:
+        raise TypeError(f"index_add: self ({a.dtype.name}) and source "
+                        f"({source.dtype.name}) must have the same dtype")
+    expected = a.shape[:dim] + (positions.size,) + a.shape[dim + 1:]
+    if index.ndim > 1 or source.shape != expected:
+        raise ValueError(f"index_add: expected a 1-d index and source of shape "
+                         f"{format_shape(expected)}, got index {format_shape(index.shape)} "
+                         f"and source {format_shape(source.shape)}")
+    values = source if alpha == 1 else source * alpha
+    return IndexPut.apply(a, values, (slice(None),) * dim + (positions.reshape(-1),), True)
+
+
+def masked_select(a, mask):
+    """The elements of a where the bool mask is True (both broadcast), as a 1-d copy."""
+    if not isinstance(mask, Tensor) or mask.dtype is not bool_:
+        found = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise TypeError(f"masked_select: expected a bool mask, got {found}")
+    a, mask = broadcast_tensors(a, mask)
+    return a[mask]
+
+
+# -- Tensor-only methods -----------------------------------------------------------------
+
+def new_empty(a, *size, dtype=None, requires_grad=False, backend=None):
+    """An uninitialised tensor of `size` (zeros here), with a's dtype and backend unless
+    given."""
+    return _new(a, 0, size, dtype, requires_grad, backend)
+
+
+def sum_to_size(a, *size):
+    """a summed to `size` (ints, or one tuple), which must broadcast to a's shape."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    if layout.broadcast_shapes(size, a.shape, "sum_to_size") != a.shape:
+        raise ValueError(f"sum_to_size: size {format_shape(size)} is not expandable to "
+                         f"size {format_shape(a.shape)}")
+    return sum_to_shape(a, tuple(size))
+
+
 PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builtin ones)
     "sort": sort, "argsort": argsort, "msort": msort, "topk": topk, "kthvalue": kthvalue,
     "median": median, "unique": unique, "nonzero": nonzero, "count_nonzero": count_nonzero,
@@ -2458,6 +3168,20 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "allclose": allclose, "equal": equal, "norm": norm, "diagonal": diagonal, "trace": trace,
     "lerp": lerp, "roll": roll, "repeat_interleave": repeat_interleave, "exp2": exp2,
     "erf": erf, "cumprod": cumprod, "fmax": fmax, "fmin": fmin,
+    # composites (PyTorch compatibility)
+    "einsum": einsum, "tensordot": tensordot, "addmm": addmm, "addcmul": addcmul,
+    "addcdiv": addcdiv, "clamp_min": clamp_min, "clamp_max": clamp_max, "diff": diff,
+    "nan_to_num": nan_to_num, "xlogy": xlogy, "logaddexp": logaddexp, "hypot": hypot,
+    "frac": frac, "float_power": float_power, "logit": logit, "tan": tan, "hstack": hstack,
+    "vstack": vstack, "dstack": dstack, "column_stack": column_stack,
+    "broadcast_tensors": broadcast_tensors, "broadcast_shapes": broadcast_shapes,
+    "meshgrid": meshgrid, "tile": tile, "ravel": ravel, "unflatten": unflatten,
+    "select": select, "tensor_split": tensor_split, "absolute": absolute, "greater": gt,
+    "less": lt, "greater_equal": ge, "less_equal": le, "not_equal": ne, "diag": diag,
+    "fliplr": fliplr, "flipud": flipud, "rot90": rot90, "kron": kron, "cross": cross,
+    "cdist": cdist, "isin": isin, "argwhere": argwhere, "take_along_dim": take_along_dim,
+    "scatter": scatter, "scatter_add": scatter_add, "index_add": index_add,
+    "masked_select": masked_select,
 }
 
 _METHOD_NAMES = (
@@ -2477,6 +3201,11 @@ _METHOD_NAMES = (
     "movedim", "moveaxis", "swapaxes", "swapdims", "isclose", "allclose", "equal", "norm",
     "diagonal", "trace", "lerp", "roll", "repeat_interleave", "exp2", "erf", "cumprod",
     "fmax", "fmin",
+    "addmm", "addcmul", "addcdiv", "clamp_min", "clamp_max", "diff", "nan_to_num", "xlogy",
+    "logaddexp", "hypot", "frac", "float_power", "logit", "tan", "tile", "ravel",
+    "unflatten", "select", "tensor_split", "absolute", "greater", "less", "greater_equal",
+    "less_equal", "not_equal", "diag", "fliplr", "flipud", "rot90", "kron", "cross",
+    "argwhere", "take_along_dim", "scatter", "scatter_add", "index_add", "masked_select",
 )
 
 _INPLACE_OPS = {  # in-place method -> the op it computes out of place and writes into self
@@ -2489,11 +3218,13 @@ _INPLACE_OPS = {  # in-place method -> the op it computes out of place and write
         "floor_divide", "remainder", "pow", "neg", "negative", "abs", "exp", "log", "sqrt",
         "sin", "cos", "tanh", "sigmoid", "relu", "sign", "square", "rsqrt", "reciprocal",
         "log1p", "clamp", "clip", "masked_fill", "floor", "ceil", "round", "trunc", "fix",
-        "log2", "log10", "expm1", "tril", "triu", "lerp", "exp2", "erf")},
+        "log2", "log10", "expm1", "tril", "triu", "lerp", "exp2", "erf", "addmm", "addcmul",
+        "addcdiv", "clamp_min", "clamp_max", "nan_to_num", "xlogy", "hypot", "frac", "logit",
+        "tan", "absolute", "scatter", "scatter_add", "index_add")},
     # no derivative; as PyTorch, self stays in the graph with gradient 0
     **{name + "_": _zero_gradient(PUBLIC[name]) for name in (
         "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
-        "logical_xor")},
+        "logical_xor", "greater", "less", "greater_equal", "less_equal", "not_equal")},
     "uniform_": _zero_gradient(_uniform_values), "normal_": _zero_gradient(_normal_values),
     "cumsum_": _keeping_dtype(cumsum), "cumprod_": _keeping_dtype(cumprod),
 }
@@ -2516,6 +3247,8 @@ _SPECIAL_METHODS = {
     "expand_as": expand_as, "contiguous": contiguous, "sum_to_shape": sum_to_shape,
     "where": _where_method, "__format__": tensor_format, "new_zeros": new_zeros,
     "new_ones": new_ones, "new_full": new_full, "new_tensor": new_tensor, "repeat": repeat,
+    "new_empty": new_empty, "sum_to_size": sum_to_size, "nelement": Tensor.numel,
+    "ndimension": Tensor.dim,
 }
 
 for _name in _METHOD_NAMES:

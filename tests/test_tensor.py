@@ -244,6 +244,15 @@ def test_cat_refuses_0d_tensors():
 
 
 @pytest.mark.parametrize("backend", ["numpy", "c", "python"])
+def test_empty_views_that_start_past_the_end_work_in_ops(backend):
+    """a[:, 1:] of a (0, 3) tensor starts at storage position 1 of an empty buffer; ops on
+    it (which see it through a strided view) work as in torch."""
+    a, t = minitorch.zeros(0, 3, backend=backend), torch.zeros(0, 3)
+    assert (a[:, 1:] + a[:, :2]).shape == tuple((t[:, 1:] + t[:, :2]).shape)
+    assert a[:, 2:].exp().sum(0).tolist() == t[:, 2:].exp().sum(0).tolist()
+
+
+@pytest.mark.parametrize("backend", ["numpy", "c", "python"])
 def test_an_empty_product_runs_no_kernel_loop(backend):
     """A result with no elements is returned at once, however large the other sizes (a
     kernel looping over 2**40 empty rows would never finish)."""

@@ -207,6 +207,8 @@ class NumpyBackend:
         if offset == 0 and (strides, a.size) == contiguous_layout(shape):
             return a.reshape(shape)  # the common case, ~10x cheaper than the general one
         itemsize = a.itemsize
+        if 0 in shape:   # reaches no element: its offset may lie past the buffer's end,
+            offset = 0   # which numpy refuses even for an empty array
         return np.ndarray(shape, a.dtype, a, offset * itemsize,
                           tuple([s * itemsize for s in strides]))
 
