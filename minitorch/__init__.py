@@ -8,11 +8,13 @@
 from .tensor import Tensor, is_tensor  # first: the op modules below attach to Tensor
 
 from . import dtype as _dtype_module  # noqa: E402
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .contract import BackendError
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, randint, randn, randperm, tensor,
                        zeros, zeros_like)
+from .devices import device  # every backend is "cpu" memory (see devices.py)
+from . import cuda  # noqa: F401  (cuda.is_available() is False)
 from .dtype import DType, get_default_dtype, set_default_dtype
 from .functions import PUBLIC as _PUBLIC_FUNCTIONS
 from . import linalg  # noqa: F401  (minitorch.linalg.vector_norm)

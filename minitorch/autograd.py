@@ -1,4 +1,5 @@
-"""Reverse-mode autograd: grad mode, the Function base class, and the backward pass.
+"""Reverse-mode autograd: grad mode, the Function base class, the backward pass, and
+the torch.autograd API around it (`backward`, `grad`, tensor hooks, `inference_mode`).
 
 Every differentiable op is a Function subclass with `forward` (computes with the
 dispatcher, no graph) and `backward` (written with Tensor ops or dispatcher calls, so it
@@ -7,7 +8,7 @@ requires grad.
 """
 import functools
 import weakref
-from itertools import zip_longest
+from itertools import count, zip_longest
 
 _grad_enabled = [True]  # a list so hot paths read it with one index, no global lookup
 
@@ -56,6 +57,16 @@ class set_grad_enabled(_GradMode):
     """set_grad_enabled(mode): recording on or off for the block."""
 
 
+class inference_mode(_GradMode):
+    """`with minitorch.inference_mode():` or `@minitorch.inference_mode()`: as no_grad
+    (inference_mode(False) as enable_grad). Unlike PyTorch there are no "inference
+    tensors": what is made inside is an ordinary tensor that does not require grad, as
+    under no_grad, and may be used in recorded ops afterwards."""
+
+    def __init__(self, mode=True):
+        super().__init__(not mode)
+
+
 _rebases = [0]  # in-place ops recorded so far (see rebase); while 0, nothing can be stale
 
 
@@ -70,13 +81,14 @@ class Function:
     produced it, the argument itself for a leaf that requires grad, or None when no
     gradient flows to it — so `self.inputs[i] is None` tells backward that gradient i is
     not needed. Edges point at nodes, not tensors, because an in-place op gives a tensor
-    a new node while earlier consumers must still reach the old one. `shape` is the
+    a new node while earlier consumers must still reach the old one. `hooks` is None or
+    the `TensorHooks` of the node's output (see node_hooks). `shape` is the
     shape of the node's output. `save_for_backward` records tensors (None for one that
     backward will not need) together with their storage version, so an in-place change
     is caught.
     """
 
-    __slots__ = ("inputs", "shape", "retained", "saved", "saved_versions", "__dict__")
+    __slots__ = ("inputs", "shape", "hooks", "saved", "saved_versions", "__dict__")
 
     @classmethod
     def apply(cls, *args):
@@ -91,7 +103,7 @@ class Function:
                 if getattr(argument, "requires_grad", False):
                     ctx.inputs = _edges(args)
                     ctx.shape = result.shape
-                    ctx.retained = None
+                    ctx.hooks = None
                     result.requires_grad = True
                     result._ctx = ctx
                     break
@@ -104,7 +116,7 @@ class Function:
         """Drop the graph edges and saved tensors (after backward), keeping the node."""
         self.inputs = ()
         self.saved = self.saved_versions = ()
-        self.retained = None
+        self.hooks = None
         self.released = True
 
     def save_for_backward(self, *tensors):
@@ -169,30 +181,227 @@ def rebase(target, result):
     target.requires_grad = result.requires_grad   # False when the write cast to integers
     target._ctx = result._ctx
     if target._retains_grad and target._ctx is not None:
-        target._ctx.retained = weakref.ref(target)
+        node_hooks(target._ctx).retaining = weakref.ref(target)
 
 
-def backward(root, gradient, retain_graph=False):
-    """Accumulate d(root)/d(leaf) * gradient into every leaf's .grad.
+# ---- tensor hooks ---------------------------------------------------------------------
+_handle_ids = count()
+_leaf_hooks = {}  # id(leaf) -> (weak reference to the leaf, its hooks {handle id: hook})
+
+
+class TensorHooks:
+    """What runs once the gradient w.r.t. a node's output tensor is complete, before it
+    flows on: the hooks registered on that tensor ({handle id: hook}, in registration
+    order), then the storing of it into the .grad of `retaining` (a weak reference to the
+    tensor whose retain_grad() asked for it, or None), as PyTorch runs retain_grad last."""
+
+    __slots__ = ("hooks", "retaining")
+
+    def __init__(self):
+        self.hooks = {}
+        self.retaining = None
+
+
+def node_hooks(node):
+    """node's TensorHooks, made on first use (nodes without any keep `hooks` None, so the
+    backward pass pays one check per node for the feature)."""
+    if node.hooks is None:
+        node.hooks = TensorHooks()
+    return node.hooks
+
+
+class RemovableHandle:
+    """What register_hook returns: `remove()` unregisters the hook (again: no effect)."""
+
+    def __init__(self, hooks, hook):
+        self.hooks = hooks
+        self.id = next(_handle_ids)
+        hooks[self.id] = hook
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+
+def register_hook(tensor, hook):
+    """Tensor.register_hook: hook(grad) -> None or a gradient of grad's shape to use
+    instead, called each time the gradient w.r.t. tensor is computed: for a leaf, before
+    it is accumulated into .grad (or returned by grad()); for a non-leaf, once its node's
+    gradient is complete, before it flows on (and before retain_grad stores it). Hooks
+    stay with the node tensor has now: after an in-place op they see the gradient w.r.t.
+    the old values, as in PyTorch."""
+    if not tensor.requires_grad:
+        raise RuntimeError("register_hook(): cannot register a hook on a tensor that "
+                           "doesn't require gradient")
+    if tensor._ctx is not None:
+        return RemovableHandle(node_hooks(tensor._ctx).hooks, hook)
+    key = id(tensor)
+    if key not in _leaf_hooks:
+        _leaf_hooks[key] = (weakref.ref(tensor, lambda _, key=key: _leaf_hooks.pop(key, None)),
+                            {})
+    return RemovableHandle(_leaf_hooks[key][1], hook)
+
+
+def _run_hooks(hooks, grad):
+    """grad passed through hooks ({id: hook}) in order, each seeing the previous result."""
+    for hook in tuple(hooks.values()):   # a hook may remove itself
+        result = hook(grad)
+        if result is not None:
+            if tuple(result.shape) != tuple(grad.shape):
+                raise RuntimeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} has changed the size of value: "
+                    f"it returned shape {tuple(result.shape)} for a gradient of shape "
+                    f"{tuple(grad.shape)}")
+            grad = result
+    return grad
+
+
+def _leaf_grad(key, grad):
+    """The gradient reaching the leaf id(leaf) == key, after its hooks."""
+    if key in _leaf_hooks:
+        return _run_hooks(_leaf_hooks[key][1], grad)
+    return grad
+
+
+# ---- the backward pass ----------------------------------------------------------------
+def _as_tuple(tensors):
+    """A tensor, or a sequence of tensors, as a tuple."""
+    return (tensors,) if hasattr(tensors, "_storage") else tuple(tensors)
+
+
+def _seeds(outputs, grad_outputs, caller):
+    """(outputs, the gradient each starts from) as tuples, validated by the outputs
+    (Tensor._gradient_seed: None is ones for a one-element output)."""
+    outputs = _as_tuple(outputs)
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    else:
+        grad_outputs = _as_tuple(grad_outputs)
+        if len(grad_outputs) != len(outputs):
+            raise RuntimeError(f"{caller}(): got {len(grad_outputs)} gradients for "
+                               f"{len(outputs)} outputs; pass one per output")
+    return outputs, tuple([output._gradient_seed(gradient, caller, index)
+                           for index, (output, gradient)
+                           in enumerate(zip(outputs, grad_outputs))])
+
+
+def _refuse_create_graph(caller):
+    raise NotImplementedError(
+        f"{caller}(create_graph=True): not supported. Several backward formulas (matmul, "
+        "linear, relu, log_softmax, cross_entropy, slicing and indexing) call kernels "
+        "directly and record no graph, so higher-order gradients would be silently wrong")
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             inputs=None):
+    """torch.autograd.backward: accumulate the gradients of `tensors` (a tensor or a
+    sequence), each weighted by its entry of `grad_tensors` (None for a one-element
+    tensor means 1), into the .grad of the leaves they came from and of the tensors that
+    retain_grad(). Given `inputs` (a tensor or a non-empty sequence), only those
+    tensors' .grad (non-leaves too) receive gradients, and only the graph leading to them
+    runs. The graph is freed as it is used unless retain_graph=True, which a second
+    backward through it needs. create_graph=True is refused (see _refuse_create_graph)."""
+    if create_graph:
+        _refuse_create_graph("backward")
+    if inputs is None and hasattr(tensors, "_storage"):   # loss.backward(): one tensor
+        _run_backward((tensors,), (tensors._gradient_seed(grad_tensors, "backward"),),
+                      retain_graph)
+        return
+    outputs, seeds = _seeds(tensors, grad_tensors, "backward")
+    if inputs is None:
+        _run_backward(outputs, seeds, retain_graph)
+        return
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("backward(): the `inputs` argument cannot be empty")
+    _run_backward(outputs, seeds, retain_graph, _checked_inputs(inputs, "backward"))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """torch.autograd.grad: a tuple holding, for each of `inputs` (a tensor or a
+    sequence, leaves or not), the sum of the gradients of `outputs` (a tensor or a
+    sequence, each weighted by its entry of `grad_outputs` as in backward) w.r.t. it. No
+    .grad is touched. Only the graph leading to the inputs runs; it is freed unless
+    retain_graph=True. An input that no output depends on is an error unless
+    allow_unused=True, which gives None for it. A non-leaf input's gradient is the one
+    its node computed, before the input's hooks (a leaf's is after them), as in PyTorch.
+    create_graph=True is refused (see _refuse_create_graph)."""
+    if create_graph:
+        _refuse_create_graph("grad")
+    outputs, seeds = _seeds(outputs, grad_outputs, "grad")
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("grad(): requires non-empty inputs")
+    grads = _run_backward(outputs, seeds, retain_graph, _checked_inputs(inputs, "grad"),
+                          store=False)
+    if not allow_unused:
+        for index, input_grad in enumerate(grads):
+            if input_grad is None:
+                raise RuntimeError(
+                    f"grad(): the differentiated tensor at index {index} appears to not "
+                    "have been used in the graph; set allow_unused=True if this is the "
+                    "desired behavior")
+    return tuple(grads)
+
+
+def _checked_inputs(inputs, caller):
+    """inputs, each of which must require grad."""
+    for index, tensor in enumerate(inputs):
+        if not tensor.requires_grad:
+            raise RuntimeError(f"{caller}(): the differentiated tensor at index {index} "
+                               "does not require grad")
+    return inputs
+
+
+def _run_backward(roots, seeds, retain_graph, inputs=None, store=True):
+    """Propagate seeds[i] (a gradient of roots[i]) back through the graph.
 
     Kahn's algorithm, as PyTorch's engine: count each node's consumers in the graph
-    below root, then run a node once all of them have passed it their gradients (summed
-    when several reach it), so every node runs after every node that consumes it. Both
-    walks use explicit stacks (no recursion, so a 10,000-op chain works). A node whose
-    consumers passed it no gradient is skipped (and keeps its graph). Leaves wait for
-    every node; then each stores the sum of what reached it. Unless retain_graph, each
-    node releases its edges and saved tensors once used (the graph's memory is freed; its
-    grad_fn names stay), and a second backward through it is an error.
+    below the roots, then run a node once all of them have passed it their gradients
+    (summed when several reach it), so every node runs after every node that consumes
+    it. Both walks use explicit stacks (no recursion, so a 10,000-op chain works). A node
+    whose consumers passed it no gradient is skipped (and keeps its graph). Leaves wait
+    for every node. Unless retain_graph, each node releases its edges and saved tensors
+    once used (the graph's memory is freed; its grad_fn names stay), and a second
+    backward through it is an error.
+
+    A node's complete gradient first goes through its output's TensorHooks (if any);
+    the gradient reaching a leaf goes through the leaf's hooks. Without inputs (tensors
+    that require grad), every leaf reached accumulates its gradient into .grad. With
+    inputs, only the nodes that lead to one run, and the list of the gradient reaching
+    each input (None where none did; for a non-leaf, its node's before its hooks) is
+    returned; if store, each input accumulates it into .grad, other leaves are left
+    alone. If store, the tensors that retain_grad() get their .grad when their node runs.
     """
     if _rebases[0]:
-        _check_current(root, "backward")
-    (start,) = _edges((root,))
-    pending = {id(start): gradient}   # id(node or leaf) -> the gradient summed so far
-    # leaves: id -> each leaf (or tensor retaining its grad) a gradient reached
-    if isinstance(start, Function):
-        consumers, ready, leaves = _count_consumers(start), [start], {}
-    else:  # the root is a leaf itself
-        consumers, ready, leaves = {}, [], {id(start): start}
+        for root in roots:
+            _check_current(root, "backward")
+    pending = {}      # id(node or leaf) -> the gradient summed so far
+    leaves = {}       # id(leaf) -> each leaf a gradient reached
+    retained = [] if store else None   # (tensor, gradient) for retain_grad
+    # storages already stored in some .grad (or owned by the caller): a second leaf
+    # receiving one of them gets a copy, so no two .grad tensors share memory
+    handed_out = set()
+    starts = []       # the roots' nodes, once each
+    for root, seed in zip(roots, seeds):   # each root requires grad (see _seeds)
+        handed_out.add(id(seed._storage))
+        edge = root if root._ctx is None else root._ctx
+        key = id(edge)
+        if key in pending:
+            pending[key] = pending[key] + seed
+            continue
+        pending[key] = seed
+        if isinstance(edge, Function):
+            starts.append(edge)
+        else:   # a root that is a leaf itself
+            leaves[key] = edge
+    consumers = _count_consumers(starts)
+    ready = [node for node in starts if not consumers[id(node)]]
+    captured = needed = None
+    if inputs is not None:
+        targets = _edges(inputs)
+        captured = dict.fromkeys(map(id, targets))   # id(target) -> its gradient
+        needed = _leading_to(starts, captured)
     grad_was_enabled = _grad_enabled[0]
     _grad_enabled[0] = False
     try:
@@ -200,9 +409,14 @@ def backward(root, gradient, retain_graph=False):
             node = ready.pop()
             grad = pending.pop(id(node), None)
             input_grads = ()   # stays empty when its consumers passed it no gradient
+            if grad is not None and needed is not None:
+                if id(node) in captured:
+                    captured[id(node)] = grad
+                if id(node) not in needed:
+                    grad = None
             if grad is not None:
-                if node.retained is not None:
-                    _retained_grad(node, grad, leaves, pending)
+                if node.hooks is not None:
+                    grad = _run_node_hooks(node, grad, retained)
                 input_grads = node.backward(grad)
                 if not isinstance(input_grads, tuple):  # one Tensor, or None
                     input_grads = (input_grads,)
@@ -225,29 +439,45 @@ def backward(root, gradient, retain_graph=False):
                         ready.append(parent)
             if grad is not None and not retain_graph:
                 node.release()
-        # storages already stored in some .grad (or owned by the caller): a second leaf
-        # receiving one of them gets a copy, so no two .grad tensors share memory
-        handed_out = {id(gradient._storage)}
-        for key, leaf in leaves.items():
-            _accumulate(leaf, pending[key], handed_out)
+        for tensor, tensor_grad in retained or ():
+            if captured is None or id(tensor._ctx) not in captured:  # an input: below
+                _accumulate(tensor, tensor_grad, handed_out)
+        if inputs is None:
+            for key, leaf in leaves.items():
+                leaf_grad = _leaf_grad(key, pending[key]) if _leaf_hooks else pending[key]
+                _accumulate(leaf, leaf_grad, handed_out)
+            return None
+        for key in captured:
+            if key in leaves:
+                captured[key] = _leaf_grad(key, pending[key])
+        grads = [captured[id(target)] for target in targets]
+        if store:
+            for tensor, tensor_grad in {id(t): (t, g) for t, g in zip(inputs, grads)}.values():
+                if tensor_grad is not None:
+                    _accumulate(tensor, tensor_grad, handed_out)
+        return grads
     finally:
         _grad_enabled[0] = grad_was_enabled
 
 
-def _retained_grad(node, grad, leaves, pending):
-    """Schedule grad for the .grad of the tensor whose retain_grad() made node keep a
-    reference to it, while that tensor still stands for node's output."""
-    retaining = node.retained()
-    if retaining is not None and retaining._ctx is node:
-        leaves[id(retaining)] = retaining
-        pending[id(retaining)] = grad
+def _run_node_hooks(node, grad, retained):
+    """grad (node's complete gradient) through the hooks of node's output tensor; the
+    result, which flows on, is also scheduled for the .grad of the tensor retaining it
+    (when retained is a list and that tensor still stands for node's output)."""
+    tensor_hooks = node.hooks
+    grad = _run_hooks(tensor_hooks.hooks, grad)
+    retaining = tensor_hooks.retaining and tensor_hooks.retaining()
+    if retained is not None and retaining is not None and retaining._ctx is node:
+        retained.append((retaining, grad))
+    return grad
 
 
-def _count_consumers(start):
-    """{id(node): how many edges lead into it} over the nodes reachable from start
-    (leaves are not counted); refuses a node whose graph an earlier backward released."""
-    consumers = {id(start): 0}
-    stack = [start]
+def _count_consumers(starts):
+    """{id(node): how many edges lead into it} over the nodes reachable from the list of
+    nodes starts (leaves are not counted); refuses a node whose graph an earlier backward
+    released."""
+    consumers = dict.fromkeys(map(id, starts), 0)
+    stack = starts[:]
     while stack:
         node = stack.pop()
         if node.released:
@@ -265,6 +495,26 @@ def _count_consumers(start):
                 consumers[key] = 1
                 stack.append(parent)
     return consumers
+
+
+def _leading_to(starts, targets):
+    """The ids of the nodes reachable from starts through which a gradient reaches one of
+    targets (ids of nodes or leaves) below them: those a grad() or backward(inputs=) must
+    run. Post-order walk with an explicit stack; the graph is acyclic."""
+    leads = {}   # id(node) -> whether a target lies below it (final once its parents are)
+    stack = [(node, False) for node in starts]
+    while stack:
+        node, parents_done = stack.pop()
+        key = id(node)
+        if parents_done:
+            leads[key] = any(id(parent) in targets or leads.get(id(parent), False)
+                             for parent in node.inputs if parent is not None)
+        elif key not in leads:
+            leads[key] = False
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node.inputs
+                         if isinstance(parent, Function) and id(parent) not in leads)
+    return {key for key, lead in leads.items() if lead}
 
 
 def _accumulate(tensor, grad, handed_out):

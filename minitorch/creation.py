@@ -6,6 +6,7 @@ import operator
 import numpy as np
 
 from . import dispatch
+from .devices import check_device
 from .dtype import bool_, from_numpy_dtype, get_default_dtype, int64, resolve
 from .generator import numpy_generator
 from .registry import get_backend, lookup
@@ -131,13 +132,18 @@ def _host_item(item):
     return item
 
 
-def tensor(data, dtype=None, requires_grad=False, backend=None):
+def tensor(data, dtype=None, requires_grad=False, backend=None, device=None):
     """A new tensor holding a copy of data (number, nested list, numpy array, Tensor).
 
     dtype is inferred as in PyTorch: Python floats -> the default float dtype (float32
     unless set_default_dtype changed it), ints -> int64, bools ->
     bool, numpy arrays keep their dtype (narrower ints widen to int64).
+
+    backend= picks the backend (default: the current one). Every factory takes PyTorch's
+    device= too: a CPU device ("cpu", minitorch.device("cpu")) or None, as every backend
+    is CPU memory; another ("cuda") is an error.
     """
+    check_device(device, "tensor")
     array, dtype = _host_array(data, None if dtype is None else resolve(dtype))
     if array.dtype.kind == "f" and dtype.category < 2 and not np.all(np.isfinite(array)):
         raise ValueError(f"tensor(): cannot convert non-finite floats to {dtype.name}")
@@ -145,7 +151,9 @@ def tensor(data, dtype=None, requires_grad=False, backend=None):
     return _finish(result, requires_grad)
 
 
-def as_tensor(data, dtype=None, backend=None):
+def as_tensor(data, dtype=None, backend=None, device=None):
+    """data itself when it is a Tensor of that dtype and backend, else tensor(data)."""
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or resolve(dtype) is data.dtype) and \
             (backend is None or data.backend == backend):
         return data
@@ -203,8 +211,9 @@ def _size_argument(sizes, size, op_name):
     return (size,)
 
 
-def _filled(op_name, size, fill_value, dtype, requires_grad, backend):
-    """full(), reporting bad sizes and values as op_name."""
+def _filled(op_name, size, fill_value, dtype, requires_grad, backend, device):
+    """full(), reporting bad sizes, values and devices as op_name."""
+    check_device(device, op_name)
     dtype = resolve(dtype) if dtype is not None else (
         bool_ if isinstance(fill_value, bool) else
         int64 if isinstance(fill_value, numbers.Integral) else get_default_dtype())
@@ -213,55 +222,60 @@ def _filled(op_name, size, fill_value, dtype, requires_grad, backend):
     return _finish(dispatch.fill(fill_value, shape, dtype, _backend(backend)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False, backend=None):
-    return _filled("full", size, fill_value, dtype, requires_grad, backend)
+def full(size, fill_value, dtype=None, requires_grad=False, backend=None, device=None):
+    return _filled("full", size, fill_value, dtype, requires_grad, backend, device)
 
 
-def zeros(*sizes, size=None, dtype=None, requires_grad=False, backend=None):
+def zeros(*sizes, size=None, dtype=None, requires_grad=False, backend=None,
+          device=None):
     """Zeros of the given size (positional ints or a sequence, or size=)."""
     return _filled("zeros", _size_argument(sizes, size, "zeros"), 0,
-                   dtype or get_default_dtype(), requires_grad, backend)
+                   dtype or get_default_dtype(), requires_grad, backend, device)
 
 
-def ones(*sizes, size=None, dtype=None, requires_grad=False, backend=None):
+def ones(*sizes, size=None, dtype=None, requires_grad=False, backend=None,
+         device=None):
     """Ones of the given size (positional ints or a sequence, or size=)."""
     return _filled("ones", _size_argument(sizes, size, "ones"), 1,
-                   dtype or get_default_dtype(), requires_grad, backend)
+                   dtype or get_default_dtype(), requires_grad, backend, device)
 
 
-def empty(*sizes, size=None, dtype=None, requires_grad=False, backend=None):
+def empty(*sizes, size=None, dtype=None, requires_grad=False, backend=None, device=None):
     """An uninitialised tensor of the given size (positional ints or a sequence, or
     size=)."""
+    check_device(device, "empty")
     dtype = resolve(dtype or get_default_dtype())
     shape = _shape(_size_argument(sizes, size, "empty"), dtype, "empty")
     return _finish(dispatch.empty(shape, dtype, _backend(backend)), requires_grad)
 
 
-def _like(function, a, dtype, requires_grad, backend):
+def _like(function, a, dtype, requires_grad, backend, device):
     return function(a.shape, dtype=dtype or a.dtype, requires_grad=requires_grad,
-                    backend=backend or a.backend)
+                    backend=backend or a.backend, device=device)
 
 
-def zeros_like(a, dtype=None, requires_grad=False, backend=None):
-    return _like(zeros, a, dtype, requires_grad, backend)
+def zeros_like(a, dtype=None, requires_grad=False, backend=None, device=None):
+    return _like(zeros, a, dtype, requires_grad, backend, device)
 
 
-def ones_like(a, dtype=None, requires_grad=False, backend=None):
-    return _like(ones, a, dtype, requires_grad, backend)
+def ones_like(a, dtype=None, requires_grad=False, backend=None, device=None):
+    return _like(ones, a, dtype, requires_grad, backend, device)
 
 
-def empty_like(a, dtype=None, requires_grad=False, backend=None):
-    return _like(empty, a, dtype, requires_grad, backend)
+def empty_like(a, dtype=None, requires_grad=False, backend=None, device=None):
+    return _like(empty, a, dtype, requires_grad, backend, device)
 
 
-def full_like(a, fill_value, dtype=None, requires_grad=False, backend=None):
+def full_like(a, fill_value, dtype=None, requires_grad=False, backend=None, device=None):
     return full(a.shape, fill_value, dtype=dtype or a.dtype, requires_grad=requires_grad,
-                backend=backend or a.backend)
+                backend=backend or a.backend, device=device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False, backend=None):
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, backend=None,
+           device=None):
     """Values start, start+step, ... below end; int64 when all arguments are ints (a 0-d
     tensor counts as its value)."""
+    check_device(device, "arange")
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
@@ -275,14 +289,16 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, backend=Non
     return tensor(values.astype(dtype.numpy), dtype, requires_grad, backend)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False, backend=None):
+def linspace(start, end, steps, dtype=None, requires_grad=False, backend=None, device=None):
+    check_device(device, "linspace")
     dtype = resolve(dtype or get_default_dtype())
     steps = _count(steps, "linspace", "number of steps")
     _shape((steps,), dtype, "linspace")
     return tensor(np.linspace(start, end, steps), dtype, requires_grad, backend)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False, backend=None):
+def eye(n, m=None, dtype=None, requires_grad=False, backend=None, device=None):
+    check_device(device, "eye")
     dtype = resolve(dtype or get_default_dtype())
     n = _count(n, "eye", "n")
     m = n if m is None else _count(m, "eye", "m")
@@ -290,7 +306,8 @@ def eye(n, m=None, dtype=None, requires_grad=False, backend=None):
     return tensor(np.eye(n, m), dtype, requires_grad, backend)
 
 
-def _random(op_name, draw, size, dtype, requires_grad, backend):
+def _random(op_name, draw, size, dtype, requires_grad, backend, device):
+    check_device(device, op_name)
     dtype = resolve(dtype or get_default_dtype())
     if not dtype.is_floating_point:
         raise TypeError(f"{op_name}: random floats cannot be drawn as {dtype.name}; "
@@ -299,25 +316,30 @@ def _random(op_name, draw, size, dtype, requires_grad, backend):
     return tensor(values, dtype, requires_grad, backend)
 
 
-def rand(*sizes, size=None, generator=None, dtype=None, requires_grad=False, backend=None):
+def rand(*sizes, size=None, generator=None, dtype=None, requires_grad=False, backend=None,
+         device=None):
     """Uniform values in [0, 1) from the seeded generator, of the given size (positional
     ints or a sequence, or size=)."""
     numpy_gen = numpy_generator(generator)
     return _random("rand", lambda shape, d: numpy_gen.random(shape, dtype=d),
-                   _size_argument(sizes, size, "rand"), dtype, requires_grad, backend)
+                   _size_argument(sizes, size, "rand"), dtype, requires_grad, backend, device)
 
 
-def randn(*sizes, size=None, generator=None, dtype=None, requires_grad=False, backend=None):
+def randn(*sizes, size=None, generator=None, dtype=None, requires_grad=False, backend=None,
+          device=None):
     """Standard normal values from the seeded generator, of the given size (positional
     ints or a sequence, or size=)."""
     numpy_gen = numpy_generator(generator)
     return _random("randn", lambda shape, d: numpy_gen.standard_normal(shape, dtype=d),
-                   _size_argument(sizes, size, "randn"), dtype, requires_grad, backend)
+                   _size_argument(sizes, size, "randn"), dtype, requires_grad, backend,
+                   device)
 
 
-def randint(low=None, high=None, size=(), generator=None, dtype=None, backend=None):
+def randint(low=None, high=None, size=(), generator=None, dtype=None, backend=None,
+            device=None):
     """Integers uniform in [low, high), in PyTorch's forms: randint(low, high, size),
     randint(high, size) and the keywords (low defaults to 0)."""
+    check_device(device, "randint")
     if isinstance(high, (tuple, list)):   # randint(high, size)
         low, high, size = 0, low, high
     elif high is None:
@@ -334,8 +356,9 @@ def randint(low=None, high=None, size=(), generator=None, dtype=None, backend=No
                   backend=backend)
 
 
-def randperm(n, generator=None, dtype=None, backend=None):
+def randperm(n, generator=None, dtype=None, backend=None, device=None):
     """A random permutation of 0..n-1."""
+    check_device(device, "randperm")
     dtype = resolve(dtype or int64)
     n = _count(n, "randperm", "n")
     _shape((n,), dtype, "randperm")

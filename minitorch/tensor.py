@@ -6,7 +6,6 @@ import numpy as np
 
 from . import autograd, layout
 from .dtype import bool_, float32, float64, get_default_dtype, int64, resolve
-from .dtype import is_name as is_dtype_name
 
 
 class Storage:
@@ -66,6 +65,18 @@ class Tensor:
     def backend(self):
         """Name of the backend holding this tensor's storage."""
         return self._storage.backend.name
+
+    @property
+    def device(self):
+        """`minitorch.device("cpu")` on every backend, since every backend keeps its storage
+        in host memory; which backend holds the tensor is `.backend`."""
+        from .devices import CPU
+        return CPU
+
+    @property
+    def is_cuda(self):
+        """False: minitorch tensors are never on a CUDA device."""
+        return False
 
     @property
     def ndim(self):
@@ -171,16 +182,24 @@ class Tensor:
     def __reduce__(self):
         return (_rebuild, (self.detach().numpy(), self.dtype.name, self.requires_grad))
 
-    def to(self, target, dtype=None):
-        """to(dtype), to(backend name) or to(backend name, dtype): a converted tensor."""
-        result = self
-        if isinstance(target, str) and not is_dtype_name(target):
-            result = functions.to_backend(result, target)
-        elif target is not None:
-            dtype = target
+    def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
+        """PyTorch's to(): to(dtype), to(device), to(device, dtype), to(other) (its backend
+        and dtype), device= and dtype= as keywords. Where a device goes, a backend name
+        ("numpy", "python", "c") moves the tensor to that backend; "cpu" or
+        `minitorch.device("cpu")` keeps it on its own one (every backend is CPU memory);
+        other devices ("cuda") are refused. Returns self when nothing changes, unless
+        copy=True; non_blocking is ignored (every copy is synchronous).
+        """
+        from .devices import parse_to
+        backend, dtype = parse_to(args, device, dtype)
+        result = self if backend is None else functions.to_backend(self, backend)
         if dtype is not None:
-            result = functions.cast(result, resolve(dtype))
-        return result
+            result = functions.cast(result, dtype)
+        return functions.clone(result) if copy and result is self else result
+
+    def cpu(self):
+        """self, as PyTorch returns for a tensor already on the CPU: every backend is."""
+        return self
 
     def float(self):
         return functions.cast(self, float32)
@@ -224,34 +243,46 @@ class Tensor:
         return self.numel() * self.dtype.itemsize
 
     # ---- autograd -----------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=False):
-        """Accumulate gradients of this tensor into the .grad of every leaf it came from.
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate gradients of this tensor into the .grad of every leaf it came from
+        (only into those of `inputs`, when given): minitorch.autograd.backward(self, ...).
 
         The graph is freed as it is used unless retain_graph=True, which a second
         backward through the same graph needs.
         """
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def _gradient_seed(self, gradient, caller, index=0):
+        """The gradient a backward pass from this tensor (output `index` of `caller`)
+        starts from: ones for gradient=None (one element only), else gradient (a Tensor
+        or data) checked for shape and backend, detached and cast to this dtype, as
+        PyTorch's engine does."""
         if not self.requires_grad:
-            raise RuntimeError("backward(): this tensor does not require grad and has no "
-                               "grad_fn; call requires_grad_() on the leaves first")
+            raise RuntimeError(f"{caller}(): element {index} of tensors does not require "
+                               "grad and has no grad_fn; call requires_grad_() on the "
+                               "leaves first")
         if gradient is None:
             if self.numel() != 1:
-                raise RuntimeError(f"backward(): grad can be implicitly created only for "
+                raise RuntimeError(f"{caller}(): grad can be implicitly created only for "
                                    f"scalar outputs, but this tensor has shape "
-                                   f"{tuple(self.shape)}; pass gradient=")
-            autograd.backward(self, dispatch.fill(1, self.shape, self.dtype,
-                                                  self._storage.backend), retain_graph)
-            return
+                                   f"{tuple(self.shape)}; pass a gradient")
+            return dispatch.fill(1, self.shape, self.dtype, self._storage.backend)
         if not isinstance(gradient, Tensor):
             gradient = creation.tensor(gradient, dtype=self.dtype, backend=self.backend)
         if gradient.shape != self.shape:
-            raise RuntimeError(f"backward(): gradient has shape {tuple(gradient.shape)} but "
+            raise RuntimeError(f"{caller}(): gradient has shape {tuple(gradient.shape)} but "
                                f"the tensor has shape {tuple(self.shape)}")
         if gradient.backend != self.backend:
-            raise RuntimeError(f"backward(): gradient is on backend {gradient.backend!r} but "
+            raise RuntimeError(f"{caller}(): gradient is on backend {gradient.backend!r} but "
                                f"the tensor is on {self.backend!r}; move it with "
                                f".to({self.backend!r})")
-        # as PyTorch's engine does, a gradient of another dtype is cast to the tensor's
-        autograd.backward(self, gradient.detach().to(self.dtype), retain_graph)
+        return gradient.detach().to(self.dtype)
+
+    def register_hook(self, hook):
+        """hook(grad) -> None or a replacement gradient, called each time the gradient
+        w.r.t. this tensor is computed; returns a handle whose remove() unregisters it
+        (see minitorch.autograd.register_hook)."""
+        return autograd.register_hook(self, hook)
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and not self.dtype.is_floating_point:
@@ -269,7 +300,7 @@ class Tensor:
                                "requires_grad=False")
         self._retains_grad = True
         if self._ctx is not None:
-            self._ctx.retained = weakref.ref(self)
+            autograd.node_hooks(self._ctx).retaining = weakref.ref(self)
 
     def detach(self):
         """The same data (shared storage), cut from the graph."""

@@ -6,8 +6,8 @@ from typing import List, NamedTuple
 import numpy as np
 
 from ..autograd import no_grad
-from ..dtype import float32, float64, resolve
-from ..dtype import is_name as is_dtype_name
+from ..devices import parse_to
+from ..dtype import float32, float64
 from ..layout import format_shape
 from ..tensor import Tensor
 from .parameter import Parameter, clear_grads
@@ -448,25 +448,32 @@ class Module:
                     buffers[name] = convert(buffer)
         return self
 
-    def to(self, target=None, dtype=None):
+    def to(self, *args, device=None, dtype=None, non_blocking=False):
         """Move parameters (with their gradients) and buffers to a backend and/or dtype,
         in place; returns self.
 
-        Takes what Tensor.to takes: a backend name, a dtype, or both. The dtype must be a
-        floating one and, as in PyTorch, converts only floating tensors (an int64 step
-        counter stays int64). The Parameter objects stay the same, so build the optimizer
-        before or after, as you like; optimizer state made before the move stays where
-        it was.
+        Takes what Tensor.to takes (no copy=): a device, a backend name, a dtype, a
+        device and a dtype, or a tensor. "cpu" (every backend is CPU memory) keeps each
+        tensor on its backend, so `model.to(device)` with a CPU device changes nothing; a
+        backend name moves them all there; other devices ("cuda") are refused. The dtype
+        must be a floating one and, as in PyTorch, converts only floating tensors (an
+        int64 step counter stays int64). The Parameter objects stay the same, so build
+        the optimizer before or after, as you like; optimizer state made before the move
+        stays where it was. non_blocking is ignored.
         """
-        if not (isinstance(target, str) and not is_dtype_name(target)):
-            target, dtype = None, (target if dtype is None else dtype)
-        if dtype is not None:
-            dtype = resolve(dtype)
-            if not dtype.is_floating_point:
-                raise TypeError(f"to: Module.to only accepts floating point dtypes, got "
-                                f"{dtype.name}")
+        backend, dtype = parse_to(args, device, dtype)
+        if dtype is not None and not dtype.is_floating_point:
+            raise TypeError(f"to: Module.to only accepts floating point dtypes, got "
+                            f"{dtype.name}")
+        if backend is None and dtype is None:
+            return self
         return self._apply(lambda tensor: tensor.to(
-            target, dtype if tensor.dtype.is_floating_point else None))
+            device=backend, dtype=dtype if tensor.dtype.is_floating_point else None))
+
+    def cpu(self):
+        """self, unchanged: every backend keeps its tensors in CPU memory (PyTorch's
+        model.cpu() moves them there)."""
+        return self
 
     def float(self):
         """Cast floating parameters and buffers to float32 (to(float32)); returns self."""
