@@ -23,3 +23,4 @@ from .normalization import BatchNorm1d, BatchNorm2d  # noqa: F401
 from .parameter import Parameter  # noqa: F401
 from ..loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,  # noqa: E402,F401
                    KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402,F401

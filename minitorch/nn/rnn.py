@@ -1,0 +1,382 @@
+"""Recurrent layers: RNN, LSTM, GRU and their one-step cells RNNCell, LSTMCell, GRUCell,
+with torch.nn's names, arguments, parameter names and shapes, state_dict keys and
+results.
+
+Everything is built from existing tensor ops (linear, sigmoid, tanh, relu, chunk,
+stack, cat), so it runs and differentiates on every backend with no kernel of its own:
+
+1. the input projection x_t @ W_ih.T + b_ih of every time step is one `linear` over
+   the whole sequence;
+2. a step function per kind (`_rnn_tanh_step`, `_rnn_relu_step`, `_lstm_step`,
+   `_gru_step`) adds the recurrent part and returns the new state; the cells call the
+   same step functions on a single input;
+3. `_RNNBase._run` loops over layers, directions and time steps for all three kinds,
+   stacking each direction's hidden states into the layer's output.
+
+Gate order follows PyTorch (LSTM: i, f, g, o; GRU: r, z, n), so weights load to and from
+torch state dicts unchanged. proj_size (LSTM projections) is not supported.
+"""
+import math
+import warnings
+
+from .. import creation, functions
+from ..layout import format_shape
+from . import functional as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+# ---- one time step ----------------------------------------------------------------------
+# Each step takes `projected` = x @ W_ih.T + b_ih (N, gates * H), the state (a tuple of
+# tensors (N, H)), W_hh (gates * H, H) and b_hh (or None), and returns the new state.
+
+def _rnn_tanh_step(projected, state, weight_hh, bias_hh):
+    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh)."""
+    return (functions.tanh(projected + F.linear(state[0], weight_hh, bias_hh)),)
+
+
+def _rnn_relu_step(projected, state, weight_hh, bias_hh):
+    """h' = relu(W_ih x + b_ih + W_hh h + b_hh)."""
+    return (functions.relu(projected + F.linear(state[0], weight_hh, bias_hh)),)
+
+
+def _lstm_step(projected, state, weight_hh, bias_hh):
+    """i, f, g, o = W_ih x + b_ih + W_hh h + b_hh split in four (i, f, o through sigmoid,
+    g through tanh); c' = f * c + i * g, h' = o * tanh(c'). The state is (h, c)."""
+    h, c = state
+    i, f, g, o = functions.chunk(projected + F.linear(h, weight_hh, bias_hh), 4, -1)
+    c = functions.sigmoid(f) * c + functions.sigmoid(i) * functions.tanh(g)
+    return functions.sigmoid(o) * functions.tanh(c), c
+
+
+def _gru_step(projected, state, weight_hh, bias_hh):
+    """r, z = sigmoid(W_ir x + b_ir + W_hr h + b_hr), sigmoid(W_iz x + b_iz + W_hz h + b_hz);
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); h' = (1 - z) * n + z * h."""
+    h = state[0]
+    x_r, x_z, x_n = functions.chunk(projected, 3, -1)
+    h_r, h_z, h_n = functions.chunk(F.linear(h, weight_hh, bias_hh), 3, -1)
+    r = functions.sigmoid(x_r + h_r)
+    z = functions.sigmoid(x_z + h_z)
+    n = functions.tanh(x_n + r * h_n)
+    return (n + z * (h - n),)
+
+
+# mode -> (gates per hidden unit, step function, tensors in the state)
+_KINDS = {"RNN_TANH": (1, _rnn_tanh_step, 1), "RNN_RELU": (1, _rnn_relu_step, 1),
+          "LSTM": (4, _lstm_step, 2), "GRU": (3, _gru_step, 1)}
+_NONLINEARITIES = {"tanh": "RNN_TANH", "relu": "RNN_RELU"}
+
+
+def _rnn_mode(nonlinearity, layer_name):
+    if nonlinearity not in _NONLINEARITIES:
+        raise ValueError(f"{layer_name}: unknown nonlinearity {nonlinearity!r}; expected "
+                         f"'tanh' or 'relu'")
+    return _NONLINEARITIES[nonlinearity]
+
+
+# ---- parameters and checks shared by the modules and the cells --------------------------
+
+def _add_weights(module, suffix, input_size, hidden_size, gates, bias, dtype, backend):
+    """Register weight_ih{suffix} (gates * H, input_size), weight_hh{suffix} (gates * H, H),
+    bias_ih{suffix} and bias_hh{suffix} (gates * H,; None with bias=False), in torch's
+    order."""
+    rows = gates * hidden_size
+    shapes = {"weight_ih": (rows, input_size), "weight_hh": (rows, hidden_size),
+              "bias_ih": (rows,), "bias_hh": (rows,)}
+    for name, shape in shapes.items():
+        module.register_parameter(name + suffix, Parameter(
+            creation.empty(*shape, dtype=dtype, backend=backend))
+            if bias or name.startswith("weight") else None)
+
+
+def _reset_uniform(module):
+    """PyTorch's default initialisation of the recurrent layers: every parameter uniform
+    in ±1/sqrt(hidden_size), from minitorch's seeded generator."""
+    bound = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0.0
+    for parameter in module.parameters():
+        init.uniform_(parameter, -bound, bound)
+
+
+def _check_sizes(input_size, hidden_size, layer_name):
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{layer_name}: {name} must be a non-negative int, got {value!r}")
+    if hidden_size == 0:
+        raise ValueError(f"{layer_name}: hidden_size must be positive, got 0")
+
+
+def _check_input(input, ranks, input_size, weight, layer_name):
+    """Raise, naming layer_name and the shapes, unless input has one of `ranks` dims, its
+    last dim is input_size, and it is of weight's dtype."""
+    if input.ndim not in ranks:
+        raise ValueError(f"{layer_name}: expected input to be {ranks[0]}-D or {ranks[1]}-D, "
+                         f"got {input.ndim}-D input {format_shape(input.shape)}")
+    if input.shape[-1] != input_size:
+        raise ValueError(f"{layer_name}: input {format_shape(input.shape)} has size "
+                         f"{input.shape[-1]} in its last dim, expected input_size "
+                         f"{input_size}")
+    if input.dtype is not weight.dtype:
+        raise TypeError(f"{layer_name}: input is {input.dtype.name} but the weights are "
+                        f"{weight.dtype.name}; convert one (module.to(dtype) or "
+                        f"input.to(dtype))")
+
+
+def _initial_state(hx, states, shape, like, layer_name):
+    """The initial state as a tuple of `states` tensors of `shape`: zeros like `like`
+    when hx is None, else hx (a tensor, or for LSTM a pair (h, c)) after checking its
+    shapes, dtype and backend."""
+    if hx is None:
+        zeros = creation.zeros(*shape, dtype=like.dtype, backend=like.backend)
+        return (zeros,) * states
+    if states == 1:
+        given, names = (hx,), ("hx",)
+    else:
+        if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            raise TypeError(f"{layer_name}: hx must be a tuple (h_0, c_0), got "
+                            f"{type(hx).__name__}")
+        given, names = tuple(hx), ("h_0", "c_0")
+    for name, tensor in zip(names, given):
+        if tensor.shape != shape:
+            raise ValueError(f"{layer_name}: expected {name} of shape {format_shape(shape)} "
+                             f"for input {format_shape(like.shape)}, got "
+                             f"{format_shape(tensor.shape)}")
+        functions._same_backend(like, tensor, layer_name)
+        if tensor.dtype is not like.dtype:
+            raise TypeError(f"{layer_name}: {name} is {tensor.dtype.name} but input is "
+                            f"{like.dtype.name}")
+    return given
+
+
+# ---- the multi-layer modules ------------------------------------------------------------
+
+class _RNNBase(Module):
+    """What RNN, LSTM and GRU share: parameters, checks and the layer/direction/time loop.
+
+    Parameters (torch's names and shapes; gates = 1, 4, 3 for RNN, LSTM, GRU; D = 2 when
+    bidirectional, else 1): for layer k and each direction (suffix '_lk', then
+    '_lk_reverse'), weight_ih (gates * H, input_size for k = 0 else D * H), weight_hh
+    (gates * H, H) and, with bias, bias_ih and bias_hh (gates * H,). Input (L, N, H_in),
+    or (N, L, H_in) with batch_first, or unbatched (L, H_in); initial state
+    (num_layers * D, N, H), or (num_layers * D, H) for unbatched input, zeros when not
+    given. Dropout (training mode only) is applied to every layer's output but the last.
+    """
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
+                 dtype=None, backend=None):
+        super().__init__()
+        name = type(self).__name__
+        _check_sizes(input_size, hidden_size, name)
+        if not isinstance(num_layers, int) or isinstance(num_layers, bool) or num_layers < 1:
+            raise ValueError(f"{name}: num_layers must be a positive int, got {num_layers!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or \
+                not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"{name}: dropout must be a number between 0 and 1, got "
+                             f"{dropout!r}")
+        if proj_size != 0:
+            raise NotImplementedError(f"{name}: proj_size (LSTM projections) is not "
+                                      f"supported, got proj_size={proj_size!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(f"{name}: dropout is applied between recurrent layers, so "
+                          f"dropout={dropout} has no effect with num_layers=1", UserWarning)
+        self.mode = mode
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first = bias, batch_first
+        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        gates = _KINDS[mode][0]
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * self._directions
+            for suffix in self._suffixes(layer):
+                _add_weights(self, suffix, layer_input, hidden_size, gates, bias, dtype,
+                             backend)
+        self.reset_parameters()
+
+    @property
+    def _directions(self):
+        return 2 if self.bidirectional else 1
+
+    def _suffixes(self, layer):
+        return (f"_l{layer}", f"_l{layer}_reverse")[:self._directions]
+
+    def reset_parameters(self):
+        """Every parameter uniform in ±1/sqrt(hidden_size), as PyTorch initialises them."""
+        _reset_uniform(self)
+
+    def _weights(self, suffix):
+        """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction; the biases
+        are None with bias=False."""
+        return tuple(getattr(self, name + suffix)
+                     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+
+    def forward(self, input, hx=None):
+        """(output, h_n) for RNN and GRU, (output, (h_n, c_n)) for LSTM: output
+        (L, N, D * H) (batch_first: (N, L, D * H); unbatched: (L, D * H)) holds the last
+        layer's hidden state at every step, both directions concatenated; h_n and c_n
+        (num_layers * D, N, H) (unbatched: (num_layers * D, H)) the final states."""
+        name = type(self).__name__
+        _check_input(input, (2, 3), self.input_size, self.weight_ih_l0, name)
+        batched = input.ndim == 3
+        x = input if batched else input.unsqueeze(1)
+        x = x.transpose(0, 1) if batched and self.batch_first else x   # (L, N, H_in)
+        if x.shape[0] == 0:
+            raise ValueError(f"{name}: expected a sequence of at least one step, got input "
+                             f"{format_shape(input.shape)}")
+        states = _KINDS[self.mode][2]
+        state_shape = (self.num_layers * self._directions,) + \
+            ((x.shape[1],) if batched else ()) + (self.hidden_size,)
+        initial = _initial_state(hx, states, state_shape, input, name)
+        if not batched:
+            initial = tuple(tensor.unsqueeze(1) for tensor in initial)
+        output, final = self._run(x, initial)
+        if batched and self.batch_first:
+            output = output.transpose(0, 1)
+        if not batched:
+            output, final = output.squeeze(1), tuple(tensor.squeeze(1) for tensor in final)
+        return output, (final if states == 2 else final[0])
+
+    def _run(self, x, initial):
+        """The recurrence over x (L, N, H_in) from `initial` (a tuple of
+        (num_layers * D, N, H) tensors): the last layer's output (L, N, D * H) and the
+        tuple of final states, each (num_layers * D, N, H)."""
+        step = _KINDS[self.mode][1]
+        finals = []   # one state tuple per layer and direction, in h_n's order
+        for layer in range(self.num_layers):
+            if layer > 0 and self.training and self.dropout > 0:
+                x = F.dropout(x, self.dropout, training=True)
+            outputs = []
+            for direction, suffix in enumerate(self._suffixes(layer)):
+                weight_ih, weight_hh, bias_ih, bias_hh = self._weights(suffix)
+                state = tuple(tensor[layer * self._directions + direction]
+                              for tensor in initial)
+                steps = functions.unbind(F.linear(x, weight_ih, bias_ih), 0)
+                hidden = []
+                for projected in (reversed(steps) if direction else steps):
+                    state = step(projected, state, weight_hh, bias_hh)
+                    hidden.append(state[0])
+                outputs.append(functions.stack(hidden[::-1] if direction else hidden, 0))
+                finals.append(state)
+            x = outputs[0] if len(outputs) == 1 else functions.cat(outputs, -1)
+        return x, tuple(functions.stack(parts, 0) for parts in zip(*finals))
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if self.mode == "RNN_RELU":
+            text += ", nonlinearity='relu'"
+        if not self.bias:
+            text += ", bias=False"
+        if self.batch_first:
+            text += ", batch_first=True"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
+        return text
+
+
+class RNN(_RNNBase):
+    """Elman RNN, as torch.nn.RNN: h_t = tanh(x_t W_ih.T + b_ih + h_{t-1} W_hh.T + b_hh)
+    (relu with nonlinearity='relu') in each layer; see _RNNBase for the parameters,
+    shapes and results: (output, h_n)."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, dtype=None,
+                 backend=None):
+        super().__init__(_rnn_mode(nonlinearity, "RNN"), input_size, hidden_size,
+                         num_layers, bias, batch_first, dropout, bidirectional, dtype=dtype,
+                         backend=backend)
+        self.nonlinearity = nonlinearity
+
+
+class LSTM(_RNNBase):
+    """Long short-term memory, as torch.nn.LSTM: each layer runs LSTMCell's equations
+    (gates i, f, g, o); see _RNNBase for the parameters, shapes and results:
+    (output, (h_n, c_n)); hx is a pair (h_0, c_0). proj_size must be 0."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, dtype=None, backend=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, dtype, backend)
+
+
+class GRU(_RNNBase):
+    """Gated recurrent unit, as torch.nn.GRU: each layer runs GRUCell's equations (gates
+    r, z, n); see _RNNBase for the parameters, shapes and results: (output, h_n)."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, dtype=None, backend=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, dtype=dtype, backend=backend)
+
+
+# ---- the cells --------------------------------------------------------------------------
+
+class _CellBase(Module):
+    """What the cells share: parameters weight_ih (gates * H, input_size), weight_hh
+    (gates * H, H) and, with bias, bias_ih and bias_hh (gates * H,), initialised uniform
+    in ±1/sqrt(hidden_size); input (N, input_size) or unbatched (input_size,), state
+    (N, H) or (H,), zeros when not given. One step of the mode's equations."""
+
+    def __init__(self, mode, input_size, hidden_size, bias=True, dtype=None, backend=None):
+        super().__init__()
+        _check_sizes(input_size, hidden_size, type(self).__name__)
+        self.mode = mode
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        _add_weights(self, "", input_size, hidden_size, _KINDS[mode][0], bias, dtype, backend)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Every parameter uniform in ±1/sqrt(hidden_size), as PyTorch initialises them."""
+        _reset_uniform(self)
+
+    def forward(self, input, hx=None):
+        """The next state: h' (N, H) for RNNCell and GRUCell, (h', c') for LSTMCell;
+        (H,) each for unbatched input."""
+        name = type(self).__name__
+        _check_input(input, (1, 2), self.input_size, self.weight_ih, name)
+        _, step, states = _KINDS[self.mode]
+        state_shape = input.shape[:-1] + (self.hidden_size,)
+        state = _initial_state(hx, states, state_shape, input, name)
+        state = step(F.linear(input, self.weight_ih, self.bias_ih), state, self.weight_hh,
+                     self.bias_hh)
+        return state if states == 2 else state[0]
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.mode == "RNN_RELU":
+            text += ", nonlinearity='relu'"
+        return text
+
+
+class RNNCell(_CellBase):
+    """One Elman RNN step, as torch.nn.RNNCell: h' = tanh(x W_ih.T + b_ih + h W_hh.T +
+    b_hh), relu with nonlinearity='relu'. See _CellBase for parameters and shapes."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None,
+                 backend=None):
+        super().__init__(_rnn_mode(nonlinearity, "RNNCell"), input_size, hidden_size, bias,
+                         dtype, backend)
+        self.nonlinearity = nonlinearity
+
+
+class LSTMCell(_CellBase):
+    """One LSTM step, as torch.nn.LSTMCell, with gates in torch's order i, f, g, o:
+    i = sigmoid(W_ii x + b_ii + W_hi h + b_hi), f = sigmoid(W_if x + b_if + W_hf h + b_hf),
+    g = tanh(W_ig x + b_ig + W_hg h + b_hg), o = sigmoid(W_io x + b_io + W_ho h + b_ho);
+    c' = f * c + i * g, h' = o * tanh(c'). hx is a pair (h, c); returns (h', c')."""
+
+    def __init__(self, input_size, hidden_size, bias=True, dtype=None, backend=None):
+        super().__init__("LSTM", input_size, hidden_size, bias, dtype, backend)
+
+
+class GRUCell(_CellBase):
+    """One GRU step, as torch.nn.GRUCell, with gates in torch's order r, z, n:
+    r = sigmoid(W_ir x + b_ir + W_hr h + b_hr), z = sigmoid(W_iz x + b_iz + W_hz h + b_hz),
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h."""
+
+    def __init__(self, input_size, hidden_size, bias=True, dtype=None, backend=None):
+        super().__init__("GRU", input_size, hidden_size, bias, dtype, backend)
