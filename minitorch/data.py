@@ -276,7 +276,8 @@ class DataLoader:
     batches, as torch.utils.data.DataLoader does.
 
     DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-    num_workers=0, collate_fn=None, *, drop_last=False, generator=None)
+    num_workers=0, collate_fn=None, *, pin_memory=False, drop_last=False, timeout=0,
+    worker_init_fn=None, generator=None, prefetch_factor=None, persistent_workers=False)
 
     The order: `sampler` (any iterable of indices with a len, e.g. a Sampler), else a
     RandomSampler drawing from `generator` (a minitorch.Generator; default: minitorch's
@@ -292,12 +293,22 @@ class DataLoader:
     num_workers: only 0. Batches are made in the calling process; worker processes (and
         their per-worker seeds and dataset copies) are not implemented, so a positive
         value is refused rather than silently run differently.
+    pin_memory: accepted and ignored: it only matters for copies to a GPU, and every
+        minitorch backend keeps tensors in CPU memory (torch, without an accelerator,
+        also warns on iteration; minitorch does not).
+    timeout, worker_init_fn, prefetch_factor, persistent_workers: options of worker
+        processes, checked as torch checks them with num_workers=0: a negative timeout,
+        a prefetch_factor other than None or persistent_workers=True is a ValueError;
+        worker_init_fn is kept and never called; a positive timeout is accepted here and
+        refused on iteration (AssertionError, as torch's single-process iterator).
 
     len(loader) is len(batch_sampler): the number of batches per epoch.
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 num_workers=0, collate_fn=None, *, drop_last=False, generator=None):
+                 num_workers=0, collate_fn=None, *, pin_memory=False, drop_last=False,
+                 timeout=0, worker_init_fn=None, generator=None, prefetch_factor=None,
+                 persistent_workers=False):
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")
@@ -305,6 +316,14 @@ class DataLoader:
             raise NotImplementedError(f"DataLoader: num_workers={num_workers} is not supported: "
                                       "minitorch has no worker processes and loads every "
                                       "batch in the calling process; use num_workers=0")
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in "
+                             "multiprocessing.let num_workers > 0 to enable multiprocessing, "
+                             "otherwise set prefetch_factor to None.")
+        if persistent_workers:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -326,11 +345,20 @@ class DataLoader:
         self.num_workers = num_workers
         self.generator = generator
         self.collate_fn = collate_fn
+        self.pin_memory = pin_memory
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
 
     def __len__(self):
         return len(self.batch_sampler)
 
     def __iter__(self):
+        if self.timeout > 0:
+            raise AssertionError("DataLoader: timeout > 0 needs worker processes "
+                                 "(num_workers > 0), which minitorch does not have; use "
+                                 "timeout=0")
         if self.collate_fn is None and getattr(self.dataset, "batched_indexing", False):
             for indices in index_batches(self.batch_sampler):
                 yield self.dataset[indices]

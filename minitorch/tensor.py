@@ -201,6 +201,13 @@ class Tensor:
         """self, as PyTorch returns for a tensor already on the CPU: every backend is."""
         return self
 
+    def cuda(self, device=None, non_blocking=False):
+        """Always a RuntimeError, whatever the arguments (kept for torch's signature):
+        minitorch runs on CPU backends only (see devices.check_device); use to(backend
+        name) to change backend."""
+        from .devices import check_device
+        check_device("cuda", "Tensor.cuda")
+
     def float(self):
         return functions.cast(self, float32)
 

@@ -5,8 +5,9 @@ from typing import List, NamedTuple
 
 import numpy as np
 
-from ..autograd import no_grad
-from ..devices import parse_to
+from ..autograd import RemovableHandle, is_grad_enabled, no_grad
+from ..devices import check_device, parse_to
+from ..functions import Reshape
 from ..dtype import float32, float64
 from ..layout import format_shape
 from ..tensor import Tensor
@@ -25,6 +26,8 @@ class IncompatibleKeys(NamedTuple):
 _KINDS = (("_parameters", "Parameter", Parameter), ("_modules", "Module", None),
           ("_buffers", "buffer", Tensor))
 _REGISTRIES = tuple(key for key, _, _ in _KINDS)
+# the {handle id: hook} tables of module hooks, in torch's attribute names
+_HOOK_TABLES = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks")
 _ABSENT = object()
 
 
@@ -108,13 +111,93 @@ class Module:
         # names of the buffers that state_dict leaves out (register_buffer(persistent=False))
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "training", True)
+        for key in _HOOK_TABLES:
+            object.__setattr__(self, key, OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward(); subclasses of "
                                   "minitorch.nn.Module must define forward(self, ...)")
 
     def __call__(self, *args, **kwargs):
+        """forward(*args, **kwargs), with this module's hooks around it when it has any
+        (see _call_with_hooks); without hooks this is the whole cost of a call."""
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ---- hooks --------------------------------------------------------------------------
+    def _call_with_hooks(self, args, kwargs):
+        """A call, as torch.nn.Module's: the forward pre-hooks (each may replace args),
+        then, when backward hooks are registered and grad mode is on, the inputs pass
+        through _BackwardHookCall, then forward, then the forward hooks (each may replace
+        the output), then the output passes through _BackwardHookCall. Each table is read
+        when its hooks run, so a hook may remove itself (or others) while running."""
+        for hook in tuple(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        backward = None
+        if self._backward_hooks and is_grad_enabled():
+            backward = _BackwardHookCall(self, args)
+            args = backward.args
+        output = self.forward(*args, **kwargs)
+        for hook in tuple(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output if backward is None else backward.wrap_output(output)
+
+    @staticmethod
+    def _add_hook(table, hook, prepend, op, **refused):
+        """Register hook in `table` (first when prepend), returning its handle. `refused`
+        holds torch's keyword options that minitorch does not implement: each must be
+        False (NotImplementedError otherwise)."""
+        for name, value in refused.items():
+            if value:
+                raise NotImplementedError(f"{op}({name}=True) is not supported by minitorch; "
+                                          f"only {name}=False")
+        handle = RemovableHandle(table, hook)
+        if prepend:
+            table.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Run hook(module, args) before every forward; `args` is the tuple of positional
+        arguments (keyword arguments are passed to forward untouched). It returns None
+        (keep args) or new args: a tuple, or a single value that is wrapped in one. Hooks
+        run in registration order (prepend=True puts this one first), each seeing the
+        args the previous left. Returns a handle whose remove() unregisters the hook.
+        with_kwargs=True is not supported (NotImplementedError)."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend,
+                              "register_forward_pre_hook", with_kwargs=with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """Run hook(module, args, output) after every forward; `args` are the positional
+        arguments forward received (after the pre-hooks). It returns None (keep the
+        output) or the output to use instead. Order as register_forward_pre_hook;
+        returns a removable handle. with_kwargs=True and always_call=True are not
+        supported (NotImplementedError)."""
+        return self._add_hook(self._forward_hooks, hook, prepend, "register_forward_hook",
+                              with_kwargs=with_kwargs, always_call=always_call)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Run hook(module, grad_input, grad_output) once the gradients w.r.t. the
+        module's inputs of a call are computed, as torch does: grad_output is a 1-tuple,
+        the gradient w.r.t. the output; grad_input holds one entry per positional Tensor
+        argument: its gradient, or None for one that does not require grad. The hook
+        returns None or a tuple of the same length, whose entries replace grad_input's
+        (and flow on to the inputs). When no input requires grad, hooks run as soon as
+        grad_output is known, with grad_input all None, and must return None (or all
+        None). Hooks are the ones registered when forward ran, in order, each seeing the
+        grad_input the previous returned; nothing runs for calls made under no_grad.
+
+        Limits (NotImplementedError at call time): the output must be one Tensor, and at
+        most one Tensor argument may require grad. A hook returning None for the input's
+        entry stops nothing here: the gradient flows on unchanged, where torch drops it.
+        Returns a removable handle."""
+        return self._add_hook(self._backward_hooks, hook, prepend,
+                              "register_full_backward_hook")
 
     # ---- registration -------------------------------------------------------------------
     # _parameters and _modules (see _Registry) also keep every registered object in the
@@ -475,6 +558,12 @@ class Module:
         model.cpu() moves them there)."""
         return self
 
+    def cuda(self, device=None):
+        """Always a RuntimeError, whatever `device` (kept for torch's signature):
+        minitorch runs on CPU backends only (see devices.check_device); use to(backend
+        name) to change backend."""
+        check_device("cuda", "Module.cuda")
+
     def float(self):
         """Cast floating parameters and buffers to float32 (to(float32)); returns self."""
         return self.to(float32)
@@ -498,6 +587,8 @@ class Module:
         state = dict(state)
         registries = {key: state.pop(key, {}) for key in _REGISTRIES}
         state.setdefault("_non_persistent_buffers_set", set())
+        for key in _HOOK_TABLES:
+            state.setdefault(key, OrderedDict())
         self.__dict__.update(state)
         for key, items in registries.items():
             object.__setattr__(self, key, _Registry(self.__dict__, items))
@@ -515,3 +606,79 @@ class Module:
         if not self._modules:
             return f"{type(self).__name__}({''.join(lines)})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _alias(tensor):
+    """tensor's values as a new tensor sharing its memory, with a graph node of its own,
+    so a hook on it sees the gradient w.r.t. exactly this use of tensor (torch's
+    BackwardHookFunction)."""
+    return Reshape.apply(tensor, tensor.shape)
+
+
+class _BackwardHookCall:
+    """One call of a module that has full backward hooks (see
+    Module.register_full_backward_hook): `args` are the call's arguments with the input
+    that requires grad replaced by an alias whose tensor hook runs the module's hooks;
+    wrap_output(output) aliases the output so a tensor hook records grad_output."""
+
+    def __init__(self, module, args):
+        self.module = module
+        self.hooks = tuple(module._backward_hooks.values())
+        positions = [index for index, value in enumerate(args) if isinstance(value, Tensor)]
+        self.input_count = len(positions)
+        differentiable = [index for index in positions if args[index].requires_grad]
+        if len(differentiable) > 1:
+            raise NotImplementedError(
+                f"{type(module).__name__}: full backward hooks support modules called with "
+                f"at most one Tensor argument that requires grad; this call has "
+                f"{len(differentiable)}")
+        self.input_slot = None   # position in grad_input of the input that requires grad
+        self.grad_output = None  # set by the output's hook, consumed by the input's
+        if differentiable:
+            index = differentiable[0]
+            self.input_slot = positions.index(index)
+            alias = _alias(args[index])
+            alias.register_hook(self._input_hook)
+            args = args[:index] + (alias,) + args[index + 1:]
+        self.args = args
+
+    def wrap_output(self, output):
+        """output aliased, with the hook that records grad_output; output itself when it
+        does not require grad."""
+        if not isinstance(output, Tensor):
+            raise NotImplementedError(
+                f"{type(self.module).__name__}: full backward hooks support modules whose "
+                f"output is one Tensor; this call returned a {type(output).__name__}")
+        if not output.requires_grad:
+            return output
+        output = _alias(output)
+        output.register_hook(self._output_hook)
+        return output
+
+    def _output_hook(self, grad):
+        self.grad_output = (grad,)
+        if self.input_slot is None:   # no gradient will reach an input: run the hooks now
+            grad_input = (None,) * self.input_count
+            for hook in self.hooks:
+                result = hook(self.module, grad_input, self.grad_output)
+                if result is not None and any(entry is not None for entry in result):
+                    raise RuntimeError("Backward hook for Modules where no input requires "
+                                       "gradient should always return None or None for all "
+                                       "gradients.")
+            self.grad_output = None
+
+    def _input_hook(self, grad):
+        if self.grad_output is None:   # this gradient did not come through the output
+            return None
+        grad_input = tuple(grad if slot == self.input_slot else None
+                           for slot in range(self.input_count))
+        for hook in self.hooks:
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is not None:
+                if len(result) != len(grad_input):
+                    raise RuntimeError(f"Backward hook returned an invalid number of "
+                                       f"grad_input, got {len(result)}, but expected "
+                                       f"{len(grad_input)}")
+                grad_input = tuple(result)
+        self.grad_output = None
+        return grad_input[self.input_slot]
