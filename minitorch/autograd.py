@@ -4,7 +4,9 @@ the torch.autograd API around it (`backward`, `grad`, tensor hooks, `inference_m
 Every differentiable op is a Function subclass with `forward` (computes with the
 dispatcher, no graph) and `backward` (written with Tensor ops or dispatcher calls, so it
 runs on any backend). `Function.apply` records the op in the graph when an input
-requires grad.
+requires grad. A backward that calls the dispatcher records no graph, so such an op also
+has a `differentiable_backward` (the same values from Tensor ops), which the backward
+pass runs instead when create_graph=True asks for gradients that carry a graph.
 """
 import functools
 import weakref
@@ -86,6 +88,13 @@ class Function:
     shape of the node's output. `save_for_backward` records tensors (None for one that
     backward will not need) together with their storage version, so an in-place change
     is caught.
+
+    `differentiable_backward(self, grad)` is what a create_graph=True backward pass runs,
+    with grad mode on: it must return backward's values computed with recorded Tensor ops
+    from the graph tensors the op was applied to (its saved inputs and output, never
+    detached copies), so that the gradients it returns can be differentiated again. It
+    is `backward` itself unless an op overrides it (because its backward calls kernels
+    directly) or sets it to `no_differentiable_backward`.
     """
 
     __slots__ = ("inputs", "shape", "hooks", "saved", "saved_versions", "__dict__")
@@ -139,6 +148,18 @@ class Function:
     @property
     def name(self):
         return type(self).__name__
+
+    def differentiable_backward(self, grad):
+        return self.backward(grad)
+
+
+def no_differentiable_backward(node, grad):
+    """The differentiable_backward of an op whose backward cannot yet record a graph:
+    refuses create_graph=True rather than return gradients that silently lack one."""
+    raise NotImplementedError(
+        f"{node.name}.backward: create_graph=True (higher-order gradients) is not supported "
+        "through this op; its backward writes the gradient with kernels and records no "
+        "graph, so a gradient of the gradient would be wrong")
 
 
 def _edges(args):
@@ -284,13 +305,6 @@ def _seeds(outputs, grad_outputs, caller):
                            in enumerate(zip(outputs, grad_outputs))])
 
 
-def _refuse_create_graph(caller):
-    raise NotImplementedError(
-        f"{caller}(create_graph=True): not supported. Several backward formulas (matmul, "
-        "linear, relu, log_softmax, cross_entropy, slicing and indexing) call kernels "
-        "directly and record no graph, so higher-order gradients would be silently wrong")
-
-
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              inputs=None):
     """torch.autograd.backward: accumulate the gradients of `tensors` (a tensor or a
@@ -299,21 +313,24 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     retain_grad(). Given `inputs` (a tensor or a non-empty sequence), only those
     tensors' .grad (non-leaves too) receive gradients, and only the graph leading to them
     runs. The graph is freed as it is used unless retain_graph=True, which a second
-    backward through it needs. create_graph=True is refused (see _refuse_create_graph)."""
-    if create_graph:
-        _refuse_create_graph("backward")
+    backward through it needs. create_graph=True records the backward pass itself as a
+    graph (see _run_backward), so the .grad it accumulates can be differentiated again;
+    retain_graph then defaults to True, as in PyTorch."""
+    if retain_graph is None:
+        retain_graph = create_graph
     if inputs is None and hasattr(tensors, "_storage"):   # loss.backward(): one tensor
         _run_backward((tensors,), (tensors._gradient_seed(grad_tensors, "backward"),),
-                      retain_graph)
+                      retain_graph, create_graph=create_graph)
         return
     outputs, seeds = _seeds(tensors, grad_tensors, "backward")
     if inputs is None:
-        _run_backward(outputs, seeds, retain_graph)
+        _run_backward(outputs, seeds, retain_graph, create_graph=create_graph)
         return
     inputs = _as_tuple(inputs)
     if not inputs:
         raise RuntimeError("backward(): the `inputs` argument cannot be empty")
-    _run_backward(outputs, seeds, retain_graph, _checked_inputs(inputs, "backward"))
+    _run_backward(outputs, seeds, retain_graph, _checked_inputs(inputs, "backward"),
+                  create_graph=create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -325,15 +342,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     retain_graph=True. An input that no output depends on is an error unless
     allow_unused=True, which gives None for it. A non-leaf input's gradient is the one
     its node computed, before the input's hooks (a leaf's is after them), as in PyTorch.
-    create_graph=True is refused (see _refuse_create_graph)."""
-    if create_graph:
-        _refuse_create_graph("grad")
+    With create_graph=True the gradients carry a graph (those that depend on a tensor
+    requiring grad require grad themselves), for higher-order gradients; retain_graph
+    then defaults to True."""
+    if retain_graph is None:
+        retain_graph = create_graph
     outputs, seeds = _seeds(outputs, grad_outputs, "grad")
     inputs = _as_tuple(inputs)
     if not inputs:
         raise RuntimeError("grad(): requires non-empty inputs")
     grads = _run_backward(outputs, seeds, retain_graph, _checked_inputs(inputs, "grad"),
-                          store=False)
+                          store=False, create_graph=create_graph)
     if not allow_unused:
         for index, input_grad in enumerate(grads):
             if input_grad is None:
@@ -353,7 +372,7 @@ def _checked_inputs(inputs, caller):
     return inputs
 
 
-def _run_backward(roots, seeds, retain_graph, inputs=None, store=True):
+def _run_backward(roots, seeds, retain_graph, inputs=None, store=True, create_graph=False):
     """Propagate seeds[i] (a gradient of roots[i]) back through the graph.
 
     Kahn's algorithm, as PyTorch's engine: count each node's consumers in the graph
@@ -372,6 +391,11 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True):
     each input (None where none did; for a non-leaf, its node's before its hooks) is
     returned; if store, each input accumulates it into .grad, other leaves are left
     alone. If store, the tensors that retain_grad() get their .grad when their node runs.
+
+    Grad mode is create_graph while the pass runs (as in PyTorch, whatever it was
+    outside). With create_graph, each node runs its differentiable_backward, and the sums
+    of gradients and the .grad accumulations are recorded too, so every gradient is a
+    graph tensor of the values it was computed from.
     """
     if _rebases[0]:
         for root in roots:
@@ -403,7 +427,7 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True):
         captured = dict.fromkeys(map(id, targets))   # id(target) -> its gradient
         needed = _leading_to(starts, captured)
     grad_was_enabled = _grad_enabled[0]
-    _grad_enabled[0] = False
+    _grad_enabled[0] = create_graph
     try:
         while ready:
             node = ready.pop()
@@ -417,7 +441,8 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True):
             if grad is not None:
                 if node.hooks is not None:
                     grad = _run_node_hooks(node, grad, retained)
-                input_grads = node.backward(grad)
+                input_grads = (node.differentiable_backward(grad) if create_graph
+                               else node.backward(grad))
                 if not isinstance(input_grads, tuple):  # one Tensor, or None
                     input_grads = (input_grads,)
             for parent, parent_grad in zip_longest(node.inputs, input_grads):

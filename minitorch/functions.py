@@ -17,7 +17,7 @@ import operator
 import numpy as np
 
 from . import dispatch, layout
-from .autograd import Function, _grad_enabled, rebase
+from .autograd import Function, _grad_enabled, no_differentiable_backward, rebase
 from .contract import first_out_of_range
 from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, float64, get_default_dtype,
                     int64, of_scalar, promote)
@@ -463,6 +463,10 @@ class Relu(Function):
     def backward(self, grad):
         (a,) = self.saved_tensors
         return dispatch.relu_backward(grad, a)
+
+    def differentiable_backward(self, grad):
+        (a,) = self.saved_tensors
+        return where(a <= 0, 0.0, grad)   # as relu_backward: a nan a passes grad on
 
 
 def neg(a):
@@ -1407,6 +1411,10 @@ class LogSoftmax(Function):
         (result,) = self.saved_tensors
         return dispatch.log_softmax_rows_backward(grad, result)
 
+    def differentiable_backward(self, grad):
+        (result,) = self.saved_tensors
+        return grad - exp(result) * reduce_sum(grad, 1, keepdim=True)
+
 
 def log_softmax(a, dim=None, dtype=None):
     """a - logsumexp(a, dim): computed on rows with dim moved last."""
@@ -1441,7 +1449,7 @@ class CrossEntropy(Function):
     def forward(self, logits, target, divisor):
         self.divisor = divisor
         losses, probs = dispatch.cross_entropy_rows(logits, target)
-        self.save_for_backward(probs, target)
+        self.save_for_backward(probs, target, logits)
         if divisor is None:
             return losses
         dtype = logits.dtype
@@ -1453,12 +1461,23 @@ class CrossEntropy(Function):
                                dtype)
 
     def backward(self, grad):
-        probs, target = self.saved_tensors
+        probs, target, _ = self.saved_tensors
         if self.divisor is not None:
             # (with no rows, the mean's divisor is 0 and there is no row to fill)
             row_grad = float(dispatch.to_numpy(grad)) / self.divisor if self.divisor else 0.0
             grad = dispatch.fill(row_grad, target.shape, probs.dtype, probs._storage.backend)
         return dispatch.cross_entropy_rows_backward(probs, target, grad), None
+
+    def differentiable_backward(self, grad):
+        # the softmax again from the graph's logits (the saved probs have no graph)
+        _, target, logits = self.saved_tensors
+        rows, classes = logits.shape
+        if self.divisor is not None:
+            grad = (grad / self.divisor if self.divisor else grad).expand(rows)
+        classes_ramp = dispatch.from_numpy(np.arange(classes), int64, logits._storage.backend)
+        one_hot = cast(classes_ramp == target.reshape(rows, 1), logits.dtype)
+        probs = exp(log_softmax(logits, 1))
+        return grad.reshape(rows, 1) * (probs - one_hot), None
 
 
 def check_class_targets(scores, target, op_name, ignore_index=None):
@@ -1517,6 +1536,12 @@ class MatMul(Function):
                 if needs_a else None,
                 dispatch.matmul(dispatch.transposed(a), grad, batch + b.shape[-2:])
                 if needs_b else None)
+
+    def differentiable_backward(self, grad):
+        a, b = self.saved_tensors
+        needs_a, needs_b = (i is not None for i in self.inputs)
+        return (matmul(grad, transpose(b, -2, -1)) if needs_a else None,
+                matmul(transpose(a, -2, -1), grad) if needs_b else None)
 
 
 def matmul(a, b):
@@ -1616,6 +1641,13 @@ class Linear(Function):
         x_edge, weight_edge, bias_edge = self.inputs
         return dispatch.linear_backward(grad, x, weight, x_edge is not None,
                                         weight_edge is not None, bias_edge is not None)
+
+    def differentiable_backward(self, grad):
+        x, weight = self.saved_tensors
+        x_edge, weight_edge, bias_edge = self.inputs
+        return (matmul(grad, weight) if x_edge is not None else None,
+                matmul(transpose(grad, 0, 1), x) if weight_edge is not None else None,
+                reduce_sum(grad, 0) if bias_edge is not None else None)
 
 
 def linear(x, weight, bias=None):
@@ -1810,6 +1842,8 @@ class Diagonal(Function):
                                                   *self.choice)
         dispatch.copy_into(grad, grad._strides, shape, grad_input, strides, offset)
         return grad_input
+
+    differentiable_backward = no_differentiable_backward
 
 
 def diagonal(a, offset=0, dim1=0, dim2=1):

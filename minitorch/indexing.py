@@ -215,6 +215,10 @@ class Index(Function):
             _write(grad_input, self.key, grad, accumulate=True)
         return grad_input
 
+    def differentiable_backward(self, grad):
+        zeros = dispatch.fill(0, self.input_shape, grad.dtype, grad._storage.backend)
+        return IndexPut.apply(zeros, grad, self.key, True)
+
 
 def take_batch(tensors, rows):
     """(t[rows] for t in tensors) for a 1-D numpy array of row indices: a DataLoader
@@ -298,10 +302,9 @@ class IndexPut(Function):
 
     def backward(self, grad):
         grad_a = grad
-        if self.inputs[0] is not None and not self.accumulate:
-            grad_a = dispatch.materialize(grad)
-            _write(grad_a, self.key, dispatch.fill(0, (), grad.dtype, grad._storage.backend),
-                   accumulate=False)
+        if self.inputs[0] is not None and not self.accumulate:   # recorded with create_graph
+            zero = dispatch.fill(0, (), grad.dtype, grad._storage.backend)
+            grad_a = IndexPut.apply(grad, zero, self.key, False)
         grad_values = getitem(grad, self.key) if self.inputs[1] is not None else None
         return grad_a, grad_values
 

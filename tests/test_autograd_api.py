@@ -198,14 +198,6 @@ def test_grad_runs_only_the_graph_leading_to_inputs():
     np.testing.assert_allclose(b.grad.numpy(), 2 * a.detach().numpy())
 
 
-def test_create_graph_is_refused():
-    a, _ = pair()
-    with pytest.raises(NotImplementedError, match="create_graph"):
-        autograd.grad((a ** 3).sum(), a, create_graph=True)
-    with pytest.raises(NotImplementedError, match="create_graph"):
-        (a ** 3).sum().backward(create_graph=True)
-
-
 # ---- backward(inputs=) and autograd.backward ----------------------------------------------
 def test_backward_inputs_matches_torch():
     (a, ta), (b, tb) = pair(), pair([[1.0, 2.0, -0.5], [0.3, -1.2, 0.7]])
