@@ -15,23 +15,13 @@ import minitorch
 from minitorch import nn
 from minitorch.nn import functional as F
 from minitorch.nn import utils
+from nn_helpers import backend  # noqa: F401  (a fixture)
 
 TF = torch.nn.functional
 TOLERANCE = {"float32": dict(rtol=1e-5, atol=1e-6), "float64": dict(rtol=1e-12, atol=1e-13)}
 DTYPES = {"float32": np.float32, "float64": np.float64}
 DTYPE_NAMES = list(DTYPES)
 REDUCTIONS = ["none", "mean", "sum"]
-
-
-def _available(name):
-    return any(b.name == name and b.available for b in minitorch.list_backends())
-
-
-@pytest.fixture(params=[pytest.param(name, marks=pytest.mark.skipif(
-    not _available(name), reason=f"backend {name} unavailable")) for name in ("numpy", "c")])
-def backend(request):
-    with minitorch.use_backend(request.param):
-        yield request.param
 
 
 def assert_close(ours, theirs, dtype, **tolerance):

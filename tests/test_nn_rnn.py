@@ -12,38 +12,14 @@ import torch
 import minitorch
 from minitorch import nn
 from minitorch.serialization import from_torch, to_torch
+from nn_helpers import assert_close, backend, normal  # noqa: F401  (backend: a fixture)
 
-TOLERANCE = {"float32": dict(rtol=1e-4, atol=1e-5), "float64": dict(rtol=1e-10, atol=1e-12)}
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 KINDS = {  # name -> (constructor name, extra kwargs)
     "rnn_tanh": ("RNN", {}), "rnn_relu": ("RNN", dict(nonlinearity="relu")),
     "lstm": ("LSTM", {}), "gru": ("GRU", {})}
 CELLS = {"rnn_tanh": ("RNNCell", {}), "rnn_relu": ("RNNCell", dict(nonlinearity="relu")),
          "lstm": ("LSTMCell", {}), "gru": ("GRUCell", {})}
-
-
-def _available(name):
-    return any(b.name == name and b.available for b in minitorch.list_backends())
-
-
-@pytest.fixture(params=["numpy", "c"])
-def backend(request):
-    """numpy and c (the python backend is slow: see the tiny test)."""
-    if not _available(request.param):
-        pytest.skip(f"backend {request.param} is not available")
-    with minitorch.use_backend(request.param):
-        yield request.param
-
-
-def assert_close(ours, theirs, dtype):
-    assert ours.shape == tuple(theirs.shape)
-    assert ours.dtype.name == dtype
-    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(),
-                               **TOLERANCE[dtype])
-
-
-def normal(shape, dtype, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
 
 
 def make_pair(table, kind, dtype, *args, **kwargs):
