@@ -24,3 +24,5 @@ from .parameter import Parameter  # noqa: F401
 from ..loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,  # noqa: E402,F401
                    KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402,F401
+from .attention import (MultiheadAttention, TransformerEncoder,  # noqa: E402,F401
+                        TransformerEncoderLayer)

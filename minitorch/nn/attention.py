@@ -1,0 +1,386 @@
+"""Attention: scaled_dot_product_attention, MultiheadAttention, TransformerEncoderLayer and
+TransformerEncoder, with torch.nn's names, arguments, parameter names and shapes,
+state_dict keys and results.
+
+Everything is built from existing tensor ops (linear, matmul, softmax, where, dropout,
+reshape, transpose, layer_norm), so it runs and differentiates on every backend with no
+kernel of its own. One function, `_attend`, computes
+
+    weights = softmax(Q @ K^T * scale + bias),   output = dropout(weights) @ V
+
+for the functional form and for MultiheadAttention; `bias` is the additive float form of
+every mask (-inf where a position may not be attended to).
+
+Mask conventions differ, as they do in torch: in scaled_dot_product_attention a bool
+attn_mask is True where a key *takes part*; in MultiheadAttention (and the Transformer
+layers) a bool attn_mask or key_padding_mask is True where a key is *masked out*. Float
+masks are added to the scores in both. A query row whose keys are all masked gets zero
+weights and a zero output (torch's scaled_dot_product_attention does the same).
+add_bias_kv and add_zero_attn of torch's MultiheadAttention are not supported; torch's
+fast path and nested tensors are out of scope (the results are the same).
+"""
+import copy
+import math
+
+import numpy as np
+
+from .. import creation, functions
+from ..dtype import bool_
+from ..layout import broadcast_shapes, format_shape
+from . import functional as F   # (functional imports this module: use F at call time)
+from . import init
+from .container import ModuleList
+from .layers import Dropout, LayerNorm, Linear
+from .module import Module
+from .parameter import Parameter
+
+
+# ---- masks ------------------------------------------------------------------------------
+
+def _float_mask(mask, masked_when, like, name, layer_name):
+    """`mask` as an additive float mask of like's dtype: a bool mask becomes -inf where it
+    equals `masked_when`, else 0; a float mask (of like's dtype) is returned as it is."""
+    if mask.dtype is bool_:
+        blocked = mask if masked_when else ~mask
+        zeros = creation.zeros(*mask.shape, dtype=like.dtype, backend=like.backend)
+        return functions.masked_fill(zeros, blocked, -math.inf)
+    if mask.dtype is not like.dtype:
+        raise TypeError(f"{layer_name}: {name} must be bool or of the query's dtype "
+                        f"{like.dtype.name}, got {mask.dtype.name}")
+    functions._same_backend(like, mask, layer_name)
+    return mask
+
+
+def _causal_mask(length, source_length, like):
+    """A (L, S) additive mask: 0 on and below the diagonal, -inf above it."""
+    above = creation.tensor(np.triu(np.ones((length, source_length), bool), 1),
+                            backend=like.backend)
+    return _float_mask(above, True, like, "causal mask", "")
+
+
+def _attend(query, key, value, bias, dropout_p, scale):
+    """(output, weights) of attention over the last two dims: weights = softmax(query @
+    key^T * scale + bias) over the keys (bias None: no mask), zero in rows where bias is
+    -inf for every key; output = dropout(weights, dropout_p) @ value. The weights returned
+    are those after dropout, as torch's."""
+    scores = functions.matmul(query, key.transpose(-2, -1)) * scale
+    if bias is not None:
+        scores = scores + bias
+        # rows with every key masked: softmax over zeros (finite, so no NaN reaches the
+        # gradients), then weights set to 0
+        fully_masked = functions.all_true(scores == -math.inf, -1, keepdim=True)
+        scores = functions.masked_fill(scores, fully_masked, 0.0)
+    weights = functions.softmax(scores, -1)
+    if bias is not None:
+        weights = functions.masked_fill(weights, fully_masked, 0.0)
+    weights = F.dropout(weights, dropout_p, training=True)
+    return functions.matmul(weights, value), weights
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None):
+    """softmax(query @ key^T * scale + mask) @ value over query (..., L, E), key (..., S, E)
+    and value (..., S, Ev), giving (..., L, Ev); the leading dims broadcast.
+
+    scale defaults to 1 / sqrt(E). attn_mask broadcasts to (..., L, S): bool True where a
+    key takes part (False: -inf), or a float mask added to the scores. is_causal=True
+    (with no attn_mask) lets query i attend to keys j <= i only. dropout_p is applied to
+    the weights whenever it is > 0, as torch's does (pass 0.0 in eval). A query whose
+    keys are all masked gets a zero output.
+    """
+    name = "scaled_dot_product_attention"
+    for label, tensor in (("query", query), ("key", key), ("value", value)):
+        if tensor.ndim < 2:
+            raise ValueError(f"{name}: expected {label} of at least 2 dims (..., L, E), got "
+                             f"{format_shape(tensor.shape)}")
+        if not tensor.dtype.is_floating_point or tensor.dtype is not query.dtype:
+            raise TypeError(f"{name}: query, key and value must share one float dtype, "
+                            f"got {query.dtype.name}, {key.dtype.name}, {value.dtype.name}")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"{name}: expected query (..., L, E), key (..., S, E) and value "
+                         f"(..., S, Ev), got {format_shape(query.shape)}, "
+                         f"{format_shape(key.shape)}, {format_shape(value.shape)}")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"{name}: dropout_p must be between 0 and 1, got {dropout_p}")
+    length, source_length = query.shape[-2], key.shape[-2]
+    if is_causal and attn_mask is not None:
+        raise ValueError(f"{name}: pass either attn_mask or is_causal=True, not both")
+    bias = None
+    if attn_mask is not None:
+        broadcast_shapes(attn_mask.shape, query.shape[:-1] + (source_length,), name)
+        bias = _float_mask(attn_mask, False, query, "attn_mask", name)
+    elif is_causal:
+        bias = _causal_mask(length, source_length, query)
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    return _attend(query, key, value, bias, dropout_p, scale)[0]
+
+
+# ---- MultiheadAttention -----------------------------------------------------------------
+
+def _check_positive_int(value, what, layer_name):
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{layer_name}: {what} must be a positive int, got {value!r}")
+
+
+class MultiheadAttention(Module):
+    """Attention over num_heads heads of size head_dim = embed_dim / num_heads:
+
+        Q = query W_q^T + b_q,  K = key W_k^T + b_k,  V = value W_v^T + b_v
+        head_h = softmax(Q_h K_h^T / sqrt(head_dim) + mask) V_h
+        output = concat(head_1 .. head_H) W_o^T + b_o
+
+    Parameters (torch's names and shapes): in_proj_weight (3E, E) holding W_q, W_k, W_v
+    stacked, when kdim == vdim == embed_dim; otherwise q_proj_weight (E, E), k_proj_weight
+    (E, kdim), v_proj_weight (E, vdim) (in_proj_weight None). With bias, in_proj_bias
+    (3E,) holds b_q, b_k, b_v. out_proj is a Linear(E, E) (keys out_proj.weight,
+    out_proj.bias). Initialised as torch: xavier_uniform_ on the projection weights, zero
+    biases, out_proj.weight as Linear's default. Dropout (training only) applies to the
+    attention weights.
+    """
+
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
+                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, dtype=None,
+                 backend=None):
+        super().__init__()
+        name = type(self).__name__
+        _check_positive_int(embed_dim, "embed_dim", name)
+        _check_positive_int(num_heads, "num_heads", name)
+        if embed_dim % num_heads:
+            raise ValueError(f"{name}: embed_dim {embed_dim} must be divisible by num_heads "
+                             f"{num_heads}")
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"{name}: dropout must be between 0 and 1, got {dropout!r}")
+        if add_bias_kv or add_zero_attn:
+            raise NotImplementedError(f"{name}: add_bias_kv and add_zero_attn are not "
+                                      f"supported")
+        self.embed_dim, self.num_heads, self.head_dim = embed_dim, num_heads, \
+            embed_dim // num_heads
+        self.kdim = embed_dim if kdim is None else kdim
+        self.vdim = embed_dim if vdim is None else vdim
+        _check_positive_int(self.kdim, "kdim", name)
+        _check_positive_int(self.vdim, "vdim", name)
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.dropout, self.batch_first = float(dropout), batch_first
+
+        def parameter(*shape):
+            return Parameter(creation.empty(*shape, dtype=dtype, backend=backend))
+        packed = self._qkv_same_embed_dim
+        self.register_parameter("in_proj_weight",
+                                parameter(3 * embed_dim, embed_dim) if packed else None)
+        for prefix, size in (("q", embed_dim), ("k", self.kdim), ("v", self.vdim)):
+            self.register_parameter(f"{prefix}_proj_weight",
+                                    None if packed else parameter(embed_dim, size))
+        self.register_parameter("in_proj_bias", parameter(3 * embed_dim) if bias else None)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype, backend=backend)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """torch's: xavier_uniform_ on in_proj_weight (or on each of q/k/v_proj_weight),
+        zeros on in_proj_bias and out_proj.bias; out_proj.weight as Linear's default."""
+        self.out_proj.reset_parameters()
+        for weight in self._projection_weights():
+            init.xavier_uniform_(weight)
+        if self.in_proj_bias is not None:
+            init.zeros_(self.in_proj_bias)
+            init.zeros_(self.out_proj.bias)
+
+    def _projection_weights(self):
+        if self._qkv_same_embed_dim:
+            return (self.in_proj_weight,)
+        return self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
+
+    def _project(self, query, key, value):
+        """(Q, K, V): the three inputs through their in-projections."""
+        if self._qkv_same_embed_dim:
+            weights = functions.chunk(self.in_proj_weight, 3, 0)
+        else:
+            weights = self._projection_weights()
+        biases = (functions.chunk(self.in_proj_bias, 3, 0) if self.in_proj_bias is not None
+                  else (None,) * 3)
+        return tuple(F.linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases))
+
+    def _check(self, query, key, value, key_padding_mask, attn_mask, is_causal):
+        """Raise, naming the layer and the shapes, unless the inputs fit (see forward)."""
+        name = type(self).__name__
+        shapes = (f"query {format_shape(query.shape)}, key {format_shape(key.shape)}, "
+                  f"value {format_shape(value.shape)}")
+        if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
+            raise ValueError(f"{name}: expected query, key and value all 3-D (batched) or "
+                             f"all 2-D (unbatched), got {shapes}")
+        sizes = (("query", query, self.embed_dim, "embed_dim"), ("key", key, self.kdim, "kdim"),
+                 ("value", value, self.vdim, "vdim"))
+        for label, tensor, size, size_name in sizes:
+            if tensor.shape[-1] != size:
+                raise ValueError(f"{name}: {label} must have {size_name} = {size} features "
+                                 f"in its last dim, got {shapes}")
+            weight = self.out_proj.weight
+            if tensor.dtype is not weight.dtype:
+                raise TypeError(f"{name}: {label} is {tensor.dtype.name} but the weights are "
+                                f"{weight.dtype.name}")
+        if key.shape[:-1] != value.shape[:-1]:
+            raise ValueError(f"{name}: key and value must share their sequence and batch "
+                             f"dims, got {shapes}")
+        batch_dim = 0 if self.batch_first else 1
+        if query.ndim == 3 and query.shape[batch_dim] != key.shape[batch_dim]:
+            raise ValueError(f"{name}: query and key must have the same batch size, got "
+                             f"{shapes}" + (" (batch_first=True)" if self.batch_first else ""))
+        if query.ndim == 2:
+            batch, length, source_length = None, query.shape[0], key.shape[0]
+        else:
+            batch, length, source_length = (query.shape[batch_dim], query.shape[1 - batch_dim],
+                                            key.shape[1 - batch_dim])
+        if key_padding_mask is not None:
+            expected = (source_length,) if batch is None else (batch, source_length)
+            if tuple(key_padding_mask.shape) != expected:
+                raise ValueError(f"{name}: expected key_padding_mask of shape "
+                                 f"{format_shape(expected)} for {shapes}, got "
+                                 f"{format_shape(key_padding_mask.shape)}")
+        if attn_mask is not None:
+            allowed = [(length, source_length)]
+            if batch is not None:
+                allowed.append((batch * self.num_heads, length, source_length))
+            if tuple(attn_mask.shape) not in allowed:
+                raise ValueError(f"{name}: expected attn_mask of shape "
+                                 f"{' or '.join(format_shape(s) for s in allowed)} for "
+                                 f"{shapes}, got {format_shape(attn_mask.shape)}")
+        elif is_causal:
+            raise ValueError(f"{name}: is_causal=True is a hint that attn_mask is the causal "
+                             f"mask; pass that attn_mask too")
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
+                attn_mask=None, average_attn_weights=True, is_causal=False):
+        """(output, weights): output (L, N, E) ((N, L, E) with batch_first; (L, E)
+        unbatched) for query (L, N, E), key (S, N, kdim) and value (S, N, vdim) (same
+        layouts); weights (N, L, S) averaged over the heads, or (N, num_heads, L, S) with
+        average_attn_weights=False (unbatched: without N), or None unless need_weights.
+
+        key_padding_mask (N, S) ((S,) unbatched) and attn_mask (L, S) or
+        (N * num_heads, L, S): bool True where a key is masked out, or float masks added
+        to the scores. is_causal=True is torch's hint that attn_mask is the causal mask,
+        which must be given as well.
+        """
+        self._check(query, key, value, key_padding_mask, attn_mask, is_causal)
+        batched = query.ndim == 3
+        if not batched:
+            query, key, value = (x.unsqueeze(0) for x in (query, key, value))
+            if key_padding_mask is not None:
+                key_padding_mask = key_padding_mask.unsqueeze(0)
+        elif not self.batch_first:
+            query, key, value = (x.transpose(0, 1) for x in (query, key, value))
+        batch, length, _ = query.shape                                 # (N, L, E)
+        source_length = key.shape[1]
+
+        def heads(x):    # (N, T, E) -> (N, heads, T, head_dim)
+            return x.reshape(batch, x.shape[1], self.num_heads, self.head_dim).transpose(1, 2)
+        bias = self._bias(query, key_padding_mask, attn_mask, batch, length, source_length)
+        q, k, v = (heads(x) for x in self._project(query, key, value))
+        dropout_p = self.dropout if self.training else 0.0
+        output, weights = _attend(q, k, v, bias, dropout_p, 1.0 / math.sqrt(self.head_dim))
+        output = self.out_proj(output.transpose(1, 2).reshape(batch, length, self.embed_dim))
+        if not batched:
+            output, weights = output.squeeze(0), weights.squeeze(0)
+        elif not self.batch_first:
+            output = output.transpose(0, 1)
+        if not need_weights:
+            return output, None
+        return output, (weights.mean(-3) if average_attn_weights else weights)
+
+    def _bias(self, like, key_padding_mask, attn_mask, batch, length, source_length):
+        """The sum of both masks as one additive float mask broadcasting to
+        (N, num_heads, L, S), or None when there is none."""
+        name = type(self).__name__
+        bias = None
+        if attn_mask is not None:
+            bias = _float_mask(attn_mask, True, like, "attn_mask", name)
+            if bias.ndim == 3:
+                bias = bias.reshape(batch, self.num_heads, length, source_length)
+        if key_padding_mask is not None:
+            padding = _float_mask(key_padding_mask, True, like, "key_padding_mask", name)
+            padding = padding.reshape(batch, 1, 1, source_length)
+            bias = padding if bias is None else bias + padding
+        return bias
+
+    def extra_repr(self):
+        return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
+                f"dropout={self.dropout}, batch_first={self.batch_first}")
+
+
+# ---- Transformer encoder ----------------------------------------------------------------
+
+_ACTIVATIONS = {"relu": lambda x: F.relu(x), "gelu": lambda x: F.gelu(x)}
+
+
+class TransformerEncoderLayer(Module):
+    """Self-attention then a feed-forward block, each with a residual connection and a
+    LayerNorm (torch's names: self_attn, linear1, dropout, linear2, norm1, norm2,
+    dropout1, dropout2):
+
+        norm_first=False:  x = norm1(x + sa(x));        x = norm2(x + ff(x))
+        norm_first=True:   x = x + sa(norm1(x));        x = x + ff(norm2(x))
+
+    with sa(x) = dropout1(self_attn(x, x, x)) and ff(x) = dropout2(linear2(dropout(
+    activation(linear1(x))))). activation is 'relu', 'gelu' or a callable.
+    """
+
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
+                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
+                 dtype=None, backend=None):
+        super().__init__()
+        if isinstance(activation, str):
+            if activation not in _ACTIVATIONS:
+                raise ValueError(f"TransformerEncoderLayer: activation should be 'relu' or "
+                                 f"'gelu' (or a callable), got {activation!r}")
+            activation = _ACTIVATIONS[activation]
+        factory = dict(dtype=dtype, backend=backend)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, **factory)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        self.activation = activation
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        """src (S, N, E) ((N, S, E) with batch_first; (S, E) unbatched) to the same shape;
+        src_mask and src_key_padding_mask as MultiheadAttention's attn_mask and
+        key_padding_mask."""
+        x = src
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._ff_block(self.norm2(x))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._ff_block(x))
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x):
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+class TransformerEncoder(Module):
+    """num_layers deep copies of encoder_layer (in `layers`) applied in turn, then `norm`
+    when given."""
+
+    def __init__(self, encoder_layer, num_layers, norm=None):
+        super().__init__()
+        _check_positive_int(num_layers, "num_layers", "TransformerEncoder")
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        """src through every layer with the same mask, src_key_padding_mask and is_causal
+        (see TransformerEncoderLayer.forward; is_causal None is False), then through
+        norm."""
+        output = src
+        for layer in self.layers:
+            output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
+                           is_causal=bool(is_causal))
+        return output if self.norm is None else self.norm(output)
