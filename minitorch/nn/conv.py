@@ -32,6 +32,7 @@ from .parameter import Parameter
 _POSITION_CACHE_SIZE = 32   # geometries whose gather positions are kept (int64 arrays
                             # with one entry per gathered element)
 _SPATIAL_NAMES = {1: "L", 2: "H, W"}
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")   # of the Conv layers
 
 
 # ---- arguments --------------------------------------------------------------------------
@@ -92,21 +93,30 @@ def _check_fits(input, pads, kernel, dilation, op_name):
                          f"{tuple(before for before, _ in pads)})")
 
 
-def _padded(input, pads, value):
-    """input with pads[i] = (before, after) added around spatial dim i (all but the
-    first two dims), filled with `value`; input itself when there is nothing to add."""
+def _padded(input, pads, mode="constant", value=None):
+    """input with pads[i] = (before, after) added around spatial dim i (the last
+    len(pads) dims) by F.pad in `mode` (constant: filled with `value`); input itself
+    when there is nothing to add."""
     amounts = tuple(amount for pair in reversed(pads) for amount in pair)
-    return F.pad(input, amounts, value=value) if any(amounts) else input
+    return F.pad(input, amounts, mode, value) if any(amounts) else input
 
 
 # ---- gather positions -------------------------------------------------------------------
 
-def _read_only(array):
-    array.setflags(write=False)   # cached and shared by every call: nobody may change it
-    return array
+def cached_positions(function):
+    """`function` (of hashable geometry arguments, returning a numpy array) memoised for
+    the last _POSITION_CACHE_SIZE geometries; the arrays it returns are read-only, as
+    every later call with that geometry shares them. nn.functional.pad uses it too."""
+    @functools.lru_cache(maxsize=_POSITION_CACHE_SIZE)
+    @functools.wraps(function)
+    def cached(*geometry):
+        array = function(*geometry)
+        array.setflags(write=False)
+        return array
+    return cached
 
 
-@functools.lru_cache(maxsize=_POSITION_CACHE_SIZE)
+@cached_positions
 def _spatial_positions(spatial, kernel, stride, dilation):
     """(K, L) int64 array: the position, in a row-major block of shape `spatial`, of the
     k-th element (kernel order, last dim fastest) of the l-th window (output order)."""
@@ -117,10 +127,10 @@ def _spatial_positions(spatial, kernel, stride, dilation):
                                                  contiguous_strides(spatial)):
         offsets = (offsets[:, None] + np.arange(size_k) * (d * step)).reshape(-1)
         starts = (starts[:, None] + np.arange(size_o) * (s * step)).reshape(-1)
-    return _read_only(offsets[:, None] + starts[None, :])
+    return offsets[:, None] + starts[None, :]
 
 
-@functools.lru_cache(maxsize=_POSITION_CACHE_SIZE)
+@cached_positions
 def _convolution_positions(shape, kernel, stride, dilation, groups):
     """Gather positions in a contiguous padded input of `shape` (N, C, *spatial) that lay
     its windows out as im2col columns, (groups, C / groups * K, N * L): row (c, k) of
@@ -133,17 +143,16 @@ def _convolution_positions(shape, kernel, stride, dilation, groups):
     sample = np.arange(batch).reshape(1, 1, 1, batch, 1)
     positions = (sample * channels + channel) * plane + within[None, None, :, None, :]
     kernel_size, windows = within.shape
-    return _read_only(positions.reshape(groups, channels // groups * kernel_size,
-                                        batch * windows))
+    return positions.reshape(groups, channels // groups * kernel_size, batch * windows)
 
 
-@functools.lru_cache(maxsize=_POSITION_CACHE_SIZE)
+@cached_positions
 def _pooling_positions(shape, kernel, stride, dilation):
     """Gather positions in a contiguous padded input of `shape` (N, C, *spatial) that lay
     its windows out as (N, C, L, K): element k of window l of each plane."""
     within = _spatial_positions(shape[2:], kernel, stride, dilation)     # (K, L)
     planes = np.arange(shape[0] * shape[1]).reshape(shape[0], shape[1], 1, 1)
-    return _read_only(planes * math.prod(shape[2:]) + within.T[None, None])
+    return planes * math.prod(shape[2:]) + within.T[None, None]
 
 
 # ---- convolution ------------------------------------------------------------------------
@@ -197,7 +206,7 @@ def _convolution(dims, input, weight, bias, stride, padding, dilation, groups, o
                          f"output channel, got {format_shape(bias.shape)}")
     pads = _convolution_padding(padding, kernel, stride, dilation, op_name)
     _check_fits(input, pads, kernel, dilation, op_name)
-    x = _padded(input if batched else input.unsqueeze(0), pads, 0.0)
+    x = _padded(input if batched else input.unsqueeze(0), pads, value=0.0)
     columns = x.reshape(-1)[_convolution_positions(x.shape, kernel, stride, dilation,
                                                    groups)]
     result = weight.reshape(groups, out_channels // groups, -1) @ columns  # (G, O/G, N*L)
@@ -234,9 +243,9 @@ class _ConvNd(Module):
                  backend=None):
         super().__init__()
         name = type(self).__name__
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{name}: only padding_mode='zeros' is supported, got "
-                                      f"{padding_mode!r}")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{name}: padding_mode must be one of {_PADDING_MODES}, got "
+                             f"{padding_mode!r}")
         _check_groups(groups, name)
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"{name}: groups={groups} must divide both in_channels "
@@ -264,8 +273,16 @@ class _ConvNd(Module):
         reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
+        """The convolution of input; with a padding_mode other than 'zeros', as PyTorch:
+        F.pad in that mode (the padding split as for zeros), then no padding."""
+        name, padding = type(self).__name__, self.padding
+        if self.padding_mode != "zeros":
+            _check_input_rank(input, self.dims, name)
+            pads = _convolution_padding(padding, self.kernel_size, self.stride,
+                                        self.dilation, name)
+            input, padding = _padded(input, pads, mode=self.padding_mode), 0
         return _convolution(self.dims, input, self.weight, self.bias, self.stride,
-                            self.padding, self.dilation, self.groups, type(self).__name__)
+                            padding, self.dilation, self.groups, name)
 
     def extra_repr(self):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -278,14 +295,16 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 
 class Conv1d(_ConvNd):
     """1-D convolution layer: weight (out_channels, in_channels / groups, kernel_size),
     bias (out_channels,) unless bias=False; input (N, C_in, L) or (C_in, L). Arguments
-    and default initialisation as torch.nn.Conv1d (see conv1d); padding_mode 'zeros'
-    only."""
+    and default initialisation as torch.nn.Conv1d (see conv1d); padding_mode 'zeros',
+    'reflect', 'replicate' or 'circular' (see nn.functional.pad)."""
 
     dims = 1
 
@@ -293,8 +312,8 @@ class Conv1d(_ConvNd):
 class Conv2d(_ConvNd):
     """2-D convolution layer: weight (out_channels, in_channels / groups, kH, kW), bias
     (out_channels,) unless bias=False; input (N, C_in, H, W) or (C_in, H, W). Arguments
-    and default initialisation as torch.nn.Conv2d (see conv2d); padding_mode 'zeros'
-    only."""
+    and default initialisation as torch.nn.Conv2d (see conv2d); padding_mode 'zeros',
+    'reflect', 'replicate' or 'circular' (see nn.functional.pad)."""
 
     dims = 2
 
@@ -325,7 +344,7 @@ def _pool_windows(input, geometry, fill, op_name):
     batched = _check_input_rank(input, 2, op_name)
     pads = tuple((p, p) for p in padding)
     _check_fits(input, pads, kernel, dilation, op_name)
-    x = _padded(input if batched else input.unsqueeze(0), pads, fill)
+    x = _padded(input if batched else input.unsqueeze(0), pads, value=fill)
     windows = x.reshape(-1)[_pooling_positions(x.shape, kernel, stride, dilation)]
     return windows, _output_sizes(x.shape[2:], kernel, stride, dilation), batched
 
@@ -362,13 +381,13 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max_pool(input, geometry, "max_pool2d")
 
 
-@functools.lru_cache(maxsize=_POSITION_CACHE_SIZE)
+@cached_positions
 def _unpadded_counts(spatial, kernel, stride, padding):
     """(L,) float64: how many elements of each window over a block of shape `spatial`,
     padded by `padding` on both sides, are input rather than padding."""
     inside = np.pad(np.ones(spatial), [(p, p) for p in padding])
     positions = _spatial_positions(inside.shape, kernel, stride, (1,) * len(kernel))
-    return _read_only(inside.reshape(-1)[positions].sum(0))
+    return inside.reshape(-1)[positions].sum(0)
 
 
 def _check_divisor(divisor_override, op_name):

@@ -22,7 +22,9 @@ from ..functions import (erf, flatten, linear, log_softmax, sigmoid,  # noqa: F4
 from ..layout import format_shape
 from .conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa: F401
                    max_pool2d)
+from .conv import cached_positions
 from .normalization import batch_norm  # noqa: F401
+from .attention import scaled_dot_product_attention  # noqa: F401
 
 REDUCTIONS = ("none", "mean", "sum")
 KL_DIV_REDUCTIONS = ("none", "batchmean", "sum", "mean")
@@ -680,17 +682,42 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
                                   "pairwise_distance")
 
 
+_COPYING_PAD_MODES = ("reflect", "replicate", "circular")
+
+
 def pad(input, pad, mode="constant", value=None):
     """Pad (or, for negative amounts, crop) the trailing dims: pad = (last_left,
-    last_right, second_last_left, ...), as torch.nn.functional.pad; the new entries
-    hold `value` (0 when None). Only mode='constant'."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    last_right, second_last_left, ...), as torch.nn.functional.pad.
+
+    mode='constant' pads any number of dims with `value` (0 when None). The other
+    modes copy input elements and take no value (None or 0 only); as torch's, they pad
+    the last 1, 2 or 3 dims (pad of length 2, 4 or 6) of an input with one or two more
+    dims (2-D or 3-D, 3-D or 4-D, 4-D or 5-D):
+      'reflect'   mirrors about the edge element (d c b | a b c d | c b a): each pad
+                  less than the dim's size;
+      'replicate' repeats the edge element (a a | a b c d | d d);
+      'circular'  wraps around (c d | a b c d | a b): each pad at most the dim's size;
+                  negative pads crop first, and what is left is what wraps.
+    The result is one gather of the input whose positions numpy computes on the host
+    (cached per geometry), so gradients are the gather's (a scatter-add) on every
+    backend."""
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"pad: padding length must be even and at most 2 * ndim "
                          f"({2 * input.ndim}), got {len(pad)}")
-    value = 0 if value is None else value
+    if mode == "constant":
+        return _constant_pad(input, pad, 0 if value is None else value)
+    if mode not in _COPYING_PAD_MODES:
+        raise NotImplementedError(f"pad: unrecognised padding mode {mode!r}; expected "
+                                  f"'constant' or one of {_COPYING_PAD_MODES}")
+    if value not in (None, 0):
+        raise ValueError(f"pad: mode={mode!r} takes no value argument, got value={value!r}")
+    _check_copying_pad(input, pad, mode)
+    return input.reshape(-1)[_copying_pad_positions(input.shape, pad, mode)]
+
+
+def _constant_pad(input, pad, value):
+    """pad(mode='constant'): narrow away negative amounts, cat `value` blocks on."""
     result = input
     for k in range(len(pad) // 2):
         dim = input.ndim - 1 - k
@@ -711,6 +738,65 @@ def pad(input, pad, mode="constant", value=None):
     return result
 
 
+def _check_copying_pad(input, pad, mode):
+    """Raise, naming the input's shape and the padding, unless torch accepts `pad` for
+    `input` in `mode` (reflect, replicate or circular); see pad."""
+    padded = len(pad) // 2
+    shape = format_shape(input.shape)
+    if input.ndim not in (padded + 1, padded + 2):
+        raise NotImplementedError(
+            f"pad: mode={mode!r} with padding of length {len(pad)} pads the last {padded} "
+            f"dims of a {padded + 1}-D or {padded + 2}-D input, got {input.ndim}-D input "
+            f"{shape} (padding of length 2, 4 or 6 only)")
+    batch_dims = input.ndim - padded - 1   # 1 when batched: only that dim may be empty
+    if mode != "circular" and 0 in input.shape[batch_dims:]:
+        raise ValueError(f"pad: mode={mode!r} needs an input whose dims are all non-empty "
+                         f"(but for a batch dim), got input {shape}")
+    outputs = []
+    for k in range(padded):
+        dim = input.ndim - 1 - k
+        size, before, after = input.shape[dim], pad[2 * k], pad[2 * k + 1]
+        outputs.append(size + before + after)
+        if mode == "reflect" and max(before, after) >= size:
+            raise ValueError(f"pad: mode='reflect' needs each padding less than the size "
+                             f"of its dim, got padding ({before}, {after}) for dim {dim} "
+                             f"of input {shape}")
+        if outputs[-1] < 0:
+            raise ValueError(f"pad: padding ({before}, {after}) leaves dim {dim} of input "
+                             f"{shape} with a negative size {outputs[-1]}")
+        kept = size + min(before, 0) + min(after, 0)   # what is left after cropping
+        if mode == "circular" and max(before, after) > kept:
+            raise ValueError(f"pad: mode='circular' can wrap around at most once: padding "
+                             f"({before}, {after}) for dim {dim} of input {shape} exceeds "
+                             f"the {kept} elements left after cropping")
+    if mode != "circular" and not any(outputs):
+        raise ValueError(f"pad: padding {pad} leaves every padded dim of input {shape} "
+                         f"empty; mode={mode!r} needs one of them non-empty")
+
+
+def _pad_sources(size, before, after, mode):
+    """(size + before + after,) int64: the index, along a dim of `size`, that each
+    element of the padded dim copies in `mode` (the pads already checked)."""
+    wanted = np.arange(-before, size + after)   # positions in the input's coordinates
+    if mode == "replicate":
+        return np.clip(wanted, 0, size - 1)
+    if mode == "reflect":
+        mirrored = np.abs(wanted)                # about the first element, then the last
+        return np.where(mirrored > size - 1, 2 * (size - 1) - mirrored, mirrored)
+    start = max(-before, 0)                      # circular: crop, then wrap what is left
+    kept = size + min(before, 0) + min(after, 0)
+    return start + (np.arange(len(wanted)) - max(before, 0)) % kept
+
+
+@cached_positions
+def _copying_pad_positions(shape, pad, mode):
+    """Storage positions, in a contiguous input of `shape`, of every element of
+    pad(input, pad, mode) (reflect, replicate or circular; checked), in its shape."""
+    padded = len(pad) // 2
+    sources = [np.arange(size) for size in shape[:len(shape) - padded]]
+    sources += [_pad_sources(shape[-1 - k], pad[2 * k], pad[2 * k + 1], mode)
+                for k in reversed(range(padded))]
+    return np.ravel_multi_index(np.ix_(*sources), shape)
 # ---- interpolation ----------------------------------------------------------------------
 
 def check_nearest(mode, name):
