@@ -3,6 +3,7 @@ a test on numpy and c (the python backend is too slow for their sizes; each file
 tiny python case of its own), and float tolerances for comparing with torch."""
 import numpy as np
 import pytest
+import torch
 
 import minitorch
 
@@ -32,3 +33,23 @@ def assert_close(ours, theirs, dtype):
 
 def normal(shape, dtype, seed=0):
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def check_backward(results, ours_leaves, theirs_leaves, dtype, ours=None, theirs=None):
+    """Backward through a random weighting of each (minitorch, torch) result pair; compare
+    the gradients of the leaves and (when given) of every parameter, by name."""
+    loss, tloss = 0, 0
+    for seed, (result, expected) in enumerate(results, 1):
+        assert_close(result, expected, dtype)
+        weights = normal(tuple(expected.shape), dtype, seed)
+        loss = loss + (result * minitorch.tensor(weights)).sum()
+        tloss = tloss + (expected * torch.tensor(weights)).sum()
+    loss.backward()
+    tloss.backward()
+    for mine, reference in zip(ours_leaves, theirs_leaves):
+        assert_close(mine.grad, reference.grad, dtype)
+    if ours is not None:
+        parameters = dict(theirs.named_parameters())
+        assert [name for name, _ in ours.named_parameters()] == list(parameters)
+        for name, parameter in ours.named_parameters():
+            assert_close(parameter.grad, parameters[name].grad, dtype)

@@ -13,7 +13,7 @@ import minitorch
 from minitorch import nn
 from minitorch.nn.attention import scaled_dot_product_attention
 from minitorch.serialization import from_torch, to_torch
-from nn_helpers import assert_close, backend, normal  # noqa: F401  (backend: a fixture)
+from nn_helpers import backend, check_backward, normal  # noqa: F401  (backend: a fixture)
 
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 DTYPES = ("float32", "float64")
@@ -25,26 +25,6 @@ def pair(array):
     grad = array.dtype.kind == "f"
     return (minitorch.tensor(array, requires_grad=grad),
             torch.tensor(array, requires_grad=grad))
-
-
-def check_backward(results, ours_leaves, theirs_leaves, dtype, ours=None, theirs=None):
-    """Backward through a random weighting of each (minitorch, torch) result pair; compare
-    the gradients of the leaves and (when given) of every parameter, by name."""
-    loss, tloss = 0, 0
-    for seed, (result, expected) in enumerate(results, 1):
-        assert_close(result, expected, dtype)
-        weights = normal(tuple(expected.shape), dtype, seed)
-        loss = loss + (result * minitorch.tensor(weights)).sum()
-        tloss = tloss + (expected * torch.tensor(weights)).sum()
-    loss.backward()
-    tloss.backward()
-    for mine, reference in zip(ours_leaves, theirs_leaves):
-        assert_close(mine.grad, reference.grad, dtype)
-    if ours is not None:
-        parameters = dict(theirs.named_parameters())
-        assert [name for name, _ in ours.named_parameters()] == list(parameters)
-        for name, parameter in ours.named_parameters():
-            assert_close(parameter.grad, parameters[name].grad, dtype)
 
 
 def make_pair(name, dtype, *args, **kwargs):

@@ -12,7 +12,7 @@ import torch
 import minitorch
 from minitorch import nn
 from minitorch.serialization import from_torch, to_torch
-from nn_helpers import assert_close, backend, normal  # noqa: F401  (backend: a fixture)
+from nn_helpers import backend, check_backward, normal  # noqa: F401  (backend: a fixture)
 
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 KINDS = {  # name -> (constructor name, extra kwargs)
@@ -54,21 +54,8 @@ def compare(ours, theirs, x_array, states, dtype):
     tflat = list(tout) if isinstance(tout, tuple) else [tout]
     if isinstance(flat[-1], tuple):   # LSTM: (output, (h_n, c_n))
         flat[-1:], tflat[-1:] = list(flat[-1]), list(tflat[-1])
-    loss, tloss = 0, 0
-    for seed, (result, expected) in enumerate(zip(flat, tflat), 1):
-        assert_close(result, expected, dtype)
-        weights = normal(tuple(expected.shape), dtype, seed)
-        loss = loss + (result * minitorch.tensor(weights)).sum()
-        tloss = tloss + (expected * torch.tensor(weights)).sum()
-    loss.backward()
-    tloss.backward()
-    assert_close(x.grad, tx.grad, dtype)
-    for mine, reference in initial:
-        assert_close(mine.grad, reference.grad, dtype)
-    parameters = dict(theirs.named_parameters())
-    assert [name for name, _ in ours.named_parameters()] == list(parameters)
-    for name, parameter in ours.named_parameters():
-        assert_close(parameter.grad, parameters[name].grad, dtype)
+    check_backward(zip(flat, tflat), [x] + [mine for mine, _ in initial],
+                   [tx] + [reference for _, reference in initial], dtype, ours, theirs)
 
 
 def initial_states(kind, shape, dtype):
