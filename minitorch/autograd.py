@@ -92,9 +92,10 @@ class Function:
     `differentiable_backward(self, grad)` is what a create_graph=True backward pass runs,
     with grad mode on: it must return backward's values computed with recorded Tensor ops
     from the graph tensors the op was applied to (its saved inputs and output, never
-    detached copies), so that the gradients it returns can be differentiated again. It
-    is `backward` itself unless an op overrides it (because its backward calls kernels
-    directly) or sets it to `no_differentiable_backward`.
+    detached copies; graph tensors a fast backward does not read are kept with
+    save_for_differentiable_backward), so that the gradients it returns can be
+    differentiated again. It is `backward` itself unless an op overrides it (because its
+    backward calls kernels directly) or sets it to `no_differentiable_backward`.
     """
 
     __slots__ = ("inputs", "shape", "hooks", "saved", "saved_versions", "__dict__")
@@ -125,17 +126,33 @@ class Function:
         """Drop the graph edges and saved tensors (after backward), keeping the node."""
         self.inputs = ()
         self.saved = self.saved_versions = ()
+        self.graph_saved = self.graph_saved_versions = ()
         self.hooks = None
         self.released = True
 
+    # what only differentiable_backward reads (see save_for_differentiable_backward)
+    graph_saved = graph_saved_versions = ()
+
     def save_for_backward(self, *tensors):
-        self.saved = tensors
-        self.saved_versions = tuple([None if t is None else t._storage.version
-                                     for t in tensors])
+        self.saved, self.saved_versions = tensors, _versions(tensors)
+
+    def save_for_differentiable_backward(self, *tensors):
+        """Keep tensors that only differentiable_backward needs (graph tensors a fast
+        backward does without), so that an in-place change to them after the op fails
+        only a create_graph=True pass, as in save_for_backward."""
+        self.graph_saved, self.graph_saved_versions = tensors, _versions(tensors)
 
     @property
     def saved_tensors(self):
-        for tensor, version in zip(self.saved, self.saved_versions):
+        return self._unchanged(self.saved, self.saved_versions)
+
+    @property
+    def graph_saved_tensors(self):
+        return self._unchanged(self.graph_saved, self.graph_saved_versions)
+
+    def _unchanged(self, tensors, versions):
+        """tensors, after checking that no in-place op wrote to one since it was saved."""
+        for tensor, version in zip(tensors, versions):
             if tensor is not None and tensor._storage.version != version:
                 raise RuntimeError(
                     f"{type(self).__name__}.backward: one of the tensors needed for gradient "
@@ -143,7 +160,7 @@ class Function:
                     f"operation after it was used (version {version} -> "
                     f"{tensor._storage.version}); use an out-of-place op (x = x + 1 instead "
                     "of x += 1) or .clone() it first")
-        return self.saved
+        return tensors
 
     @property
     def name(self):
@@ -151,6 +168,11 @@ class Function:
 
     def differentiable_backward(self, grad):
         return self.backward(grad)
+
+
+def _versions(tensors):
+    """The storage version of each of tensors (None for a None)."""
+    return tuple([None if t is None else t._storage.version for t in tensors])
 
 
 def no_differentiable_backward(node, grad):

@@ -1449,7 +1449,8 @@ class CrossEntropy(Function):
     def forward(self, logits, target, divisor):
         self.divisor = divisor
         losses, probs = dispatch.cross_entropy_rows(logits, target)
-        self.save_for_backward(probs, target, logits)
+        self.save_for_backward(probs, target)
+        self.save_for_differentiable_backward(logits)
         if divisor is None:
             return losses
         dtype = logits.dtype
@@ -1461,7 +1462,7 @@ class CrossEntropy(Function):
                                dtype)
 
     def backward(self, grad):
-        probs, target, _ = self.saved_tensors
+        probs, target = self.saved_tensors
         if self.divisor is not None:
             # (with no rows, the mean's divisor is 0 and there is no row to fill)
             row_grad = float(dispatch.to_numpy(grad)) / self.divisor if self.divisor else 0.0
@@ -1470,7 +1471,8 @@ class CrossEntropy(Function):
 
     def differentiable_backward(self, grad):
         # the softmax again from the graph's logits (the saved probs have no graph)
-        _, target, logits = self.saved_tensors
+        _, target = self.saved_tensors
+        (logits,) = self.graph_saved_tensors
         rows, classes = logits.shape
         if self.divisor is not None:
             grad = (grad / self.divisor if self.divisor else grad).expand(rows)

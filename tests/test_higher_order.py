@@ -232,3 +232,24 @@ def test_unsupported_op_raises_naming_it():
         autograd.grad(y, x, create_graph=True)
     (plain,) = autograd.grad(y, x)   # without create_graph it still works
     close(plain, torch.autograd.grad(torch.diagonal(tx * tx).sum(), tx)[0])
+
+
+def test_logits_changed_in_place_after_cross_entropy_only_stop_a_create_graph_pass():
+    """A first-order backward does not read the logits (as torch's, it works from the
+    softmax), so writing them in place after the loss is fine; a create_graph pass needs
+    them and refuses, rather than differentiate values the logits no longer hold."""
+    grads = []
+    for lib in (torch, minitorch):
+        w = lib.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]], requires_grad=True)
+        logits = w * 2
+        loss = lib.nn.functional.cross_entropy(logits, lib.tensor([2, 0]))
+        logits.mul_(3)
+        loss.backward()
+        grads.append(w.grad.tolist())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+    w = minitorch.tensor([[0.5, -1.0, 2.0]], dtype=minitorch.float64, requires_grad=True)
+    logits = w * 2
+    loss = F.cross_entropy(logits, minitorch.tensor([1]))
+    logits.mul_(3)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        autograd.grad(loss, w, create_graph=True)
