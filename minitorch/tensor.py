@@ -70,8 +70,7 @@ class Tensor:
     def device(self):
         """`minitorch.device("cpu")` on every backend, since every backend keeps its storage
         in host memory; which backend holds the tensor is `.backend`."""
-        from .devices import CPU
-        return CPU
+        return devices.CPU
 
     @property
     def is_cuda(self):
@@ -190,8 +189,7 @@ class Tensor:
         other devices ("cuda") are refused. Returns self when nothing changes, unless
         copy=True; non_blocking is ignored (every copy is synchronous).
         """
-        from .devices import parse_to
-        backend, dtype = parse_to(args, device, dtype)
+        backend, dtype = devices.parse_to(args, device, dtype)
         result = self if backend is None else functions.to_backend(self, backend)
         if dtype is not None:
             result = functions.cast(result, dtype)
@@ -205,8 +203,7 @@ class Tensor:
         """Always a RuntimeError, whatever the arguments (kept for torch's signature):
         minitorch runs on CPU backends only (see devices.check_device); use to(backend
         name) to change backend."""
-        from .devices import check_device
-        check_device("cuda", "Tensor.cuda")
+        devices.check_device("cuda", "Tensor.cuda")
 
     def float(self):
         return functions.cast(self, float32)
@@ -355,4 +352,4 @@ def _rebuild(array, dtype_name, requires_grad):
 
 # The ops themselves (math, views, reductions, indexing) are defined once in
 # minitorch.functions, which also installs them as Tensor methods.
-from . import creation, dispatch, functions  # noqa: E402  (they need Tensor defined first)
+from . import creation, devices, dispatch, functions  # noqa: E402  (they need Tensor)
