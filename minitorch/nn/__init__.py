@@ -11,8 +11,7 @@ The loss modules live in minitorch.loss and are re-exported.
 from . import functional, init, utils  # noqa: F401
 from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList,  # noqa: F401
                         Sequential)
-from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d,  # noqa: F401
-                   MaxPool2d)
+from .conv import Conv1d, Conv2d  # noqa: F401
 from .layers import (ELU, GELU, GLU, CosineSimilarity, Dropout, Embedding,  # noqa: F401
                      Flatten, Hardsigmoid, Hardswish, Hardtanh, Identity, LayerNorm,
                      LeakyReLU, Linear, LogSigmoid, LogSoftmax, Mish, PairwiseDistance,
@@ -21,6 +20,7 @@ from .layers import (ELU, GELU, GLU, CosineSimilarity, Dropout, Embedding,  # no
 from .module import IncompatibleKeys, Module  # noqa: F401
 from .normalization import BatchNorm1d, BatchNorm2d  # noqa: F401
 from .parameter import Parameter  # noqa: F401
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d  # noqa: F401
 from ..loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,  # noqa: E402,F401
                    KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402,F401

@@ -20,9 +20,8 @@ from ..creation import tensor as make_tensor
 from ..functions import (erf, flatten, linear, log_softmax, sigmoid,  # noqa: F401
                          softmax, tanh)
 from ..layout import format_shape
-from .conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d,  # noqa: F401
-                   max_pool2d)
-from .conv import cached_positions
+from .conv import cached_positions, conv1d, conv2d  # noqa: F401
+from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
 from .normalization import batch_norm  # noqa: F401
 from .attention import scaled_dot_product_attention  # noqa: F401
 
