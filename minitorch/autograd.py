@@ -108,7 +108,7 @@ class Function:
             if _rebases[0]:
                 for argument in args:
                     if hasattr(argument, "_storage"):   # a Tensor
-                        _check_current(argument, ctx.name)
+                        _check_current(argument, cls.__name__)
             for argument in args:
                 if getattr(argument, "requires_grad", False):
                     ctx.inputs = _edges(args)
@@ -162,12 +162,42 @@ class Function:
                     "of x += 1) or .clone() it first")
         return tensors
 
-    @property
     def name(self):
-        return type(self).__name__
+        """The node's name as `grad_fn` shows it, e.g. "SumBackward" (torch: "SumBackward0";
+        nodes here are named after minitorch's ops, which are not always torch's)."""
+        return f"{type(self).__name__}Backward"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        """torch's view of the graph edges: one (node, 0) pair per entry of inputs, where
+        node is the Function that made that input, an AccumulateGrad for a leaf that
+        requires grad, or None where no gradient flows. Empty once backward has
+        released the node."""
+        return tuple((AccumulateGrad(edge) if edge is not None and
+                      not isinstance(edge, Function) else edge, 0) for edge in self.inputs)
 
     def differentiable_backward(self, grad):
         return self.backward(grad)
+
+
+class AccumulateGrad:
+    """What next_functions shows for a leaf that requires grad, as in torch: the end of
+    a path, where backward adds the gradient into `variable.grad`. Made on demand (the
+    graph's edges point at the leaf itself)."""
+
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 def _versions(tensors):
@@ -179,7 +209,7 @@ def no_differentiable_backward(node, grad):
     """The differentiable_backward of an op whose backward cannot yet record a graph:
     refuses create_graph=True rather than return gradients that silently lack one."""
     raise NotImplementedError(
-        f"{node.name}.backward: create_graph=True (higher-order gradients) is not supported "
+        f"{type(node).__name__}.backward: create_graph=True (higher-order gradients) is not supported "
         "through this op; its backward writes the gradient with kernels and records no "
         "graph, so a gradient of the gradient would be wrong")
 
@@ -530,7 +560,7 @@ def _count_consumers(starts):
         if node.released:
             raise RuntimeError(
                 f"backward: trying to backward through the graph a second time (the "
-                f"{node.name} node's saved tensors were freed by the first backward);"
+                f"{type(node).__name__} node's saved tensors were freed by the first backward);"
                 " pass retain_graph=True to the first backward() if you need a second")
         for parent in node.inputs:
             if parent is None or not isinstance(parent, Function):

@@ -92,7 +92,7 @@ def tensor_repr(tensor):
     if tensor.backend != get_backend().name:
         extras.append(f"backend={tensor.backend!r}")
     if tensor._ctx is not None:
-        extras.append(f"grad_fn=<{tensor._ctx.name}Backward>")
+        extras.append(f"grad_fn=<{tensor._ctx.name()}>")
     elif tensor.requires_grad:
         extras.append("requires_grad=True")
     return "tensor(" + ", ".join([body] + extras) + ")"

@@ -249,3 +249,48 @@ def test_inference_mode_context_and_decorator():
         return x * 2
     assert not double(a).requires_grad
     assert minitorch.is_grad_enabled()
+
+
+def _skeleton(node, leaves):
+    """A graph below node as nested tuples: "leaf i" for the AccumulateGrad of
+    leaves[i], None where no gradient flows, (name-free) tuples for other nodes."""
+    if node is None:
+        return None
+    if node.name().endswith("AccumulateGrad"):   # torch: "torch::autograd::AccumulateGrad"
+        assert node.next_functions == ()
+        return f"leaf {[id(leaf) for leaf in leaves].index(id(node.variable))}"
+    assert all(index == 0 for _, index in node.next_functions)
+    return tuple(_skeleton(child, leaves) for child, _ in node.next_functions)
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib, a, b, c: (a * 2 + c).sum(),
+    lambda lib, a, b, c: (a * b).exp().sum() + a.sum(),
+    lambda lib, a, b, c: a.relu().max() * (b - c).sigmoid().sum(),
+])
+def test_grad_fn_graph_shape_matches_torch(build):
+    """next_functions walks the same graph as torch's: the same edges to the same
+    leaves (as AccumulateGrad nodes holding them), None where no gradient flows.
+    (Node names are minitorch's ops: SumBackward where torch says SumBackward0; and
+    a composite such as mean is several nodes here, one in torch.)"""
+    data = [np.random.default_rng(i).standard_normal(4).astype(np.float32) for i in range(3)]
+    ours = [minitorch.tensor(data[0], requires_grad=True),
+            minitorch.tensor(data[1], requires_grad=True), minitorch.tensor(data[2])]
+    theirs = [torch.tensor(data[0], requires_grad=True),
+              torch.tensor(data[1], requires_grad=True), torch.tensor(data[2])]
+    result, expected = build(minitorch, *ours), build(torch, *theirs)
+    assert _skeleton(result.grad_fn, ours) == _skeleton(expected.grad_fn, theirs)
+
+
+def test_grad_fn_names_and_repr():
+    a = minitorch.ones(2, requires_grad=True)
+    total = (a * 3).sum()
+    assert total.grad_fn.name() == "SumBackward"
+    assert repr(total).endswith("grad_fn=<SumBackward>)")
+    assert repr(total.grad_fn).startswith("<SumBackward object at 0x")
+    (mul, _), = total.grad_fn.next_functions
+    assert mul.name() == "MulBackward"
+    assert mul.next_functions[0][0].variable is a and mul.next_functions[1] == (None, 0)
+    assert a.grad_fn is None
+    total.backward()
+    assert total.grad_fn.next_functions == ()   # released with the graph's buffers

@@ -420,7 +420,7 @@ def test_second_backward_needs_retain_graph():
     y.backward(retain_graph=True)
     y.backward()
     assert x.grad.tolist() == [4.0, 8.0]
-    assert y.grad_fn.name == "Sum" and not y.is_leaf  # the node outlives its buffers
+    assert y.grad_fn.name() == "SumBackward" and not y.is_leaf  # the node outlives its buffers
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         y.backward()
     assert x.grad.tolist() == [4.0, 8.0]
