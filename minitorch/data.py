@@ -13,7 +13,9 @@ import bisect
 import copy
 import itertools
 import math
+import multiprocessing
 import warnings
+import weakref
 from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 
 import numpy as np
@@ -28,6 +30,7 @@ from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,  
                       SubsetRandomSampler, WeightedRandomSampler, as_index_array,
                       index_batches, is_positive_int)
 from .tensor import Tensor
+from .workers import WorkerInfo, WorkerPool, get_worker_info  # noqa: F401
 
 
 class Dataset:
@@ -277,7 +280,8 @@ class DataLoader:
 
     DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
     num_workers=0, collate_fn=None, *, pin_memory=False, drop_last=False, timeout=0,
-    worker_init_fn=None, generator=None, prefetch_factor=None, persistent_workers=False)
+    worker_init_fn=None, multiprocessing_context=None, generator=None,
+    prefetch_factor=None, persistent_workers=False)
 
     The order: `sampler` (any iterable of indices with a len, e.g. a Sampler), else a
     RandomSampler drawing from `generator` (a minitorch.Generator; default: minitorch's
@@ -290,40 +294,61 @@ class DataLoader:
     collate_fn: turns a list of samples into a batch (default: default_collate); when it
         is not given and the dataset has `batched_indexing` (TensorDataset, a Subset of
         one), each batch is fetched with one dataset[index array] instead.
-    num_workers: only 0. Batches are made in the calling process; worker processes (and
-        their per-worker seeds and dataset copies) are not implemented, so a positive
-        value is refused rather than silently run differently.
+    num_workers: 0 makes the batches in the calling process; more starts that many
+        worker processes at each iter() (see minitorch.workers: each has its own copy of
+        the dataset, one thread per backend, minitorch's generator and `random` seeded
+        with base_seed + worker id, get_worker_info()), which fetch and collate batches
+        ahead, prefetch_factor (default 2) each, yielded in the sampler's order.
+        worker_init_fn(worker_id) runs in each worker first; multiprocessing_context (a
+        start method name or context; default: multiprocessing's) starts them;
+        persistent_workers keeps them for the next epochs; timeout (seconds, 0: none)
+        bounds the wait for a batch. An exception in a worker is re-raised in the loop
+        as a RuntimeError carrying the worker's traceback.
     pin_memory: accepted and ignored: it only matters for copies to a GPU, and every
         minitorch backend keeps tensors in CPU memory (torch, without an accelerator,
         also warns on iteration; minitorch does not).
-    timeout, worker_init_fn, prefetch_factor, persistent_workers: options of worker
-        processes, checked as torch checks them with num_workers=0: a negative timeout,
-        a prefetch_factor other than None or persistent_workers=True is a ValueError;
-        worker_init_fn is kept and never called; a positive timeout is accepted here and
-        refused on iteration (AssertionError, as torch's single-process iterator).
+    With num_workers=0, the worker options are checked as torch checks them: a
+    prefetch_factor other than None, persistent_workers=True or a multiprocessing_context
+    is a ValueError, worker_init_fn is kept and never called, and a positive timeout is
+    accepted here and refused on iteration (AssertionError, as torch's single-process
+    iterator). A negative timeout is always a ValueError.
 
     len(loader) is len(batch_sampler): the number of batches per epoch.
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
                  num_workers=0, collate_fn=None, *, pin_memory=False, drop_last=False,
-                 timeout=0, worker_init_fn=None, generator=None, prefetch_factor=None,
-                 persistent_workers=False):
+                 timeout=0, worker_init_fn=None, multiprocessing_context=None,
+                 generator=None, prefetch_factor=None, persistent_workers=False):
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")
-        if num_workers > 0:
-            raise NotImplementedError(f"DataLoader: num_workers={num_workers} is not supported: "
-                                      "minitorch has no worker processes and loads every "
-                                      "batch in the calling process; use num_workers=0")
         if timeout < 0:
             raise ValueError("timeout option should be non-negative")
-        if prefetch_factor is not None:
-            raise ValueError("prefetch_factor option could only be specified in "
-                             "multiprocessing.let num_workers > 0 to enable multiprocessing, "
-                             "otherwise set prefetch_factor to None.")
-        if persistent_workers:
-            raise ValueError("persistent_workers option needs num_workers > 0")
+        if num_workers == 0:
+            if prefetch_factor is not None:
+                raise ValueError("prefetch_factor option could only be specified in "
+                                 "multiprocessing.let num_workers > 0 to enable "
+                                 "multiprocessing, otherwise set prefetch_factor to None.")
+            if persistent_workers:
+                raise ValueError("persistent_workers option needs num_workers > 0")
+            if multiprocessing_context is not None:
+                raise ValueError("multiprocessing_context can only be used with multi-process "
+                                 "loading (num_workers > 0), but got num_workers=0")
+        else:
+            if prefetch_factor is None:
+                prefetch_factor = 2
+            elif isinstance(prefetch_factor, int) and prefetch_factor < 0:
+                raise ValueError("prefetch_factor option should be non-negative")
+            elif not is_positive_int(prefetch_factor):   # torch accepts 0, to load nothing
+                raise ValueError(f"DataLoader: prefetch_factor must be a positive int, got "
+                                 f"{prefetch_factor!r}")
+            if isinstance(multiprocessing_context, str):
+                methods = multiprocessing.get_all_start_methods()
+                if multiprocessing_context not in methods:
+                    raise ValueError("multiprocessing_context option should specify a valid "
+                                     f"start method in {methods!r}, but got "
+                                     f"multiprocessing_context={multiprocessing_context!r}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -348,21 +373,48 @@ class DataLoader:
         self.pin_memory = pin_memory
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
         self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
+        self._workers = None   # the WorkerPool kept between epochs (persistent_workers)
 
     def __len__(self):
         return len(self.batch_sampler)
 
     def __iter__(self):
-        if self.timeout > 0:
+        if self.num_workers == 0 and self.timeout > 0:
             raise AssertionError("DataLoader: timeout > 0 needs worker processes "
-                                 "(num_workers > 0), which minitorch does not have; use "
-                                 "timeout=0")
-        if self.collate_fn is None and getattr(self.dataset, "batched_indexing", False):
-            for indices in index_batches(self.batch_sampler):
-                yield self.dataset[indices]
-        else:
-            collate = self.collate_fn or default_collate
-            for indices in self.batch_sampler:
-                yield collate([self.dataset[index] for index in indices])
+                                 "(num_workers > 0); use timeout=0")
+        fetch = _Fetcher(self.dataset, self.collate_fn)
+        if self.num_workers == 0:
+            yield from map(fetch, self._index_batches(fetch))
+            return
+        workers = self._workers or WorkerPool(self, fetch)
+        if self.persistent_workers and self._workers is None:
+            self._workers = workers
+            weakref.finalize(self, workers.shutdown)
+        try:
+            yield from workers.batches(self._index_batches(fetch))
+        finally:
+            if not self.persistent_workers:
+                workers.shutdown()
+
+    def _index_batches(self, fetch):
+        """The epoch's batches of indices, as fetch takes them."""
+        return index_batches(self.batch_sampler) if fetch.batched else iter(self.batch_sampler)
+
+
+class _Fetcher:
+    """Makes one batch from its indices: dataset[index array] for a dataset with
+    batched_indexing and no collate_fn, else collate_fn (default_collate) of the samples.
+    A module-level class, so that worker processes can receive it pickled."""
+
+    def __init__(self, dataset, collate_fn):
+        self.dataset = dataset
+        self.batched = collate_fn is None and getattr(dataset, "batched_indexing", False)
+        self.collate = collate_fn or default_collate
+
+    def __call__(self, indices):
+        if self.batched:
+            return self.dataset[indices]
+        return self.collate([self.dataset[index] for index in indices])

@@ -179,7 +179,8 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __reduce__(self):
-        return (_rebuild, (self.detach().numpy(), self.dtype.name, self.requires_grad))
+        return (_rebuild, (self.detach().numpy(), self.dtype.name, self.requires_grad,
+                           self.backend))
 
     def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
         """PyTorch's to(): to(dtype), to(device), to(device, dtype), to(other) (its backend
@@ -345,9 +346,11 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def _rebuild(array, dtype_name, requires_grad):
+def _rebuild(array, dtype_name, requires_grad, backend=None):
+    """A pickled tensor back, on its backend (the default one for a pickle that names
+    none)."""
     from .creation import tensor as make_tensor
-    return make_tensor(array, dtype=dtype_name, requires_grad=requires_grad)
+    return make_tensor(array, dtype=dtype_name, requires_grad=requires_grad, backend=backend)
 
 
 # The ops themselves (math, views, reductions, indexing) are defined once in

@@ -313,7 +313,10 @@ def loaders(**options):
     dict(worker_init_fn=print), dict(prefetch_factor=None), dict(prefetch_factor=2),
     dict(persistent_workers=False), dict(persistent_workers=True),
     dict(num_workers=-1, timeout=-1), dict(timeout=-1, prefetch_factor=2),
-    dict(prefetch_factor=2, persistent_workers=True)])
+    dict(prefetch_factor=2, persistent_workers=True), dict(multiprocessing_context="fork"),
+    dict(num_workers=2, prefetch_factor=-1), dict(num_workers=2, timeout=-1),
+    dict(num_workers=2, multiprocessing_context="bogus"),
+    dict(num_workers=2, prefetch_factor=3, persistent_workers=True)])
 def test_dataloader_worker_options_accepted_or_refused_as_torch(options):
     (torch_outcome, torch_detail), (mini_outcome, mini_detail) = loaders(**options)
     assert mini_outcome == torch_outcome
