@@ -1,5 +1,5 @@
-"""Optimizers in torch.optim's shape: SGD, Adam, AdamW, Adagrad, Adamax, RMSprop, and
-lr_scheduler.
+"""Optimizers in torch.optim's shape: SGD, Adam, AdamW, Adagrad, Adamax, RMSprop,
+Adadelta, NAdam, RAdam, Rprop, ASGD, and lr_scheduler.
 
     optimizer = minitorch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     optimizer.zero_grad(); loss.backward(); optimizer.step()
@@ -8,9 +8,13 @@ The update math is in minitorch.optim.functional; it runs through the dispatcher
 a backend's fused sgd_step / adam_step kernels where they exist.
 """
 from . import functional, lr_scheduler  # noqa: F401
+from .adadelta import Adadelta  # noqa: F401
 from .adagrad import Adagrad  # noqa: F401
 from .adam import Adam, AdamW  # noqa: F401
 from .adamax import Adamax  # noqa: F401
+from .asgd import ASGD  # noqa: F401
+from .nadam import NAdam, RAdam  # noqa: F401
 from .optimizer import Optimizer  # noqa: F401
 from .rmsprop import RMSprop  # noqa: F401
+from .rprop import Rprop  # noqa: F401
 from .sgd import SGD  # noqa: F401

@@ -2,8 +2,8 @@
 
 sgd_step and adam_step call the backend's fused kernel of the same name when it has
 one (see minitorch.contract.OPTIONAL_KERNELS) and the parameter is compact (and, for
-adam_step, without amsgrad); otherwise, like rmsprop_step, adagrad_step and adamax_step
-always, they decompose into tensor ops under no_grad and write the results into the
+adam_step, without amsgrad); otherwise, like the other updates (rmsprop, adagrad, adamax,
+adadelta, nadam, radam, rprop, asgd) always, they decompose into tensor ops under no_grad and write the results into the
 parameter and its state tensors. Either way each write bumps the storage's version, so
 autograd notices a parameter changed after it was saved.
 State tensors (momentum buffers, moment estimates) must be compact and shaped like the
@@ -15,6 +15,8 @@ import math
 
 from .. import dispatch
 from ..autograd import no_grad
+from ..creation import ones_like
+from ..functions import where
 
 
 def _fused(kernel_name, param):
@@ -62,6 +64,16 @@ def sgd_step(param, grad, momentum_buffer, lr, momentum=0.0, dampening=0.0,
         param.sub_(grad * lr)
 
 
+def _weight_decayed(param, grad, lr, weight_decay, decoupled):
+    """The gradient after weight decay: decoupled (AdamW's) scales param by
+    1 - lr * weight_decay and leaves grad; otherwise grad + weight_decay * param."""
+    if weight_decay and decoupled:
+        param.mul_(1 - lr * weight_decay)
+    elif weight_decay:
+        grad = grad + param * weight_decay
+    return grad
+
+
 def adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps,
               weight_decay=0.0, decoupled=False, max_exp_avg_sq=None):
     """One Adam (decoupled=False) or AdamW (decoupled=True) update; `step` counts from 1.
@@ -82,10 +94,7 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps,
         _written(param, exp_avg, exp_avg_sq)
         return
     with no_grad():
-        if decoupled:
-            param.mul_(1 - lr * weight_decay)
-        elif weight_decay:
-            grad = grad + param * weight_decay
+        grad = _weight_decayed(param, grad, lr, weight_decay, decoupled)
         exp_avg.copy_(exp_avg * beta1 + grad * (1 - beta1))
         exp_avg_sq.copy_(exp_avg_sq * beta2 + grad * grad * (1 - beta2))
         second_moment = exp_avg_sq
@@ -152,3 +161,123 @@ def adamax_step(param, grad, exp_avg, exp_inf, step, lr, beta1, beta2, eps, weig
         exp_avg.lerp_(grad, 1 - beta1)
         exp_inf.copy_((exp_inf * beta2).maximum(grad.abs() + eps))
         param.sub_(exp_avg / exp_inf * (lr / (1 - beta1 ** step)))
+
+
+def adadelta_step(param, grad, square_avg, acc_delta, lr, rho, eps, weight_decay=0.0):
+    """One Adadelta update (tensor ops on every backend).
+
+        g = grad + weight_decay * param
+        square_avg = rho * square_avg + (1 - rho) * g * g
+        delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g
+        acc_delta = rho * acc_delta + (1 - rho) * delta * delta
+        param -= lr * delta
+    """
+    with no_grad():
+        if weight_decay:
+            grad = grad + param * weight_decay
+        square_avg.copy_(square_avg * rho + grad * grad * (1 - rho))
+        delta = (acc_delta + eps).sqrt() / (square_avg + eps).sqrt() * grad
+        acc_delta.copy_(acc_delta * rho + delta * delta * (1 - rho))
+        param.sub_(delta * lr)
+
+
+def nadam_step(param, grad, exp_avg, exp_avg_sq, mu_product, step, lr, beta1, beta2, eps,
+               weight_decay=0.0, momentum_decay=4e-3, decoupled=False):
+    """One NAdam update (tensor ops on every backend); `step` counts from 1 and
+    `mu_product` is a 0-d tensor holding the product of the momentum coefficients so far.
+
+        g = grad after weight decay (decoupled: param *= 1 - lr * weight_decay)
+        mu(t) = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+        mu_product *= mu(step)
+        exp_avg = lerp(exp_avg, g, 1 - beta1)
+        exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g * g
+        denominator = sqrt(exp_avg_sq / (1 - beta2**step)) + eps
+        param -= lr * (1 - mu(step)) / (1 - mu_product) * g / denominator
+        param -= lr * mu(step + 1) / (1 - mu_product * mu(step + 1)) * exp_avg / denominator
+    """
+    with no_grad():
+        grad = _weight_decayed(param, grad, lr, weight_decay, decoupled)
+        mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentum_decay))
+        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
+        mu_product.mul_(mu)   # in the state's dtype, as torch keeps it
+        product = mu_product.item()
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.copy_(exp_avg_sq * beta2 + grad * grad * (1 - beta2))
+        denominator = (exp_avg_sq / (1 - beta2 ** step)).sqrt() + eps
+        param.sub_(grad / denominator * (lr * (1 - mu) / (1 - product)))
+        param.sub_(exp_avg / denominator * (lr * mu_next / (1 - product * mu_next)))
+
+
+def radam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps,
+               weight_decay=0.0, decoupled=False):
+    """One RAdam update (tensor ops on every backend); `step` counts from 1.
+
+        g = grad after weight decay (decoupled: param *= 1 - lr * weight_decay)
+        exp_avg = lerp(exp_avg, g, 1 - beta1)
+        exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g * g
+        rho_inf = 2 / (1 - beta2) - 1
+        rho = rho_inf - 2 * step * beta2**step / (1 - beta2**step)
+        update = lr * exp_avg / (1 - beta1**step)
+        if rho > 5 (the variance of the adaptive rate is tractable):
+            update *= sqrt(1 - beta2**step) / (sqrt(exp_avg_sq) + eps)
+                      * sqrt((rho - 4)(rho - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho))
+        param -= update
+    """
+    with no_grad():
+        grad = _weight_decayed(param, grad, lr, weight_decay, decoupled)
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.copy_(exp_avg_sq * beta2 + grad * grad * (1 - beta2))
+        bias_correction2 = 1 - beta2 ** step
+        rho_inf = 2 / (1 - beta2) - 1
+        rho = rho_inf - 2 * step * beta2 ** step / bias_correction2
+        update = exp_avg / (1 - beta1 ** step) * lr
+        if rho > 5:
+            rectification = math.sqrt((rho - 4) * (rho - 2) * rho_inf /
+                                      ((rho_inf - 4) * (rho_inf - 2) * rho))
+            adaptive_lr = math.sqrt(bias_correction2) / (exp_avg_sq.sqrt() + eps)
+            update = update * adaptive_lr * rectification
+        param.sub_(update)
+
+
+def rprop_step(param, grad, prev, step_size, eta_minus, eta_plus, step_size_min,
+               step_size_max):
+    """One Rprop update (tensor ops on every backend): each coordinate moves by its own
+    step size against the sign of its gradient.
+
+        agree = grad * prev              (prev: the gradient the last step used)
+        step_size = clamp(step_size * (eta_plus if agree > 0 else eta_minus if agree < 0
+                                       else 1), step_size_min, step_size_max)
+        g = 0 where agree < 0 (the sign flipped: skip this step there), else grad
+        param -= sign(g) * step_size;  prev = g
+    """
+    with no_grad():
+        agree = grad * prev
+        flipped = agree < 0
+        factor = where(agree > 0, eta_plus, where(flipped, eta_minus, ones_like(grad)))
+        step_size.copy_((step_size * factor).clamp(step_size_min, step_size_max))
+        grad = grad.masked_fill(flipped, 0.0)
+        param.sub_(grad.sign() * step_size)
+        prev.copy_(grad)
+
+
+def asgd_step(param, grad, ax, eta, mu, step, lr, lambd, alpha, t0, weight_decay=0.0):
+    """One averaged-SGD update (tensor ops on every backend); `step` counts from 1; eta
+    (the current rate) and mu (the averaging weight) are 0-d state tensors, as in torch.
+
+        g = grad + weight_decay * param
+        param = param * (1 - lambd * eta) - eta * g
+        ax = ax + mu * (param - ax)            (ax = param while mu is 1)
+        eta = lr / (1 + lambd * lr * step) ** alpha;  mu = 1 / max(1, step - t0)
+    """
+    with no_grad():
+        if weight_decay:
+            grad = grad + param * weight_decay
+        rate = eta.item()
+        param.mul_(1 - lambd * rate)
+        param.sub_(grad * rate)
+        if mu.item() != 1:
+            ax.add_((param - ax) * mu)
+        else:
+            ax.copy_(param)
+        eta.fill_(lr / (1 + lambd * lr * step) ** alpha)
+        mu.fill_(1 / max(1, step - t0))

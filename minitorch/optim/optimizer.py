@@ -290,15 +290,16 @@ class Optimizer:
     @staticmethod
     def _restore(name, value, param, where):
         """A saved state entry ready for use with `param`: tensors (which must have its
-        shape and a floating point dtype) copied, compact, onto its backend and dtype;
-        step counts as ints. Errors start with `where`."""
+        shape, or be 0-d like NAdam's mu_product, and have a floating point dtype) copied,
+        compact, onto its backend and dtype (as torch.optim casts them); step counts as
+        ints. Errors start with `where`."""
         if name == "step":
             return _step_count(value, f"{where} 'step'")
         if isinstance(value, (Tensor, np.ndarray)):
-            if tuple(value.shape) != param.shape:
+            if tuple(value.shape) not in (param.shape, ()):
                 raise ValueError(f"{where} {name!r} has shape {tuple(value.shape)}, its "
                                  f"parameter {tuple(param.shape)}; state tensors must have "
-                                 "their parameter's shape")
+                                 "their parameter's shape (or be 0-d)")
             floating = value.dtype.is_floating_point if isinstance(value, Tensor) else \
                 value.dtype.kind == "f"
             if not floating:
