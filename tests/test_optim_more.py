@@ -1,7 +1,8 @@
 """minitorch.optim against torch.optim, continued: Adagrad, Adamax, Adadelta, NAdam, RAdam,
 Rprop, ASGD, amsgrad and maximize;
 the lr schedulers ExponentialLR, MultiStepLR, LambdaLR, MultiplicativeLR, LinearLR,
-ConstantLR, OneCycleLR, ReduceLROnPlateau, SequentialLR and ChainedScheduler, and whole
+ConstantLR, OneCycleLR, PolynomialLR, CosineAnnealingWarmRestarts, CyclicLR,
+ReduceLROnPlateau, SequentialLR and ChainedScheduler, and whole
 schedules of all the schedulers (StepLR and CosineAnnealingLR too). Each case runs the
 same calls in both libraries and compares the results. The helpers test_optim.py uses
 too are in optim_helpers.py."""
@@ -409,6 +410,25 @@ SCHEDULES = {  # id: (factories, epochs, optimizer kind, before_step)
                                                     scheduler("ExponentialLR", gamma=0.9)]),
                                            scheduler("MultiStepLR", milestones=[2, 4])],
                                           milestones=[5])], 4, "SGD", None),
+    "polynomial": ([scheduler("PolynomialLR", total_iters=6, power=2.0)], 10, "SGD", None),
+    "polynomial-manual-lr": ([scheduler("PolynomialLR", total_iters=8, power=0.5)], 10, "SGD",
+                             set_first_lr(0.05, at_epoch=2)),
+    "polynomial+step": ([scheduler("PolynomialLR", total_iters=7), STEP], 10, "SGD", None),
+    "warm-restarts": ([scheduler("CosineAnnealingWarmRestarts", T_0=3)], 12, "SGD", None),
+    "warm-restarts-growing": ([scheduler("CosineAnnealingWarmRestarts", T_0=2, T_mult=2,
+                                         eta_min=0.01)], 20, "SGD", None),
+    "cyclic": ([scheduler("CyclicLR", base_lr=0.01, max_lr=0.1, step_size_up=3)], 16, "SGD",
+               None),
+    "cyclic-triangular2": ([scheduler("CyclicLR", base_lr=[0.01, 0.02], max_lr=0.2,
+                                      step_size_up=2, step_size_down=4, mode="triangular2",
+                                      base_momentum=[0.7, 0.75], max_momentum=0.95)],
+                           25, "SGD", None),
+    "cyclic-exp-range-adam": ([scheduler("CyclicLR", base_lr=0.001, max_lr=0.01,
+                                         step_size_up=4, mode="exp_range", gamma=0.9)],
+                              20, "Adam", None),
+    "cyclic-scale-fn": ([scheduler("CyclicLR", base_lr=0.01, max_lr=0.1, step_size_up=2.5,
+                                   scale_fn=lambda x: 1 / (1 + x), scale_mode="iterations",
+                                   cycle_momentum=False)], 15, "SGD", None),
     "sequential-manual-lr": ([sequential([scheduler("ExponentialLR", gamma=0.5),
                                           scheduler("LambdaLR", lr_lambda=halve)],
                                          milestones=[3])], 10, "SGD",
@@ -434,6 +454,51 @@ def test_schedules_match_torch(case):
 def test_step_with_an_epoch_matches_torch(name, options):
     """step(epoch) (deprecated) uses the closed form, or get_lr() where torch's has none."""
     assert_same_schedule(*in_both(jumped, name, options, epochs=[3, 7, 4]))
+
+
+@pytest.mark.parametrize("options", [dict(T_0=3), dict(T_0=2, T_mult=2, eta_min=0.05),
+                                     dict(T_0=1, T_mult=3)])
+def test_warm_restarts_step_to_fractional_epochs_matches_torch(options):
+    """CosineAnnealingWarmRestarts.step(epoch) takes fractional epochs (per batch), not
+    deprecated there; plain steps after a jump go on from it."""
+    def run(library):
+        optimizer = make_optimizer(library)
+        made = library.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, **options)
+        history = []
+        for epoch in (0.5, 1.25, 2.0, 3.7, 7.2, 6.0, 14.9):
+            optimizer.step()
+            made.step(epoch)
+            history.append([[made.last_epoch, made.T_cur, made.T_i], made.get_last_lr()])
+            made.step()
+            history.append([[made.last_epoch, made.T_cur, made.T_i], made.get_last_lr()])
+        return history
+    assert_same_schedule(*in_both(run))
+
+
+@pytest.mark.parametrize("make,error,match", [
+    (lambda o: optim.lr_scheduler.PolynomialLR(o, total_iters=0), ValueError,
+     "PolynomialLR: total_iters must be >= 1"),
+    (lambda o: optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=2.5), TypeError,
+     "T_0 must be an int"),
+    (lambda o: optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0), ValueError,
+     "T_mult must be >= 1"),
+    (lambda o: optim.lr_scheduler.CyclicLR(o, 0.01, 0.1, mode="sawtooth"), ValueError,
+     "mode must be one of"),
+    (lambda o: optim.lr_scheduler.CyclicLR(o, [0.01], 0.1), ValueError,
+     "base_lr must have the same length as optimizer.param_groups"),
+    (lambda o: optim.lr_scheduler.CyclicLR(o, 0.01, 0.1, step_size_up=0), ValueError,
+     "invalid step_size_up 0"),
+    (lambda o: optim.lr_scheduler.CyclicLR(optim.Adagrad(o.param_groups[0]["params"]), 0.01,
+                                           0.1), ValueError, "must support momentum"),
+])
+def test_bad_new_scheduler_arguments_change_nothing(make, error, match):
+    optimizer = make_optimizer(minitorch)
+    before = copy.deepcopy(optimizer.param_groups)
+    with pytest.raises(error, match=match):
+        make(optimizer)
+    assert [{k: v for k, v in group.items() if k != "params"} for group in
+            optimizer.param_groups] == [{k: v for k, v in group.items() if k != "params"}
+                                        for group in before]
 
 
 # ---- ReduceLROnPlateau -------------------------------------------------------------------
@@ -552,6 +617,11 @@ RESUMABLE = {  # id: (factories, optimizer kind); state saved after 5 steps, 10 
                                 scheduler("ExponentialLR", gamma=0.9),
                                 scheduler("LambdaLR", lr_lambda=Warmup(4))],
                                milestones=[3, 6])], "SGD"),
+    "polynomial": ([scheduler("PolynomialLR", total_iters=9, power=1.5)], "SGD"),
+    "warm-restarts": ([scheduler("CosineAnnealingWarmRestarts", T_0=2, T_mult=2)], "SGD"),
+    "cyclic": ([scheduler("CyclicLR", base_lr=0.01, max_lr=0.1, step_size_up=3)], "SGD"),
+    "cyclic-object": ([scheduler("CyclicLR", base_lr=0.01, max_lr=0.1, step_size_up=2,
+                                 scale_fn=Warmup(6), cycle_momentum=False)], "SGD"),
     "two-schedulers": ([scheduler("LinearLR", total_iters=4),
                         scheduler("ExponentialLR", gamma=0.8)], "SGD"),
 }

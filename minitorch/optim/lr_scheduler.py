@@ -1,13 +1,13 @@
 """Learning-rate schedules: update each parameter group's "lr" as training goes on.
 
-Call scheduler.step() once per epoch, after optimizer.step() (OneCycleLR: once per
-batch; ReduceLROnPlateau: step(metric) after each validation). As in torch.optim, the
+Call scheduler.step() once per epoch, after optimizer.step() (OneCycleLR and CyclicLR:
+once per batch; ReduceLROnPlateau: step(metric) after each validation). As in torch.optim, the
 schedules are chainable: each step computes the next lr from the group's current "lr",
 so a change made to it by hand or by another scheduler on the same optimizer carries
 on, and a group added after the scheduler is scheduled too. Each group's "initial_lr"
 (its lr when the first scheduler was made) is the base of the closed-form schedules and
-of LambdaLR. (LambdaLR and OneCycleLR, which set the lr from the epoch alone, are the
-exceptions, as in torch.) ChainedScheduler steps several schedulers at once;
+of LambdaLR. (LambdaLR, OneCycleLR, CyclicLR and CosineAnnealingWarmRestarts, which
+set the lr from the epoch alone, are the exceptions, as in torch.) ChainedScheduler steps several schedulers at once;
 SequentialLR hands the optimizer from one scheduler to the next at milestones.
 
 Each scheduler checks its arguments before it writes to the optimizer, and a step that
@@ -301,8 +301,7 @@ class _LambdaScheduler(LRScheduler):
 
     def state_dict(self):
         state = super().state_dict()
-        state["lr_lambdas"] = [None if isinstance(function, types.FunctionType)
-                               else function.__dict__.copy() for function in self.lr_lambdas]
+        state["lr_lambdas"] = [_function_state(function) for function in self.lr_lambdas]
         return state
 
     def load_state_dict(self, state_dict):
@@ -379,6 +378,207 @@ class CosineAnnealingLR(LRScheduler):
                 for base_lr in self._base_lrs()]
 
 
+class PolynomialLR(LRScheduler):
+    """Decay each group's lr to 0 over total_iters epochs along a polynomial of degree
+    `power`, then keep it there. Closed form (fresh start):
+
+        lr = initial_lr * (1 - min(epoch, total_iters) / total_iters) ** power
+
+    step() applies it as PyTorch does, as the ratio of consecutive epochs' factors.
+    """
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        _check_int("PolynomialLR", "total_iters", total_iters, minimum=1)
+        _check_finite("PolynomialLR", "power", power)
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        epoch, total = self.last_epoch, self.total_iters
+        if self._is_initial or epoch > total:
+            return self._current_lrs()
+        factor = ((1 - epoch / total) / (1 - (epoch - 1) / total)) ** self.power
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+    def _closed_form_lr(self):
+        decay = (1 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+        return [base_lr * decay for base_lr in self._base_lrs()]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR: anneal each group's lr from its initial_lr to eta_min along a cosine over a
+    period of T_i epochs, then restart at initial_lr; the first period lasts T_0 epochs,
+    each next one T_mult times longer. With T_cur the epochs since the last restart:
+
+        lr = eta_min + (initial_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2
+
+    step() advances one epoch; step(epoch) jumps to `epoch`, which may be fractional
+    (step(epoch + batch / batches) after each batch), as in PyTorch (not deprecated here).
+    """
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):  # noqa: N803
+        op = "CosineAnnealingWarmRestarts"
+        _check_int(op, "T_0", T_0, minimum=1)
+        _check_int(op, "T_mult", T_mult, minimum=1)
+        check_real(op, "eta_min", eta_min, lambda value: -math.inf < value < math.inf,
+                   "a finite number")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        phase = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+        return [self.eta_min + (base_lr - self.eta_min) * phase for base_lr in self._base_lrs()]
+
+    def step(self, epoch=None):
+        """Advance to the next epoch, or to `epoch` (a number >= 0), and set the lrs."""
+        op = "CosineAnnealingWarmRestarts.step"
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        period = self.T_i
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            since_restart = self.T_cur + 1
+            if since_restart >= period:
+                since_restart, period = since_restart % period, period * self.T_mult
+        else:
+            check_real(op, "epoch", epoch, lambda value: 0 <= value < math.inf,
+                       "a finite number >= 0")
+            since_restart, period = self._position(epoch)
+        previous = self.last_epoch, self.T_cur, self.T_i
+        self.last_epoch, self.T_cur, self.T_i = math.floor(epoch), since_restart, period
+        try:
+            lrs = self.get_lr()
+        except BaseException:
+            self.last_epoch, self.T_cur, self.T_i = previous
+            raise
+        self._step_count += 1
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr = list(lrs)
+
+    def _position(self, epoch):
+        """(epochs since the last restart, the current period's length) at `epoch`, as
+        PyTorch computes them (with T_mult 1 the period is left as it is)."""
+        if epoch < self.T_0:
+            return epoch, self.T_0
+        if self.T_mult == 1:
+            return epoch % self.T_0, self.T_i
+        restarts = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+        return (epoch - self.T_0 * (self.T_mult ** restarts - 1) / (self.T_mult - 1),
+                self.T_0 * self.T_mult ** restarts)
+
+
+class CyclicLR(LRScheduler):
+    """Cycle each group's lr between base_lr and max_lr, stepped once per batch, as
+    torch.optim.lr_scheduler.CyclicLR.
+
+    CyclicLR(optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
+    mode='triangular', gamma=1.0, scale_fn=None, scale_mode='cycle', cycle_momentum=True,
+    base_momentum=0.8, max_momentum=0.9, last_epoch=-1)
+
+    A cycle rises for step_size_up steps and falls for step_size_down (default: as many).
+    The amplitude max_lr - base_lr is scaled by scale_fn of the cycle number
+    (scale_mode 'cycle') or of the step ('iterations'): mode 'triangular' keeps it,
+    'triangular2' halves it each cycle, 'exp_range' multiplies it by gamma each step; a
+    scale_fn given replaces the mode's. With cycle_momentum the momentum (or beta1)
+    moves the other way, between max_momentum and base_momentum. base_lr, max_lr and
+    the momentums are a number or one per group; on a fresh start each group's lr is
+    set to base_lr. state_dict() saves a scale_fn object's attributes (None for a
+    function), as LambdaLR does.
+    """
+
+    _MODES = ("triangular", "triangular2", "exp_range")
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
+                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
+                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+        op = "CyclicLR"
+        _check_optimizer(op, optimizer)
+        _check_int(op, "last_epoch", last_epoch, minimum=-1)
+        base_lrs = _group_values(op, "base_lr", optimizer, base_lr,
+                                 lambda value: 0 <= value < math.inf, "a finite number >= 0")
+        self.max_lrs = _group_values(op, "max_lr", optimizer, max_lr,
+                                     lambda value: 0 <= value < math.inf,
+                                     "a finite number >= 0")
+        up = float(_checked_steps(op, "step_size_up", step_size_up))
+        down = up if step_size_down is None else \
+            float(_checked_steps(op, "step_size_down", step_size_down))
+        if scale_fn is None and mode not in self._MODES:
+            raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, self._MODES))} "
+                             f"when no scale_fn is given, got {mode!r}")
+        if scale_fn is not None and not callable(scale_fn):
+            raise TypeError(f"{op}: scale_fn must be a function of the cycle or step, got "
+                            f"{type(scale_fn).__name__}")
+        if scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"{op}: scale_mode must be 'cycle' or 'iterations', got "
+                             f"{scale_mode!r}")
+        if cycle_momentum:
+            self.use_beta1 = _cycled_momentum(op, optimizer, max_momentum, base_momentum,
+                                              last_epoch)
+            self.base_momentums = [group["base_momentum"] for group in optimizer.param_groups]
+            self.max_momentums = [group["max_momentum"] for group in optimizer.param_groups]
+        if last_epoch == -1:
+            for group, lr in zip(optimizer.param_groups, base_lrs):
+                group["lr"] = lr
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        self.mode, self.gamma = mode, gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else \
+            "iterations" if mode == "exp_range" else "cycle"
+        self.cycle_momentum = cycle_momentum
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x):
+        """The amplitude's scale at cycle or step x: scale_fn's, or the mode's."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / 2.0 ** (x - 1)
+        return self.gamma ** x
+
+    def get_lr(self):
+        """The lr of each group at step last_epoch; with cycle_momentum, it also sets each
+        group's momentum (or beta1) for that step, as torch.optim's does."""
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle   # how far into the cycle
+        rise = x / self.step_ratio if x <= self.step_ratio else \
+            (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (top - base) * rise * scale
+               for base, top in zip(self._one_per_group(self.base_lrs, "base lrs"),
+                                    self._one_per_group(self.max_lrs, "max lrs"))]
+        if self.cycle_momentum:
+            for group, base, top in zip(self.optimizer.param_groups, self.base_momentums,
+                                        self.max_momentums):
+                _set_momentum(group, top - (top - base) * rise * scale, self.use_beta1)
+        return lrs
+
+    def state_dict(self):
+        state = super().state_dict()
+        state["_scale_fn_custom"] = _function_state(self._scale_fn_custom)
+        return state
+
+    def load_state_dict(self, state_dict):
+        op = "CyclicLR.load_state_dict"
+        state = _as_state(op, state_dict)
+        attributes = state.pop("_scale_fn_custom", None)
+        if attributes is not None and not isinstance(attributes, Mapping):
+            raise ValueError(f"{op}: '_scale_fn_custom' must be None or a dict of the "
+                             f"scale_fn object's attributes, got {attributes!r}")
+        self.__dict__.update(state)
+        if attributes is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(attributes)
+
+
 class OneCycleLR(LRScheduler):
     """The 1cycle policy, stepped once per batch, as torch.optim.lr_scheduler.OneCycleLR.
 
@@ -434,38 +634,20 @@ class OneCycleLR(LRScheduler):
         phases = _one_cycle_phases(op, total_steps, pct_start, three_phase)
         resume_keys = ["initial_lr", "max_lr", "min_lr"]
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(f"{op}: optimizer must support momentum or beta1 with "
-                                 f"`cycle_momentum` option enabled; {type(optimizer).__name__} "
-                                 "has neither, so pass cycle_momentum=False")
-            momentums = [_group_values(op, name, optimizer, value,
-                                       lambda number: 0 <= number < 1, "in [0, 1)")
-                         for name, value in (("max_momentum", max_momentum),
-                                             ("base_momentum", base_momentum))]
+            self.use_beta1 = _cycled_momentum(op, optimizer, max_momentum, base_momentum,
+                                              last_epoch)
             resume_keys += ["max_momentum", "base_momentum"]
-            self.use_beta1 = "betas" in optimizer.defaults
         if last_epoch == -1:
             for group, peak in zip(optimizer.param_groups, max_lrs):
                 group["initial_lr"] = peak / div_factor
                 group["max_lr"] = peak
                 group["min_lr"] = group["initial_lr"] / final_div_factor
-            if cycle_momentum:
-                for group, top, bottom in zip(optimizer.param_groups, *momentums):
-                    self._set_momentum(group, top)
-                    group["max_momentum"] = top
-                    group["base_momentum"] = bottom
         _check_resumable(op, optimizer, resume_keys, last_epoch)
         self.total_steps = total_steps
         self._schedule_phases = phases
         self._anneal_func_type = anneal_strategy
         self.cycle_momentum = cycle_momentum
         super().__init__(optimizer, last_epoch)
-
-    def _set_momentum(self, group, momentum):
-        if self.use_beta1:
-            group["betas"] = (momentum, *group["betas"][1:])
-        else:
-            group["momentum"] = momentum
 
     @staticmethod
     def _annealing_cos(start, end, pct):
@@ -504,7 +686,7 @@ class OneCycleLR(LRScheduler):
             momentums = [anneal(group[phase["start_momentum"]], group[phase["end_momentum"]],
                                 pct) for group in groups]
             for group, momentum in zip(groups, momentums):
-                self._set_momentum(group, momentum)
+                _set_momentum(group, momentum, self.use_beta1)
         return lrs
 
 
@@ -773,6 +955,51 @@ def _one_cycle_phases(op, total_steps, pct_start, three_phase):
                              "divide by zero; choose another pct_start or total_steps")
         start = phase["end_step"]
     return phases
+
+
+def _function_state(function):
+    """What a state dict keeps of a user's function: None for a plain function or lambda
+    (which do not pickle), a copy of a callable object's attributes otherwise."""
+    if function is None or isinstance(function, types.FunctionType):
+        return None
+    return function.__dict__.copy()
+
+
+def _checked_steps(op, name, value):
+    """`value`, a number of steps: a finite number > 0."""
+    check_real(op, name, value, lambda number: 0 < number < math.inf, "a finite number > 0")
+    return value
+
+
+def _set_momentum(group, momentum, use_beta1):
+    """Set a group's momentum: beta1 of its "betas" for Adam-like optimizers (use_beta1),
+    else its "momentum"."""
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
+def _cycled_momentum(op, optimizer, max_momentum, base_momentum, last_epoch):
+    """Check that `optimizer` has a momentum (or beta1) to cycle and that the momentums
+    are in [0, 1) (one number, or one per group); on a fresh start (last_epoch -1),
+    record them in each group as "max_momentum" and "base_momentum" and set its
+    momentum to max_momentum. Returns whether the momentum is beta1."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError(f"{op}: optimizer must support momentum or beta1 with "
+                         f"`cycle_momentum` option enabled; {type(optimizer).__name__} "
+                         "has neither, so pass cycle_momentum=False")
+    tops, bottoms = (_group_values(op, name, optimizer, value,
+                                   lambda number: 0 <= number < 1, "in [0, 1)")
+                     for name, value in (("max_momentum", max_momentum),
+                                         ("base_momentum", base_momentum)))
+    use_beta1 = "betas" in optimizer.defaults
+    if last_epoch == -1:
+        for group, top, bottom in zip(optimizer.param_groups, tops, bottoms):
+            _set_momentum(group, top, use_beta1)
+            group["max_momentum"] = top
+            group["base_momentum"] = bottom
+    return use_beta1
 
 
 def _check_optimizer(op, optimizer):
