@@ -363,3 +363,39 @@ def randperm(n, generator=None, dtype=None, backend=None, device=None):
     n = _count(n, "randperm", "n")
     _shape((n,), dtype, "randperm")
     return tensor(numpy_generator(generator).permutation(n), dtype, backend=backend)
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, backend=None,
+             device=None):
+    """base ** linspace(start, end, steps): steps values evenly spaced on a log scale."""
+    check_device(device, "logspace")
+    dtype = resolve(dtype or get_default_dtype())
+    steps = _count(steps, "logspace", "number of steps")
+    _shape((steps,), dtype, "logspace")
+    return tensor(np.power(float(base), np.linspace(start, end, steps)), dtype,
+                  requires_grad, backend)
+
+
+def _triangle_indices(op_name, numpy_indices, row, col, offset, dtype, backend, device):
+    check_device(device, op_name)
+    row, col = _count(row, op_name, "row"), _count(col, op_name, "col")
+    dtype = resolve(dtype)
+    if dtype is not int64:
+        raise TypeError(f"{op_name}: dtype must be int64, got {dtype.name}")
+    rows, cols = numpy_indices(row, operator.index(offset), col)
+    return tensor(np.stack([rows, cols]).astype(np.int64).reshape(2, -1), dtype,
+                  backend=backend)
+
+
+def tril_indices(row, col, offset=0, *, dtype=int64, backend=None, device=None):
+    """The (2, count) int64 coordinates of the lower triangle of a row x col matrix, on
+    and below its offset-th diagonal, in row-major order."""
+    return _triangle_indices("tril_indices", np.tril_indices, row, col, offset, dtype,
+                             backend, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=int64, backend=None, device=None):
+    """The (2, count) int64 coordinates of the upper triangle of a row x col matrix, on
+    and above its offset-th diagonal, in row-major order."""
+    return _triangle_indices("triu_indices", np.triu_indices, row, col, offset, dtype,
+                             backend, device)

@@ -134,3 +134,62 @@ def promote(dtype_a, priority_a, dtype_b, priority_b):
     # a lower-priority operand of a higher category wins with its own dtype (a Python
     # scalar already carries the default dtype of its category, see of_scalar)
     return dtype_a if dtype_b.category <= dtype_a.category else dtype_b
+
+
+def promote_types(type1, type2):
+    """The smallest dtype both dtypes convert to without losing their category
+    (torch.promote_types): bool < int64 < float32 < float64."""
+    return _higher(resolve(type1), resolve(type2))
+
+
+def can_cast(from_, to):
+    """Whether PyTorch's casting rules let an op write values of dtype from_ into a tensor
+    of dtype to: any cast that does not lower the category (float to int, int or float to
+    bool) is allowed."""
+    return resolve(from_).category <= resolve(to).category
+
+
+def _short(value):
+    """A number as torch's finfo/iinfo reprs write it: 6 significant digits."""
+    return f"{value:g}"
+
+
+class finfo:  # noqa: N801  (torch's name)
+    """The numerical properties of a floating dtype (default: the default dtype), as
+    torch.finfo: bits, eps, max, min, tiny (== smallest_normal), resolution, and dtype
+    (the dtype's name). Integer and bool dtypes are refused."""
+
+    def __init__(self, type=None):  # noqa: A002  (torch's parameter name)
+        dtype = get_default_dtype() if type is None else resolve(type)
+        if not dtype.is_floating_point:
+            raise TypeError(f"finfo: requires a floating point dtype, got {dtype.name}; use "
+                            "minitorch.iinfo for integer dtypes")
+        info = np.finfo(dtype.numpy)
+        self.bits, self.dtype = info.bits, dtype.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+
+    def __repr__(self):
+        return (f"finfo(resolution={_short(self.resolution)}, min={_short(self.min)}, "
+                f"max={_short(self.max)}, eps={_short(self.eps)}, "
+                f"smallest_normal={_short(self.smallest_normal)}, tiny={_short(self.tiny)}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801  (torch's name)
+    """The range of an integer dtype, as torch.iinfo: bits, max, min, and dtype (the
+    dtype's name). Floating and bool dtypes are refused, as in PyTorch."""
+
+    def __init__(self, type):  # noqa: A002  (torch's parameter name)
+        dtype = resolve(type)
+        if dtype.category != INT:
+            raise TypeError(f"iinfo: requires an integer dtype, got {dtype.name}; use "
+                            "minitorch.finfo for floating point dtypes")
+        info = np.iinfo(dtype.numpy)
+        self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), \
+            dtype.name
+
+    def __repr__(self):
+        return f"iinfo(min={_short(float(self.min))}, max={_short(float(self.max))}, " \
+               f"dtype={self.dtype})"

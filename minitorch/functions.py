@@ -9,6 +9,7 @@ functions built from primitives and need no backward of their own. Public functi
 are exported as `minitorch.<name>` and installed as Tensor methods (see the end).
 """
 import builtins
+import functools
 import itertools
 import math
 import numbers
@@ -1583,13 +1584,18 @@ def _check_same_dtype(op_name, a, b):
                         f"{a.dtype.name} and {b.dtype.name}")
 
 
+def _check_vectors(op_name, a, b):
+    """a and b are 1-D tensors of one size and dtype, as dot and vdot take them."""
+    _check_ndim(op_name, 1, input=a, tensor=b)
+    _check_same_dtype(op_name, a, b)
+    if a.shape != b.shape:
+        raise ValueError(f"{op_name}: expected both tensors to have the same number of "
+                         f"elements, got {a.shape[0]} and {b.shape[0]}")
+
+
 def dot(a, b):
     """The inner product of two 1-D tensors of one size and dtype (a 0-d tensor)."""
-    _check_ndim("dot", 1, input=a, tensor=b)
-    _check_same_dtype("dot", a, b)
-    if a.shape != b.shape:
-        raise ValueError(f"dot: expected both tensors to have the same number of elements, "
-                         f"got {a.shape[0]} and {b.shape[0]}")
+    _check_vectors("dot", a, b)
     return matmul(a, b)
 
 
@@ -2405,8 +2411,9 @@ def _normal_values(a, mean=0.0, std=1.0, *, generator=None):
 from .autograd import no_grad  # noqa: E402
 from .indexing import getitem, index_put_, setitem  # noqa: E402
 from .printing import tensor_format  # noqa: E402
-from .selection import (argsort, count_nonzero, kthvalue, median, msort, nonzero,  # noqa: E402
-                        sort, topk, unique)
+from .selection import (NotDifferentiable, argsort, bucketize, count_nonzero,  # noqa: E402
+                        cummax, cummin, kthvalue, median, msort, nonzero, searchsorted, sort,
+                        topk, unique)
 
 
 def _new(a, filled_with, size, dtype, requires_grad, backend):
@@ -2663,20 +2670,62 @@ def tensordot(a, b, dims=2):
 
 # -- fused arithmetic ------------------------------------------------------------------
 
-def addmm(a, mat1, mat2, *, beta=1, alpha=1):
-    """beta * a + alpha * (mat1 @ mat2) for 2-D mat1 (n, m), mat2 (m, p) and a broadcast
-    to (n, p), all one dtype; with beta 0, a is ignored (its nan and inf too)."""
-    _check_ndim("addmm", 2, mat1=mat1, mat2=mat2)
-    _check_same_dtype("addmm", mat1, mat2)
-    _check_same_dtype("addmm", a, mat1)
-    product = matmul(mat1, mat2)
-    if layout.broadcast_shapes(a.shape, product.shape, "addmm") != product.shape:
-        raise ValueError(f"addmm: input {format_shape(a.shape)} does not broadcast to the "
-                         f"product's shape {format_shape(product.shape)}")
+def _scaled_sum(a, product, beta, alpha, op_name):
+    """beta * a + alpha * product, a of product's dtype broadcast to product's shape; with
+    beta 0, a is ignored (its nan and inf too), as the add*mm family does in PyTorch."""
+    _check_same_dtype(op_name, a, product)
+    if layout.broadcast_shapes(a.shape, product.shape, op_name) != product.shape:
+        raise ValueError(f"{op_name}: input {format_shape(a.shape)} does not broadcast to "
+                         f"the product's shape {format_shape(product.shape)}")
     product = product if alpha == 1 else product * alpha
     if beta == 0:
         return product
     return (a if beta == 1 else a * beta) + product
+
+
+def addmm(a, mat1, mat2, *, beta=1, alpha=1):
+    """beta * a + alpha * (mat1 @ mat2) for 2-D mat1 (n, m), mat2 (m, p) and a broadcast
+    to (n, p), all one dtype (see _scaled_sum)."""
+    _check_ndim("addmm", 2, mat1=mat1, mat2=mat2)
+    _check_same_dtype("addmm", mat1, mat2)
+    return _scaled_sum(a, matmul(mat1, mat2), beta, alpha, "addmm")
+
+
+def addmv(a, mat, vec, *, beta=1, alpha=1):
+    """beta * a + alpha * (mat @ vec) for 2-D mat (n, m), 1-D vec (m) and a broadcast to
+    (n), all one dtype (see _scaled_sum)."""
+    return _scaled_sum(a, _matrix_vector("addmv", mat, vec), beta, alpha, "addmv")
+
+
+def addr(a, vec1, vec2, *, beta=1, alpha=1):
+    """beta * a + alpha * outer(vec1, vec2) for 1-D vec1 (n), vec2 (m) and a broadcast to
+    (n, m), all one dtype (see _scaled_sum)."""
+    _check_ndim("addr", 1, vec1=vec1, vec2=vec2)
+    _check_same_dtype("addr", vec1, vec2)
+    return _scaled_sum(a, outer(vec1, vec2), beta, alpha, "addr")
+
+
+def _batch_product(op_name, batch1, batch2):
+    """bmm(batch1, batch2), its errors naming op_name."""
+    _check_ndim(op_name, 3, batch1=batch1, batch2=batch2)
+    _check_same_dtype(op_name, batch1, batch2)
+    if batch1.shape[0] != batch2.shape[0] or batch1.shape[2] != batch2.shape[1]:
+        raise ValueError(f"{op_name}: batch1 {format_shape(batch1.shape)} and batch2 "
+                         f"{format_shape(batch2.shape)} must be (b, n, m) and (b, m, p)")
+    return matmul(batch1, batch2)
+
+
+def baddbmm(a, batch1, batch2, *, beta=1, alpha=1):
+    """beta * a + alpha * bmm(batch1, batch2) for batch1 (b, n, m), batch2 (b, m, p) and
+    a broadcast to (b, n, p), all one dtype (see _scaled_sum)."""
+    return _scaled_sum(a, _batch_product("baddbmm", batch1, batch2), beta, alpha, "baddbmm")
+
+
+def addbmm(a, batch1, batch2, *, beta=1, alpha=1):
+    """beta * a + alpha * (the sum over the batch of batch1[i] @ batch2[i]) for batch1
+    (b, n, m), batch2 (b, m, p) and a broadcast to (n, p), all one dtype."""
+    product = reduce_sum(_batch_product("addbmm", batch1, batch2), 0)
+    return _scaled_sum(a, product, beta, alpha, "addbmm")
 
 
 def addcmul(a, tensor1, tensor2, *, value=1):
@@ -3128,25 +3177,75 @@ def scatter_add(a, dim, index, src):
     return _scattered(a, dim, index, src, True, "scatter_add")
 
 
+def _index_key(a, dim, index, op_name):
+    """(normalized dim, the key a[key] reaches the slices at positions index along dim
+    with), for a with dims and a 1-d (or 0-d) int64 index."""
+    dim = layout.normalize_dim(dim, a.ndim, op_name)
+    positions = _index_positions(a, index, a.shape[dim], op_name)
+    if index.ndim > 1:
+        raise ValueError(f"{op_name}: index must be 1-d or 0-d, got "
+                         f"{format_shape(index.shape)}")
+    return dim, (slice(None),) * dim + (positions.reshape(-1),)
+
+
+def _index_written(a, dim, index, source, accumulate, op_name):
+    """A copy of a with source[..., i, ...] written (or added) at a[..., index[i], ...]
+    along dim; source is a with dim's size len(index), of a's dtype."""
+    if not a.shape:
+        return _index_written(a.reshape(1), 0, index.reshape(-1), source.reshape(-1),
+                              accumulate, op_name).reshape(())
+    dim, key = _index_key(a, dim, index, op_name)
+    _same_backend(a, source, op_name)
+    if source.dtype is not a.dtype:
+        raise TypeError(f"{op_name}: self ({a.dtype.name}) and source "
+                        f"({source.dtype.name}) must have the same dtype")
+    expected = a.shape[:dim] + (key[dim].size,) + a.shape[dim + 1:]
+    if source.shape != expected:
+        raise ValueError(f"{op_name}: expected source of shape {format_shape(expected)}, "
+                         f"got {format_shape(source.shape)}")
+    return IndexPut.apply(a, source, key, accumulate)
+
+
 def index_add(a, dim, index, source, *, alpha=1):
     """A copy of a with alpha * source[..., i, ...] added at a[..., index[i], ...] along
     dim (index 1-d int64; source is a with dim's size len(index)); repeats add up."""
+    return _index_written(a, dim, index, source if alpha == 1 else source * alpha, True,
+                          "index_add")
+
+
+def index_copy(a, dim, index, source):
+    """A copy of a with source[..., i, ...] written at a[..., index[i], ...] along dim
+    (index 1-d int64; source is a with dim's size len(index)). Where index repeats, which
+    write wins is unspecified, as PyTorch. a's gradient is 0 where written."""
+    return _index_written(a, dim, index, source, False, "index_copy")
+
+
+def index_fill(a, dim, index, value):
+    """A copy of a with `value` (a number, or a 0-d tensor of a's dtype, which then gets
+    the written positions' summed gradient) in every slice at positions index along dim."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0 or value.dtype is not a.dtype:
+            raise ValueError(f"index_fill: value must be a number or a 0-d {a.dtype.name} "
+                             f"tensor, got a {value.dtype.name} tensor of shape "
+                             f"{format_shape(value.shape)}")
+        _same_backend(a, value, "index_fill")
+    else:
+        _check_scalar(value, "index_fill")
+        check_fill_value(value, a.dtype, "index_fill")
+        value = _scalar_tensor(value, a.dtype, a._storage.backend)
     if not a.shape:
-        return index_add(a.reshape(1), 0, index.reshape(-1), source.reshape(-1),
-                         alpha=alpha).reshape(())
-    dim = layout.normalize_dim(dim, a.ndim, "index_add")
-    positions = _index_positions(a, index, a.shape[dim], "index_add")
-    _same_backend(a, source, "index_add")
-    if source.dtype is not a.dtype:
-        raise TypeError(f"index_add: self ({a.dtype.name}) and source "
-                        f"({source.dtype.name}) must have the same dtype")
-    expected = a.shape[:dim] + (positions.size,) + a.shape[dim + 1:]
-    if index.ndim > 1 or source.shape != expected:
-        raise ValueError(f"index_add: expected a 1-d index and source of shape "
-                         f"{format_shape(expected)}, got index {format_shape(index.shape)} "
-                         f"and source {format_shape(source.shape)}")
-    values = source if alpha == 1 else source * alpha
-    return IndexPut.apply(a, values, (slice(None),) * dim + (positions.reshape(-1),), True)
+        return index_fill(a.reshape(1), 0, index.reshape(-1), value).reshape(())
+    dim, key = _index_key(a, dim, index, "index_fill")
+    return IndexPut.apply(a, value, key, False)
+
+
+def take(a, index):
+    """The elements of a, read as 1-d in row-major order, at the positions of the int64
+    tensor index (negative ones count from the end): a tensor of index's shape."""
+    if not isinstance(index, Tensor) or index.dtype is not int64:
+        found = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
+        raise TypeError(f"take: index must be an int64 tensor, got {found}")
+    return a.reshape(-1)[index]
 
 
 def masked_select(a, mask):
@@ -3156,6 +3255,389 @@ def masked_select(a, mask):
         raise TypeError(f"masked_select: expected a bool mask, got {found}")
     a, mask = broadcast_tensors(a, mask)
     return a[mask]
+
+
+# -- more elementwise ops ----------------------------------------------------------------
+
+def deg2rad(a):
+    """a in degrees converted to radians; integers are promoted to the default float."""
+    return cast(a, _floating(a.dtype)) * (math.pi / 180)
+
+
+def rad2deg(a):
+    """a in radians converted to degrees; integers are promoted to the default float."""
+    return cast(a, _floating(a.dtype)) * (180 / math.pi)
+
+
+class ZeroGradient(Function):
+    """`values` (computed without a graph) as an op of `tensors`, each of which gets a
+    zero gradient of its own shape: PyTorch's derivative with respect to arguments that
+    only choose among values (copysign's sign source) or parametrize a random draw."""
+
+    def forward(self, values, *tensors):
+        self.shapes = [t.shape for t in tensors]
+        return values
+
+    def backward(self, grad):
+        zero = _scalar_tensor(0, grad.dtype, grad._storage.backend)
+        return (None,) + tuple(None if edge is None else expand(zero, shape)
+                               for edge, shape in zip(self.inputs[1:], self.shapes))
+
+
+def _sign_bit(a):
+    """Whether each element of a has its sign bit set (-0.0 counts, as -inf = 1 / -0.0;
+    nan does not: its sign bit cannot be told apart with tensor ops)."""
+    if not a.dtype.is_floating_point:
+        return a < 0
+    return logical_or(a < 0, logical_and(a == 0, reciprocal(a) < 0))
+
+
+def copysign(a, b):
+    """|a| with the sign of b (-0.0 negative), broadcast, in floating point. Gradients
+    as PyTorch's: a's is sign(a) * sign(result) (0 where a is 0), b's is 0. A nan in b
+    counts as positive (PyTorch reads its sign bit)."""
+    a, b = _operands(a, b, "copysign", _floating)
+    with no_grad():
+        signs = cast(where(_sign_bit(b), -1.0, 1.0), a.dtype)
+    return absolute(a) * ZeroGradient.apply(signs, b)
+
+
+def heaviside(a, values):
+    """The step function: 0 where a < 0, values (broadcast) where a == 0, 1 where a > 0
+    (a nan gives 0); a and values must have one dtype. No derivative, as PyTorch."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside: values must be a tensor, got {type(values).__name__}")
+    _check_same_dtype("heaviside", a, values)
+    _same_backend(a, values, "heaviside")
+    with no_grad():
+        steps = where(a == 0, values, cast(a > 0, a.dtype))
+    return NotDifferentiable.apply(a, steps, "heaviside") if a.requires_grad else steps
+
+
+def sinc(a):
+    """sin(pi * a) / (pi * a), 1 where a is 0 (gradient 0 there); integers are promoted
+    to the default float."""
+    a = cast(a, _floating(a.dtype))
+    at_zero = a == 0
+    angle = where(at_zero, 1.0, a * math.pi)  # no 0 / 0 in the branch where() discards
+    return where(at_zero, 1.0, sin(angle) / angle)
+
+
+def rsub(a, b, *, alpha=1):
+    """b - alpha * a: sub with its operands swapped."""
+    return sub(b, a, alpha=alpha)
+
+
+def positive(a):
+    """a itself (unary +); refused for bool tensors, as PyTorch."""
+    if a.dtype is bool_:
+        raise TypeError("positive: the unary + operator is not supported on bool tensors")
+    return a
+
+
+# -- dtype and shape predicates ----------------------------------------------------------
+
+def result_type(tensor1, tensor2):
+    """The dtype an op of tensor1 and tensor2 (tensors or Python numbers) computes in,
+    by PyTorch's promotion rules: dimensioned tensors outrank 0-d ones, which outrank
+    numbers, within a category."""
+    def operand(value):
+        if isinstance(value, Tensor):
+            return value.dtype, _priority(value)
+        _check_scalar(value, "result_type")
+        return of_scalar(value), SCALAR
+    return promote(*operand(tensor1), *operand(tensor2))
+
+
+def is_nonzero(a):
+    """Whether the one element of a is nonzero (a tensor of any other size is refused)."""
+    if a.numel() != 1:
+        raise RuntimeError(f"is_nonzero: a tensor with {a.numel()} elements (shape "
+                           f"{format_shape(a.shape)}) has no single truth value")
+    return builtins.bool(a.item())
+
+
+def is_same_size(a, b):
+    """Whether a and b have the same shape."""
+    return a.shape == b.shape
+
+
+def is_complex(a):
+    """False: minitorch has no complex dtypes."""
+    return False
+
+
+# -- products ----------------------------------------------------------------------------
+
+def _matrix_vector(op_name, mat, vec):
+    """mat @ vec for 2-D mat (n, m) and 1-D vec (m) of one dtype."""
+    _check_ndim(op_name, 2, mat=mat)
+    _check_ndim(op_name, 1, vec=vec)
+    _check_same_dtype(op_name, mat, vec)
+    if mat.shape[1] != vec.shape[0]:
+        raise ValueError(f"{op_name}: size mismatch, mat {format_shape(mat.shape)} and vec "
+                         f"{format_shape(vec.shape)}")
+    return matmul(mat, vec)
+
+
+def mv(a, vec):
+    """The matrix-vector product of 2-D a (n, m) and 1-D vec (m), of one dtype."""
+    return _matrix_vector("mv", a, vec)
+
+
+def vdot(a, b):
+    """The inner product of two 1-D tensors of one size and dtype (for real tensors,
+    dot)."""
+    _check_vectors("vdot", a, b)
+    return matmul(a, b)
+
+
+def inner(a, b):
+    """Sums of products over the last dim of a and of b (which must match): the result
+    has a's leading dims, then b's; with a 0-d operand, the product a * b."""
+    if not a.shape or not b.shape:
+        return mul(a, b)
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(f"inner: the last dims of input {format_shape(a.shape)} and other "
+                         f"{format_shape(b.shape)} must match")
+    return tensordot(a, b, ([a.ndim - 1], [b.ndim - 1]))
+
+
+def _check_chain(op_name, matrices):
+    """matrices (at least 2) are of one dtype and chain: each one's columns are the next
+    one's rows."""
+    for left, right in zip(matrices, matrices[1:]):
+        _check_same_dtype(op_name, left, right)
+        if left.shape[-1] != right.shape[0]:
+            raise ValueError(f"{op_name}: matrices {format_shape(left.shape)} and "
+                             f"{format_shape(right.shape)} cannot be multiplied")
+
+
+def multi_dot(tensors):
+    """The product of a chain of 2-D tensors (the first may be 1-D, a row; the last may
+    be 1-D, a column; those dims are dropped from the result), multiplied left to right."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise ValueError(f"multi_dot: expected at least 2 tensors, got {len(tensors)}")
+    for position, matrix in enumerate(tensors):
+        allowed = (1, 2) if position in (0, len(tensors) - 1) else (2,)
+        if matrix.ndim not in allowed:
+            raise ValueError(f"multi_dot: tensor {position} must be "
+                             f"{' or '.join(f'{n}-D' for n in allowed)}, got "
+                             f"{format_shape(matrix.shape)}")
+    _check_chain("multi_dot", tensors)
+    return functools.reduce(matmul, tensors)
+
+
+def chain_matmul(*matrices):
+    """The product of 2-D matrices, left to right (PyTorch's deprecated form of
+    linalg.multi_dot); one matrix gives a copy."""
+    for matrix in matrices:
+        _check_ndim("chain_matmul", 2, matrices=matrix)
+    if len(matrices) == 1:
+        return clone(matrices[0])
+    _check_chain("chain_matmul", matrices)
+    return functools.reduce(matmul, matrices)
+
+
+def matrix_power(a, n):
+    """a (..., m, m) multiplied by itself n times (n >= 0; n == 0 gives identities of a's
+    dtype, whose gradient to a is 0), by repeated squaring. Negative powers need an
+    inverse, which minitorch does not have."""
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"matrix_power: expected a (batch of) square matrices, got "
+                         f"{format_shape(a.shape)}")
+    n = operator.index(n)
+    if n < 0:
+        raise NotImplementedError("matrix_power: negative powers need a matrix inverse, "
+                                  "which minitorch does not provide")
+    if n == 0:
+        identity = make_tensor(np.eye(a.shape[-1]), dtype=a.dtype, backend=a.backend)
+        identities = clone(expand(identity, a.shape))
+        return ZeroGradient.apply(identities, a) if a.requires_grad else identities
+    result, square_power = None, a
+    while True:
+        if n & 1:
+            result = square_power if result is None else matmul(result, square_power)
+        n >>= 1
+        if not n:
+            return result
+        square_power = matmul(square_power, square_power)
+
+
+def block_diag(*tensors):
+    """The block-diagonal matrix of the tensors (0-d as 1x1, 1-d (n) as a row 1xn, 2-d
+    as is) in order, zeros elsewhere, with their promoted dtype."""
+    if not tensors:
+        return make_tensor(np.zeros((1, 0)), backend=None)
+    for tensor in tensors:
+        if tensor.ndim > 2:
+            raise ValueError(f"block_diag: expected tensors of at most 2 dims, got "
+                             f"{format_shape(tensor.shape)}")
+    dtype = functools.reduce(lambda d, t: promote(d, DIMENSIONED, t.dtype, DIMENSIONED),
+                             tensors[1:], tensors[0].dtype)
+    blocks = [cast(_at_least(t, 2), dtype) for t in tensors]
+    width = builtins.sum(block.shape[1] for block in blocks)
+    rows, left = [], 0
+    for block in blocks:
+        height = block.shape[0]
+        before = full((height, left), 0, dtype=dtype, backend=block.backend)
+        after = full((height, width - left - block.shape[1]), 0, dtype=dtype,
+                     backend=block.backend)
+        rows.append(cat([before, block, after], 1))
+        left += block.shape[1]
+    return cat(rows, 0)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-d tensor (of one dtype), in
+    row-major order: (product of sizes, number of tensors); one tensor gives a copy."""
+    tensors = _as_tensors(tensors, "cartesian_prod")
+    for tensor in tensors:
+        _check_ndim("cartesian_prod", 1, tensors=tensor)
+    if len(tensors) == 1:
+        return clone(tensors[0])
+    return stack([grid.reshape(-1) for grid in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def combinations(a, r=2, with_replacement=False):
+    """The length-r combinations of the 1-d a's elements, as itertools.combinations (or
+    combinations_with_replacement) orders them: (count, r); r == 0 gives an empty 1-d
+    tensor."""
+    _check_ndim("combinations", 1, input=a)
+    r = operator.index(r)
+    if r < 0:
+        raise ValueError(f"combinations: r must be non-negative, got {r}")
+    if r == 0:
+        return a[np.zeros(0, np.int64)]
+    choose = itertools.combinations_with_replacement if with_replacement else \
+        itertools.combinations
+    positions = np.array(list(choose(range(a.shape[0]), r)), np.int64).reshape(-1, r)
+    return a[positions]
+
+
+def vander(x, N=None, increasing=False):  # noqa: N803  (torch's parameter name)
+    """The Vandermonde matrix of the 1-d x: column j is x ** (N - 1 - j), or x ** j when
+    increasing; N defaults to len(x). Built as running products, so gradients are exact;
+    bools count as int64."""
+    _check_ndim("vander", 1, x=x)
+    columns = x.shape[0] if N is None else operator.index(N)
+    if columns < 0:
+        raise ValueError(f"vander: N must be non-negative, got {columns}")
+    x = cast(x, _not_bool(x.dtype))
+    if columns == 0:
+        return full((x.shape[0], 0), 0, dtype=x.dtype, backend=x.backend)
+    first = full((x.shape[0], 1), 1, dtype=x.dtype, backend=x.backend)
+    powers = cumprod(cat([first, expand(x.unsqueeze(1), (x.shape[0], columns - 1))], 1), 1)
+    return powers if increasing else flip(powers, 1)
+
+
+# -- views, splits and diagonals ---------------------------------------------------------
+
+def _at_least_each(ndim, tensors, op_name):
+    """atleast_Nd: one tensor gives one view, several (or a sequence) a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return _at_least(tensors[0], ndim)
+    return tuple(_at_least(t, ndim) for t in _as_tensors(tensors, op_name))
+
+
+def atleast_1d(*tensors):
+    """The tensors viewed with at least 1 dim (0-d as (1))."""
+    return _at_least_each(1, tensors, "atleast_1d")
+
+
+def atleast_2d(*tensors):
+    """The tensors viewed with at least 2 dims (0-d as (1, 1), (n) as (1, n))."""
+    return _at_least_each(2, tensors, "atleast_2d")
+
+
+def atleast_3d(*tensors):
+    """The tensors viewed with at least 3 dims (0-d as (1, 1, 1), (n) as (1, n, 1),
+    (m, n) as (m, n, 1))."""
+    return _at_least_each(3, tensors, "atleast_3d")
+
+
+def _split_along(a, indices_or_sections, dim, least_ndim, op_name):
+    """tensor_split along dim for a of at least least_ndim dims, where a number of
+    sections must divide the dim's size."""
+    if a.ndim < least_ndim:
+        raise ValueError(f"{op_name}: expected a tensor with at least {least_ndim} dims, "
+                         f"got {format_shape(a.shape)}")
+    if isinstance(indices_or_sections, numbers.Integral) and \
+            (indices_or_sections <= 0 or a.shape[dim] % indices_or_sections):
+        raise ValueError(f"{op_name}: dimension {dim} of size {a.shape[dim]} cannot be "
+                         f"split into {indices_or_sections} equal sections")
+    return tensor_split(a, indices_or_sections, dim)
+
+
+def hsplit(a, indices_or_sections):
+    """tensor_split along dim 1 (dim 0 for 1-d a); a number of sections must divide it."""
+    return _split_along(a, indices_or_sections, 0 if a.ndim == 1 else 1, 1, "hsplit")
+
+
+def vsplit(a, indices_or_sections):
+    """tensor_split along dim 0 of an at least 2-d a; sections must divide it."""
+    return _split_along(a, indices_or_sections, 0, 2, "vsplit")
+
+
+def dsplit(a, indices_or_sections):
+    """tensor_split along dim 2 of an at least 3-d a; sections must divide it."""
+    return _split_along(a, indices_or_sections, 2, 3, "dsplit")
+
+
+def diag_embed(a, offset=0, dim1=-2, dim2=-1):
+    """Zeros with a's last dim written on the offset-th diagonal of the (dim1, dim2)
+    planes of the result, which has one more dim than a (dim1 and dim2 index it)."""
+    if not a.shape:
+        raise ValueError("diag_embed: expected a tensor with at least 1 dim")
+    offset = operator.index(offset)
+    ndim = a.ndim + 1
+    dim1 = layout.normalize_dim(dim1, ndim, "diag_embed")
+    dim2 = layout.normalize_dim(dim2, ndim, "diag_embed")
+    if dim1 == dim2:
+        raise ValueError(f"diag_embed: dim1 and dim2 must differ, both are {dim1}")
+    length = a.shape[-1]
+    size = length + builtins.abs(offset)
+    batch_shape = list(a.shape[:-1])
+    batch_dims = [d for d in range(ndim) if d not in (dim1, dim2)]
+    shape, key, steps = [0] * ndim, [None] * ndim, np.arange(length)
+    for position, d in enumerate(batch_dims):  # key arrays broadcast to a's shape
+        shape[d] = batch_shape[position]
+        key[d] = np.arange(batch_shape[position]).reshape(
+            [-1 if p == position else 1 for p in range(a.ndim)])
+    shape[dim1] = shape[dim2] = size
+    key[dim1] = steps + builtins.max(-offset, 0)
+    key[dim2] = steps + builtins.max(offset, 0)
+    zeros = dispatch.fill(0, tuple(shape), a.dtype, a._storage.backend)
+    return IndexPut.apply(zeros, a, tuple(key), False)
+
+
+def diagflat(a, offset=0):
+    """The square matrix with a's elements (flattened) on its offset-th diagonal."""
+    return diag(a.reshape(-1), offset)
+
+
+def unravel_index(indices, shape):
+    """The coordinates, in a tensor of `shape`, of the flat (row-major) positions in the
+    int64 indices (negative ones count from the end): a tuple of one int64 tensor of
+    indices' shape per dim of shape."""
+    if not isinstance(indices, Tensor) or indices.dtype is not int64:
+        found = indices.dtype.name if isinstance(indices, Tensor) else type(indices).__name__
+        raise TypeError(f"unravel_index: indices must be an int64 tensor, got {found}")
+    shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    if builtins.any(size < 0 for size in shape):
+        raise ValueError(f"unravel_index: sizes must be non-negative, got {list(shape)}")
+    count = math.prod(shape)
+    if indices.numel() and not builtins.bool(logical_and(indices >= -count,
+                                                         indices < count).all().item()):
+        raise IndexError(f"unravel_index: an index is out of bounds for shape {list(shape)} "
+                         f"({count} elements)")
+    flat = remainder(indices, count) if count else indices
+    coordinates = []
+    for size in reversed(shape):
+        coordinates.append(remainder(flat, size))
+        flat = floor_divide(flat, size)
+    return tuple(reversed(coordinates))
 
 
 # -- Tensor-only methods -----------------------------------------------------------------
@@ -3174,6 +3656,22 @@ def sum_to_size(a, *size):
         raise ValueError(f"sum_to_size: size {format_shape(size)} is not expandable to "
                          f"size {format_shape(a.shape)}")
     return sum_to_shape(a, tuple(size))
+
+
+from .creation import logspace, tril_indices, triu_indices  # noqa: E402
+from .dtype import can_cast, finfo, iinfo, promote_types  # noqa: E402
+from .generator import get_rng_state, seed, set_rng_state  # noqa: E402
+from .printing import set_printoptions  # noqa: E402
+from .sampling import (bernoulli, multinomial, normal, poisson, rand_like,  # noqa: E402
+                       randint_like, randn_like)
+from .statistics import (aminmax, bincount, corrcoef, cov, cumulative_trapezoid,  # noqa: E402
+                         histc, logcumsumexp, nanmean, nansum, std_mean, trapezoid,
+                         var_mean)
+
+
+def _bernoulli_fill(a, p=0.5, *, generator=None):
+    """What bernoulli_ writes: 0 or 1 in a's shape, 1 with probability p."""
+    return bernoulli(a, p, generator=generator)
 
 
 PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builtin ones)
@@ -3218,6 +3716,32 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "cdist": cdist, "isin": isin, "argwhere": argwhere, "take_along_dim": take_along_dim,
     "scatter": scatter, "scatter_add": scatter_add, "index_add": index_add,
     "masked_select": masked_select,
+    # torch namespace breadth: random sampling, dtype and printing utilities
+    "rand_like": rand_like, "randn_like": randn_like, "randint_like": randint_like,
+    "normal": normal, "bernoulli": bernoulli, "multinomial": multinomial,
+    "poisson": poisson, "get_rng_state": get_rng_state, "set_rng_state": set_rng_state,
+    "seed": seed, "finfo": finfo, "iinfo": iinfo, "promote_types": promote_types,
+    "result_type": result_type, "can_cast": can_cast, "is_nonzero": is_nonzero,
+    "is_same_size": is_same_size, "is_complex": is_complex,
+    "set_printoptions": set_printoptions, "logspace": logspace,
+    "tril_indices": tril_indices, "triu_indices": triu_indices,
+    # statistics, scans, searching
+    "std_mean": std_mean, "var_mean": var_mean, "nanmean": nanmean, "nansum": nansum,
+    "aminmax": aminmax, "cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp,
+    "cov": cov, "corrcoef": corrcoef, "bincount": bincount, "histc": histc,
+    "bucketize": bucketize, "searchsorted": searchsorted, "trapezoid": trapezoid,
+    "trapz": trapezoid, "cumulative_trapezoid": cumulative_trapezoid,
+    # products, shapes, indexing, elementwise
+    "mv": mv, "addmv": addmv, "addr": addr, "baddbmm": baddbmm, "addbmm": addbmm,
+    "inner": inner, "vdot": vdot, "chain_matmul": chain_matmul,
+    "matrix_power": matrix_power, "block_diag": block_diag,
+    "cartesian_prod": cartesian_prod, "combinations": combinations, "vander": vander,
+    "atleast_1d": atleast_1d, "atleast_2d": atleast_2d, "atleast_3d": atleast_3d,
+    "hsplit": hsplit, "vsplit": vsplit, "dsplit": dsplit, "row_stack": vstack,
+    "take": take, "index_copy": index_copy, "index_fill": index_fill,
+    "diag_embed": diag_embed, "diagflat": diagflat, "unravel_index": unravel_index,
+    "deg2rad": deg2rad, "rad2deg": rad2deg, "heaviside": heaviside, "copysign": copysign,
+    "sinc": sinc, "rsub": rsub, "positive": positive,
 }
 
 _METHOD_NAMES = (
@@ -3242,6 +3766,11 @@ _METHOD_NAMES = (
     "unflatten", "select", "tensor_split", "absolute", "greater", "less", "greater_equal",
     "less_equal", "not_equal", "diag", "fliplr", "flipud", "rot90", "kron", "cross",
     "argwhere", "take_along_dim", "scatter", "scatter_add", "index_add", "masked_select",
+    "bernoulli", "multinomial", "is_nonzero", "is_same_size", "is_complex", "nanmean",
+    "nansum", "aminmax", "cummax", "cummin", "logcumsumexp", "cov", "corrcoef", "bincount",
+    "histc", "mv", "addmv", "addr", "baddbmm", "addbmm", "inner", "vdot", "matrix_power",
+    "hsplit", "vsplit", "dsplit", "take", "index_copy", "index_fill", "diag_embed",
+    "diagflat", "deg2rad", "rad2deg", "heaviside", "copysign", "sinc", "positive",
 )
 
 _INPLACE_OPS = {  # in-place method -> the op it computes out of place and writes into self
@@ -3256,11 +3785,14 @@ _INPLACE_OPS = {  # in-place method -> the op it computes out of place and write
         "log1p", "clamp", "clip", "masked_fill", "floor", "ceil", "round", "trunc", "fix",
         "log2", "log10", "expm1", "tril", "triu", "lerp", "exp2", "erf", "addmm", "addcmul",
         "addcdiv", "clamp_min", "clamp_max", "nan_to_num", "xlogy", "hypot", "frac", "logit",
-        "tan", "absolute", "scatter", "scatter_add", "index_add")},
+        "tan", "absolute", "scatter", "scatter_add", "index_add", "addmv", "addr", "baddbmm",
+        "addbmm", "index_copy", "index_fill", "deg2rad", "rad2deg", "copysign", "sinc")},
     # no derivative; as PyTorch, self stays in the graph with gradient 0
     **{name + "_": _zero_gradient(PUBLIC[name]) for name in (
         "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
-        "logical_xor", "greater", "less", "greater_equal", "less_equal", "not_equal")},
+        "logical_xor", "greater", "less", "greater_equal", "less_equal", "not_equal",
+        "heaviside")},
+    "bernoulli_": _zero_gradient(_bernoulli_fill),
     "uniform_": _zero_gradient(_uniform_values), "normal_": _zero_gradient(_normal_values),
     "cumsum_": _keeping_dtype(cumsum), "cumprod_": _keeping_dtype(cumprod),
 }

@@ -44,7 +44,63 @@ def manual_seed(seed):
 
 
 def initial_seed():
+    """The seed the default generator was last seeded with."""
     return default_generator.initial_seed()
+
+
+def seed():
+    """Seed the default generator with a fresh non-deterministic seed (from the operating
+    system) and return that seed, as torch.seed."""
+    fresh = int(np.random.SeedSequence().entropy) % 2 ** 63
+    default_generator.manual_seed(fresh)
+    return fresh
+
+
+# get_rng_state packs PCG64's state (two 128-bit numbers and the buffered 32 bits) into
+# 32-bit words of an int64 tensor: a tensor, as torch's (whose bytes are its own format).
+_WORD_BITS, _WORDS_PER_NUMBER = 32, 4
+
+
+def _words(number):
+    mask = 2 ** _WORD_BITS - 1
+    return [(number >> (_WORD_BITS * i)) & mask for i in range(_WORDS_PER_NUMBER)]
+
+
+def _number(words):
+    return sum(int(word) << (_WORD_BITS * i) for i, word in enumerate(words))
+
+
+def get_rng_state():
+    """The default generator's state as an int64 tensor, for set_rng_state: restoring it
+    repeats the draws made since."""
+    from .creation import tensor
+    state = default_generator.get_state()
+    pcg = state["state"]
+    words = _words(pcg["state"]) + _words(pcg["inc"]) + [state["has_uint32"],
+                                                          state["uinteger"]]
+    return tensor(words)
+
+
+def set_rng_state(new_state):
+    """Restore the default generator to a state get_rng_state returned."""
+    from .tensor import Tensor
+    size = 2 * _WORDS_PER_NUMBER + 2
+    if not isinstance(new_state, Tensor) or new_state.dtype.name != "int64" or \
+            new_state.shape != (size,):
+        found = (f"{new_state.dtype.name} tensor of shape {tuple(new_state.shape)}"
+                 if isinstance(new_state, Tensor) else type(new_state).__name__)
+        raise TypeError(f"set_rng_state: expected the int64 tensor of shape ({size},) that "
+                        f"get_rng_state returns, got {found}")
+    words = new_state.tolist()
+    if any(not 0 <= word < 2 ** _WORD_BITS for word in words):
+        raise ValueError("set_rng_state: the state holds values that are not 32-bit words; "
+                         "pass a tensor get_rng_state returned")
+    number_words = _WORDS_PER_NUMBER
+    default_generator.set_state({
+        "bit_generator": "PCG64",
+        "state": {"state": _number(words[:number_words]),
+                  "inc": _number(words[number_words:2 * number_words])},
+        "has_uint32": words[-2], "uinteger": words[-1]})
 
 
 def numpy_generator(generator=None):

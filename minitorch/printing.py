@@ -1,25 +1,63 @@
 """repr of a Tensor in PyTorch's style: tensor([[1., 2.]], requires_grad=True)."""
+import math
+
 import numpy as np
 
 from .dtype import bool_, get_default_dtype, int64
 
-EDGE_ITEMS = 3
-SUMMARIZE_ABOVE = 1000
-LINE_WIDTH = 80
+
+class PrintOptions:
+    """What set_printoptions changes: digits after the point (precision), how many
+    elements a tensor may have before it is summarized (threshold) and with how many
+    items at each end of each dim (edgeitems), the line width, and sci_mode (None: chosen
+    from the values, as PyTorch; True or False: always or never scientific)."""
+
+    def __init__(self, precision=4, threshold=1000, edgeitems=3, linewidth=80, sci_mode=None):
+        self.precision, self.threshold, self.edgeitems = precision, threshold, edgeitems
+        self.linewidth, self.sci_mode = linewidth, sci_mode
+
+
+_PROFILES = {"default": PrintOptions(),
+             "short": PrintOptions(precision=2, edgeitems=2),
+             "full": PrintOptions(threshold=math.inf)}
+_options = PrintOptions()
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None):
+    """Change how tensors print, as torch.set_printoptions: a profile ("default", "short"
+    or "full") first resets every option to its values, then each option given overrides
+    one. sci_mode is set whenever profile or sci_mode is given (None: automatic)."""
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: unknown profile {profile!r}; expected one "
+                             f"of {', '.join(map(repr, _PROFILES))}")
+        vars(_options).update(vars(_PROFILES[profile]))
+    for name, value in (("precision", precision), ("threshold", threshold),
+                        ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None:
+            setattr(_options, name, value)
+    if profile is not None or sci_mode is not None:
+        _options.sci_mode = sci_mode
 
 
 def _float_formatter(values):
-    """One format for every element, chosen the way PyTorch chooses it."""
+    """One format for every element, chosen the way PyTorch chooses it (sci_mode, when
+    set, overrides the choice)."""
     finite = np.abs(values[np.isfinite(values)])
     nonzero = finite[finite != 0]
     spread = nonzero.size and nonzero.max() / nonzero.min() > 1000
-    if finite.size and np.all(finite == np.round(finite)):
-        if spread or (nonzero.size and nonzero.max() > 1e8):
-            return lambda v: f"{v:.4e}"
+    whole = finite.size and np.all(finite == np.round(finite))
+    scientific = nonzero.size and (spread or nonzero.max() > 1e8) if whole else \
+        nonzero.size and (spread or nonzero.max() >= 1e8 or nonzero.min() < 1e-4)
+    if _options.sci_mode is not None:
+        scientific = _options.sci_mode
+    precision = _options.precision
+    if scientific:
+        return lambda v: f"{v:.{precision}e}"
+    if whole:
         return lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
-    if nonzero.size and (spread or nonzero.max() >= 1e8 or nonzero.min() < 1e-4):
-        return lambda v: f"{v:.4e}"
-    return lambda v: f"{v:.4f}" if np.isfinite(v) else str(v)
+    return lambda v: f"{v:.{precision}f}" if np.isfinite(v) else str(v)
 
 
 def _formatter(array, dtype):
@@ -31,25 +69,27 @@ def _formatter(array, dtype):
 
 
 def _edges(array, summarize):
-    """array with only EDGE_ITEMS kept at both ends of each long dim (for width)."""
+    """array with only edgeitems kept at both ends of each long dim (for width)."""
     if not summarize:
         return array
+    edge_items = _options.edgeitems
     for axis in range(array.ndim):
-        if array.shape[axis] > 2 * EDGE_ITEMS:
-            keep = list(range(EDGE_ITEMS)) + list(range(-EDGE_ITEMS, 0))
+        if array.shape[axis] > 2 * edge_items:
+            keep = list(range(edge_items)) + list(range(-edge_items, 0))
             array = np.take(array, keep, axis=axis)
     return array
 
 
 def _render(array, format_item, width, indent, summarize):
+    edge_items = _options.edgeitems
     if array.ndim == 0:
         return format_item(array.item()).rjust(width)
     if array.ndim == 1:
         items = [format_item(v).rjust(width) for v in array.tolist()]
-        if summarize and len(items) > 2 * EDGE_ITEMS:
-            items = items[:EDGE_ITEMS] + [" ..."] + items[-EDGE_ITEMS:]
+        if summarize and len(items) > 2 * edge_items:
+            items = items[:edge_items] + [" ..."] + items[-edge_items:]
         lines, line = [], []
-        per_line = max((LINE_WIDTH - indent) // (width + 2), 1)
+        per_line = max((_options.linewidth - indent) // (width + 2), 1)
         for position, item in enumerate(items):
             line.append(item)
             if len(line) == per_line and position != len(items) - 1:
@@ -58,8 +98,8 @@ def _render(array, format_item, width, indent, summarize):
         lines.append(", ".join(line))
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
     rows = list(range(array.shape[0]))
-    if summarize and len(rows) > 2 * EDGE_ITEMS:
-        rows = rows[:EDGE_ITEMS] + [None] + rows[-EDGE_ITEMS:]
+    if summarize and len(rows) > 2 * edge_items:
+        rows = rows[:edge_items] + [None] + rows[-edge_items:]
     parts = ["..." if r is None else _render(array[r], format_item, width, indent + 1, summarize)
              for r in rows]
     separator = "," + "\n" * (array.ndim - 1) + " " * (indent + 1)
@@ -67,7 +107,7 @@ def _render(array, format_item, width, indent, summarize):
 
 
 def format_values(array, dtype, indent):
-    summarize = array.size > SUMMARIZE_ABOVE
+    summarize = array.size > _options.threshold
     shown = _edges(array, summarize).reshape(-1)
     format_item = _formatter(shown, dtype)
     if dtype.is_floating_point:  # as PyTorch: columns fit the non-zero finite values

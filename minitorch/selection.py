@@ -1,5 +1,5 @@
 """Sorting and selection: sort, argsort, msort, topk, kthvalue, median, unique, nonzero,
-count_nonzero, with PyTorch's semantics.
+count_nonzero, cummax, cummin, searchsorted and bucketize, with PyTorch's semantics.
 
 Why the order is computed on the host: the backend contract has no sort kernel, and
 making one required would break every backend and plugin written against it. An order
@@ -25,6 +25,7 @@ from .autograd import Function, no_grad
 from .dtype import bool_, int64
 from .functions import ExtremeOfAll, MaxMin, _drop_dims, _reduction_dims, gather, ne, reduce_sum
 from .layout import format_shape
+from .tensor import Tensor
 
 
 # ---- on the host ------------------------------------------------------------------------
@@ -250,3 +251,94 @@ def count_nonzero(a, dim=None):
     """How many elements of a are nonzero (nan is) over dim (None or (): all; an int or a
     tuple), as int64."""
     return reduce_sum(ne(a, 0), _reduction_dims(dim, a.ndim, "count_nonzero"))
+
+
+# ---- running extremes -------------------------------------------------------------------
+
+def _running_extreme_order(array, axis, later_wins):
+    """The int64 position, along axis, of the running max (or min) of numpy `array` at
+    each element, with PyTorch's rules: a later element equal to the extreme takes over,
+    and so does every nan (which then stays the extreme)."""
+    array = np.moveaxis(array, axis, -1)
+    positions = np.zeros(array.shape, np.int64)
+    if array.shape[-1]:
+        extreme = array[..., 0].copy()
+        position = np.zeros(array.shape[:-1], np.int64)
+        for step in range(array.shape[-1]):
+            current = array[..., step]
+            takes_over = (current != current) | ((extreme == extreme) &
+                                                 later_wins(current, extreme))
+            extreme = np.where(takes_over, current, extreme)
+            position = np.where(takes_over, step, position)
+            positions[..., step] = position
+    return np.moveaxis(positions, -1, axis)
+
+
+def _running_extreme(a, dim, later_wins, op_name):
+    dim = layout.normalize_dim(dim, a.ndim, op_name)
+    if not a.shape:
+        return MaxMin(a.clone(), _indices(np.zeros((), np.int64), a), op_name)
+    indices = _indices(_running_extreme_order(dispatch.to_numpy(a), dim, later_wins), a)
+    return MaxMin(gather(a, dim, indices), indices, op_name)
+
+
+def cummax(a, dim):
+    """(values, indices) of the running maximum along dim: values[i] is the largest of
+    a[0..i] and indices[i] where it is (the latest of equal ones; a nan, once seen, is
+    the maximum). values' gradient goes to indices."""
+    return _running_extreme(a, dim, np.greater_equal, "cummax")
+
+
+def cummin(a, dim):
+    """(values, indices) of the running minimum along dim (see cummax)."""
+    return _running_extreme(a, dim, np.less_equal, "cummin")
+
+
+# ---- searching a sorted sequence --------------------------------------------------------
+
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None,
+                 sorter=None):
+    """For each of values (a tensor or a number), the int64 position in sorted_sequence
+    (ascending along its last dim, or in the order `sorter` gives) where it would be
+    inserted to keep the order: before equal elements, or after them with right=True or
+    side="right". A sorted_sequence with more than one dim is searched row by row; its
+    leading dims must match values'."""
+    if out_int32:
+        raise NotImplementedError("searchsorted: out_int32=True is not supported "
+                                  "(minitorch has no int32 dtype); results are int64")
+    if side not in (None, "left", "right") or (side == "left" and right):
+        raise ValueError(f"searchsorted: side must be 'left' or 'right' (and not 'left' with "
+                         f"right=True), got side={side!r}, right={right}")
+    side = "right" if right or side == "right" else "left"
+    boundaries = dispatch.to_numpy(sorted_sequence)
+    if boundaries.ndim == 0:
+        raise ValueError("searchsorted: sorted_sequence must have at least 1 dim")
+    if sorter is not None:
+        if sorter.shape != sorted_sequence.shape or sorter.dtype is not int64:
+            raise ValueError("searchsorted: sorter must be an int64 tensor of "
+                             "sorted_sequence's shape")
+        boundaries = np.take_along_axis(boundaries, dispatch.to_numpy(sorter), -1)
+    scalar = not isinstance(values, Tensor)
+    queries = np.asarray(values) if scalar else dispatch.to_numpy(values)
+    if boundaries.ndim == 1:
+        positions = np.searchsorted(boundaries, queries, side=side)
+    else:
+        if scalar or queries.shape[:-1] != boundaries.shape[:-1]:
+            raise ValueError(f"searchsorted: the leading dims of sorted_sequence "
+                             f"{format_shape(sorted_sequence.shape)} and values "
+                             f"{format_shape(queries.shape)} must match")
+        rows, row_queries = boundaries.reshape(-1, boundaries.shape[-1]), \
+            queries.reshape(-1, queries.shape[-1])
+        positions = np.stack([np.searchsorted(row, query, side=side)
+                              for row, query in zip(rows, row_queries)]).reshape(queries.shape)
+    return _indices(np.asarray(positions, np.int64), sorted_sequence)
+
+
+def bucketize(values, boundaries, *, out_int32=False, right=False):
+    """For each of values, the index of its bucket among the ascending 1-d boundaries:
+    the i with boundaries[i-1] < v <= boundaries[i] (with right=True,
+    boundaries[i-1] <= v < boundaries[i]), as int64."""
+    if boundaries.ndim != 1:
+        raise ValueError(f"bucketize: boundaries must be 1-d, got "
+                         f"{format_shape(boundaries.shape)}")
+    return searchsorted(boundaries, values, out_int32=out_int32, right=right)
