@@ -422,3 +422,13 @@ def test_containers_survive_deepcopy():
     del clone[0]
     assert len(model) == 2 and module_names(clone) == [("0", "ReLU")]
     assert clone.__dict__["0"] is clone[0]
+
+
+def test_module_list_repr_collapses_repeats_as_torch():
+    def build(lib):
+        linear = lambda: lib.nn.Linear(2, 3)  # noqa: E731
+        return lib.nn.ModuleList([linear(), linear(), linear(), lib.nn.ReLU(), linear(),
+                                  lib.nn.Sequential(lib.nn.ReLU(), lib.nn.ReLU()),
+                                  lib.nn.ModuleList([lib.nn.Tanh(), lib.nn.Tanh()])])
+    assert repr(build(minitorch)) == repr(build(torch))
+    assert repr(minitorch.nn.ModuleList()) == repr(torch.nn.ModuleList()) == "ModuleList()"

@@ -174,6 +174,19 @@ class ModuleList(_Sequence):
         if modules is not None:
             self.extend(modules)
 
+    def _child_reprs(self):
+        """Consecutive entries with the same repr listed once, as torch lists them:
+        (0-2): 3 x Linear(...)."""
+        runs = []   # [first index, last index, repr]
+        for index, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index, text])
+        return [(str(first), text) if first == last else
+                (f"{first}-{last}", f"{last - first + 1} x {text}") for first, last, text in runs]
+
     def __add__(self, other):
         return ModuleList([*self, *other])
 

@@ -598,11 +598,14 @@ class Module:
         """The text inside the parentheses of this module's repr (subclasses override)."""
         return ""
 
+    def _child_reprs(self):
+        """(label, text) of each submodule as __repr__ lists it: its name and repr."""
+        return [(name, repr(module)) for name, module in self._modules.items()]
+
     def __repr__(self):
         lines = [self.extra_repr()] if self.extra_repr() else []
-        for name, module in self._modules.items():
-            child = repr(module).replace("\n", "\n  ")
-            lines.append(f"({name}): {child}")
+        for label, child in self._child_reprs():
+            lines.append(f"({label}): " + child.replace("\n", "\n  "))
         if not self._modules:
             return f"{type(self).__name__}({''.join(lines)})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
