@@ -7,6 +7,7 @@ loss prints as its bare class name (`CrossEntropyLoss()`), and a `weight` or
 `pos_weight` tensor is a buffer: saved by state_dict, moved by to().
 """
 from .nn import functional as F
+from .nn.layers import PairwiseDistance
 from .nn.module import Module
 
 
@@ -133,3 +134,154 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def forward(self, logits, target):
         return F.binary_cross_entropy_with_logits(logits, target, self.weight,
                                                   self.reduction, self.pos_weight)
+
+
+class GaussianNLLLoss(_Loss):
+    """Negative log-likelihood of target under normal distributions of mean `input` and
+    variance `var`, called as loss(input, target, var) (see F.gaussian_nll_loss); `full`
+    adds the constant 0.5 * log(2 pi), `eps` is var's lower clamp."""
+
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
+        super().__init__(reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input, target, var):
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                   reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Negative log-likelihood of counts under Poisson distributions of rate exp(input)
+    (log_input) or input (see F.poisson_nll_loss); `full` adds Stirling's term."""
+
+    def __init__(self, log_input=True, full=False, eps=1e-8, reduction="mean"):
+        super().__init__(reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input, target):
+        return F.poisson_nll_loss(log_input, target, self.log_input, self.full, self.eps,
+                                  self.reduction)
+
+
+class MarginRankingLoss(_Loss):
+    """max(0, margin - target * (input1 - input2)), called as loss(input1, input2, target)
+    with labels +-1 (see F.margin_ranking_loss)."""
+
+    def __init__(self, margin=0.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return F.margin_ranking_loss(input1, input2, target, self.margin, self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """Distances against labels +-1: the distance for 1, max(0, margin - distance) for -1
+    (see F.hinge_embedding_loss)."""
+
+    def __init__(self, margin=1.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, distances, target):
+        return F.hinge_embedding_loss(distances, target, self.margin, self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """1 - cos for pairs labelled 1, max(0, cos - margin) for pairs labelled -1, called as
+    loss(input1, input2, target) (see F.cosine_embedding_loss)."""
+
+    def __init__(self, margin=0.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return F.cosine_embedding_loss(input1, input2, target, self.margin, self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """Two-class logistic loss log(1 + exp(-target * input)) for labels +-1 (see
+    F.soft_margin_loss)."""
+
+    def forward(self, scores, target):
+        return F.soft_margin_loss(scores, target, self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Per-class binary logistic loss of scores (N, C) against 0/1 targets, averaged over
+    the classes; `weight` rescales each class (see F.multilabel_soft_margin_loss)."""
+
+    def forward(self, scores, target):
+        return F.multilabel_soft_margin_loss(scores, target, self.weight, self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge loss of scores (N, C) against int64 class indices, p 1 or 2,
+    `weight` one value per class (see F.multi_margin_loss). Refused when made: p other
+    than 1 or 2, a weight that is not 1-d."""
+
+    def __init__(self, p=1, margin=1.0, weight=None, reduction="mean"):
+        if p not in (1, 2):
+            raise ValueError(f"MultiMarginLoss: p must be 1 or 2, got {p}")
+        if weight is not None and weight.ndim != 1:
+            raise ValueError(f"MultiMarginLoss: weight must be None or 1-d (one value per "
+                             f"class), got {weight.ndim}-d")
+        super().__init__(weight, reduction)
+        self.p = p
+        self.margin = margin
+
+    def forward(self, scores, target):
+        return F.multi_margin_loss(scores, target, self.p, self.margin, self.weight,
+                                   self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss of scores (N, C) against int64 targets (N, C) listing each
+    sample's classes up to a -1 (see F.multilabel_margin_loss)."""
+
+    def forward(self, scores, target):
+        return F.multilabel_margin_loss(scores, target, self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)) with d the p-norm
+    distance (see F.triplet_margin_loss); `swap` also measures d(positive, negative).
+    margin must be positive."""
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+        if not margin > 0:
+            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got "
+                             f"{margin}")
+        super().__init__(reduction)
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_loss(anchor, positive, negative, self.margin, self.p,
+                                     self.eps, self.swap, self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """The triplet loss with any `distance_function(x1, x2)`, nn.PairwiseDistance() when
+    None (a Module distance is a child, so it prints as torch's) (see
+    F.triplet_margin_with_distance_loss). margin must be positive."""
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        if not margin > 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: margin must be greater than "
+                             f"0, got {margin}")
+        super().__init__(reduction)
+        self.distance_function = distance_function if distance_function is not None \
+            else PairwiseDistance()
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)

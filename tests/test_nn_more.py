@@ -455,10 +455,10 @@ def test_upsample_function_is_deprecated_as_in_torch():
 
 
 @pytest.mark.parametrize("call,error,message", [
-    (lambda: F.interpolate(minitorch.ones(1, 1, 4), scale_factor=2, mode="linear"),
-     NotImplementedError, "interpolate: only mode='nearest' is supported, got 'linear'"),
-    (lambda: nn.Upsample(scale_factor=2, mode="bilinear"), NotImplementedError,
-     "Upsample: only mode='nearest' is supported, got 'bilinear'"),
+    (lambda: F.interpolate(minitorch.ones(1, 1, 4), scale_factor=2, mode="cubic"),
+     NotImplementedError, "interpolate: unknown interpolation mode 'cubic'"),
+    (lambda: nn.Upsample(scale_factor=2, mode="bilinar"), NotImplementedError,
+     "Upsample: unknown interpolation mode 'bilinar'"),
     (lambda: F.interpolate(minitorch.ones(1, 1, 4), size=2, scale_factor=2), ValueError,
      "exactly one of size and scale_factor"),
     (lambda: F.interpolate(minitorch.ones(1, 1, 4)), ValueError,

@@ -1,6 +1,7 @@
-"""Attention: scaled_dot_product_attention, MultiheadAttention, TransformerEncoderLayer and
-TransformerEncoder, with torch.nn's names, arguments, parameter names and shapes,
-state_dict keys and results.
+"""Attention: scaled_dot_product_attention, MultiheadAttention, the Transformer's encoder
+and decoder layers and stacks (TransformerEncoderLayer, TransformerEncoder,
+TransformerDecoderLayer, TransformerDecoder) and the Transformer itself, with torch.nn's
+names, arguments, parameter names and shapes, state_dict keys, reprs and results.
 
 Everything is built from existing tensor ops (linear, matmul, softmax, where, dropout,
 reshape, transpose, layer_norm), so it runs and differentiates on every backend with no
@@ -17,7 +18,8 @@ layers) a bool attn_mask or key_padding_mask is True where a key is *masked out*
 masks are added to the scores in both. A query row whose keys are all masked gets zero
 weights and a zero output (torch's scaled_dot_product_attention does the same).
 add_bias_kv and add_zero_attn of torch's MultiheadAttention are not supported; torch's
-fast path and nested tensors are out of scope (the results are the same).
+fast path and nested tensors are out of scope (the results are the same), and so is the
+detection of a causal mask when is_causal is None (a hint only: the mask given is used).
 """
 import copy
 import math
@@ -44,11 +46,16 @@ def _float_mask(mask, masked_when, like, name, layer_name):
         blocked = mask if masked_when else ~mask
         zeros = creation.zeros(*mask.shape, dtype=like.dtype, backend=like.backend)
         return functions.masked_fill(zeros, blocked, -math.inf)
-    if mask.dtype is not like.dtype:
-        raise TypeError(f"{layer_name}: {name} must be bool or of the query's dtype "
-                        f"{like.dtype.name}, got {mask.dtype.name}")
+    _check_mask_dtype(mask, like.dtype, name, layer_name)
     functions._same_backend(like, mask, layer_name)
     return mask
+
+
+def _check_mask_dtype(mask, dtype, name, layer_name):
+    """Raise unless mask is bool or of the query's dtype."""
+    if mask.dtype is not bool_ and mask.dtype is not dtype:
+        raise TypeError(f"{layer_name}: {name} must be bool or of the query's dtype "
+                        f"{dtype.name}, got {mask.dtype.name}")
 
 
 def _causal_mask(length, source_length, like):
@@ -122,6 +129,41 @@ def _check_positive_int(value, what, layer_name):
         raise ValueError(f"{layer_name}: {what} must be a positive int, got {value!r}")
 
 
+def _check_masks(layer_name, described, dtype, num_heads, batch, length, source_length,
+                 attn_mask, key_padding_mask, is_causal,
+                 names=("attn_mask", "key_padding_mask", "is_causal")):
+    """Raise, naming the layer, the masks by `names` and the inputs (`described`), unless
+    key_padding_mask is (N, S) ((S,) when batch is None: unbatched) and attn_mask (L, S)
+    or (N * num_heads, L, S), both bool or of the query's dtype, and unless is_causal
+    comes with attn_mask."""
+    attn_name, padding_name, causal_name = names
+    for name, mask in ((attn_name, attn_mask), (padding_name, key_padding_mask)):
+        if mask is not None:
+            _check_mask_dtype(mask, dtype, name, layer_name)
+    if key_padding_mask is not None:
+        expected = (source_length,) if batch is None else (batch, source_length)
+        if tuple(key_padding_mask.shape) != expected:
+            raise ValueError(f"{layer_name}: expected {padding_name} of shape "
+                             f"{format_shape(expected)} for {described}, got "
+                             f"{format_shape(key_padding_mask.shape)}")
+    if attn_mask is not None:
+        allowed = [(length, source_length)]
+        if batch is not None:
+            allowed.append((batch * num_heads, length, source_length))
+        if tuple(attn_mask.shape) not in allowed:
+            raise ValueError(f"{layer_name}: expected {attn_name} of shape "
+                             f"{' or '.join(format_shape(s) for s in allowed)} for "
+                             f"{described}, got {format_shape(attn_mask.shape)}")
+    elif is_causal:
+        raise ValueError(f"{layer_name}: {causal_name}=True is a hint that {attn_name} is the "
+                         f"causal mask; pass that {attn_name} too")
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under the name torch gives MultiheadAttention's out_proj (torch's
+    quantization tools skip modules of this class), so that reprs match torch's."""
+
+
 class MultiheadAttention(Module):
     """Attention over num_heads heads of size head_dim = embed_dim / num_heads:
 
@@ -171,7 +213,8 @@ class MultiheadAttention(Module):
             self.register_parameter(f"{prefix}_proj_weight",
                                     None if packed else parameter(embed_dim, size))
         self.register_parameter("in_proj_bias", parameter(3 * embed_dim) if bias else None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype, backend=backend)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
+                                                        dtype=dtype, backend=backend)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -229,23 +272,8 @@ class MultiheadAttention(Module):
         else:
             batch, length, source_length = (query.shape[batch_dim], query.shape[1 - batch_dim],
                                             key.shape[1 - batch_dim])
-        if key_padding_mask is not None:
-            expected = (source_length,) if batch is None else (batch, source_length)
-            if tuple(key_padding_mask.shape) != expected:
-                raise ValueError(f"{name}: expected key_padding_mask of shape "
-                                 f"{format_shape(expected)} for {shapes}, got "
-                                 f"{format_shape(key_padding_mask.shape)}")
-        if attn_mask is not None:
-            allowed = [(length, source_length)]
-            if batch is not None:
-                allowed.append((batch * self.num_heads, length, source_length))
-            if tuple(attn_mask.shape) not in allowed:
-                raise ValueError(f"{name}: expected attn_mask of shape "
-                                 f"{' or '.join(format_shape(s) for s in allowed)} for "
-                                 f"{shapes}, got {format_shape(attn_mask.shape)}")
-        elif is_causal:
-            raise ValueError(f"{name}: is_causal=True is a hint that attn_mask is the causal "
-                             f"mask; pass that attn_mask too")
+        _check_masks(name, shapes, query.dtype, self.num_heads, batch, length, source_length,
+                     attn_mask, key_padding_mask, is_causal)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
@@ -300,14 +328,76 @@ class MultiheadAttention(Module):
             bias = padding if bias is None else bias + padding
         return bias
 
-    def extra_repr(self):
-        return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
-                f"dropout={self.dropout}, batch_first={self.batch_first}")
 
-
-# ---- Transformer encoder ----------------------------------------------------------------
+# ---- Transformer layers -----------------------------------------------------------------
 
 _ACTIVATIONS = {"relu": lambda x: F.relu(x), "gelu": lambda x: F.gelu(x)}
+
+
+def _activation_function(activation, layer_name):
+    """The callable for 'relu' or 'gelu'; a callable as it is."""
+    if callable(activation):
+        return activation
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"{layer_name}: activation should be 'relu' or 'gelu' (or a "
+                         f"callable), got {activation!r}")
+    return _ACTIVATIONS[activation]
+
+
+def _check_sequences(layer_name, d_model, batch_first, sequences, dtype=None):
+    """(batch, lengths, described) of the sequences {name: tensor}, each (T, N, E)
+    ((N, T, E) with batch_first; (T, E) unbatched, batch None); described names every
+    shape, for messages. Raise, naming the layer and the shapes, unless all have the same
+    rank, batch size and dtype (dtype, the weights', when given), and E = d_model."""
+    described = ", ".join(f"{name} {format_shape(x.shape)}" for name, x in sequences.items())
+    names = " and ".join(sequences)
+    tensors = list(sequences.values())
+    rank = tensors[0].ndim
+    if rank not in (2, 3) or any(x.ndim != rank for x in tensors):
+        raise ValueError(f"{layer_name}: expected {names} of one rank, 3 (batched) or 2 "
+                         f"(unbatched), got {described}")
+    expected = dtype or tensors[0].dtype
+    if any(x.dtype is not expected for x in tensors):
+        raise TypeError(f"{layer_name}: expected {names} of dtype {expected.name}"
+                        + (" (the weights')" if dtype else "") + ", got "
+                        + ", ".join(f"{name} {x.dtype.name}" for name, x in sequences.items()))
+    if any(x.shape[-1] != d_model for x in tensors):
+        raise ValueError(f"{layer_name}: expected d_model = {d_model} features in the last "
+                         f"dim, got {described}")
+    if rank == 2:
+        return None, [x.shape[0] for x in tensors], described
+    batch_dim = 0 if batch_first else 1
+    if len({x.shape[batch_dim] for x in tensors}) > 1:
+        raise ValueError(f"{layer_name}: {names} must have the same batch size, got "
+                         f"{described}" + (" (batch_first=True)" if batch_first else ""))
+    return tensors[0].shape[batch_dim], [x.shape[1 - batch_dim] for x in tensors], described
+
+
+def _residual(x, block, norm, norm_first):
+    """A sublayer with its residual connection: x + block(norm(x)) with norm_first
+    (pre-norm), else norm(x + block(x))."""
+    if norm_first:
+        return x + block(norm(x))
+    return norm(x + block(x))
+
+
+def _attention_block(attention, dropout, x, memory, attn_mask, key_padding_mask, is_causal):
+    """dropout(attention(x, memory, memory)), the attention weights not computed."""
+    return dropout(attention(x, memory, memory, attn_mask=attn_mask,
+                             key_padding_mask=key_padding_mask, need_weights=False,
+                             is_causal=is_causal)[0])
+
+
+def _feed_forward_block(layer, x, dropout):
+    """dropout(linear2(dropout(activation(linear1(x))))) with the layer's linear1,
+    activation, inner dropout and linear2."""
+    return dropout(layer.linear2(layer.dropout(layer.activation(layer.linear1(x)))))
+
+
+def _clones(layer, num_layers, owner_name):
+    """A ModuleList of num_layers deep copies of layer."""
+    _check_positive_int(num_layers, "num_layers", owner_name)
+    return ModuleList([copy.deepcopy(layer) for _ in range(num_layers)])
 
 
 class TransformerEncoderLayer(Module):
@@ -326,11 +416,7 @@ class TransformerEncoderLayer(Module):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  dtype=None, backend=None):
         super().__init__()
-        if isinstance(activation, str):
-            if activation not in _ACTIVATIONS:
-                raise ValueError(f"TransformerEncoderLayer: activation should be 'relu' or "
-                                 f"'gelu' (or a callable), got {activation!r}")
-            activation = _ACTIVATIONS[activation]
+        activation = _activation_function(activation, type(self).__name__)
         factory = dict(dtype=dtype, backend=backend)
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, **factory)
@@ -346,23 +432,95 @@ class TransformerEncoderLayer(Module):
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """src (S, N, E) ((N, S, E) with batch_first; (S, E) unbatched) to the same shape;
-        src_mask and src_key_padding_mask as MultiheadAttention's attn_mask and
-        key_padding_mask."""
-        x = src
-        if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._ff_block(self.norm2(x))
-        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._ff_block(x))
+        src_mask (S, S) or (N * nhead, S, S) and src_key_padding_mask (N, S) ((S,)
+        unbatched) as MultiheadAttention's attn_mask and key_padding_mask."""
+        name, attention = type(self).__name__, self.self_attn
+        batch, (length,), described = _check_sequences(
+            name, attention.embed_dim, attention.batch_first, {"src": src},
+            self.linear1.weight.dtype)
+        _check_masks(name, described, src.dtype, attention.num_heads, batch, length, length,
+                     src_mask, src_key_padding_mask, is_causal,
+                     ("src_mask", "src_key_padding_mask", "is_causal"))
+        x = _residual(src, lambda x: _attention_block(
+            self.self_attn, self.dropout1, x, x, src_mask, src_key_padding_mask, is_causal),
+            self.norm1, self.norm_first)
+        return _residual(x, lambda x: _feed_forward_block(self, x, self.dropout2), self.norm2,
+                         self.norm_first)
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
 
-    def _ff_block(self, x):
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+class TransformerDecoderLayer(Module):
+    """Self-attention over the target, attention from the target to the encoder's output
+    (memory), then a feed-forward block, each with a residual connection and a LayerNorm
+    (torch's names: self_attn, multihead_attn, linear1, dropout, linear2, norm1, norm2,
+    norm3, dropout1, dropout2, dropout3):
 
+        norm_first=False:  x = norm1(x + sa(x)); x = norm2(x + ca(x)); x = norm3(x + ff(x))
+        norm_first=True:   x = x + sa(norm1(x)); x = x + ca(norm2(x)); x = x + ff(norm3(x))
+
+    with sa(x) = dropout1(self_attn(x, x, x)), ca(x) = dropout2(multihead_attn(x, memory,
+    memory)) and ff(x) = dropout3(linear2(dropout(activation(linear1(x))))). activation
+    is 'relu', 'gelu' or a callable.
+    """
+
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
+                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
+                 dtype=None, backend=None):
+        super().__init__()
+        activation = _activation_function(activation, type(self).__name__)
+        factory = dict(dtype=dtype, backend=backend)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, **factory)
+        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                 batch_first=batch_first, **factory)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        self.dropout3 = Dropout(dropout)
+        self.activation = activation
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+        """tgt (T, N, E) and memory (S, N, E) ((N, T, E), (N, S, E) with batch_first; (T, E),
+        (S, E) unbatched) to tgt's shape. As MultiheadAttention's attn_mask and
+        key_padding_mask: tgt_mask (T, T) or (N * nhead, T, T) and tgt_key_padding_mask
+        (N, T) for the self-attention, memory_mask (T, S) or (N * nhead, T, S) and
+        memory_key_padding_mask (N, S) for the attention to memory (unbatched: no N).
+        *_is_causal=True is a hint that the matching mask is causal; the mask must be
+        given."""
+        self._check(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
+                    memory_key_padding_mask, tgt_is_causal, memory_is_causal)
+        x = _residual(tgt, lambda x: _attention_block(
+            self.self_attn, self.dropout1, x, x, tgt_mask, tgt_key_padding_mask,
+            tgt_is_causal), self.norm1, self.norm_first)
+        x = _residual(x, lambda x: _attention_block(
+            self.multihead_attn, self.dropout2, x, memory, memory_mask,
+            memory_key_padding_mask, memory_is_causal), self.norm2, self.norm_first)
+        return _residual(x, lambda x: _feed_forward_block(self, x, self.dropout3), self.norm3,
+                         self.norm_first)
+
+    def _check(self, tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
+               memory_key_padding_mask, tgt_is_causal, memory_is_causal):
+        """Raise, naming the layer, the argument and the shapes, unless the inputs fit (see
+        forward)."""
+        name, attention = type(self).__name__, self.self_attn
+        batch, (length, memory_length), described = _check_sequences(
+            name, attention.embed_dim, attention.batch_first, {"tgt": tgt, "memory": memory},
+            self.linear1.weight.dtype)
+        _check_masks(name, described, tgt.dtype, attention.num_heads, batch, length, length,
+                     tgt_mask, tgt_key_padding_mask, tgt_is_causal,
+                     ("tgt_mask", "tgt_key_padding_mask", "tgt_is_causal"))
+        _check_masks(name, described, tgt.dtype, attention.num_heads, batch, length,
+                     memory_length, memory_mask, memory_key_padding_mask, memory_is_causal,
+                     ("memory_mask", "memory_key_padding_mask", "memory_is_causal"))
+
+
+# ---- stacks and the Transformer ---------------------------------------------------------
 
 class TransformerEncoder(Module):
     """num_layers deep copies of encoder_layer (in `layers`) applied in turn, then `norm`
@@ -370,8 +528,7 @@ class TransformerEncoder(Module):
 
     def __init__(self, encoder_layer, num_layers, norm=None):
         super().__init__()
-        _check_positive_int(num_layers, "num_layers", "TransformerEncoder")
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.layers = _clones(encoder_layer, num_layers, type(self).__name__)
         self.num_layers = num_layers
         self.norm = norm
 
@@ -384,3 +541,94 @@ class TransformerEncoder(Module):
             output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                            is_causal=bool(is_causal))
         return output if self.norm is None else self.norm(output)
+
+
+class TransformerDecoder(Module):
+    """num_layers deep copies of decoder_layer (in `layers`) applied in turn, each
+    attending to the same memory, then `norm` when given."""
+
+    def __init__(self, decoder_layer, num_layers, norm=None):
+        super().__init__()
+        self.layers = _clones(decoder_layer, num_layers, type(self).__name__)
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
+        """tgt through every layer with the same memory and masks (see
+        TransformerDecoderLayer.forward; tgt_is_causal None is False), then through norm."""
+        output = tgt
+        for layer in self.layers:
+            output = layer(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                           tgt_key_padding_mask=tgt_key_padding_mask,
+                           memory_key_padding_mask=memory_key_padding_mask,
+                           tgt_is_causal=bool(tgt_is_causal),
+                           memory_is_causal=memory_is_causal)
+        return output if self.norm is None else self.norm(output)
+
+
+class Transformer(Module):
+    """The encoder-decoder Transformer: `encoder` (num_encoder_layers
+    TransformerEncoderLayers, then a LayerNorm) reads src into a memory, which `decoder`
+    (num_decoder_layers TransformerDecoderLayers, then a LayerNorm) attends to while
+    reading tgt. custom_encoder / custom_decoder replace either stack. Every parameter of
+    more than one dim (those of custom stacks too) is initialised by xavier_uniform_, as
+    torch's is.
+    """
+
+    def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6,
+                 dim_feedforward=2048, dropout=0.1, activation="relu", custom_encoder=None,
+                 custom_decoder=None, layer_norm_eps=1e-5, batch_first=False, norm_first=False,
+                 bias=True, dtype=None, backend=None):
+        super().__init__()
+        factory = dict(dtype=dtype, backend=backend)
+        layer_arguments = (d_model, nhead, dim_feedforward, dropout, activation,
+                           layer_norm_eps, batch_first, norm_first, bias)
+        if custom_encoder is not None:
+            self.encoder = custom_encoder
+        else:
+            self.encoder = TransformerEncoder(
+                TransformerEncoderLayer(*layer_arguments, **factory), num_encoder_layers,
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory))
+        if custom_decoder is not None:
+            self.decoder = custom_decoder
+        else:
+            self.decoder = TransformerDecoder(
+                TransformerDecoderLayer(*layer_arguments, **factory), num_decoder_layers,
+                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory))
+        self._reset_parameters()
+        self.d_model = d_model
+        self.nhead = nhead
+        self.batch_first = batch_first
+
+    def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None,
+                src_key_padding_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
+                memory_is_causal=False):
+        """The decoder's output, of tgt's shape, for src (S, N, E) and tgt (T, N, E)
+        ((N, S, E), (N, T, E) with batch_first; (S, E), (T, E) unbatched). src_mask
+        (S, S) and src_key_padding_mask (N, S) go to the encoder; tgt_mask (T, T),
+        memory_mask (T, S), tgt_key_padding_mask (N, T) and memory_key_padding_mask
+        (N, S) to the decoder (see TransformerDecoderLayer.forward)."""
+        _check_sequences(type(self).__name__, self.d_model, self.batch_first,
+                         {"src": src, "tgt": tgt})
+        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
+                              is_causal=src_is_causal)
+        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                            tgt_key_padding_mask=tgt_key_padding_mask,
+                            memory_key_padding_mask=memory_key_padding_mask,
+                            tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz, device=None, dtype=None, backend=None):
+        """The (sz, sz) causal float mask: -inf above the diagonal (no query attends to a
+        later position), 0 on and below it."""
+        filled = creation.full((sz, sz), -math.inf, dtype=dtype, backend=backend,
+                               device=device)
+        return functions.triu(filled, 1)
+
+    def _reset_parameters(self):
+        """xavier_uniform_ on every parameter of more than one dim."""
+        for parameter in self.parameters():
+            if parameter.ndim > 1:
+                init.xavier_uniform_(parameter)

@@ -2,8 +2,9 @@
 
 The primitives (linear, relu, softmax, cross_entropy, ...) are the core's ops from
 minitorch.functions, with their fused kernels; the losses, activations, distances,
-dropout and nearest-neighbour interpolation below are built from those ops, so they run,
-and differentiate, on every backend.
+dropouts, padding, shuffles and interpolation below (and the convolution, pooling,
+normalization and attention functions imported from their modules) are built from those
+ops, so they run, and differentiate, on every backend.
 
 The losses take torch's arguments without the deprecated `size_average` and `reduce`,
 so `reduction` is the argument after target (after weight where there is one).
@@ -20,9 +21,18 @@ from ..creation import tensor as make_tensor
 from ..functions import (erf, flatten, linear, log_softmax, sigmoid,  # noqa: F401
                          softmax, tanh)
 from ..layout import format_shape
-from .conv import cached_positions, conv1d, conv2d  # noqa: F401
-from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
-from .normalization import batch_norm  # noqa: F401
+from .conv import (cached_positions, conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: F401
+                   conv_transpose2d, conv_transpose3d, fold, unfold)
+from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: F401
+                      adaptive_avg_pool3d, adaptive_max_pool1d,
+                      adaptive_max_pool1d_with_indices, adaptive_max_pool2d,
+                      adaptive_max_pool2d_with_indices, adaptive_max_pool3d,
+                      adaptive_max_pool3d_with_indices, avg_pool1d, avg_pool2d, avg_pool3d,
+                      lp_pool1d, lp_pool2d, lp_pool3d, max_pool1d, max_pool1d_with_indices,
+                      max_pool2d, max_pool2d_with_indices, max_pool3d,
+                      max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
+from .normalization import (batch_norm, group_norm, instance_norm,  # noqa: F401
+                            local_response_norm, rms_norm)
 from .attention import scaled_dot_product_attention  # noqa: F401
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -400,51 +410,481 @@ def binary_cross_entropy_with_logits(logits, target, weight=None, reduction="mea
     return _reduce(_weighted(losses, weight, name), reduction, name)
 
 
+# ---- the other losses of torch.nn: likelihoods, margins, embeddings, triplets ----------
+
+def _broadcast_together(name, *tensors):
+    """The shape the tensors broadcast to (as torch, these losses broadcast silently), or
+    a ValueError naming the loss and the shapes."""
+    shape = tensors[0].shape
+    for tensor in tensors[1:]:
+        shape = layout.broadcast_shapes(shape, tensor.shape, name)
+    return shape
+
+
+def _as_floating(target, like):
+    """target as it is when floating point; integer or bool labels (counts, +-1) cast to
+    like's dtype, the dtype torch's promotion would give them."""
+    return target if target.dtype.is_floating_point else target.type_as(like)
+
+
+def _check_same_ndim(name, **tensors):
+    """ValueError naming the loss unless all the named tensors have the same rank."""
+    if len({tensor.ndim for tensor in tensors.values()}) > 1:
+        ranks = ", ".join(f"{what} {format_shape(tensor.shape)}"
+                          for what, tensor in tensors.items())
+        raise ValueError(f"{name}: expected inputs with the same number of dimensions, "
+                         f"got {ranks}")
+
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def _gaussian_variance(var, input, name):
+    """var as a tensor broadcasting to input's shape by torch's rules: input's shape;
+    input's shape without its last dim (one variance per row, unsqueezed); input's rank
+    with exactly one differing dim, where var has size 1; or a Python number."""
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError(f"{name}: var must not be negative, got {var}")
+        return make_tensor(float(var), dtype=input.dtype, backend=input.backend)
+    if not var.dtype.is_floating_point:
+        raise TypeError(f"{name}: var must be floating point, got {var.dtype.name}")
+    if var.shape == input.shape[:-1]:
+        var = var.unsqueeze(-1)
+    elif var.shape != input.shape:
+        differing = [size for size, wanted in zip(var.shape, input.shape) if size != wanted]
+        if var.ndim != input.ndim or differing != [1]:
+            raise ValueError(f"{name}: var {format_shape(var.shape)} must have the input's "
+                             f"shape {format_shape(input.shape)}, that shape without its "
+                             "last dim, or size 1 in one of its dims")
+    if (var < 0).any().item():
+        raise ValueError(f"{name}: var has negative entries")
+    return var
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """torch.nn.functional.gaussian_nll_loss: the negative log-likelihood of target under
+    normal distributions of mean input and variance var, 0.5 * (log(v) + (input -
+    target)**2 / v) elementwise, plus 0.5 * log(2 pi) when full. v is var clamped below
+    at eps, the clamp passing the gradient through as torch's. var is a non-negative
+    Python number or a tensor of input's shape, of that shape without the last dim, or
+    with size 1 in one dim (see _gaussian_variance); target broadcasts with input."""
+    name = "gaussian_nll_loss"
+    check_reduction(reduction, name)
+    _check_floating(input, name)
+    _broadcast_together(name, input, target)
+    var = _ClampMinPassingGradient.apply(_gaussian_variance(var, input, name), eps)
+    difference = input - target
+    losses = (var.log() + difference * difference / var) * 0.5
+    if full:
+        losses = losses + _HALF_LOG_2PI
+    return _reduce(losses, reduction, name)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8, reduction="mean"):
+    """torch.nn.functional.poisson_nll_loss: the negative log-likelihood of counts target
+    under Poisson distributions of rate input, without the constant log(target!):
+    exp(input) - target * input when log_input (input is the log-rate), else input -
+    target * log(input + eps). full adds Stirling's approximation of log(target!),
+    target * log(target) - target + 0.5 * log(2 pi target), where target > 1. input and
+    target broadcast; integer counts are accepted."""
+    name = "poisson_nll_loss"
+    check_reduction(reduction, name)
+    _check_floating(input, name)
+    _broadcast_together(name, input, target)
+    target = _as_floating(target, input)
+    if log_input:
+        losses = input.exp() - target * input
+    else:
+        losses = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + (target * (2 * math.pi)).log() * 0.5
+        losses = losses + functions.where(target > 1, stirling, 0.0)
+    return _reduce(losses, reduction, name)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """torch.nn.functional.margin_ranking_loss: max(0, margin - target * (input1 -
+    input2)) elementwise, target 1 asking input1 to rank above input2 by margin and -1
+    below. The three must have the same rank (as torch) and broadcast together."""
+    name = "margin_ranking_loss"
+    check_reduction(reduction, name)
+    _check_same_ndim(name, input1=input1, input2=input2, target=target)
+    _check_floating(input1, name)
+    _broadcast_together(name, input1, input2, target)
+    target = _as_floating(target, input1)
+    return _reduce((margin - target * (input1 - input2)).clamp(min=0.0), reduction, name)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
+    """torch.nn.functional.hinge_embedding_loss of distances input against labels
+    target: input where target is 1, max(0, margin - input) where it is -1 (and, as
+    torch, the sum of both for any other label). input and target broadcast."""
+    name = "hinge_embedding_loss"
+    check_reduction(reduction, name)
+    _check_floating(input, name)
+    _broadcast_together(name, input, target)
+    target = _as_floating(target, input)
+    losses = functions.where(target != 1, (margin - input).clamp(min=0.0), 0.0) + \
+        functions.where(target != -1, input, 0.0)
+    return _reduce(losses, reduction, name)
+
+
+_COSINE_EMBEDDING_EPSILON = 1e-12   # torch's, added to each squared norm
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """torch.nn.functional.cosine_embedding_loss: for pairs of vectors (input1, input2
+    (N, D) with target (N,), or (D,) with a 0-d target) of cosine similarity cos, 1 -
+    cos where target is 1, max(0, cos - margin) where it is -1, 0 for other labels. As
+    torch, cos = x1.x2 / sqrt((|x1|^2 + 1e-12) * (|x2|^2 + 1e-12)), and the inputs
+    broadcast together, their batch with target."""
+    name = "cosine_embedding_loss"
+    check_reduction(reduction, name)
+    if target.ndim > 1:
+        raise ValueError(f"{name}: target must be 0-d or 1-d (one label per pair), got "
+                         f"{format_shape(target.shape)}")
+    if input1.ndim != target.ndim + 1 or input2.ndim != target.ndim + 1:
+        raise ValueError(f"{name}: a {target.ndim}-d target expects {target.ndim + 1}-d "
+                         f"inputs, got {format_shape(input1.shape)} and "
+                         f"{format_shape(input2.shape)}")
+    _check_floating(input1, name)
+    shape = _broadcast_together(name, input1, input2)
+    layout.broadcast_shapes(shape[:-1], target.shape, name)
+    target = _as_floating(target, input1)
+    squares1 = (input1 * input1).sum(-1) + _COSINE_EMBEDDING_EPSILON
+    squares2 = (input2 * input2).sum(-1) + _COSINE_EMBEDDING_EPSILON
+    cosine = (input1 * input2).sum(-1) / (squares1 * squares2).sqrt()
+    losses = functions.where(target == 1, 1.0 - cosine, 0.0) + \
+        functions.where(target == -1, (cosine - margin).clamp(min=0.0), 0.0)
+    return _reduce(losses, reduction, name)
+
+
+def soft_margin_loss(input, target, reduction="mean"):
+    """torch.nn.functional.soft_margin_loss: the two-class logistic loss log(1 +
+    exp(-target * input)) elementwise for labels target of +-1, computed as
+    -logsigmoid(target * input) so that it never overflows. input and target broadcast.
+    Unlike torch, which refuses, a target that requires grad gets its gradient."""
+    name = "soft_margin_loss"
+    check_reduction(reduction, name)
+    _check_floating(input, name)
+    _broadcast_together(name, input, target)
+    return _reduce(-logsigmoid(_as_floating(target, input) * input), reduction, name)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
+    """torch.nn.functional.multilabel_soft_margin_loss: for scores input (N, C) (or (C,)
+    and more leading dims) and targets in [0, 1] broadcasting to it, the binary logistic
+    loss of each class, -(y log sigmoid(x) + (1 - y) log sigmoid(-x)), times weight
+    (broadcasting to input's shape) when given, averaged over the last (class) dim: one
+    loss per sample, then reduced."""
+    name = "multilabel_soft_margin_loss"
+    check_reduction(reduction, name)
+    _check_floating(input, name)
+    if input.ndim == 0:
+        raise ValueError(f"{name}: input must have a class dim, got a 0-d tensor")
+    _check_broadcasts_to(target, input.shape, name, "target")
+    target = _as_floating(target, input)
+    losses = -(target * logsigmoid(input) + (1.0 - target) * logsigmoid(-input))
+    losses = _weighted(losses, weight, name)
+    return _reduce(losses.sum(-1) / input.shape[-1], reduction, name)
+
+
+def _margin_scores(input, target, name):
+    """(input as (N, C), target as (N,)) for the class-index margin losses, whose input
+    is (N, C) with target (N,), or (C,) with target () or (1,)."""
+    batched = input.ndim == 2 and target.shape == input.shape[:1]
+    unbatched = input.ndim == 1 and target.shape in ((), (1,))
+    if not (batched or unbatched) or input.shape[-1] == 0:
+        raise ValueError(f"{name}: expected input (N, C) with target (N,), or (C,) with "
+                         f"target () or (1,), C > 0, got {format_shape(input.shape)} and "
+                         f"{format_shape(target.shape)}")
+    return (input.unsqueeze(0), target.reshape(1)) if unbatched else (input, target)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):
+    """torch.nn.functional.multi_margin_loss, the multi-class hinge loss: for scores x
+    (N, C) (or (C,)) and int64 class indices y (N,) (or () or (1,)), per sample the sum
+    over classes j != y of weight[y] * max(0, margin - x[y] + x[j])**p, divided by C.
+    p is 1 or 2; weight (C,), one value per class, gets no gradient. As torch, a term
+    exactly at 0 passes no gradient. 'none' gives the losses in target's shape."""
+    name = "multi_margin_loss"
+    check_reduction(reduction, name)
+    if p not in (1, 2):
+        raise ValueError(f"{name}: p must be 1 or 2, got {p}")
+    scores, target_rows = _margin_scores(input, target, name)
+    labels, _ = functions.check_class_targets(scores, target_rows, name)
+    if weight is not None:
+        weight = _class_weight(weight, scores, name)
+    classes = scores.shape[1]
+    rows = np.arange(labels.size)
+    hinges = functions.relu(scores - scores[rows, labels].unsqueeze(1) + margin)
+    if p == 2:
+        hinges = hinges * hinges
+    if weight is not None:
+        hinges = hinges * weight[labels].unsqueeze(1)
+    other_classes = make_tensor(np.arange(classes) != labels[:, None], dtype=scores.dtype,
+                                backend=scores.backend)
+    losses = (hinges * other_classes).sum(1) / classes
+    return _reduce(losses.reshape(target.shape), reduction, name)
+
+
+def _listed_class_counts(labels, name):
+    """For multilabel_margin_loss's int64 targets (N, C) (numpy): each row lists its
+    target classes and ends at the first -1. Returns the (N, C) count of how often each
+    class is listed; every entry, listed or not, must be in [-1, C) as torch checks."""
+    classes = labels.shape[1]
+    outside = (labels < -1) | (labels >= classes)
+    if outside.any():
+        raise IndexError(f"{name}: target {int(labels[outside][0])} is out of range: "
+                         f"entries must be class indices in [0, {classes}) or -1, which "
+                         "ends a sample's list")
+    listed = np.cumprod(labels != -1, axis=1).astype(bool)
+    counts = np.zeros(labels.shape)
+    np.add.at(counts, (np.nonzero(listed)[0], labels[listed]), 1)
+    return counts
+
+
+def multilabel_margin_loss(input, target, reduction="mean"):
+    """torch.nn.functional.multilabel_margin_loss, the multi-label hinge loss: for scores
+    x (N, C) (or (C,)) and int64 targets of the same shape, each row listing its target
+    classes and ending at its first -1, per sample the sum over listed classes j and
+    classes k not listed of max(0, 1 - (x[j] - x[k])), divided by C; a class listed
+    twice counts twice, as in torch. As torch, a term exactly at 0 passes no gradient."""
+    name = "multilabel_margin_loss"
+    check_reduction(reduction, name)
+    if input.ndim not in (1, 2) or input.shape[-1] == 0 or target.shape != input.shape:
+        raise ValueError(f"{name}: expected input (N, C) or (C,), C > 0, and target of "
+                         f"the same shape, got {format_shape(input.shape)} and "
+                         f"{format_shape(target.shape)}")
+    if target.dtype is not functions.int64:
+        raise TypeError(f"{name}: target must hold int64 class indices, got "
+                        f"{target.dtype.name}; use target.long()")
+    _check_floating(input, name)
+    scores = input.reshape(-1, input.shape[-1])
+    counts = _listed_class_counts(target.numpy().reshape(scores.shape), name)
+    # pair_counts[i, j, k]: how often sample i lists j, when k is not one of its targets
+    pair_counts = counts[:, :, None] * (counts == 0)[:, None, :]
+    hinges = functions.relu(1.0 - scores.unsqueeze(2) + scores.unsqueeze(1))
+    pairs = make_tensor(pair_counts, dtype=scores.dtype, backend=scores.backend)
+    losses = (hinges * pairs).sum((1, 2)) / scores.shape[1]
+    return _reduce(losses.reshape(input.shape[:-1]), reduction, name)
+
+
+def _triplet_losses(anchor, positive, negative, distance, margin, swap, reduction, name):
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)), reduced, where with
+    swap d(anchor, negative) becomes min(d(anchor, negative), d(positive, negative))."""
+    check_reduction(reduction, name)
+    if not margin > 0:
+        raise ValueError(f"{name}: margin must be greater than 0, got {margin}")
+    _check_same_ndim(name, anchor=anchor, positive=positive, negative=negative)
+    _broadcast_together(name, anchor, positive, negative)
+    to_negative = distance(anchor, negative)
+    if swap:
+        to_negative = functions.minimum(to_negative, distance(positive, negative))
+    losses = (margin + distance(anchor, positive) - to_negative).clamp(min=0.0)
+    return _reduce(losses, reduction, name)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
+                        swap=False, reduction="mean"):
+    """torch.nn.functional.triplet_margin_loss of embeddings (N, D) (or (D,)): the
+    triplet loss (see _triplet_losses) with distance pairwise_distance(x1, x2, p, eps),
+    the p-norm of x1 - x2 + eps along the last dim. The three have the same rank and
+    broadcast together; margin must be positive."""
+    name = "triplet_margin_loss"
+    for embeddings in (anchor, positive, negative):
+        _check_floating(embeddings, name)
+    return _triplet_losses(anchor, positive, negative,
+                           lambda x1, x2: pairwise_distance(x1, x2, p, eps), margin, swap,
+                           reduction, name)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """torch.nn.functional.triplet_margin_with_distance_loss: the triplet loss (see
+    _triplet_losses) with any distance_function(x1, x2) returning non-negative distances
+    (pairwise_distance when None). The three have the same rank and broadcast together;
+    margin must be positive."""
+    distance = pairwise_distance if distance_function is None else distance_function
+    return _triplet_losses(anchor, positive, negative, distance, margin, swap, reduction,
+                           "triplet_margin_with_distance_loss")
+
+
 def relu(x, inplace=False):
     """max(x, 0); with inplace=True written into x (as x.relu_(), which autograd records
     when x is part of a graph)."""
     return x.relu_() if inplace else functions.relu(x)
 
 
+# ---- dropout ----------------------------------------------------------------------------
+
+# SELU's negative saturation value is -_ALPHA_DROPOUT_SATURATION: alpha dropout sets the
+# dropped elements near it, where SELU activations sit when "off"
+_ALPHA_DROPOUT_SATURATION = 1.7580993408473766
+
+
+def check_dropout_probability(p, name):
+    """Raise ValueError naming `name` unless 0 <= p <= 1."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{name}: probability p must be between 0 and 1, got {p}")
+
+
+def _drop(x, p, training, inplace, generator, alpha=False, channel_dim=None, name=None):
+    """The one body of every dropout. While training (and p > 0, x not empty) draw a keep
+    mask, one entry per element (channel_dim None) or per channel (one per index of dims
+    0..channel_dim, shared by the rest; a channel dim x lacks is refused naming `name`),
+    each entry kept with probability 1 - p from minitorch's seeded generator, then
+    - alpha=False: x * keep / (1 - p), so each element keeps its expected value;
+    - alpha=True: a * x + a * alpha' * p where kept and a * alpha' * (p - 1) where dropped,
+      alpha' the saturation value and a = 1 / sqrt((alpha'^2 p + 1)(1 - p)), which keeps
+      a zero-mean unit-variance input so (torch's alpha dropout).
+    p = 1 gives x * 0 in both cases, as torch; outside training x itself is returned.
+    inplace=True writes the result into x."""
+    if not training or p == 0.0 or x.numel() == 0:
+        return x
+    if p == 1.0:
+        return x.mul_(0.0) if inplace else x * 0.0
+    if channel_dim is None:
+        noise_shape = x.shape
+    elif x.ndim <= channel_dim:
+        raise ValueError(f"{name}: feature dropout needs a channel dim {channel_dim}, got "
+                         f"input {format_shape(x.shape)}")
+    else:
+        noise_shape = x.shape[:channel_dim + 1] + (1,) * (x.ndim - channel_dim - 1)
+    keep = (rand(noise_shape, generator=generator, dtype=x.dtype, backend=x.backend)
+            >= p).type_as(x)
+    if not alpha:
+        scale = keep * (1.0 / (1.0 - p))
+        return x.mul_(scale) if inplace else x * scale
+    saturation = _ALPHA_DROPOUT_SATURATION
+    a = 1.0 / math.sqrt((saturation * saturation * p + 1.0) * (1.0 - p))
+    shift = (keep - 1.0) * (saturation * a) + saturation * a * p
+    return x.mul_(keep * a).add_(shift) if inplace else x * (keep * a) + shift
+
+
 def dropout(x, p=0.5, training=True, inplace=False, generator=None):
     """Zero each element with probability p and scale the rest by 1 / (1 - p) while
     training; the identity otherwise. The mask comes from minitorch's seeded generator.
     inplace=True writes the result into x."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
-    if not training or p == 0.0:
-        return x
-    if p == 1.0:
-        scale = 0.0
-    else:
-        keep = rand(x.shape, generator=generator, dtype=x.dtype, backend=x.backend) >= p
-        scale = keep.type_as(x) * (1.0 / (1.0 - p))
-    return x.mul_(scale) if inplace else x * scale
+    check_dropout_probability(p, "dropout")
+    return _drop(x, p, training, inplace, generator)
 
 
-def _inplace_result(x, result, inplace):
-    """result, or with inplace=True result written into x (recorded by autograd)."""
-    return x.copy_(result) if inplace else result
+def dropout1d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero whole channels of input (N, C, L) or unbatched (C, L) with probability p and
+    scale the rest by 1 / (1 - p) while training; the identity otherwise. Other ranks are
+    refused."""
+    check_dropout_probability(p, "dropout1d")
+    if input.ndim not in (2, 3):
+        raise ValueError(f"dropout1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got "
+                         f"{format_shape(input.shape)}")
+    return _drop(input, p, training, inplace, generator, channel_dim=input.ndim - 2,
+                 name="dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero whole channels of input (N, C, H, W) with probability p and scale the rest by
+    1 / (1 - p) while training; the identity otherwise. As torch, a 3-D input is read as
+    (N, C, L) (with a warning: torch will read it as (C, H, W) in future), and another
+    rank, deprecated, is warned about, then dropped by channel as (N, C, *)."""
+    check_dropout_probability(p, "dropout2d")
+    if input.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: a {input.ndim}-D input is deprecated (dropout2d drops "
+                      f"channels of 3-D or 4-D inputs); use dropout instead", stacklevel=2)
+    if input.ndim == 3:
+        warnings.warn("dropout2d: a 3-D input is read as (N, C, L) and its channels dropped "
+                      "as dropout1d does; a future torch reads it as unbatched (C, H, W). "
+                      "Use dropout1d to keep this behaviour", stacklevel=2)
+    return _drop(input, p, training, inplace, generator, channel_dim=1, name="dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero whole channels of input (N, C, D, H, W) or unbatched (C, D, H, W) with
+    probability p and scale the rest by 1 / (1 - p) while training; the identity
+    otherwise. As torch, another rank is deprecated, warned about, and read as unbatched
+    (its dim 0 the channels)."""
+    check_dropout_probability(p, "dropout3d")
+    if input.ndim not in (4, 5):
+        warnings.warn(f"dropout3d: a {input.ndim}-D input is deprecated (dropout3d drops "
+                      f"channels of 4-D or 5-D inputs); use dropout instead", stacklevel=2)
+    return _drop(input, p, training, inplace, generator,
+                 channel_dim=1 if input.ndim == 5 else 0, name="dropout3d")
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):
+    """Dropout for SELU networks: while training, each element is dropped with
+    probability p to SELU's saturation value and the result scaled and shifted so that a
+    zero-mean unit-variance input keeps its mean and variance (see _drop); the identity
+    otherwise. As torch, training defaults to False here."""
+    check_dropout_probability(p, "alpha_dropout")
+    return _drop(input, p, training, inplace, generator, alpha=True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):
+    """alpha_dropout of whole channels of input (N, C, *) (torch's feature dropout: one
+    mask entry per sample and channel); training defaults to False."""
+    check_dropout_probability(p, "feature_alpha_dropout")
+    return _drop(input, p, training, inplace, generator, alpha=True, channel_dim=1,
+                 name="feature_alpha_dropout")
+
+
+def _inplace_result(x, activation, inplace):
+    """activation(x), or with inplace=True activation(x) written into x and x returned.
+    Autograd records the write; the activation then reads a clone of x when x requires
+    grad, so that what its backward saved is not the memory the write changes."""
+    if not inplace:
+        return activation(x)
+    return x.copy_(activation(x.clone() if x.requires_grad else x))
 
 
 # ---- activations ------------------------------------------------------------------------
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, else negative_slope * x."""
-    return _inplace_result(input, functions.where(input > 0, input, input * negative_slope),
-                           inplace)
+    return _inplace_result(
+        input, lambda x: functions.where(x > 0, x, x * negative_slope), inplace)
+
+
+def _exponential_linear(input, alpha, scale=1.0, input_scale=1.0):
+    """scale * x where x > 0, else scale * alpha * expm1(input_scale * x): elu, selu and
+    celu (torch's elu with its scale and input_scale). expm1 sees min(x, 0), so its
+    (unused) branch never overflows into a nan gradient."""
+    negative = functions.expm1(input.clamp(max=0.0) * input_scale) * alpha
+    return functions.where(input > 0, input, negative) * scale
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """x where x > 0, else alpha * expm1(x). expm1 sees min(x, 0), so its (unused) branch
-    never overflows into a nan gradient."""
-    negative = functions.expm1(input.clamp(max=0.0)) * alpha
-    return _inplace_result(input, functions.where(input > 0, input, negative), inplace)
+    """x where x > 0, else alpha * expm1(x)."""
+    return _inplace_result(input, lambda x: _exponential_linear(x, alpha), inplace)
+
+
+# SELU's constants (Klambauer et al., 2017), as torch's
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale * (x where x > 0, else alpha * expm1(x)), with SELU's fixed alpha ~ 1.6733
+    and scale ~ 1.0507 (the self-normalising choice)."""
+    _check_floating(input, "selu")
+    return _inplace_result(
+        input, lambda x: _exponential_linear(x, _SELU_ALPHA, _SELU_SCALE), inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha * expm1(x / alpha) (continuously differentiable at 0 for
+    every alpha); alpha 0 is refused."""
+    _check_floating(input, "celu")
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0")
+    return _inplace_result(
+        input, lambda x: _exponential_linear(x, alpha, input_scale=1.0 / alpha), inplace)
 
 
 def silu(input, inplace=False):
     """x * sigmoid(x) (swish); sigmoid never overflows."""
-    return _inplace_result(input, input * sigmoid(input), inplace)
+    return _inplace_result(input, lambda x: x * sigmoid(x), inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -462,9 +902,9 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} cannot be greater than max_val "
                          f"{max_val}")
-    result = functions.where(input <= min_val, min_val,
-                             functions.where(input >= max_val, max_val, input))
-    return _inplace_result(input, result, inplace)
+    def clamped(x):
+        return functions.where(x <= min_val, min_val, functions.where(x >= max_val, max_val, x))
+    return _inplace_result(input, clamped, inplace)
 
 
 def relu6(input, inplace=False):
@@ -474,18 +914,18 @@ def relu6(input, inplace=False):
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
-    return _inplace_result(input, input * tanh(softplus(input)), inplace)
+    return _inplace_result(input, lambda x: x * tanh(softplus(x)), inplace)
 
 
 def hardsigmoid(x, inplace=False):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between; the gradient is 1/6
     strictly inside (-3, 3) and 0 at the kinks, as torch's."""
-    return _inplace_result(x, relu6(x + 3.0) / 6.0, inplace)
+    return _inplace_result(x, lambda source: relu6(source + 3.0) / 6.0, inplace)
 
 
 def hardswish(x, inplace=False):
     """x * relu6(x + 3) / 6; its gradient at the kinks -3 and 3 is 0 and 1, as torch's."""
-    return _inplace_result(x, x * relu6(x + 3.0) / 6.0, inplace)
+    return _inplace_result(x, lambda source: source * relu6(source + 3.0) / 6.0, inplace)
 
 
 def softsign(x):
@@ -501,7 +941,8 @@ def softmin(x, dim=None, *, dtype=None):
 def threshold(x, threshold, value, inplace=False):
     """x where x > threshold, else value (nan stays nan); the gradient is 1 where x >
     threshold, 0 elsewhere."""
-    return _inplace_result(x, functions.where(x <= threshold, value, x), inplace)
+    return _inplace_result(
+        x, lambda source: functions.where(source <= threshold, value, source), inplace)
 
 
 def glu(x, dim=-1):
@@ -568,6 +1009,131 @@ def gelu(input, approximate="none"):
         inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
         return input * 0.5 * (tanh(inner) + 1.0)
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def check_rrelu_bounds(lower, upper, name):
+    """Raise ValueError naming `name` unless lower <= upper."""
+    if lower > upper:
+        raise ValueError(f"{name}: lower bound {lower} must not exceed upper bound {upper}")
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False,
+          generator=None):
+    """The randomized leaky ReLU: x where x > 0, else slope * x. While training each
+    element draws its own slope uniformly from [lower, upper) (minitorch's seeded
+    generator), and its gradient is that slope; otherwise the slope is (lower + upper) / 2
+    (leaky_relu). As torch, training defaults to False here."""
+    _check_floating(input, "rrelu")
+    check_rrelu_bounds(lower, upper, "rrelu")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    slopes = rand(input.shape, generator=generator, dtype=input.dtype,
+                  backend=input.backend) * (upper - lower) + lower
+    return _inplace_result(input, lambda x: functions.where(x > 0, x, x * slopes), inplace)
+
+
+def hardshrink(input, lambd=0.5):
+    """0 where |x| <= lambd, else x; the gradient is 0 on [-lambd, lambd], 1 elsewhere."""
+    _check_floating(input, "hardshrink")
+    return functions.where(input.abs() <= lambd, 0.0, input)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, 0 between (as x * 0, so that nan
+    stays nan, as torch); lambd < 0 is refused."""
+    _check_floating(input, "softshrink")
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be at least 0, got {lambd}")
+    return functions.where(input > lambd, input - lambd,
+                           functions.where(input < -lambd, input + lambd, input * 0.0))
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - tanh(input)
+
+
+# ---- in-place forms (torch.nn.functional's trailing-underscore names) --------------------
+
+def relu_(input):
+    """relu written into input (see relu)."""
+    return relu(input, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    """elu written into input."""
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    """selu written into input."""
+    return selu(input, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    """celu written into input."""
+    return celu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """leaky_relu written into input."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    """rrelu written into input."""
+    return rrelu(input, lower, upper, training, inplace=True, generator=generator)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """hardtanh written into input."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+_threshold = threshold  # threshold_'s argument `threshold` (torch's name) hides the function
+
+
+def threshold_(input, threshold, value):
+    """threshold written into input."""
+    return _threshold(input, threshold, value, inplace=True)
+
+
+# ---- bilinear ---------------------------------------------------------------------------
+
+def bilinear(input1, input2, weight, bias=None):
+    """y[..., o] = sum_ij input1[..., i] * weight[o, i, j] * input2[..., j] + bias[o]:
+    input1 (*, in1) and input2 (*, in2) with the same leading dims * (none for unbatched
+    inputs), weight (out, in1, in2), bias (out,) or None; y is (*, out). Computed as one
+    matmul of input1 with weight laid out (in1, out * in2), then a batched matmul with
+    input2. Inputs and parameters must share one dtype."""
+    if weight.ndim != 3:
+        raise ValueError(f"bilinear: weight must be 3-D (out_features, in1_features, "
+                         f"in2_features), got {format_shape(weight.shape)}")
+    if input1.ndim == 0 or input2.ndim == 0 or input1.shape[:-1] != input2.shape[:-1]:
+        raise ValueError(f"bilinear: input1 {format_shape(input1.shape)} and input2 "
+                         f"{format_shape(input2.shape)} must have at least 1 dim and the "
+                         f"same leading dims")
+    out_features, in1_features, in2_features = weight.shape
+    for name, tensor, size in (("input1", input1, in1_features),
+                               ("input2", input2, in2_features)):
+        if tensor.shape[-1] != size:
+            raise ValueError(f"bilinear: the last dim of {name} {format_shape(tensor.shape)} "
+                             f"must be {size}, as weight {format_shape(weight.shape)} says")
+    if bias is not None and bias.shape != (out_features,):
+        raise ValueError(f"bilinear: bias must be ({out_features},) for weight "
+                         f"{format_shape(weight.shape)}, got {format_shape(bias.shape)}")
+    tensors = (input1, input2, weight) + (() if bias is None else (bias,))
+    if len({tensor.dtype for tensor in tensors}) > 1:
+        raise TypeError(f"bilinear: inputs, weight and bias must share one dtype, got "
+                        f"{', '.join(tensor.dtype.name for tensor in tensors)}")
+    leading = input1.shape[:-1]
+    rows = math.prod(leading)
+    flat_weight = weight.permute(1, 0, 2).reshape(in1_features, out_features * in2_features)
+    projected = (input1.reshape(rows, in1_features) @ flat_weight).reshape(
+        rows, out_features, in2_features)
+    result = (projected @ input2.reshape(rows, in2_features, 1)).reshape(
+        leading + (out_features,))
+    return result if bias is None else result + bias
 
 
 # ---- normalisation, embedding, encoding, padding ----------------------------------------
@@ -798,10 +1364,41 @@ def _copying_pad_positions(shape, pad, mode):
     return np.ravel_multi_index(np.ix_(*sources), shape)
 # ---- interpolation ----------------------------------------------------------------------
 
-def check_nearest(mode, name):
-    """NotImplementedError naming `name` unless mode is 'nearest', the one mode here."""
+# the spatial dims (input rank - 2) of each mode that interpolates between neighbours
+_INTERPOLATING_MODES = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+INTERPOLATION_MODES = ("nearest", "nearest-exact", "area") + tuple(_INTERPOLATING_MODES)
+_CUBIC_A = -0.75   # the constant of torch's bicubic convolution kernel (Keys')
+
+
+def check_interpolation_mode(mode, name):
+    """NotImplementedError naming `name` unless interpolate knows `mode`."""
+    if mode not in INTERPOLATION_MODES:
+        raise NotImplementedError(f"{name}: unknown interpolation mode {mode!r}; expected "
+                                  f"one of {', '.join(map(repr, INTERPOLATION_MODES))}")
+
+
+def _check_interpolation(input, mode, align_corners, antialias):
+    """Raise as torch does for a mode, flag or input rank interpolate cannot combine."""
+    check_interpolation_mode(mode, "interpolate")
+    if mode not in _INTERPOLATING_MODES and align_corners is not None:
+        raise ValueError("interpolate: align_corners can only be set with the "
+                         "interpolating modes linear, bilinear, bicubic and trilinear")
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError("interpolate: antialias is only for the bilinear and bicubic modes "
+                         "of a 4-D input")
+    if antialias:
+        raise NotImplementedError(f"interpolate: antialias=True (mode={mode!r}) is not "
+                                  "supported")
+    if input.ndim not in (3, 4, 5):
+        raise ValueError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), got "
+                         f"{format_shape(input.shape)}")
+    spatial_dims = _INTERPOLATING_MODES.get(mode, input.ndim - 2)
+    if input.ndim != spatial_dims + 2:
+        raise NotImplementedError(f"interpolate: mode={mode!r} needs a {spatial_dims + 2}-D "
+                                  f"input, got {input.ndim}-D input "
+                                  f"{format_shape(input.shape)}")
     if mode != "nearest":
-        raise NotImplementedError(f"{name}: only mode='nearest' is supported, got {mode!r}")
+        _check_floating(input, "interpolate")
 
 
 def _per_spatial_dim(value, spatial, what):
@@ -834,55 +1431,232 @@ def _output_sizes(spatial, size, scale_factor, recompute_scale_factor):
     return sizes, (None,) * len(spatial) if recompute_scale_factor else scales
 
 
-def _nearest_sources(in_size, out_size, scale, spatial_dims, dtype_name):
-    """For each output position j, the input position torch's 'nearest' CPU kernels copy:
-    floor(j * s) capped at in_size - 1, s = 1 / scale (in_size / out_size without a
-    scale), in those kernels' arithmetic, which decides the positions where j * s is
-    within an ulp of an integer. With 2 spatial dims: s and the product in float32, and
+def _nearest_sources(in_size, out_size, scale, spatial_dims, dtype_name, exact):
+    """For each output position j, the input position torch's CPU kernels copy:
+    floor(j * s) ('nearest') or floor((j + 0.5) * s) ('nearest-exact'), capped at
+    in_size - 1, s = 1 / scale (in_size / out_size without a scale), in those kernels'
+    arithmetic, which decides the positions where the product is within an ulp of an
+    integer. With 2 spatial dims: s and the product in float32, and for 'nearest'
     out_size equal to in_size or twice it gives j and j // 2 exactly. With 1 or 3: s and
-    the product in the input's precision (float64 for float64), rounded to float32 before
-    the floor, and no exact cases."""
-    positions = np.arange(out_size)
-    if spatial_dims == 2 and out_size in (in_size, 2 * in_size):
-        return positions * in_size // out_size
+    the product in the input's precision (float64 for float64), rounded to float32
+    before the floor, and no exact cases."""
+    positions = np.arange(out_size) + (0.5 if exact else 0.0)
+    if spatial_dims == 2 and not exact and out_size in (in_size, 2 * in_size):
+        return np.arange(out_size) * in_size // out_size
     precision = np.float64 if spatial_dims != 2 and dtype_name == "float64" else np.float32
     step = precision(1.0 / scale) if scale else precision(in_size) / precision(out_size)
     products = (positions.astype(precision) * step).astype(np.float32)
     return np.minimum(np.floor(products).astype(np.int64), in_size - 1)
 
 
-def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
+def _source_coordinates(in_size, out_size, scale, align_corners):
+    """(out_size,) float64: where each output element sits in the input's coordinates, as
+    torch's linear and cubic kernels place it: j * (in - 1) / (out - 1) with
+    align_corners (0 when out is 1), else (j + 0.5) * s - 0.5 with s = 1 / scale
+    (in / out without a scale). (torch's linear kernels clamp this at 0; here both taps
+    of a coordinate in (-1, 0) are clamped to element 0, which comes to the same.)"""
+    positions = np.arange(out_size, dtype=np.float64)
+    if align_corners:
+        return positions * ((in_size - 1) / (out_size - 1) if out_size > 1 else 0.0)
+    step = 1.0 / scale if scale else in_size / out_size
+    return step * (positions + 0.5) - 0.5
+
+
+def _cubic_weights(fraction):
+    """(4, n): the weights of the inputs at offsets -1, 0, 1, 2 from floor(coordinate),
+    fraction = coordinate - floor, under Keys' cubic convolution kernel with a = -0.75."""
+    a = _CUBIC_A
+
+    def near(distance):   # the kernel for distances up to 1
+        return ((a + 2) * distance - (a + 3)) * distance * distance + 1
+
+    def far(distance):    # and from 1 to 2
+        return ((a * distance - 5 * a) * distance + 8 * a) * distance - 4 * a
+
+    return np.stack([far(fraction + 1), near(fraction), near(1 - fraction),
+                     far(2 - fraction)])
+
+
+def _area_taps(in_size, out_size):
+    """(sources, weights) of mode 'area', adaptive average pooling's windows: output j
+    averages input[floor(j * in / out) : ceil((j + 1) * in / out)]; the taps past a
+    shorter window's end get weight 0."""
+    positions = np.arange(out_size)
+    starts = positions * in_size // out_size
+    lengths = -(-(positions + 1) * in_size // out_size) - starts
+    offsets = np.arange(lengths.max())[:, None]
+    sources = np.minimum(starts + offsets, in_size - 1)
+    return sources, np.where(offsets < lengths, 1.0 / lengths, 0.0)
+
+
+def _taps(in_size, out_size, scale, align_corners, mode):
+    """(sources int64, weights float64), both (taps, out_size): along a dim resampled in
+    `mode` (area or an interpolating one), output j is the sum over k of
+    weights[k, j] * input[sources[k, j]]. Out-of-range neighbours are clamped to the
+    border, as torch's kernels do; so is the floor of a coordinate and its fraction."""
+    if mode == "area":
+        return _area_taps(in_size, out_size)
+    cubic = mode == "bicubic"
+    if in_size == out_size and not cubic:   # torch's linear kernels copy, whatever the scale
+        return np.arange(out_size)[None], np.ones((1, out_size))
+    coordinates = _source_coordinates(in_size, out_size, scale, align_corners)
+    below = np.minimum(np.floor(coordinates).astype(np.int64), in_size - 1)
+    fraction = np.clip(coordinates - below, 0.0, 1.0)
+    if cubic:
+        offsets, weights = np.arange(-1, 3), _cubic_weights(fraction)
+    else:
+        offsets, weights = np.arange(2), np.stack([1 - fraction, fraction])
+    return np.clip(below + offsets[:, None], 0, in_size - 1), weights
+
+
+@cached_positions
+def _tap_sources(in_size, out_size, scale, align_corners, mode):
+    return _taps(in_size, out_size, scale, align_corners, mode)[0]
+
+
+@cached_positions
+def _tap_weights(in_size, out_size, scale, align_corners, mode):
+    return _taps(in_size, out_size, scale, align_corners, mode)[1]
+
+
+def _resample(input, dim, geometry):
+    """input resampled along `dim` by the taps of `geometry` (see _taps): one gather of
+    every tap's source, then the weighted sum over the taps."""
+    sources, weights = _tap_sources(*geometry), _tap_weights(*geometry)
+    count, out_size = sources.shape
+    gathered = input[(slice(None),) * dim + (sources.reshape(-1),)]
+    gathered = gathered.reshape(input.shape[:dim] + (count, out_size) + input.shape[dim + 1:])
+    trailing = (1,) * (input.ndim - dim - 1)   # weights broadcast over the dims after dim
+    weights = make_tensor(weights.reshape(weights.shape + trailing), dtype=input.dtype,
+                          backend=input.backend)
+    return (gathered * weights).sum(dim)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """torch.nn.functional.interpolate for mode='nearest' (other modes raise
-    NotImplementedError): resize the spatial dims of x (N, C, L), (N, C, H, W) or
-    (N, C, D, H, W) to `size`, or by `scale_factor` (one number or one per spatial
-    dim), each output element copying the input element at torch's source position
-    (see _nearest_sources). A gather along each spatial dim, so the gradient adds each
-    output's gradient back to its source."""
-    check_nearest(mode, "interpolate")
-    if align_corners is not None:
-        raise ValueError("interpolate: align_corners can only be set with the "
-                         "interpolating modes linear, bilinear, bicubic and trilinear")
-    if antialias:
-        raise ValueError("interpolate: antialias is only for the bilinear and bicubic modes")
-    if x.ndim not in (3, 4, 5):
-        raise ValueError(f"interpolate: expected a 3-D, 4-D or 5-D input (N, C, ...), got "
-                         f"{format_shape(x.shape)}")
-    spatial = x.shape[2:]
+    """torch.nn.functional.interpolate: resize the spatial dims of input (N, C, L),
+    (N, C, H, W) or (N, C, D, H, W) to `size`, or by `scale_factor` (one number or one
+    per spatial dim), in `mode`:
+      'nearest', 'nearest-exact'  copy the input element at torch's source position
+                                  (see _nearest_sources), any input dtype for 'nearest';
+      'linear' (3-D input), 'bilinear' (4-D), 'trilinear' (5-D), 'bicubic' (4-D)
+                                  weigh the 2 (4 for bicubic, torch's a = -0.75)
+                                  neighbours of each output's source coordinate, along
+                                  each spatial dim in turn; align_corners (default False)
+                                  maps the corner elements' centres onto each other;
+      'area'                      average adaptive pooling windows.
+    Each spatial dim is one gather (positions and weights computed and cached on the
+    host) and, but for the nearest modes, a weighted sum, so gradients flow as theirs.
+    Refused: antialias=True (NotImplementedError), align_corners with a mode that does
+    not interpolate, a rank the mode does not take, non-floating input (but 'nearest'),
+    and empty input or output spatial dims."""
+    _check_interpolation(input, mode, align_corners, antialias)
+    spatial = input.shape[2:]
     sizes, scales = _output_sizes(spatial, size, scale_factor, recompute_scale_factor)
-    result = x
-    for offset, (in_size, out_size, scale) in enumerate(zip(spatial, sizes, scales)):
-        if out_size <= 0:
-            raise ValueError(f"interpolate: the output size of each spatial dim must be "
-                             f"positive, got {format_shape(sizes)} from input "
-                             f"{format_shape(x.shape)}")
-        sources = _nearest_sources(in_size, out_size, scale, len(spatial), x.dtype.name)
-        result = result[(slice(None),) * (2 + offset) + (sources,)]
+    if min(spatial) <= 0:
+        raise ValueError(f"interpolate: the input size of each spatial dim must be "
+                         f"positive, got input {format_shape(input.shape)}")
+    if min(sizes) <= 0:
+        raise ValueError(f"interpolate: the output size of each spatial dim must be "
+                         f"positive, got {format_shape(sizes)} from input "
+                         f"{format_shape(input.shape)}")
+    result = input
+    for dim, in_size, out_size, scale in zip(range(2, input.ndim), spatial, sizes, scales):
+        if mode in ("nearest", "nearest-exact"):
+            sources = _nearest_sources(in_size, out_size, scale, len(spatial),
+                                       input.dtype.name, mode == "nearest-exact")
+            result = result[(slice(None),) * dim + (sources,)]
+        else:
+            result = _resample(result, dim, (in_size, out_size, scale, bool(align_corners),
+                                             mode))
     return result
 
 
-def upsample(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
+def _warn_deprecated(name):
+    warnings.warn(f"{name}: nn.functional.{name} is deprecated; use "
+                  "nn.functional.interpolate instead", stacklevel=3)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
     """Deprecated in torch (and warned about, as there): interpolate."""
-    warnings.warn("upsample: nn.functional.upsample is deprecated; use "
-                  "nn.functional.interpolate instead", stacklevel=2)
-    return interpolate(x, size, scale_factor, mode, align_corners)
+    _warn_deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated in torch (and warned about, as there): interpolate, mode='nearest'."""
+    _warn_deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated in torch (and warned about, as there): interpolate of a 4-D input,
+    mode='bilinear' with align_corners=True."""
+    _warn_deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ---- pixel and channel shuffles -----------------------------------------------------------
+
+def _check_positive_int(value, what, name):
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name}: {what} must be a positive int, got {value!r}")
+
+
+def _check_at_least_3d(input, layout, name):
+    if input.ndim < 3:
+        raise ValueError(f"{name}: expected an input of at least 3 dims {layout}, got "
+                         f"{format_shape(input.shape)}")
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C * r^2, H, W) -> (*, C, H * r, W * r), r = upscale_factor:
+    output[..., c, h * r + i, w * r + j] = input[..., c * r^2 + i * r + j, h, w]. A
+    reshape, a permute and a reshape. Refused: fewer than 3 dims, a channel count not a
+    multiple of r^2, r not a positive int."""
+    _check_positive_int(upscale_factor, "upscale_factor", "pixel_shuffle")
+    _check_at_least_3d(input, "(*, C, H, W)", "pixel_shuffle")
+    r = upscale_factor
+    *batch, channels, height, width = input.shape
+    if channels % (r * r):
+        raise ValueError(f"pixel_shuffle: the channel dim (-3) of input "
+                         f"{format_shape(input.shape)} must be a multiple of "
+                         f"upscale_factor ** 2 = {r * r}")
+    n = len(batch)
+    blocks = input.reshape(*batch, channels // (r * r), r, r, height, width)
+    blocks = blocks.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return blocks.reshape(*batch, channels // (r * r), height * r, width * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """pixel_shuffle's inverse: (*, C, H * r, W * r) -> (*, C * r^2, H, W),
+    r = downscale_factor. Refused: fewer than 3 dims, H or W not a multiple of r, r not
+    a positive int."""
+    _check_positive_int(downscale_factor, "downscale_factor", "pixel_unshuffle")
+    _check_at_least_3d(input, "(*, C, H, W)", "pixel_unshuffle")
+    r = downscale_factor
+    *batch, channels, height, width = input.shape
+    if height % r or width % r:
+        raise ValueError(f"pixel_unshuffle: the height and width (dims -2, -1) of input "
+                         f"{format_shape(input.shape)} must be multiples of "
+                         f"downscale_factor {r}")
+    n = len(batch)
+    blocks = input.reshape(*batch, channels, height // r, r, width // r, r)
+    blocks = blocks.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return blocks.reshape(*batch, channels * r * r, height // r, width // r)
+
+
+def channel_shuffle(input, groups):
+    """Interleave the channels of input (N, C, *) from `groups` groups: output channel
+    k * groups + g is input channel g * (C / groups) + k. A reshape, a transpose and a
+    reshape. Refused: fewer than 3 dims, C not a multiple of groups, groups not a
+    positive int."""
+    _check_positive_int(groups, "groups", "channel_shuffle")
+    _check_at_least_3d(input, "(N, C, *)", "channel_shuffle")
+    batch, channels, *rest = input.shape
+    if channels % groups:
+        raise ValueError(f"channel_shuffle: the channel dim (1) of input "
+                         f"{format_shape(input.shape)} must be a multiple of groups "
+                         f"{groups}")
+    grouped = input.reshape(batch, groups, channels // groups, *rest)
+    return grouped.transpose(1, 2).reshape(input.shape)

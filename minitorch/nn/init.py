@@ -84,6 +84,15 @@ def ones_(tensor):
         return tensor.fill_(1)
 
 
+def reset_affine(weight, bias):
+    """A normalization layer's scale to ones and shift to zeros (either may be None: a
+    layer without it)."""
+    if weight is not None:
+        ones_(weight)
+    if bias is not None:
+        zeros_(bias)
+
+
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot uniform: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = fans(tensor)

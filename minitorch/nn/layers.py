@@ -1,5 +1,5 @@
-"""Layers: Linear, the activations, LayerNorm, Embedding, Dropout, Flatten, Unflatten,
-Identity, Upsample and the distances CosineSimilarity and PairwiseDistance."""
+"""Layers: Linear, Bilinear, the activations, LayerNorm, Embedding, the dropouts, Flatten,
+Unflatten, Identity and the distances CosineSimilarity and PairwiseDistance."""
 import math
 
 from .. import creation, layout
@@ -102,21 +102,65 @@ class LogSoftmax(Softmax):
         return F.log_softmax(x, self.dim)
 
 
-class Dropout(Module):
-    """Zeroes elements with probability p while training (see F.dropout); identity in eval()."""
+class _DropoutNd(Module):
+    """What every dropout layer holds: the probability p (checked to lie in [0, 1]) and
+    inplace; each subclass applies its F form while training, the identity in eval()."""
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p}")
+        F.check_dropout_probability(p, type(self).__name__)
         self.p = p
         self.inplace = inplace
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """Zeroes elements with probability p while training (see F.dropout); identity in eval()."""
 
     def forward(self, x):
         return F.dropout(x, self.p, self.training, self.inplace)
 
-    def extra_repr(self):
-        return f"p={self.p}, inplace={self.inplace}"
+
+class Dropout1d(_DropoutNd):
+    """Zeroes whole channels of (N, C, L) or (C, L) inputs while training (see F.dropout1d)."""
+
+    def forward(self, x):
+        return F.dropout1d(x, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    """Zeroes whole channels of (N, C, H, W) inputs while training (see F.dropout2d, also
+    for how it reads other ranks)."""
+
+    def forward(self, x):
+        return F.dropout2d(x, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) inputs while training (see
+    F.dropout3d)."""
+
+    def forward(self, x):
+        return F.dropout3d(x, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(_DropoutNd):
+    """Alpha dropout, which keeps a SELU network's zero mean and unit variance, while
+    training (see F.alpha_dropout). As torch's, it never writes in place: `inplace` is
+    only stored and printed."""
+
+    def forward(self, x):
+        return F.alpha_dropout(x, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels of (N, C, *) inputs while training (see
+    F.feature_alpha_dropout); as AlphaDropout, `inplace` is only stored and printed."""
+
+    def forward(self, x):
+        return F.feature_alpha_dropout(x, self.p, self.training)
 
 
 class Flatten(Module):
@@ -343,6 +387,76 @@ class Threshold(Module):
         return f"threshold={self.threshold}, value={self.value}{_inplace_suffix(self.inplace)}"
 
 
+class SELU(ReLU):
+    """scale * elu(x, alpha) with SELU's fixed constants (see F.selu)."""
+
+    def forward(self, x):
+        return F.selu(x, self.inplace)
+
+
+class CELU(ELU):
+    """x where x > 0, else alpha * (exp(x / alpha) - 1) (see F.celu)."""
+
+    def forward(self, x):
+        return F.celu(x, self.alpha, self.inplace)
+
+
+class RReLU(Module):
+    """The randomized leaky ReLU: while training, a slope per element drawn uniformly from
+    [lower, upper); in eval() the slope (lower + upper) / 2 (see F.rrelu)."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        F.check_rrelu_bounds(lower, upper, "RReLU")
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, x):
+        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}{_inplace_suffix(self.inplace)}"
+
+
+class Hardshrink(Module):
+    """0 where |x| <= lambd, else x (see F.hardshrink)."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x):
+        return F.hardshrink(x, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    """x shrunk towards 0 by lambd, 0 where |x| <= lambd (see F.softshrink)."""
+
+    def forward(self, x):
+        return F.softshrink(x, self.lambd)
+
+
+class Tanhshrink(Module):
+    """x - tanh(x)."""
+
+    def forward(self, x):
+        return F.tanhshrink(x)
+
+
+class Softmax2d(Module):
+    """softmax over the channels (dim -3) of an (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, x):
+        if x.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) "
+                             f"input, got {layout.format_shape(x.shape)}")
+        return F.softmax(x, -3)
+
+
 class GLU(Module):
     """The gated linear unit over `dim` (see F.glu)."""
 
@@ -380,6 +494,46 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
+class Bilinear(Module):
+    """y = x1^T weight[o] x2 + bias[o] for each output o (see F.bilinear), with weight
+    (out_features, in1_features, in2_features) and bias (out_features,).
+
+    Initialised as PyTorch does: weight and bias uniform in ±1/sqrt(in1_features), from
+    minitorch's seeded generator; in1_features must be positive. `bias=False` leaves
+    `self.bias` None. `dtype` and `backend` default to the current ones.
+    """
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, dtype=None,
+                 backend=None):
+        super().__init__()
+        if in1_features <= 0:
+            raise ValueError(f"Bilinear: in1_features must be positive, got {in1_features}")
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = Parameter(creation.empty(out_features, in1_features, in2_features,
+                                               dtype=dtype, backend=backend))
+        if bias:
+            self.bias = Parameter(creation.empty(out_features, dtype=dtype, backend=backend))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Draw fresh initial values (see the class docstring)."""
+        bound = 1 / math.sqrt(self.in1_features)
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x1, x2):
+        return F.bilinear(x1, x2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
 class LayerNorm(Module):
     """Normalise over the trailing dims `normalized_shape` (see F.layer_norm), then scale
     by `weight` and shift by `bias` (initialised to ones and zeros) when
@@ -401,10 +555,7 @@ class LayerNorm(Module):
 
     def reset_parameters(self):
         """weight to ones, bias to zeros."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        init.reset_affine(self.weight, self.bias)
 
     def forward(self, x):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -442,34 +593,6 @@ class Embedding(Module):
     def extra_repr(self):
         text = f"{self.num_embeddings}, {self.embedding_dim}"
         return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
-
-
-class Upsample(Module):
-    """Resize the spatial dims to `size` or by `scale_factor` (see F.interpolate); only
-    mode='nearest' is supported, and another mode is refused here, when the layer is
-    made."""
-
-    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                 recompute_scale_factor=None):
-        super().__init__()
-        F.check_nearest(mode, "Upsample")
-        self.size = size
-        if isinstance(scale_factor, tuple):
-            self.scale_factor = tuple(float(factor) for factor in scale_factor)
-        else:
-            self.scale_factor = float(scale_factor) if scale_factor else None
-        self.mode = mode
-        self.align_corners = align_corners
-        self.recompute_scale_factor = recompute_scale_factor
-
-    def forward(self, x):
-        return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
-                             recompute_scale_factor=self.recompute_scale_factor)
-
-    def extra_repr(self):
-        if self.scale_factor is not None:
-            return f"scale_factor={self.scale_factor!r}, mode={self.mode!r}"
-        return f"size={self.size!r}, mode={self.mode!r}"
 
 
 class CosineSimilarity(Module):
