@@ -255,6 +255,9 @@ def test_reprs_match_torch():
         assert repr(mine) == repr(reference)
     assert repr(nn.Transformer(E, HEADS, 1, 1, FF, dropout=0.2)) == repr(
         _torch_transformer(E, HEADS, 1, 1, FF, dropout=0.2))
+    # several layers: ModuleList lists identical layers once ("(0-2): 3 x ...")
+    assert repr(nn.Transformer(E, HEADS, 3, 2, FF)) == repr(
+        _torch_transformer(E, HEADS, 3, 2, FF))
 
 
 # ---- dropout in training ----------------------------------------------------------------
