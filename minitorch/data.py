@@ -167,6 +167,42 @@ class ConcatDataset(Dataset):
         return self.datasets[part][index - start]
 
 
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses implement __iter__() (and __len__() if they know
+    their length). DataLoader batches consecutive samples of the stream, with no sampler
+    or shuffling. With worker processes, each worker iterates its own copy of the
+    dataset, so a dataset that should not be repeated once per worker splits itself by
+    get_worker_info() (its id and num_workers) in __iter__, as in torch."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __len__(self):
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
+
+    def __add__(self, other):
+        """self's samples followed by other's: ChainDataset([self, other])."""
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """The samples of each of `datasets` (iterable datasets) one stream after another;
+    len is the sum of their lengths (a TypeError if one has none)."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+
+    def __iter__(self):
+        for dataset in self.datasets:
+            if not isinstance(dataset, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got "
+                                f"{type(dataset).__name__}")
+            yield from dataset
+
+    def __len__(self):
+        return sum(len(dataset) for dataset in self.datasets)
+
+
 def random_split(dataset, lengths, generator=None):
     """Split `dataset` into non-overlapping Subsets of the given lengths, their indices
     taken in order from one random permutation drawn from `generator` (default:
@@ -196,6 +232,22 @@ def random_split(dataset, lengths, generator=None):
     order = numpy_generator(generator).permutation(size).tolist()
     return [Subset(dataset, order[end - length:end])
             for end, length in zip(itertools.accumulate(lengths), lengths)]
+
+
+def default_convert(sample):
+    """One sample as DataLoader(batch_size=None) hands it over, as torch's
+    default_convert: numpy arrays and numpy scalars become tensors (inside mappings,
+    namedtuples and sequences too); anything else is left as it is."""
+    if isinstance(sample, (np.ndarray, np.bool_, np.number)):
+        return make_tensor(sample) if sample.dtype.kind in "biuf" else sample
+    if isinstance(sample, Mapping):
+        return _like(sample, {key: default_convert(value) for key, value in sample.items()})
+    if isinstance(sample, tuple) and hasattr(sample, "_fields"):  # a namedtuple
+        return type(sample)(*(default_convert(field) for field in sample))
+    if isinstance(sample, Sequence) and not isinstance(sample, (str, bytes)):
+        fields = [default_convert(field) for field in sample]
+        return fields if isinstance(sample, tuple) else _like(sample, fields)
+    return sample
 
 
 def default_collate(samples):
@@ -275,8 +327,8 @@ def _like(first, fields):
 
 
 class DataLoader:
-    """Iterate over a map-style dataset (any object with __getitem__ and __len__) in
-    batches, as torch.utils.data.DataLoader does.
+    """Iterate over a map-style dataset (any object with __getitem__ and __len__) or an
+    IterableDataset in batches, as torch.utils.data.DataLoader does.
 
     DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
     num_workers=0, collate_fn=None, *, pin_memory=False, drop_last=False, timeout=0,
@@ -290,7 +342,10 @@ class DataLoader:
     batch_size consecutive indices of that order (a BatchSampler; drop_last: skip a final
     batch smaller than batch_size), or the lists `batch_sampler` yields, which excludes
     batch_size, shuffle, sampler and drop_last (ValueError, as torch; batch_size is then
-    None). shuffle with a sampler is a ValueError too.
+    None). shuffle with a sampler is a ValueError too. batch_size=None turns batching off:
+    each sample is handed over alone, converted by collate_fn (default: default_convert).
+    An IterableDataset is read as a stream: batch_size consecutive samples make a batch,
+    and shuffle, sampler and batch_sampler must be left unspecified (ValueError).
     collate_fn: turns a list of samples into a batch (default: default_collate); when it
         is not given and the dataset has `batched_indexing` (TensorDataset, a Subset of
         one), each batch is fetched with one dataset[index array] instead.
@@ -313,7 +368,9 @@ class DataLoader:
     accepted here and refused on iteration (AssertionError, as torch's single-process
     iterator). A negative timeout is always a ValueError.
 
-    len(loader) is len(batch_sampler): the number of batches per epoch.
+    len(loader) is the number of batches per epoch: len(batch_sampler) (len(sampler)
+    without batching); for an IterableDataset, from len(dataset) (a TypeError if it has
+    none).
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
@@ -349,6 +406,14 @@ class DataLoader:
                     raise ValueError("multiprocessing_context option should specify a valid "
                                      f"start method in {methods!r}, but got "
                                      f"multiprocessing_context={multiprocessing_context!r}")
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            for name, value, unspecified in (("shuffle", shuffle, (False, None)),
+                                             ("sampler", sampler, (None,)),
+                                             ("batch_sampler", batch_sampler, (None,))):
+                if value not in unspecified:
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                     f"{name} option, but got {name}={value!r}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -356,17 +421,23 @@ class DataLoader:
                 raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
                                  "shuffle, sampler, and drop_last")
             batch_size = None
+        elif batch_size is None:
+            if drop_last:
+                raise ValueError("batch_size=None option disables auto-batching and is "
+                                 "mutually exclusive with drop_last")
         elif not is_positive_int(batch_size):
-            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
-        if sampler is None:
+            raise ValueError(f"DataLoader: batch_size must be a positive int or None, got "
+                             f"{batch_size!r}")
+        if sampler is None and not self._iterable:
             sampler = RandomSampler(dataset, generator=generator) if shuffle \
                 else SequentialSampler(dataset)
+        if batch_sampler is None and batch_size is not None and not self._iterable:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self.dataset = dataset
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.sampler = sampler
-        self.batch_sampler = batch_sampler if batch_sampler is not None else \
-            BatchSampler(sampler, batch_size, drop_last)
+        self.batch_sampler = batch_sampler
         self.num_workers = num_workers
         self.generator = generator
         self.collate_fn = collate_fn
@@ -379,42 +450,76 @@ class DataLoader:
         self._workers = None   # the WorkerPool kept between epochs (persistent_workers)
 
     def __len__(self):
-        return len(self.batch_sampler)
+        if self._iterable:   # the dataset's length in samples (a TypeError without one)
+            samples = len(self.dataset)
+            if self.batch_size is None:
+                return samples
+            return samples // self.batch_size if self.drop_last else \
+                -(-samples // self.batch_size)
+        return len(self.sampler if self.batch_sampler is None else self.batch_sampler)
 
     def __iter__(self):
         if self.num_workers == 0 and self.timeout > 0:
             raise AssertionError("DataLoader: timeout > 0 needs worker processes "
                                  "(num_workers > 0); use timeout=0")
-        fetch = _Fetcher(self.dataset, self.collate_fn)
+        auto_collation = self.batch_size is not None if self._iterable else \
+            self.batch_sampler is not None
+        fetch = _Fetcher(self.dataset, self.collate_fn, auto_collation, self.batch_size,
+                         self.drop_last)
         if self.num_workers == 0:
-            yield from map(fetch, self._index_batches(fetch))
+            yield from fetch.stream() if self._iterable else map(fetch, self._tasks(fetch))
             return
         workers = self._workers or WorkerPool(self, fetch)
         if self.persistent_workers and self._workers is None:
             self._workers = workers
             weakref.finalize(self, workers.shutdown)
         try:
-            yield from workers.batches(self._index_batches(fetch))
+            yield from workers.batches(None if self._iterable else self._tasks(fetch))
         finally:
             if not self.persistent_workers:
                 workers.shutdown()
 
-    def _index_batches(self, fetch):
-        """The epoch's batches of indices, as fetch takes them."""
+    def _tasks(self, fetch):
+        """What each of the epoch's batches of a map-style dataset is fetched from: its
+        indices (an index array for a batched_indexing dataset), or one index without
+        auto-collation."""
+        if self.batch_sampler is None:
+            return iter(self.sampler)
         return index_batches(self.batch_sampler) if fetch.batched else iter(self.batch_sampler)
 
 
 class _Fetcher:
-    """Makes one batch from its indices: dataset[index array] for a dataset with
-    batched_indexing and no collate_fn, else collate_fn (default_collate) of the samples.
-    A module-level class, so that worker processes can receive it pickled."""
+    """Makes the batches. Map-style: called with a batch's indices, dataset[index array]
+    for a dataset with batched_indexing and no collate_fn, else collate_fn
+    (default_collate) of the samples; without auto-collation (batch_size=None) called
+    with one index, collate_fn (default_convert) of that sample. Iterable: stream()
+    yields collate_fn of each batch_size consecutive samples of iter(dataset) (the last
+    batch shorter, or dropped with drop_last), or each sample converted without
+    auto-collation. A module-level class, so that worker processes can receive it
+    pickled."""
 
-    def __init__(self, dataset, collate_fn):
+    def __init__(self, dataset, collate_fn, auto_collation, batch_size, drop_last):
         self.dataset = dataset
-        self.batched = collate_fn is None and getattr(dataset, "batched_indexing", False)
-        self.collate = collate_fn or default_collate
+        self.auto_collation = auto_collation
+        self.batched = auto_collation and collate_fn is None and \
+            getattr(dataset, "batched_indexing", False)
+        self.collate = collate_fn or (default_collate if auto_collation else default_convert)
+        self.batch_size, self.drop_last = batch_size, drop_last
 
     def __call__(self, indices):
         if self.batched:
             return self.dataset[indices]
+        if not self.auto_collation:
+            return self.collate(self.dataset[indices])
         return self.collate([self.dataset[index] for index in indices])
+
+    def stream(self):
+        samples = iter(self.dataset)
+        if not self.auto_collation:
+            yield from map(self.collate, samples)
+            return
+        while True:
+            chunk = list(itertools.islice(samples, self.batch_size))
+            if not chunk or (self.drop_last and len(chunk) < self.batch_size):
+                return
+            yield self.collate(chunk)

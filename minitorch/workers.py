@@ -1,11 +1,12 @@
 """DataLoader worker processes (num_workers > 0), as torch.utils.data runs them.
 
 Each worker is a process with its own copy of the dataset (forked, or pickled under
-another start method). The main process iterates the batch sampler and hands each
-batch's indices to worker number (batch number % num_workers), keeping at most
-prefetch_factor batches per worker in flight; a worker fetches the samples, collates
-them and sends the batch back, and the main process yields the batches in the sampler's
-order. Tensors cross the process boundary by pickling (values, dtype, backend).
+another start method). For a map-style dataset the main process iterates the batch
+sampler and hands each batch's indices to worker number (batch number % num_workers);
+for an iterable dataset it asks the workers in turn for the next batch of their own
+stream. At most prefetch_factor batches per worker are in flight; a worker fetches the
+samples, collates them and sends the batch back, and the main process yields the
+batches in the order it asked for them. Tensors cross the process boundary by pickling (values, dtype, backend).
 
 A worker limits every backend to one thread (as torch's workers do), seeds minitorch's
 default generator and Python's `random` with `base_seed + worker_id` (base_seed drawn
@@ -56,9 +57,16 @@ class _WorkerError:
                            f"in {self.where}. Original traceback:\n{self.text}")
 
 
+class _StreamEnded:
+    """What a worker sends back for a batch its stream of an iterable dataset no longer
+    has."""
+
+
 def _worker_loop(fetch, dataset, tasks, results, worker_id, num_workers, seed, init_fn):
     """The body of one worker process: fetch every (epoch, batch number, indices) task
-    until a None task arrives, sending back (epoch, batch number, batch or _WorkerError)."""
+    until a None task arrives, sending back (epoch, batch number, batch or _WorkerError).
+    Indices None asks for the next batch of the worker's own stream of an iterable
+    dataset (a new stream each epoch); _StreamEnded once it has none left."""
     global _worker_info
     set_num_threads(1)
     manual_seed(seed)
@@ -70,13 +78,19 @@ def _worker_loop(fetch, dataset, tasks, results, worker_id, num_workers, seed, i
         except Exception:  # reported to the main process, which stops the workers
             results.put((None, None, _WorkerError(worker_id, "worker_init_fn")))
             return
+    stream = stream_epoch = None   # this worker's stream of an iterable dataset's batches
     while True:
         task = tasks.get()
         if task is None:
             return
         epoch, number, indices = task
         try:
-            batch = fetch(indices)
+            if indices is not None:
+                batch = fetch(indices)
+            else:
+                if stream_epoch != epoch:
+                    stream, stream_epoch = fetch.stream(), epoch
+                batch = next(stream, _StreamEnded())
         except Exception:
             batch = _WorkerError(worker_id, f"fetching batch {number}")
         results.put((epoch, number, batch))
@@ -106,38 +120,52 @@ class WorkerPool:
             process.start()
         self.epoch = 0
 
-    def batches(self, index_batches):
-        """The batches of one epoch, fetched by the workers, in index_batches' order."""
+    def batches(self, tasks):
+        """The batches of one epoch in order. `tasks` (map-style datasets) lists what
+        each batch is fetched from (its indices), handed to worker number %
+        num_workers; tasks None (an iterable dataset) asks the workers in turn for the
+        next batch of their own streams, leaving out each worker whose stream has ended,
+        until all have."""
         self.epoch += 1   # results of an earlier, abandoned epoch are recognised and dropped
-        pending = iter(enumerate(index_batches))
+        assignments = self._assignments(tasks)
+        owners = {}       # batch number -> the worker fetching it
         arrived = {}
-        in_flight = 0
-        sent = True
+        sent = 0
         for number in itertools.count():
-            while sent and in_flight < self.in_flight_limit:
-                sent = self._send(pending)
-                in_flight += sent
-            if not in_flight:
+            while sent - number < self.in_flight_limit:
+                assignment = next(assignments, None)
+                if assignment is None:
+                    break
+                owners[sent], indices = assignment
+                self.task_queues[owners[sent]].put((self.epoch, sent, indices))
+                sent += 1
+            if number == sent:
                 return
             while number not in arrived:
                 epoch, arrived_number, batch = self._receive()
                 if epoch == self.epoch:
                     arrived[arrived_number] = batch
-            in_flight -= 1
-            batch = arrived.pop(number)
-            if isinstance(batch, _WorkerError):   # raised in its turn, as torch does
+            batch, owner = arrived.pop(number), owners.pop(number)
+            if isinstance(batch, _StreamEnded):
+                self.active.discard(owner)
+            elif isinstance(batch, _WorkerError):   # raised in its turn, as torch does
                 self.shutdown()
                 batch.reraise()
-            yield batch
+            else:
+                yield batch
 
-    def _send(self, pending):
-        """Hand the next batch's indices to its worker; False when there are none left."""
-        task = next(pending, None)
-        if task is None:
-            return False
-        number, indices = task
-        self.task_queues[number % self.num_workers].put((self.epoch, number, indices))
-        return True
+    def _assignments(self, tasks):
+        """(worker, indices) for each batch to fetch, in order (see batches)."""
+        if tasks is not None:
+            for number, indices in enumerate(tasks):
+                yield number % self.num_workers, indices
+            return
+        self.active = set(range(self.num_workers))
+        for worker in itertools.cycle(range(self.num_workers)):
+            if not self.active:
+                return
+            if worker in self.active:
+                yield worker, None
 
     def _receive(self):
         """The next (epoch, batch number, batch) from any worker, checking that they are
