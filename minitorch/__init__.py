@@ -35,3 +35,4 @@ __version__ = "0.2.0"
 from . import nn  # noqa: E402  (before loss, which builds on nn and which nn re-exports)
 from . import data, dataloaders, datasets, loss, optim, serialization, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
+from . import distributions  # noqa: E402,F401

@@ -1,0 +1,185 @@
+"""What values a distribution's parameters and samples may take, as torch.distributions.constraints.
+
+A constraint's `check(value)` is a bool tensor: whether each element (each event, for a
+constraint over events: `event_dim` of its rightmost dimensions are one event) satisfies
+it. `Distribution` checks its parameters against `arg_constraints` and the values given
+to `log_prob`/`cdf` against `support` when argument validation is on. A dependent
+constraint (one whose bounds depend on other arguments, known only to the distribution)
+cannot be checked and is skipped.
+"""
+
+__all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
+           "greater_than_eq", "independent", "integer_interval", "interval",
+           "is_dependent", "less_than", "nonnegative", "nonnegative_integer", "one_hot",
+           "positive", "real", "real_vector", "simplex", "unit_interval"]
+
+_SIMPLEX_TOLERANCE = 1e-6  # torch's: how far from 1 the sum of a simplex's entries may be
+
+
+class Constraint:
+    """A region of values. `is_discrete`: the values are integers; `event_dim`: how many
+    rightmost dimensions make up one checked value."""
+    is_discrete = False
+    event_dim = 0
+
+    def check(self, value):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return type(self).__name__.lstrip("_") + "()"
+
+
+def _bounds_repr(constraint, **bounds):
+    shown = ", ".join(f"{name}={bound}" for name, bound in bounds.items())
+    return f"{type(constraint).__name__.lstrip('_')}({shown})"
+
+
+class _Dependent(Constraint):
+    """A placeholder whose bounds depend on other arguments: never checked."""
+
+    def check(self, value):
+        raise ValueError("Cannot determine validity of a dependent constraint")
+
+
+def is_dependent(constraint):
+    return isinstance(constraint, _Dependent)
+
+
+class _DependentProperty(property):
+    """A property computing a constraint from the instance (Uniform's support, say); on
+    the class it stands for a dependent constraint."""
+
+    def __get__(self, instance, owner=None):
+        return dependent if instance is None else super().__get__(instance, owner)
+
+
+dependent_property = _DependentProperty
+
+
+class _Real(Constraint):
+    def check(self, value):
+        return value == value  # false exactly at nan
+
+
+class _Boolean(Constraint):
+    is_discrete = True
+
+    def check(self, value):
+        return (value == 0) | (value == 1)
+
+
+class _GreaterThan(Constraint):
+    def __init__(self, lower_bound):
+        self.lower_bound = lower_bound
+
+    def check(self, value):
+        return value > self.lower_bound
+
+    def __repr__(self):
+        return _bounds_repr(self, lower_bound=self.lower_bound)
+
+
+class _GreaterThanEq(_GreaterThan):
+    def check(self, value):
+        return value >= self.lower_bound
+
+
+class _LessThan(Constraint):
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        return value < self.upper_bound
+
+    def __repr__(self):
+        return _bounds_repr(self, upper_bound=self.upper_bound)
+
+
+class _Interval(Constraint):
+    """lower_bound <= value <= upper_bound."""
+
+    def __init__(self, lower_bound, upper_bound):
+        self.lower_bound, self.upper_bound = lower_bound, upper_bound
+
+    def check(self, value):
+        return (value >= self.lower_bound) & (value <= self.upper_bound)
+
+    def __repr__(self):
+        return _bounds_repr(self, lower_bound=self.lower_bound, upper_bound=self.upper_bound)
+
+
+class _IntegerInterval(_Interval):
+    is_discrete = True
+
+    def check(self, value):
+        return (value % 1 == 0) & super().check(value)
+
+
+class _IntegerGreaterThanEq(_GreaterThanEq):
+    is_discrete = True
+
+    def check(self, value):
+        return (value % 1 == 0) & super().check(value)
+
+
+class _Simplex(Constraint):
+    """Non-negative entries along the last dimension that sum to 1."""
+    event_dim = 1
+
+    def check(self, value):
+        return (value >= 0).all(-1) & ((value.sum(-1) - 1).abs() < _SIMPLEX_TOLERANCE)
+
+
+class _OneHot(Constraint):
+    """Entries 0 or 1 along the last dimension, exactly one of them 1."""
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value):
+        return boolean.check(value).all(-1) & (value.sum(-1) == 1)
+
+
+class _IndependentConstraint(Constraint):
+    """base_constraint over events of reinterpreted_batch_ndims more dimensions: an event
+    satisfies it when all its elements do."""
+
+    def __init__(self, base_constraint, reinterpreted_batch_ndims):
+        self.base_constraint = base_constraint
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    @property
+    def is_discrete(self):
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self):
+        return self.base_constraint.event_dim + self.reinterpreted_batch_ndims
+
+    def check(self, value):
+        satisfied = self.base_constraint.check(value)
+        if self.reinterpreted_batch_ndims == 0:
+            return satisfied
+        kept = satisfied.shape[:satisfied.ndim - self.reinterpreted_batch_ndims]
+        return satisfied.reshape(kept + (-1,)).all(-1)
+
+    def __repr__(self):
+        return (f"IndependentConstraint({self.base_constraint!r}, "
+                f"{self.reinterpreted_batch_ndims})")
+
+
+dependent = _Dependent()
+real = _Real()
+real_vector = _IndependentConstraint(real, 1)
+boolean = _Boolean()
+positive = _GreaterThan(0.0)
+nonnegative = _GreaterThanEq(0.0)
+nonnegative_integer = _IntegerGreaterThanEq(0)
+unit_interval = _Interval(0.0, 1.0)
+simplex = _Simplex()
+one_hot = _OneHot()
+greater_than = _GreaterThan
+greater_than_eq = _GreaterThanEq
+less_than = _LessThan
+interval = _Interval
+integer_interval = _IntegerInterval
+independent = _IndependentConstraint
