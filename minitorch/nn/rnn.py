@@ -11,7 +11,9 @@ stack, cat), so it runs and differentiates on every backend with no kernel of it
    `_gru_step`) adds the recurrent part and returns the new state; the cells call the
    same step functions on a single input;
 3. `_RNNBase._run` loops over layers, directions and time steps for all three kinds,
-   stacking each direction's hidden states into the layer's output.
+   on packed rows (nn.utils.rnn.PackedSequence's layout; a padded batch is the packed
+   batch whose sequences all run every step): at step t only the first batch_sizes[t]
+   sequences advance, so the others keep the state of their true last step.
 
 Gate order follows PyTorch (LSTM: i, f, g, o; GRU: r, z, n), so weights load to and from
 torch state dicts unchanged. proj_size (LSTM projections) is not supported.
@@ -25,6 +27,7 @@ from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence
 
 
 # ---- one time step ----------------------------------------------------------------------
@@ -60,6 +63,19 @@ def _gru_step(projected, state, weight_hh, bias_hh):
     z = functions.sigmoid(x_z + h_z)
     n = functions.tanh(x_n + r * h_n)
     return (n + z * (h - n),)
+
+
+def _advance(step, projected, state, weight_hh, bias_hh):
+    """One step of the first len(projected) sequences of the batch in `state`: the rest
+    (ended, or in the reverse direction not yet begun) keep their state. Returns the
+    advanced sequences' hidden state and the whole batch's new state."""
+    rows = projected.shape[0]
+    if rows == state[0].shape[0]:
+        state = step(projected, state, weight_hh, bias_hh)
+        return state[0], state
+    advanced = step(projected, tuple(part[:rows] for part in state), weight_hh, bias_hh)
+    return advanced[0], tuple(functions.cat([new, old[rows:]], 0)
+                              for new, old in zip(advanced, state))
 
 
 # mode -> (gates per hidden unit, step function, tensors in the state)
@@ -160,6 +176,8 @@ class _RNNBase(Module):
     or (N, L, H_in) with batch_first, or unbatched (L, H_in); initial state
     (num_layers * D, N, H), or (num_layers * D, H) for unbatched input, zeros when not
     given. Dropout (training mode only) is applied to every layer's output but the last.
+    The input may also be a PackedSequence (batch_first does not apply to it); see
+    forward.
     """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
@@ -213,7 +231,14 @@ class _RNNBase(Module):
         """(output, h_n) for RNN and GRU, (output, (h_n, c_n)) for LSTM: output
         (L, N, D * H) (batch_first: (N, L, D * H); unbatched: (L, D * H)) holds the last
         layer's hidden state at every step, both directions concatenated; h_n and c_n
-        (num_layers * D, N, H) (unbatched: (num_layers * D, H)) the final states."""
+        (num_layers * D, N, H) (unbatched: (num_layers * D, H)) the final states.
+
+        Given a PackedSequence, output is a PackedSequence of the same batch_sizes and
+        indices, and each sequence's final states are those of its last real step (of
+        its first, for the reverse direction); hx and the final states are in the
+        batch's original order, as torch."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         name = type(self).__name__
         _check_input(input, (2, 3), self.input_size, self.weight_ih_l0, name)
         batched = input.ndim == 3
@@ -228,17 +253,44 @@ class _RNNBase(Module):
         initial = _initial_state(hx, states, state_shape, input, name)
         if not batched:
             initial = tuple(tensor.unsqueeze(1) for tensor in initial)
-        output, final = self._run(x, initial)
+        steps, batch = x.shape[:2]
+        output, final = self._run(x.reshape(steps * batch, self.input_size),
+                                  [batch] * steps, initial)
+        output = output.reshape(steps, batch, output.shape[-1])
         if batched and self.batch_first:
             output = output.transpose(0, 1)
         if not batched:
             output, final = output.squeeze(1), tuple(tensor.squeeze(1) for tensor in final)
         return output, (final if states == 2 else final[0])
 
-    def _run(self, x, initial):
-        """The recurrence over x (L, N, H_in) from `initial` (a tuple of
-        (num_layers * D, N, H) tensors): the last layer's output (L, N, D * H) and the
-        tuple of final states, each (num_layers * D, N, H)."""
+    def _forward_packed(self, input, hx):
+        """forward for a PackedSequence: (packed output, final states)."""
+        name = type(self).__name__
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        if data.ndim != 2:
+            raise ValueError(f"{name}: expected a PackedSequence's data to be 2-D (steps "
+                             f"of all sequences, input_size), got {format_shape(data.shape)}")
+        _check_input(data, (2, 3), self.input_size, self.weight_ih_l0, name)
+        sizes = batch_sizes.tolist()
+        if sum(sizes) != data.shape[0]:
+            raise ValueError(f"{name}: a PackedSequence's batch_sizes add up to {sum(sizes)} "
+                             f"but its data has {data.shape[0]} rows")
+        state_shape = (self.num_layers * self._directions, sizes[0], self.hidden_size)
+        initial = _initial_state(hx, _KINDS[self.mode][2], state_shape, data, name)
+        if hx is not None and sorted_indices is not None:
+            initial = tuple(tensor.index_select(1, sorted_indices) for tensor in initial)
+        output, final = self._run(data, sizes, initial)
+        if unsorted_indices is not None:
+            final = tuple(tensor.index_select(1, unsorted_indices) for tensor in final)
+        packed = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
+        return packed, (final if len(final) == 2 else final[0])
+
+    def _run(self, x, batch_sizes, initial):
+        """The recurrence over packed rows x (sum(batch_sizes), H_in): at step t the first
+        batch_sizes[t] (non-increasing) sequences advance, from the rows of that step.
+        Starts from `initial` (a tuple of (num_layers * D, batch_sizes[0], H) tensors);
+        returns the last layer's output (sum(batch_sizes), D * H), packed as x, and the
+        tuple of final states, each (num_layers * D, batch_sizes[0], H)."""
         step = _KINDS[self.mode][1]
         finals = []   # one state tuple per layer and direction, in h_n's order
         for layer in range(self.num_layers):
@@ -249,12 +301,12 @@ class _RNNBase(Module):
                 weight_ih, weight_hh, bias_ih, bias_hh = self._weights(suffix)
                 state = tuple(tensor[layer * self._directions + direction]
                               for tensor in initial)
-                steps = functions.unbind(F.linear(x, weight_ih, bias_ih), 0)
-                hidden = []
-                for projected in (reversed(steps) if direction else steps):
-                    state = step(projected, state, weight_hh, bias_hh)
-                    hidden.append(state[0])
-                outputs.append(functions.stack(hidden[::-1] if direction else hidden, 0))
+                steps = functions.split(F.linear(x, weight_ih, bias_ih), batch_sizes, 0)
+                hidden = [None] * len(steps)
+                times = range(len(steps))
+                for t in (reversed(times) if direction else times):
+                    hidden[t], state = _advance(step, steps[t], state, weight_hh, bias_hh)
+                outputs.append(functions.cat(hidden, 0))
                 finals.append(state)
             x = outputs[0] if len(outputs) == 1 else functions.cat(outputs, -1)
         return x, tuple(functions.stack(parts, 0) for parts in zip(*finals))

@@ -1,12 +1,14 @@
-"""torch.nn.utils' gradient clipping and parameter/vector conversion.
+"""torch.nn.utils' gradient clipping and parameter/vector conversion; its submodule
+`rnn` holds padded and packed sequences (minitorch.nn.utils.rnn, as torch's path).
 
 The clipping functions change each parameter's .grad in place without recording
 autograd; the conversions follow torch's (parameters_to_vector is differentiable,
 vector_to_parameters repoints each parameter's .data at a slice of the vector).
 """
-from .. import creation, functions
-from ..autograd import no_grad
-from ..tensor import Tensor
+from ... import creation, functions
+from ...autograd import no_grad
+from ...tensor import Tensor
+from . import rnn  # noqa: F401
 
 
 def _gradients(parameters):
