@@ -14,7 +14,7 @@ from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList,  #
 from .conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,  # noqa: F401
                    ConvTranspose3d, Fold, Unfold)
 from .layers import (CELU, ELU, GELU, GLU, SELU, AlphaDropout, Bilinear,  # noqa: F401
-                     CosineSimilarity, Dropout, Dropout1d, Dropout2d, Dropout3d, Embedding,
+                     CosineSimilarity, Dropout, Dropout1d, Dropout2d, Dropout3d,
                      FeatureAlphaDropout, Flatten, Hardshrink, Hardsigmoid, Hardswish,
                      Hardtanh, Identity, LayerNorm, LeakyReLU, Linear, LogSigmoid,
                      LogSoftmax, Mish, PairwiseDistance, PReLU, ReLU, ReLU6, RReLU, Sigmoid,
@@ -30,6 +30,7 @@ from .padding import (CircularPad1d, CircularPad2d, CircularPad3d,  # noqa: F401
                       ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d,
                       ZeroPad3d)
 from .parameter import Parameter  # noqa: F401
+from .sparse import Embedding, EmbeddingBag  # noqa: F401
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d,  # noqa: F401
                       AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
                       AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, LPPool1d,
@@ -38,7 +39,7 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d,  # noqa: F401
 from .upsampling import (ChannelShuffle, PixelShuffle, PixelUnshuffle,  # noqa: F401
                          Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)
 from ..loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss,  # noqa: E402,F401
-                   CrossEntropyLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss,
+                   CrossEntropyLoss, CTCLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss,
                    KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, MultiLabelMarginLoss,
                    MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss,
                    SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,

@@ -711,6 +711,243 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
                            "triplet_margin_with_distance_loss")
 
 
+EMBEDDING_BAG_MODES = ("sum", "mean", "max")
+
+
+def _check_embedding_bag_mode(mode, op_name):
+    if mode not in EMBEDDING_BAG_MODES:
+        raise ValueError(f"{op_name}: mode must be 'sum', 'mean' or 'max', got {mode!r}")
+
+
+def _bag_bounds(input, offsets, include_last_offset):
+    """(starts, lengths) of the bags, numpy int64 arrays of positions into
+    input.reshape(-1): the rows of a 2-D input (offsets None), or for a 1-D input the
+    runs from each offset to the next (to the end of input for the last, unless
+    include_last_offset makes the last offset that end, leaving one bag fewer)."""
+    if input.ndim == 2:
+        if offsets is not None:
+            raise ValueError("embedding_bag: offsets must be None for a 2-D input (each "
+                             "row is a bag)")
+        bags, size = input.shape
+        return np.arange(bags) * size, np.full(bags, size)
+    if input.ndim != 1:
+        raise ValueError(f"embedding_bag: input must be 1-D (with offsets) or 2-D, got "
+                         f"{format_shape(input.shape)}")
+    if not isinstance(offsets, functions.Tensor) or offsets.dtype is not functions.int64 \
+            or offsets.ndim != 1:
+        raise ValueError("embedding_bag: a 1-D input needs offsets, a 1-D int64 tensor of "
+                         "the bags' start positions")
+    functions._same_backend(input, offsets, "embedding_bag")
+    bounds = offsets.numpy()
+    if bounds.size and bounds[0] != 0:
+        raise ValueError(f"embedding_bag: offsets[0] must be 0, got {bounds[0]}")
+    if np.any(np.diff(bounds) < 0) or (bounds.size and bounds[-1] > input.shape[0]):
+        raise ValueError(f"embedding_bag: offsets must be non-decreasing and at most the "
+                         f"input's length {input.shape[0]}")
+    ends = bounds[1:] if include_last_offset else np.append(bounds[1:], input.shape[0])
+    starts = bounds[:len(ends)]
+    return starts, ends - starts
+
+
+def _renorm_rows_(weight, indices, max_norm, norm_type):
+    """torch's embedding_renorm_: each row of weight that `indices` name whose
+    norm_type-norm exceeds max_norm is scaled in place to norm max_norm (over norm +
+    1e-7), unrecorded by autograd."""
+    rows = np.unique(indices)
+    with no_grad():
+        looked_up = weight[rows]
+        norms = functions.norm(looked_up, norm_type, dim=1, keepdim=True)
+        scale = functions.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        weight[rows] = looked_up * scale
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
+                  scale_grad_by_freq=False, mode="mean", sparse=False,
+                  per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """torch.nn.functional.embedding_bag: the rows of weight (num_embeddings, D) that
+    each bag of int64 indices names, reduced per bag by `mode` ('sum', 'mean' or 'max'
+    per feature), giving (bags, D). A bag is a row of a 2-D input, or for a 1-D input
+    the run of indices between consecutive `offsets` (see _bag_bounds). Indices equal to
+    padding_idx are left out of their bag; an empty bag gives zeros. per_sample_weights
+    (input's shape and weight's dtype, 'sum' only) scales each looked-up row. max_norm
+    first renormalises, in place, the rows input names (see _renorm_rows_). In 'max'
+    mode a feature's gradient goes to the first row holding the maximum, as in torch.
+    Refused: scale_grad_by_freq and sparse gradients (NotImplementedError)."""
+    name = "embedding_bag"
+    _check_embedding_bag_mode(mode, name)
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError(f"{name}: scale_grad_by_freq and sparse gradients are "
+                                  "not supported")
+    if weight.ndim != 2:
+        raise ValueError(f"{name}: weight must be 2-D, got {format_shape(weight.shape)}")
+    indices = functions._index_positions(weight, input, weight.shape[0], name).reshape(-1)
+    starts, lengths = _bag_bounds(input, offsets, include_last_offset)
+    if per_sample_weights is not None:
+        if mode != "sum":
+            raise NotImplementedError(f"{name}: per_sample_weights is only supported with "
+                                      f"mode='sum', got mode={mode!r}")
+        if per_sample_weights.shape != input.shape or \
+                per_sample_weights.dtype is not weight.dtype:
+            raise ValueError(f"{name}: per_sample_weights must be a {weight.dtype.name} "
+                             f"tensor of input's shape {format_shape(input.shape)}, got "
+                             f"{per_sample_weights.dtype.name} "
+                             f"{format_shape(per_sample_weights.shape)}")
+        functions._same_backend(weight, per_sample_weights, name)
+    padding_idx = _padding_index(padding_idx, weight.shape[0], name)
+    if max_norm is not None:
+        _renorm_rows_(weight, indices, max_norm, norm_type)
+    # Bags side by side as a (bags, longest) grid of positions into input, with a mask of
+    # the cells that hold an index of the bag (not past its end, not padding_idx).
+    longest = max(int(lengths.max(initial=0)), 1)
+    steps = np.arange(longest)
+    in_bag = steps < lengths[:, None]
+    positions = np.where(in_bag, starts[:, None] + steps, 0)
+    looked_up = np.where(in_bag, indices[positions] if indices.size else 0, 0)
+    if padding_idx is not None:
+        in_bag &= looked_up != padding_idx
+    mask = make_tensor(in_bag[..., None], backend=weight.backend)
+    rows = weight[looked_up]
+    if mode == "max":
+        largest = functions.where(mask, rows, -math.inf).max(1).values
+        return functions.where(mask.any(1), largest, 0.0)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.reshape(-1)[positions][..., None]
+    total = functions.where(mask, rows, 0.0).sum(1)
+    if mode == "sum":
+        return total
+    counts = np.maximum(in_bag.sum(1, keepdims=True), 1)
+    return total / make_tensor(counts, dtype=weight.dtype, backend=weight.backend)
+
+
+def _log_sum_exp(values, dim):
+    """logsumexp over dim that is -inf where every value is -inf with a zero gradient
+    there, not nan (0 * 1/0): CTC states no alignment reaches hold -inf."""
+    shift = values.amax(dim, keepdim=True).detach()
+    unreached = shift == -math.inf
+    shift = functions.where(unreached, 0.0, shift)
+    total = functions.where(unreached, 1.0, (values - shift).exp().sum(dim, keepdim=True))
+    return functions.where(unreached, -math.inf, total.log() + shift).squeeze(dim)
+
+
+def _ctc_lengths(lengths, batch, name, what):
+    """input_lengths or target_lengths (an int64 tensor, or a sequence of ints) as a
+    numpy array of `batch` non-negative ints."""
+    if isinstance(lengths, functions.Tensor):
+        if lengths.dtype is not functions.int64:
+            raise TypeError(f"{name}: {what} must be int64, got {lengths.dtype.name}")
+        lengths = lengths.numpy()
+    lengths = np.asarray(lengths, dtype=np.int64).reshape(-1)
+    if lengths.size != batch:
+        raise ValueError(f"{name}: {what} must hold {batch} lengths, one per sequence, "
+                         f"got {lengths.size}")
+    if np.any(lengths < 0):
+        raise ValueError(f"{name}: {what} must be non-negative, got {lengths.tolist()}")
+    return lengths
+
+
+def _ctc_targets(targets, target_lengths, unbatched, classes, name):
+    """The labels as a numpy (N, longest target) array, row b's first target_lengths[b]
+    used: from padded targets (N, S) ((S,) when unbatched) or from the N sequences
+    concatenated, (sum(target_lengths),). Used labels must lie in [0, classes)."""
+    if not isinstance(targets, functions.Tensor) or targets.dtype is not functions.int64:
+        found = targets.dtype.name if isinstance(targets, functions.Tensor) else \
+            type(targets).__name__
+        raise TypeError(f"{name}: targets must be an int64 tensor, got {found}")
+    labels = targets.numpy()
+    batch, total = target_lengths.size, int(target_lengths.sum())
+    if unbatched and labels.ndim == 1:
+        labels = labels[None]
+    elif labels.ndim == 1:
+        if labels.size != total:
+            raise ValueError(f"{name}: concatenated targets must hold sum(target_lengths) "
+                             f"= {total} labels, got {labels.size}")
+        used = np.arange(target_lengths.max(initial=0)) < target_lengths[:, None]
+        padded = np.zeros(used.shape, np.int64)
+        padded[used] = labels   # row-major order is the order of concatenation
+        labels = padded
+    if labels.ndim != 2 or labels.shape[0] != batch or \
+            np.any(target_lengths > labels.shape[1]):
+        raise ValueError(f"{name}: targets must be padded (N, S) with S at least the "
+                         f"longest target (or (S,) for unbatched input), or 1-D "
+                         f"concatenated; got {format_shape(targets.shape)} for N={batch} "
+                         f"and target_lengths {target_lengths.tolist()}")
+    used = np.arange(labels.shape[1]) < target_lengths[:, None]
+    if np.any(used & ((labels < 0) | (labels >= classes))):
+        raise IndexError(f"{name}: target labels must be in [0, {classes}), got "
+                         f"{labels[used & ((labels < 0) | (labels >= classes))][0]}")
+    return np.where(used, labels, 0)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """torch.nn.functional.ctc_loss: the Connectionist Temporal Classification loss,
+    -log of the total probability of every alignment of log_probs (T, N, C) (or unbatched
+    (T, C)) to each target: label sequences with `blank` and repeats that collapse to
+    it. targets are padded (N, S) or concatenated (see _ctc_targets); input_lengths and
+    target_lengths are int64 tensors or sequences of N ints (one int, or a 0-d tensor,
+    when unbatched). Losses are (N,) ('none', () unbatched), their sum, or ('mean') the
+    mean of each loss over its target length (at least 1). A target no alignment fits
+    gives inf, or 0 with a zero gradient under zero_infinity.
+
+    Computed with the forward (alpha) recursion in log space over time, so autograd
+    gives the gradient of the loss itself. torch's own backward instead returns the
+    gradient with respect to the logits behind a log_softmax (it adds exp(log_probs)),
+    so the two agree through log_softmax, the documented way to make log_probs; where
+    torch's gradient of an infinite loss is nan, this one is 0."""
+    name = "ctc_loss"
+    check_reduction(reduction, name)
+    _check_floating(log_probs, name)
+    if log_probs.ndim not in (2, 3):
+        raise ValueError(f"{name}: log_probs must be (T, N, C) or unbatched (T, C), got "
+                         f"{format_shape(log_probs.shape)}")
+    unbatched = log_probs.ndim == 2
+    if unbatched:
+        log_probs = log_probs.unsqueeze(1)
+    steps, batch, classes = log_probs.shape
+    if not 0 <= blank < classes:
+        raise ValueError(f"{name}: blank must be in [0, {classes}), got {blank}")
+    input_lengths = _ctc_lengths(input_lengths, batch, name, "input_lengths")
+    if np.any(input_lengths > steps):
+        raise ValueError(f"{name}: input_lengths must be at most T = {steps}, got "
+                         f"{input_lengths.tolist()}")
+    target_lengths = _ctc_lengths(target_lengths, batch, name, "target_lengths")
+    labels = _ctc_targets(targets, target_lengths, unbatched, classes, name)
+    # The extended targets: blank, label 1, blank, label 2, ..., blank, one state each.
+    states = 2 * labels.shape[1] + 1
+    extended = np.full((batch, states), blank)
+    extended[:, 1::2] = labels
+    can_skip = np.zeros((batch, states), bool)   # from state s - 2: a label after a blank
+    can_skip[:, 3::2] = extended[:, 3::2] != extended[:, 1:-2:2]
+    emissions = log_probs[:, np.arange(batch)[:, None], extended]   # (T, N, states)
+    can_skip = make_tensor(can_skip, backend=log_probs.backend)
+    # alpha before the first step: all probability in the first state.
+    alpha = make_tensor(np.where(np.arange(states) == 0, 0.0, -np.inf)[None].repeat(
+        batch, 0), dtype=log_probs.dtype, backend=log_probs.backend)
+    unreached = full((batch, 2), -math.inf, dtype=log_probs.dtype, backend=log_probs.backend)
+    for step in range(int(input_lengths.max(initial=0))):
+        before = functions.cat([unreached, alpha], 1)
+        skip = functions.where(can_skip, before[:, :-2], -math.inf)
+        arrivals = functions.stack([before[:, 2:], before[:, 1:-1], skip], 2)
+        advanced = _log_sum_exp(arrivals, 2) + emissions[step]
+        running = make_tensor((step < input_lengths)[:, None], backend=log_probs.backend)
+        alpha = functions.where(running, advanced, alpha)
+    # An alignment ends in the last blank or the last label.
+    last = 2 * target_lengths
+    finals = alpha[np.arange(batch)[:, None], np.stack([last, np.maximum(last - 1, 0)], 1)]
+    has_label = make_tensor(np.stack([np.ones(batch, bool), last > 0], 1),
+                            backend=log_probs.backend)
+    losses = -_log_sum_exp(functions.where(has_label, finals, -math.inf), 1)
+    if zero_infinity:
+        losses = functions.where(losses == math.inf, 0.0, losses)
+    if reduction == "none":
+        return losses.reshape(()) if unbatched else losses
+    if reduction == "sum":
+        return losses.sum()
+    per_label = make_tensor(np.maximum(target_lengths, 1), dtype=log_probs.dtype,
+                            backend=log_probs.backend)
+    return (losses / per_label).mean()
+
+
 def relu(x, inplace=False):
     """max(x, 0); with inplace=True written into x (as x.relu_(), which autograd records
     when x is part of a graph)."""

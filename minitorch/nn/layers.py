@@ -1,4 +1,4 @@
-"""Layers: Linear, Bilinear, the activations, LayerNorm, Embedding, the dropouts, Flatten,
+"""Layers: Linear, Bilinear, the activations, LayerNorm, the dropouts, Flatten,
 Unflatten, Identity and the distances CosineSimilarity and PairwiseDistance."""
 import math
 
@@ -563,36 +563,6 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
-
-
-class Embedding(Module):
-    """A lookup table: weight (num_embeddings, embedding_dim), initialised normal(0, 1),
-    maps int64 indices of any shape to rows (see F.embedding). The row padding_idx
-    (negative counts from the end) starts at zero and receives no gradient."""
-
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None,
-                 backend=None):
-        super().__init__()
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        self.padding_idx = F._padding_index(padding_idx, num_embeddings, "Embedding")
-        self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, dtype=dtype,
-                                               backend=backend))
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        """weight from normal(0, 1), the padding row then zeroed."""
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx].fill_(0.0)
-
-    def forward(self, x):
-        return F.embedding(x, self.weight, self.padding_idx)
-
-    def extra_repr(self):
-        text = f"{self.num_embeddings}, {self.embedding_dim}"
-        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
 
 
 class CosineSimilarity(Module):
