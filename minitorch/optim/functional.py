@@ -3,7 +3,7 @@
 sgd_step and adam_step call the backend's fused kernel of the same name when it has
 one (see minitorch.contract.OPTIONAL_KERNELS) and the parameter is compact (and, for
 adam_step, without amsgrad); otherwise, like the other updates (rmsprop, adagrad, adamax,
-adadelta, nadam, radam, rprop, asgd) always, they decompose into tensor ops under no_grad and write the results into the
+adadelta, nadam, radam, rprop, asgd, adafactor) always, they decompose into tensor ops under no_grad and write the results into the
 parameter and its state tensors. Either way each write bumps the storage's version, so
 autograd notices a parameter changed after it was saved.
 State tensors (momentum buffers, moment estimates) must be compact and shaped like the
@@ -16,6 +16,7 @@ import math
 from .. import dispatch
 from ..autograd import no_grad
 from ..creation import ones_like
+from ..dtype import finfo
 from ..functions import where
 
 
@@ -281,3 +282,44 @@ def asgd_step(param, grad, ax, eta, mu, step, lr, lambd, alpha, t0, weight_decay
             ax.copy_(param)
         eta.fill_(lr / (1 + lambd * lr * step) ** alpha)
         mu.fill_(1 / max(1, step - t0))
+
+
+def adafactor_step(param, grad, row_var, col_var, variance, step, lr, beta2_decay, eps1,
+                   eps2, d, weight_decay=0.0):
+    """One Adafactor update, in place (tensor ops on every backend); `step` counts from 1.
+    row_var and col_var are given for a parameter of 2 or more dims (factored), variance
+    otherwise.
+
+        beta2_weight = step ** beta2_decay;  eps1 = finfo(param.dtype).eps if None
+        scale = max(eps2, rms(param)) * min(lr, 1 / sqrt(step))     (before weight decay)
+        param *= 1 - lr * weight_decay
+        factored: row_var = lerp(row_var, mean of g*g over the last dim, beta2_weight)
+                  col_var = lerp(col_var, mean of g*g over the second-to-last dim, ...)
+                  v = row_var @ col_var / max(mean of row_var over its rows, eps1)
+        else:     variance = lerp(variance, g*g, beta2_weight);  v = variance
+        update = g / sqrt(max(v, eps1**2))
+        param -= scale / max(1, rms(update) / d) * update
+    """
+    with no_grad():
+        if eps1 is None:
+            eps1 = finfo(param.dtype).eps
+        beta2_weight = step ** beta2_decay
+        relative_lr = min(lr, 1 / step ** 0.5)
+        scale = max(eps2, _rms(param)) * relative_lr
+        if weight_decay:
+            param.mul_(1 - lr * weight_decay)
+        squared = grad * grad
+        if row_var is not None:
+            row_var.lerp_(squared.mean(dim=-1, keepdim=True), beta2_weight)
+            col_var.lerp_(squared.mean(dim=-2, keepdim=True), beta2_weight)
+            estimate = row_var @ col_var / row_var.mean(dim=-2, keepdim=True).clamp(min=eps1)
+        else:
+            variance.lerp_(squared, beta2_weight)
+            estimate = variance
+        update = estimate.clamp(min=eps1 * eps1).rsqrt() * grad
+        param.sub_(update * (scale / max(1.0, _rms(update) / d)))
+
+
+def _rms(tensor):
+    """The root mean square of the tensor's elements, as a float."""
+    return tensor.norm().item() / tensor.numel() ** 0.5
