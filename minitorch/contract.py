@@ -85,12 +85,32 @@ UNARY_OPS = {
     "sqrt": "square root (nan below 0)", "sin": "sin(x)", "cos": "cos(x)",
     "tanh": "tanh(x)", "sigmoid": "1 / (1 + e**-x), without overflow",
     "relu": "max(x, 0)",
+    # floats only, as IEEE/libm defines them: outside the domain the result is nan, at a
+    # pole it is an infinity, and where the true value overflows it is +-inf
+    "tan": "tan(x)", "asin": "arcsin(x) (nan outside [-1, 1])",
+    "acos": "arccos(x) (nan outside [-1, 1])", "atan": "arctan(x)",
+    "sinh": "sinh(x)", "cosh": "cosh(x)", "asinh": "arsinh(x)",
+    "acosh": "arcosh(x) (nan below 1)",
+    "atanh": "artanh(x) (+-inf at +-1, nan outside [-1, 1])",
+    # int64 and bool only
+    "bitwise_not": "~x (int64: every bit flipped; bool: not x)",
 }
 BINARY_OPS = {
     "add": "x + y", "sub": "x - y", "mul": "x * y", "div": "x / y (floats only)",
     "floordiv": "floor(x / y) (Python's //)", "mod": "x - floor(x / y) * y (Python's %)",
     "pow": "x ** y", "maximum": "max(x, y), nan if either is nan",
     "minimum": "min(x, y), nan if either is nan",
+    "atan2": "the angle of the point (y, x) = C's atan2(x, y), signed zeros kept "
+             "(floats only)",
+    "fmod": "x - trunc(x / y) * y computed exactly (C's fmod: the sign of x; floats: nan "
+            "for y == 0 or x infinite, x for y infinite; int64: division by zero is an "
+            "error, as for floordiv and mod)",
+    # int64 and bool (the shifts: int64 only)
+    "bitwise_and": "x & y", "bitwise_or": "x | y", "bitwise_xor": "x ^ y",
+    "bitwise_left_shift": "x << y with the bits shifted out dropped (wraps like C's "
+                          "uint64 shift); 0 when y < 0 or y >= 64",
+    "bitwise_right_shift": "x >> y, arithmetic (the sign bit fills); for y < 0 or "
+                           "y >= 64: -1 when x < 0, else 0",
 }
 COMPARE_OPS = {"eq": "x == y", "ne": "x != y", "lt": "x < y", "le": "x <= y",
                "gt": "x > y", "ge": "x >= y"}

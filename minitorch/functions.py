@@ -239,6 +239,31 @@ class Remainder(Function):
         return grad, neg(grad * floor_divide(a, b))
 
 
+class Fmod(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return dispatch.binary("fmod", a, b, _broadcast(a, b, "fmod"), a.dtype)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        grad_b = neg(grad * trunc(a / b)) if self.inputs[1] is not None else None
+        return grad, grad_b
+
+
+class Atan2(Function):
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return dispatch.binary("atan2", a, b, _broadcast(a, b, "atan2"), a.dtype)
+
+    def backward(self, grad):
+        # PyTorch's atan2_backward: b / (a**2 + b**2) and -a / (a**2 + b**2), where a
+        # denominator that is 0 (as at the origin, or by underflow) counts as infinite
+        a, b = self.saved_tensors
+        denominator = a * a + b * b
+        scale = where(denominator == 0, 0.0, reciprocal(denominator))
+        return grad * b * scale, grad * neg(a) * scale
+
+
 def add(a, b, alpha=1):
     a, b = _operands(a, b, "add")
     if alpha != 1:
@@ -284,6 +309,26 @@ def remainder(a, b):
     """a - floor(a / b) * b, the sign following b (Python's %)."""
     a, b = _operands(a, b, "remainder", _not_bool)
     return Remainder.apply(a, b)
+
+
+def fmod(a, b):
+    """a - trunc(a / b) * b computed exactly, with the sign of a (C's fmod; Python's %,
+    `remainder`, takes the sign of b instead). Integer division by zero raises
+    ZeroDivisionError."""
+    a, b = _operands(a, b, "fmod", _not_bool)
+    return Fmod.apply(a, b)
+
+
+def atan2(a, b):
+    """The angle of the point (b, a) in (-pi, pi], quadrant and signed zeros as C's
+    atan2(a, b); both arguments are tensors (broadcast), integers are promoted to the
+    default float dtype."""
+    for value in (a, b):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"atan2: both arguments must be tensors, got "
+                            f"{type(a).__name__} and {type(b).__name__}")
+    a, b = _operands(a, b, "atan2", _floating)
+    return Atan2.apply(a, b)
 
 
 def power(a, exponent):
@@ -375,6 +420,39 @@ def logical_xor(a, b):
     return ne(_truth(a, b), _truth(b, a))
 
 
+# ---- bitwise (int64 and bool; not differentiable) ---------------------------------------
+
+def _check_bitwise(dtype, op_name, bool_allowed=True):
+    if dtype.is_floating_point or (dtype is bool_ and not bool_allowed):
+        allowed = "int64 and bool" if bool_allowed else "int64"
+        raise TypeError(f"{op_name}: only {allowed} tensors are supported, got {dtype.name}")
+
+
+def _bitwise(op, bool_allowed=True):
+    """The public function of a bitwise binary op of the contract: operands promoted as
+    PyTorch does (a bool tensor with an int becomes int64), then refused when the result
+    type is a float (or, for the shifts, bool)."""
+    def apply(a, b):
+        a, b = _operands(a, b, op)
+        _check_bitwise(a.dtype, op, bool_allowed)
+        return dispatch.binary(op, a, b, _broadcast(a, b, op), a.dtype)
+    apply.__name__ = op
+    apply.__doc__ = f"Elementwise {op} (contract: minitorch.contract.BINARY_OPS[{op!r}])."
+    return apply
+
+
+bitwise_and, bitwise_or, bitwise_xor = (
+    _bitwise(op) for op in ("bitwise_and", "bitwise_or", "bitwise_xor"))
+bitwise_left_shift, bitwise_right_shift = (
+    _bitwise(op, bool_allowed=False) for op in ("bitwise_left_shift", "bitwise_right_shift"))
+
+
+def bitwise_not(a):
+    """~a: every bit flipped for int64, logical not for bool; floats are refused."""
+    _check_bitwise(a.dtype, "bitwise_not")
+    return dispatch.unary("bitwise_not", a)
+
+
 # ---- elementwise unary ------------------------------------------------------------------
 
 class Unary(Function):
@@ -456,6 +534,72 @@ class Sigmoid(Unary):
         return result * (1.0 - result)
 
 
+# The inverse and hyperbolic functions take PyTorch's derivative formulas, so their
+# infinities and nans at the domain's edges (asin at +-1, acosh at 1) are PyTorch's.
+
+class Tan(Unary):
+    op = "tan"
+
+    def derivative(self, a, result):
+        return 1.0 + result * result
+
+
+class Asin(Unary):
+    op = "asin"
+
+    def derivative(self, a, result):
+        return rsqrt(1.0 - a * a)
+
+
+class Acos(Unary):
+    op = "acos"
+
+    def derivative(self, a, result):
+        return neg(rsqrt(1.0 - a * a))
+
+
+class Atan(Unary):
+    op = "atan"
+
+    def derivative(self, a, result):
+        return reciprocal(a * a + 1.0)
+
+
+class Sinh(Unary):
+    op = "sinh"
+
+    def derivative(self, a, result):
+        return cosh(a)
+
+
+class Cosh(Unary):
+    op = "cosh"
+
+    def derivative(self, a, result):
+        return sinh(a)
+
+
+class Asinh(Unary):
+    op = "asinh"
+
+    def derivative(self, a, result):
+        return rsqrt(a * a + 1.0)
+
+
+class Acosh(Unary):
+    op = "acosh"
+
+    def derivative(self, a, result):
+        return rsqrt(a * a - 1.0)
+
+
+class Atanh(Unary):
+    op = "atanh"
+
+    def derivative(self, a, result):
+        return reciprocal(1.0 - a * a)
+
+
 class Relu(Function):
     def forward(self, a):
         self.save_for_backward(a)
@@ -494,6 +638,15 @@ sin = _unary(Sin, "sin")
 cos = _unary(Cos, "cos")
 tanh = _unary(Tanh, "tanh")
 sigmoid = _unary(Sigmoid, "sigmoid")
+tan = _unary(Tan, "tan")
+asin = _unary(Asin, "asin")
+acos = _unary(Acos, "acos")
+atan = _unary(Atan, "atan")
+sinh = _unary(Sinh, "sinh")
+cosh = _unary(Cosh, "cosh")
+asinh = _unary(Asinh, "asinh")
+acosh = _unary(Acosh, "acosh")
+atanh = _unary(Atanh, "atanh")
 absolute = _unary(Abs, "abs", floating=False)
 relu = _unary(Relu, "relu", floating=False)
 
@@ -2452,24 +2605,6 @@ def _reflected(function):
     return method
 
 
-def _bool_only(function, op_name):
-    def method(self, other):
-        other_is_bool = other.dtype is bool_ if isinstance(other, Tensor) else \
-            isinstance(other, (bool, np.bool_))
-        if self.dtype is not bool_ or not other_is_bool:
-            other_type = other.dtype.name if isinstance(other, Tensor) else type(other).__name__
-            raise TypeError(f"{op_name}: only bool tensors (and Python bools) are supported, "
-                            f"got {self.dtype.name} and {other_type}")
-        return function(self, other)
-    return method
-
-
-def _invert(a):
-    if a.dtype is not bool_:
-        raise TypeError(f"~: only bool tensors can be inverted, got {a.dtype.name}")
-    return logical_not(a)
-
-
 def _where_method(a, condition, other):
     return where(condition, a, other)
 
@@ -2817,12 +2952,6 @@ def logit(a, eps=None):
     if eps is not None:
         a = clamp(a, eps, 1 - eps)
     return log(a / (1 - a))
-
-
-def tan(a):
-    """sin(a) / cos(a); integers are promoted to the default float dtype."""
-    a = cast(a, _floating(a.dtype))
-    return sin(a) / cos(a)
 
 
 def diff(a, n=1, dim=-1, prepend=None, append=None):
@@ -3742,6 +3871,13 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "diag_embed": diag_embed, "diagflat": diagflat, "unravel_index": unravel_index,
     "deg2rad": deg2rad, "rad2deg": rad2deg, "heaviside": heaviside, "copysign": copysign,
     "sinc": sinc, "rsub": rsub, "positive": positive,
+    # inverse trigonometric and hyperbolic functions, fmod, bitwise ops
+    "asin": asin, "arcsin": asin, "acos": acos, "arccos": acos, "atan": atan,
+    "arctan": atan, "sinh": sinh, "cosh": cosh, "asinh": asinh, "arcsinh": asinh,
+    "acosh": acosh, "arccosh": acosh, "atanh": atanh, "arctanh": atanh, "atan2": atan2,
+    "arctan2": atan2, "fmod": fmod, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
 }
 
 _METHOD_NAMES = (
@@ -3771,13 +3907,17 @@ _METHOD_NAMES = (
     "histc", "mv", "addmv", "addr", "baddbmm", "addbmm", "inner", "vdot", "matrix_power",
     "hsplit", "vsplit", "dsplit", "take", "index_copy", "index_fill", "diag_embed",
     "diagflat", "deg2rad", "rad2deg", "heaviside", "copysign", "sinc", "positive",
+    "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh",
+    "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "atan2", "arctan2", "fmod",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "bitwise_right_shift",
 )
 
 _INPLACE_OPS = {  # in-place method -> the op it computes out of place and writes into self
     "__iadd__": add, "__isub__": sub, "__imul__": mul, "__itruediv__": div,
     "__ifloordiv__": floor_divide, "__imod__": remainder, "__ipow__": power,
-    "__iand__": _bool_only(logical_and, "&="), "__ior__": _bool_only(logical_or, "|="),
-    "__ixor__": _bool_only(logical_xor, "^="),
+    "__iand__": bitwise_and, "__ior__": bitwise_or, "__ixor__": bitwise_xor,
+    "__ilshift__": bitwise_left_shift, "__irshift__": bitwise_right_shift,
     **{name + "_": PUBLIC[name] for name in (
         "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
         "floor_divide", "remainder", "pow", "neg", "negative", "abs", "exp", "log", "sqrt",
@@ -3786,7 +3926,11 @@ _INPLACE_OPS = {  # in-place method -> the op it computes out of place and write
         "log2", "log10", "expm1", "tril", "triu", "lerp", "exp2", "erf", "addmm", "addcmul",
         "addcdiv", "clamp_min", "clamp_max", "nan_to_num", "xlogy", "hypot", "frac", "logit",
         "tan", "absolute", "scatter", "scatter_add", "index_add", "addmv", "addr", "baddbmm",
-        "addbmm", "index_copy", "index_fill", "deg2rad", "rad2deg", "copysign", "sinc")},
+        "addbmm", "index_copy", "index_fill", "deg2rad", "rad2deg", "copysign", "sinc",
+        "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh",
+        "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "atan2", "arctan2", "fmod",
+        "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+        "bitwise_right_shift")},
     # no derivative; as PyTorch, self stays in the graph with gradient 0
     **{name + "_": _zero_gradient(PUBLIC[name]) for name in (
         "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
@@ -3804,10 +3948,13 @@ _SPECIAL_METHODS = {
     "__rfloordiv__": _reflected(floor_divide), "__mod__": remainder,
     "__rmod__": _reflected(remainder), "__pow__": power, "__rpow__": _reflected(power),
     "__matmul__": matmul, "__rmatmul__": _reflected(matmul), "__neg__": neg,
-    "__abs__": absolute, "__invert__": _invert, "__eq__": eq, "__ne__": ne, "__lt__": lt,
+    "__abs__": absolute, "__invert__": bitwise_not, "__eq__": eq, "__ne__": ne, "__lt__": lt,
     "__le__": le, "__gt__": gt, "__ge__": ge,
-    "__and__": _bool_only(logical_and, "&"), "__or__": _bool_only(logical_or, "|"),
-    "__xor__": _bool_only(logical_xor, "^"),
+    "__and__": bitwise_and, "__rand__": _reflected(bitwise_and), "__or__": bitwise_or,
+    "__ror__": _reflected(bitwise_or), "__xor__": bitwise_xor,
+    "__rxor__": _reflected(bitwise_xor), "__lshift__": bitwise_left_shift,
+    "__rlshift__": _reflected(bitwise_left_shift), "__rshift__": bitwise_right_shift,
+    "__rrshift__": _reflected(bitwise_right_shift),
     "__getitem__": getitem, "__setitem__": setitem,
     **{name: _inplace(function, name) for name, function in _INPLACE_OPS.items()},
     "fill_": fill_, "copy_": copy_, "index_put_": index_put_,

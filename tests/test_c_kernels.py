@@ -264,14 +264,18 @@ FLOAT_UNARY = {"neg": np.negative, "abs": np.abs, "exp": np.exp, "log": np.log,
                "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
                "sigmoid": lambda x: 1 / (1 + np.exp(-x.astype(np.float64))),
                "relu": lambda x: np.maximum(x, 0),                   # relu(nan) = nan
-               "sign": lambda x: np.sign(np.nan_to_num(x))}   # torch: sign(nan) = 0
+               "sign": lambda x: np.sign(np.nan_to_num(x)),   # torch: sign(nan) = 0
+               "tan": np.tan, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan,
+               "sinh": np.sinh, "cosh": np.cosh, "asinh": np.arcsinh, "acosh": np.arccosh,
+               "atanh": np.arctanh}
 
 
 @pytest.mark.parametrize("name", FLOATS)
 @pytest.mark.parametrize("op", sorted(FLOAT_UNARY))
 def test_unary_float(name, op):
     values = np.concatenate([sample(name, 61), np.array([0, -0.0, np.inf, -np.inf, np.nan,
-                                                         -1, 1e-30, 88.8, -1000], name)])
+                                                         -1, 1, 1.5, 1e-30, 88.8, -1000],
+                                                        name)])
     result = out(values.size, name)
     with np.errstate(all="ignore"):
         B.unary(op, B.from_numpy(values), result)
@@ -291,7 +295,8 @@ def test_unary_int64():
     expected = {"neg": [INT64_MIN, 7, 1, 0, -1, -7, -INT64_MAX],       # wraps like torch
                 "abs": [INT64_MIN, 7, 1, 0, 1, 7, INT64_MAX],
                 "sign": [-1, -1, -1, 0, 1, 1, 1],
-                "relu": [0, 0, 0, 0, 1, 7, INT64_MAX]}
+                "relu": [0, 0, 0, 0, 1, 7, INT64_MAX],
+                "bitwise_not": [INT64_MAX, 6, 0, -1, -2, -8, INT64_MIN]}
     for op, want in expected.items():
         result = out(7, "int64")
         B.unary(op, B.from_numpy(values), result)
@@ -302,11 +307,15 @@ def test_unary_bool_and_unsupported():
     result = out(3, "bool")
     B.unary("sign", cbuf([True, False, True]), result)
     assert npy(result).tolist() == [True, False, True]
-    for op in ("neg", "abs", "relu", "exp"):        # torch rejects these for bool
+    B.unary("bitwise_not", cbuf([True, False, True]), result)
+    assert npy(result).tolist() == [False, True, False]
+    for op in ("neg", "abs", "relu", "exp", "asin"):        # torch rejects these for bool
         with pytest.raises(ValueError, match=f"unary: {op} of bool is not supported"):
             B.unary(op, cbuf([True]), out(1, "bool"))
     with pytest.raises(ValueError, match="unary: exp of int64"):
         B.unary("exp", cbuf([1]), out(1, "int64"))
+    with pytest.raises(ValueError, match="unary: bitwise_not of float32"):
+        B.unary("bitwise_not", cbuf([1.0], np.float32), out(1, "float32"))
     with pytest.raises(ValueError, match="unknown op 'cube'"):
         B.unary("cube", cbuf([1.0]), out(1, "float64"))
 
@@ -317,7 +326,7 @@ NUMPY_BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np
                 "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
                 "maximum": np.maximum, "minimum": np.minimum, "eq": np.equal,
                 "ne": np.not_equal, "lt": np.less, "le": np.less_equal, "gt": np.greater,
-                "ge": np.greater_equal}
+                "ge": np.greater_equal, "atan2": np.arctan2, "fmod": np.fmod}
 COMPARE = ("eq", "ne", "lt", "le", "gt", "ge")
 
 
@@ -380,6 +389,22 @@ def test_binary_int64_follows_python_and_wraps():
         assert np.array_equal(run_binary(op, x, y), NUMPY_BINARY[op](x, y)), op
 
 
+def test_integer_fmod_and_bitwise_ops_follow_torch():
+    """numpy's integer ufuncs give torch's results, shifts by < 0 or >= 64 included (0,
+    or the sign for >>); fmod truncates, and INT64_MIN fmod -1 is 0."""
+    values = [-7, -3, -1, 0, 1, 3, 7, 63, 64, 65, INT64_MIN, INT64_MAX]
+    pairs = [(a, b) for a in values for b in values]
+    x = np.array([a for a, _ in pairs], np.int64)
+    y = np.array([b for _, b in pairs], np.int64)
+    for op, expected in (("bitwise_and", np.bitwise_and), ("bitwise_or", np.bitwise_or),
+                         ("bitwise_xor", np.bitwise_xor),
+                         ("bitwise_left_shift", np.left_shift),
+                         ("bitwise_right_shift", np.right_shift)):
+        assert run_binary(op, x, y).tolist() == expected(x, y).tolist(), op
+    assert run_binary("fmod", np.array([7, -7, 7, -7, INT64_MIN]),
+                      np.array([3, 3, -3, -3, -1])).tolist() == [1, -1, 1, -1, 0]
+
+
 def test_integer_pow_follows_torch():
     x = np.array([2, -2, 3, 0, 1, -1, -1, 2, 5, 2], np.int64)
     y = np.array([10, 3, 0, 0, -5, -3, -2, -1, 27, 64], np.int64)
@@ -387,7 +412,7 @@ def test_integer_pow_follows_torch():
     assert run_binary("pow", x, y).tolist() == expected
 
 
-@pytest.mark.parametrize("op", ("floordiv", "mod"))
+@pytest.mark.parametrize("op", ("floordiv", "mod", "fmod"))
 def test_integer_division_by_zero_raises_before_writing(op):
     a, b = cbuf([6, 7, 8]), cbuf([1, 0, 2])
     result = cbuf([-1, -1, -1])
@@ -404,11 +429,18 @@ def test_binary_bool_is_logic():
     assert run_binary("mul", x, y).tolist() == [False, False, False, True]
     assert run_binary("minimum", x, y).tolist() == [False, False, False, True]
     assert run_binary("lt", x, y).tolist() == [False, True, False, False]
-    for op in ("sub", "div", "floordiv", "mod", "pow"):
+    assert run_binary("bitwise_and", x, y).tolist() == [False, False, False, True]
+    assert run_binary("bitwise_or", x, y).tolist() == [False, True, True, True]
+    assert run_binary("bitwise_xor", x, y).tolist() == [False, True, True, False]
+    for op in ("sub", "div", "floordiv", "mod", "pow", "fmod", "atan2",
+               "bitwise_left_shift"):
         with pytest.raises(ValueError, match=f"binary: {op} of bool"):
             run_binary(op, x, y)
-    with pytest.raises(ValueError, match="binary: div of int64"):
-        run_binary("div", np.arange(3), np.arange(3))
+    for op in ("div", "atan2"):
+        with pytest.raises(ValueError, match=f"binary: {op} of int64"):
+            run_binary(op, np.arange(3), np.arange(3))
+    with pytest.raises(ValueError, match="binary: bitwise_and of float64"):
+        run_binary("bitwise_and", np.ones(3), np.ones(3))
 
 
 # ---- where / reduce ---------------------------------------------------------------------

@@ -219,8 +219,12 @@ def test_copy_of_nan_to_int_is_an_error_not_garbage():
 
 TORCH_UNARY = {"neg": torch.neg, "abs": torch.abs, "sign": torch.sign, "exp": torch.exp,
                "log": torch.log, "sqrt": torch.sqrt, "sin": torch.sin, "cos": torch.cos,
-               "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}
-INT_UNARY = ("neg", "abs", "sign", "relu")  # the rest promote int64 to float in torch
+               "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu,
+               "tan": torch.tan, "asin": torch.asin, "acos": torch.acos, "atan": torch.atan,
+               "sinh": torch.sinh, "cosh": torch.cosh, "asinh": torch.asinh,
+               "acosh": torch.acosh, "atanh": torch.atanh, "bitwise_not": torch.bitwise_not}
+INT_UNARY = ("neg", "abs", "sign", "relu", "bitwise_not")  # the rest promote int64 to float
+FLOAT_UNARY = sorted(set(UNARY_OPS) - {"bitwise_not"})
 
 
 def test_torch_table_covers_the_contract():
@@ -228,10 +232,11 @@ def test_torch_table_covers_the_contract():
     assert set(TORCH_BINARY) == set(BINARY_OPS) | set(COMPARE_OPS)
 
 
-@pytest.mark.parametrize("op,dtype_name", [(op, d) for op in sorted(UNARY_OPS) for d in FLOATS]
-                         + [(op, "int64") for op in INT_UNARY])
+@pytest.mark.parametrize("op,dtype_name", [(op, d) for op in FLOAT_UNARY for d in FLOATS]
+                         + [(op, "int64") for op in INT_UNARY] + [("bitwise_not", "bool")])
 def test_unary_matches_torch(op, dtype_name):
-    values = INT_VALUES if dtype_name == "int64" else FLOAT_VALUES + [-50.0, 50.0, 88.0]
+    values = {"int64": INT_VALUES + [2**63 - 1, -2**63], "bool": BOOL_VALUES}.get(
+        dtype_name, FLOAT_VALUES + [-50.0, 50.0, 88.0, 1000.0, -1000.0, 0.999, -0.999])
     out = empty(len(values), dtype_name)
     backend.unary(op, buffer(values, dtype_name), out)
     assert_buffer(out, TORCH_UNARY[op](torch_values(values, dtype_name)).numpy(), dtype_name)
@@ -247,6 +252,15 @@ def test_unary_matches_torch(op, dtype_name):
     ("sign", [nan, -0.0, -inf, 2.5], [0.0, 0.0, -1.0, 1.0]),
     ("relu", [nan, -inf, inf, -2.0], [nan, 0.0, inf, 0.0]),
     ("tanh", [inf, -inf, nan], [1.0, -1.0, nan]),
+    ("tan", [inf, -inf, nan, -0.0], [nan, nan, nan, -0.0]),
+    ("asin", [1.0, -1.0, 1.5, -inf, -0.0], [math.pi / 2, -math.pi / 2, nan, nan, -0.0]),
+    ("acos", [1.0, -1.0, -1.5, inf], [0.0, math.pi, nan, nan]),
+    ("atan", [inf, -inf, -0.0], [math.pi / 2, -math.pi / 2, -0.0]),
+    ("sinh", [1000.0, -1000.0, -0.0], [inf, -inf, -0.0]),
+    ("cosh", [1000.0, -1000.0, -inf], [inf, inf, inf]),
+    ("asinh", [inf, -inf, -0.0], [inf, -inf, -0.0]),
+    ("acosh", [1.0, 0.5, -1.0, inf], [0.0, nan, nan, inf]),
+    ("atanh", [1.0, -1.0, 1.5, -0.0], [inf, -inf, nan, -0.0]),
 ])
 @pytest.mark.parametrize("dtype_name", FLOATS)
 def test_unary_ieee_edge_cases(op, values, expected, dtype_name):
@@ -266,7 +280,11 @@ def test_float32_exp_overflows_to_inf_on_store():
 TORCH_BINARY = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div,
                 "floordiv": torch.floor_divide, "mod": torch.remainder, "pow": torch.pow,
                 "maximum": torch.maximum, "minimum": torch.minimum, "eq": torch.eq,
-                "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge}
+                "ne": torch.ne, "lt": torch.lt, "le": torch.le, "gt": torch.gt, "ge": torch.ge,
+                "atan2": torch.atan2, "fmod": torch.fmod, "bitwise_and": torch.bitwise_and,
+                "bitwise_or": torch.bitwise_or, "bitwise_xor": torch.bitwise_xor,
+                "bitwise_left_shift": torch.bitwise_left_shift,
+                "bitwise_right_shift": torch.bitwise_right_shift}
 
 
 def all_pairs(values):
@@ -284,15 +302,17 @@ def binary_case(op, dtype_name):
     if op == "pow":
         pairs = itertools.product([-3, -2, -1, 0, 1, 2, 7], [-2, -1, 0, 1, 2, 3, 5])
         return tuple(map(list, zip(*pairs)))
-    x, y = all_pairs(INT_VALUES)
-    if op in ("floordiv", "mod"):
+    x, y = all_pairs(INT_VALUES + [63, 64, -2**63, 2**63 - 1])
+    if op in ("floordiv", "mod", "fmod"):
         x, y = zip(*[(p, q) for p, q in zip(x, y) if q != 0])
     return list(x), list(y)
 
 
 BINARY_DTYPES = {op: FLOATS + ("int64",) for op in BINARY_OPS}
-BINARY_DTYPES.update(div=FLOATS, maximum=DTYPES, minimum=DTYPES,
-                     **{op: DTYPES for op in COMPARE_OPS})
+BINARY_DTYPES.update(div=FLOATS, maximum=DTYPES, minimum=DTYPES, atan2=FLOATS,
+                     bitwise_and=("int64", "bool"), bitwise_or=("int64", "bool"),
+                     bitwise_xor=("int64", "bool"), bitwise_left_shift=("int64",),
+                     bitwise_right_shift=("int64",), **{op: DTYPES for op in COMPARE_OPS})
 
 
 @pytest.mark.parametrize("op,dtype_name",
@@ -306,7 +326,7 @@ def test_binary_matches_torch(op, dtype_name):
     assert_buffer(out, expected.numpy(), out_name)
 
 
-@pytest.mark.parametrize("op", ["floordiv", "mod"])
+@pytest.mark.parametrize("op", ["floordiv", "mod", "fmod"])
 def test_integer_division_by_zero_raises_naming_the_op(op):
     out = empty(2, "int64")
     with pytest.raises(ZeroDivisionError, match=op):
@@ -319,7 +339,7 @@ def test_float_division_by_zero_is_ieee(dtype_name):
     y = [0.0, 0.0, -0.0, -0.0, 0.0, 0.0, 0.0]
     for op, expected in [("div", [inf, -inf, -inf, inf, nan, nan, inf]),
                          ("floordiv", [inf, -inf, -inf, inf, nan, nan, inf]),
-                         ("mod", [nan] * 7)]:
+                         ("mod", [nan] * 7), ("fmod", [nan] * 7)]:
         out = empty(len(x), dtype_name)
         backend.binary(op, buffer(x, dtype_name), buffer(y, dtype_name), out)
         assert_buffer(out, expected, dtype_name)

@@ -58,14 +58,21 @@ def _pow(x, y, out):
 
 UNARY = {"neg": np.negative, "abs": np.abs, "sign": _sign, "exp": np.exp, "log": np.log,
          "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
-         "sigmoid": _sigmoid, "relu": _relu}
+         "sigmoid": _sigmoid, "relu": _relu, "tan": np.tan, "asin": np.arcsin,
+         "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
+         "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
+         "bitwise_not": np.invert}
 BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
           "floordiv": np.floor_divide, "mod": np.remainder, "pow": _pow,
           "maximum": np.maximum, "minimum": np.minimum, "eq": np.equal, "ne": np.not_equal,
-          "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal}
+          "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
+          "atan2": np.arctan2, "fmod": np.fmod, "bitwise_and": np.bitwise_and,
+          "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
+          # numpy's shifts give torch's results for shifts < 0 or >= 64 (0, or the sign)
+          "bitwise_left_shift": np.left_shift, "bitwise_right_shift": np.right_shift}
 REDUCE = {"sum": np.add.reduce, "max": np.maximum.reduce, "min": np.minimum.reduce}
 ARG_REDUCE = {"argmax": np.argmax, "argmin": np.argmin}
-_INTEGER_DIVISIONS = ("floordiv", "mod")
+_INTEGER_DIVISIONS = ("floordiv", "mod", "fmod")
 _SHORT_ROW = 16   # rows of at most this many elements reduce faster transposed (see reduce)
 
 

@@ -97,11 +97,45 @@ def _relu(x):
     return 0 if x < 0 else x  # nan stays nan
 
 
+def _tan(x):
+    return math.tan(x) if math.isfinite(x) else math.nan
+
+
+def _inside(function, low, high):
+    """function(x) for x in [low, high], nan elsewhere (and for nan)."""
+    def bounded(x):
+        return function(x) if low <= x <= high else math.nan
+    return bounded
+
+
+def _overflowing(function, sign_of_x):
+    """function(x), +-inf where the result does not fit a float (math raises there); the
+    infinity takes x's sign when sign_of_x."""
+    def unbounded(x):
+        try:
+            return function(x)
+        except OverflowError:
+            return math.copysign(math.inf, x) if sign_of_x else math.inf
+    return unbounded
+
+
+def _atanh(x):
+    if abs(x) == 1:
+        return math.copysign(math.inf, x)
+    return math.atanh(x) if abs(x) < 1 else math.nan
+
+
 _UNARY = {
     "neg": operator.neg, "abs": operator.abs, "sign": _sign, "exp": _exp, "log": _log,
     "sqrt": _sqrt, "sin": _sin, "cos": _cos, "tanh": math.tanh, "sigmoid": _sigmoid,
-    "relu": _relu,
+    "relu": _relu, "tan": _tan, "asin": _inside(math.asin, -1, 1),
+    "acos": _inside(math.acos, -1, 1), "atan": math.atan,
+    "sinh": _overflowing(math.sinh, True), "cosh": _overflowing(math.cosh, False),
+    "asinh": math.asinh, "acosh": _inside(math.acosh, 1, math.inf), "atanh": _atanh,
+    "bitwise_not": operator.invert,
 }
+# A bool is stored as 0 or 1, whose bitwise inverse (-1 or -2) is no bool: not x instead.
+_BOOL_UNARY = {**_UNARY, "bitwise_not": operator.not_}
 
 
 # ---- binary ops --------------------------------------------------------------------------
@@ -141,6 +175,28 @@ def _float_pow(x, y):
         return math.copysign(math.inf, x) if y % 2 == 1 else math.inf
 
 
+def _float_fmod(x, y):
+    """C's fmod: math.fmod, with nan where it raises (y == 0, or x infinite)."""
+    try:
+        return math.fmod(x, y)
+    except ValueError:
+        return math.nan
+
+
+def _int_fmod(x, y):
+    """x - trunc(x / y) * y, with the sign of x; y == 0 raises ZeroDivisionError."""
+    remainder = abs(x) % abs(y)
+    return -remainder if x < 0 else remainder
+
+
+def _left_shift(x, y):
+    return x << y if 0 <= y < 64 else 0   # _stored wraps what does not fit
+
+
+def _right_shift(x, y):
+    return x >> y if 0 <= y < 64 else (-1 if x < 0 else 0)  # Python's >> is arithmetic
+
+
 def _int_pow(x, y):
     """x ** y for integers; a negative y gives 1 / x**-y truncated, as torch does (0 for x == 0)."""
     if y >= 0:
@@ -159,10 +215,15 @@ _FLOAT_BINARY = {
     "div": _by_float_zero(operator.truediv, _signed_inf),
     "floordiv": _by_float_zero(operator.floordiv, _signed_inf),
     "mod": _by_float_zero(operator.mod, lambda x, y: math.nan),
+    "atan2": math.atan2, "fmod": _float_fmod,
 }
-# Integer floordiv and mod by zero raise ZeroDivisionError, as in torch; `binary` names the op.
+# Integer floordiv, mod and fmod by zero raise ZeroDivisionError, as in torch; `binary`
+# names the op. For bools (0 and 1) the bitwise ops are the logical ones.
 _INT_BINARY = {**_COMMON_BINARY, "pow": _int_pow,
-               "floordiv": operator.floordiv, "mod": operator.mod}
+               "floordiv": operator.floordiv, "mod": operator.mod, "fmod": _int_fmod,
+               "bitwise_and": operator.and_, "bitwise_or": operator.or_,
+               "bitwise_xor": operator.xor, "bitwise_left_shift": _left_shift,
+               "bitwise_right_shift": _right_shift}
 _BINARY = {"f": _FLOAT_BINARY, "d": _FLOAT_BINARY, "q": _INT_BINARY, "B": _INT_BINARY}
 
 
@@ -274,7 +335,8 @@ class PythonBackend:
 
     def unary(self, op, a, out):
         """for i: out[i] = OP(a[i])"""
-        out[:] = _stored(out.typecode, map(_UNARY[op], a))
+        table = _BOOL_UNARY if a.typecode == "B" else _UNARY
+        out[:] = _stored(out.typecode, map(table[op], a))
 
     def binary(self, op, a, b, out):
         """for i: out[i] = OP(a[i], b[i])   (comparisons write bool)"""

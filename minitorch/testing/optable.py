@@ -98,6 +98,16 @@ def _unary(name, call, **options):
     return OpInfo(name, call, _unary_samples, **options)
 
 
+def _bitwise_samples():
+    """_binary_samples' tensor pairs, with Python ints as the scalars."""
+    return _binary_samples(scalars=False) + (Sample((T(3, 4), 3)), Sample((5, T(3, 4))))
+
+
+_bool_pairs = (Sample((mask(3, 4), mask(3, 4))), Sample((mask(3, 1), mask(4))),
+               Sample((mask(2, 3), True)), Sample((False, mask(2, 3))))
+_LIBM_RTOL = {"float32": 1.3e-6, "float64": 1e-7, "int64": 1.3e-6}  # int64: promoted
+
+
 def _reduction_samples(with_tuple=True):
     samples = [Sample((T(3, 4),)), Sample((T(3, 4),), {"dim": 1}),
                Sample((T(2, 3, 4),), {"dim": -1, "keepdim": True}),
@@ -474,6 +484,59 @@ OP_TABLE = (
     _unary("tan", lambda a: a.tan(), dtypes=NUMERIC, domain=(-1.2, 1.2),
            rtol={"float32": 1e-5, "float64": 1e-7, "int64": 1e-5}),
     _unary("absolute", lambda a: a.absolute(), dtypes=NUMERIC, gradcheck=False),
+    # ---- inverse trigonometric and hyperbolic functions (int64 is promoted to float) ---
+    _unary("asin", lambda a: a.asin(), dtypes=NUMERIC, domain=(-0.95, 0.95), rtol=_LIBM_RTOL),
+    _unary("acos", lambda a: a.acos(), dtypes=NUMERIC, domain=(-0.95, 0.95), rtol=_LIBM_RTOL),
+    _unary("atan", lambda a: a.atan(), dtypes=NUMERIC, rtol=_LIBM_RTOL),
+    _unary("sinh", lambda a: a.sinh(), dtypes=NUMERIC, rtol=_LIBM_RTOL),
+    _unary("cosh", lambda a: a.cosh(), dtypes=NUMERIC, rtol=_LIBM_RTOL),
+    _unary("asinh", lambda a: a.asinh(), dtypes=NUMERIC, rtol=_LIBM_RTOL),
+    _unary("acosh", lambda a: a.acosh(), dtypes=NUMERIC, domain=(1.1, 3.0), rtol=_LIBM_RTOL),
+    _unary("atanh", lambda a: a.atanh(), dtypes=NUMERIC, domain=(-0.9, 0.9), rtol=_LIBM_RTOL),
+    _binary("atan2", lambda a, b: a.atan2(b), scalars=False, dtypes=NUMERIC, rtol=_LIBM_RTOL),
+    OpInfo("arc_aliases", lambda a, b: _lib(a).stack(
+               [a.arcsin(), a.arccos(), a.arctan(), a.arcsinh(), (a + 2).arccosh(),
+                a.arctanh(), _lib(a).arctan2(a, b)]),
+           (Sample((T(3, 4), T(3, 4, layout="transposed"))),), domain=(-0.9, 0.9)),
+    OpInfo("iasin_iatan2", lambda a, b: a.clone().arcsin_().atan2_(b),
+           (Sample((T(3, 4, layout="transposed"), T(4))),), domain=(-0.9, 0.9)),
+    # ---- fmod: C's remainder, with the sign of the dividend --------------------------------
+    # b.abs() + 1 keeps int64 divisors away from 0 while dividends take both signs
+    OpInfo("fmod", lambda a, b: a.fmod(b.abs() + 1), _binary_samples(scalars=False),
+           dtypes=NUMERIC, domain=(-9.0, 9.0), gradcheck=False),
+    OpInfo("fmod_scalar", lambda a, b: a.fmod(b),
+           (Sample((T(3, 4), 1.5)), Sample((T(4, 3, layout="transposed"), -2))),
+           dtypes=NUMERIC, domain=(-9.0, 9.0), gradcheck=False),
+    OpInfo("ifmod", lambda a, b: _updated(a, "fmod_", b),
+           (Sample((T(3, 4, layout="strided"), 2)),), dtypes=NUMERIC, domain=(-9.0, 9.0),
+           gradcheck=False),
+    # ---- bitwise ops: int64 and bool ---------------------------------------------------
+    OpInfo("bitwise_and", lambda a, b: a & b, _bitwise_samples(), dtypes=("int64",),
+           differentiable=False, domain=(-40.0, 40.0)),
+    OpInfo("bitwise_or", lambda a, b: a | b, _bitwise_samples(), dtypes=("int64",),
+           differentiable=False, domain=(-40.0, 40.0)),
+    OpInfo("bitwise_xor", lambda a, b: a ^ b, _bitwise_samples(), dtypes=("int64",),
+           differentiable=False, domain=(-40.0, 40.0)),
+    # shifts by < 0 and >= 64 included: torch gives 0, or the sign for >>
+    OpInfo("bitwise_left_shift", lambda a, b: a << b, _bitwise_samples(), dtypes=("int64",),
+           differentiable=False, domain=(-8.0, 70.0)),
+    OpInfo("bitwise_right_shift", lambda a, b: a >> b, _bitwise_samples(),
+           dtypes=("int64",), differentiable=False, domain=(-70.0, 70.0)),
+    _unary("bitwise_not", lambda a: ~a, dtypes=("int64",), differentiable=False,
+           domain=(-50.0, 50.0)),
+    OpInfo("bitwise_functions", lambda a, b: _lib(a).stack(
+               [_lib(a).bitwise_and(a, b), a.bitwise_or(b), a.bitwise_xor(b),
+                a.bitwise_left_shift(b), a.bitwise_right_shift(b), a.bitwise_not()]),
+           (Sample((T(3, 4), T(3, 4, layout="transposed"))),), dtypes=("int64",),
+           differentiable=False, domain=(-5.0, 40.0)),
+    OpInfo("bitwise_inplace", lambda a, b: _joined(
+               [_updated(a, method, b) for method in ("__iand__", "__ior__", "__ixor__",
+                                                      "__ilshift__", "__irshift__")]),
+           (Sample((T(3, 4, layout="strided"), T(4))), Sample((T(2, 3), 3))),
+           dtypes=("int64",), differentiable=False, domain=(-5.0, 40.0)),
+    OpInfo("bitwise_bool", lambda a, b: _joined([a & b, a | b, a ^ b, ~(a & b),
+                                                 (a | b).bitwise_not()]),
+           _bool_pairs, dtypes=("bool",), differentiable=False),
     _binary("comparison_aliases",
             lambda a, b: _lib(a).stack([a.greater(b), a.less(b), a.greater_equal(b),
                                         a.less_equal(b), a.not_equal(b)]),
@@ -820,6 +883,30 @@ SPECIAL_CASES = (
     SpecialCase("logaddexp", lambda a, b: a.logaddexp(b),
                 ([_INF, -_INF, 1.0, 1e30, -_INF, _NAN], [_INF, -_INF, 1.0, -1e30, 2.0, 1.0]),
                 [1.0, 1.0, 1.0, 1.0, 1.0, 1.0], elementwise=True),
+    # domain edges: values at +-1 (asin, acos, atanh) and 1 (acosh) are finite or
+    # infinite with infinite gradients; beyond them, nan
+    *(SpecialCase(name, lambda a, name=name: getattr(a, name)(),
+                  ([1.0, -1.0, 1.5, -1.5, _NAN, 0.0, -0.0, 0.5, _INF, -_INF],),
+                  [1.0] * 10, elementwise=True)
+      for name in ("asin", "acos", "atanh")),
+    SpecialCase("acosh", lambda a: a.acosh(), ([0.5, 1.0, _INF, _NAN, 2.0, -1.0, 0.0],),
+                [1.0] * 7, elementwise=True),
+    # infinities, signed zeros, overflow (sinh and cosh of +-100 overflow float32)
+    *(SpecialCase(name, lambda a, name=name: getattr(a, name)(),
+                  ([_INF, -_INF, _NAN, 0.0, -0.0, 100.0, -100.0, 1e-30],),
+                  [1.0] * 8, elementwise=True)
+      for name in ("atan", "sinh", "cosh", "asinh", "tan")),
+    # atan2's signed zeros pick the quadrant; a zero denominator a**2 + b**2 (at the
+    # origin, or underflowing: 1e-30 in float32) gives zero gradients, as PyTorch
+    SpecialCase("atan2", lambda a, b: a.atan2(b),
+                ([0.0, -0.0, 0.0, -0.0, _INF, -_INF, _INF, 1.0, _NAN, 1e-30, -2.0],
+                 [0.0, 0.0, -0.0, -0.0, _INF, _INF, -_INF, 0.0, 1.0, 1e-30, -0.0]),
+                [1.0] * 11, elementwise=True),
+    # fmod keeps the dividend's sign; nan for a zero divisor or an infinite dividend
+    SpecialCase("fmod", lambda a, b: a.fmod(b),
+                ([5.0, -5.0, 5.0, -5.0, 1.0, _INF, -0.0, 3.0, _NAN, 5.5, -1e30],
+                 [3.0, 3.0, -3.0, -3.0, 0.0, 2.0, 2.0, _INF, 1.0, 0.5, 3.0]),
+                [1.0] * 11, elementwise=True),
 )
 
 

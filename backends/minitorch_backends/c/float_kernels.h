@@ -55,6 +55,15 @@ static int FN(unary)(int op, const T *restrict a, T *restrict out, int64_t n)
     case MT_TANH: MAP1(T, tanh(x)); break;
     case MT_SIGMOID: MAP1(T, FN(sigmoid)(x)); break;
     case MT_RELU: MAP1(T, x <= 0 ? 0 : x); break;           /* relu(nan) = nan */
+    case MT_TAN: MAP1(T, tan(x)); break;
+    case MT_ASIN: MAP1(T, asin(x)); break;
+    case MT_ACOS: MAP1(T, acos(x)); break;
+    case MT_ATAN: MAP1(T, atan(x)); break;
+    case MT_SINH: MAP1(T, sinh(x)); break;
+    case MT_COSH: MAP1(T, cosh(x)); break;
+    case MT_ASINH: MAP1(T, asinh(x)); break;
+    case MT_ACOSH: MAP1(T, acosh(x)); break;
+    case MT_ATANH: MAP1(T, atanh(x)); break;
     default: return MT_UNSUPPORTED;
     }
     return MT_OK;
@@ -74,6 +83,8 @@ static int FN(arithmetic)(int op, const T *restrict a, const T *restrict b, T *r
     case MT_POW: MAP2(T, pow(x, y)); break;
     case MT_MAXIMUM: MAP2(T, (x < y || y != y) ? y : x); break;  /* nan if either is nan; */
     case MT_MINIMUM: MAP2(T, (y < x || y != y) ? y : x); break;  /* x on ties, as torch */
+    case MT_ATAN2: MAP2(T, atan2(x, y)); break;
+    case MT_FMOD: MAP2(T, fmod(x, y)); break;
     default: return MT_UNSUPPORTED;
     }
     return MT_OK;

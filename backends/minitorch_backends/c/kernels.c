@@ -63,6 +63,27 @@ static inline int64_t mod_i64(int64_t x, int64_t y)
     return (r != 0 && (r < 0) != (y < 0)) ? r + y : r;
 }
 
+/* x - trunc(x / y) * y for y != 0, with the sign of x (C's %; INT64_MIN % -1 traps) */
+static inline int64_t fmod_i64(int64_t x, int64_t y)
+{
+    return y == -1 ? 0 : x % y;
+}
+
+/* x << y, the bits shifted out dropped; 0 for a shift outside [0, 64), as torch */
+static inline int64_t left_shift_i64(int64_t x, int64_t y)
+{
+    return (y < 0 || y >= 64) ? 0 : (int64_t)((uint64_t)x << y);
+}
+
+/* x >> y filling with the sign bit (spelled with ~ so that no negative value is shifted:
+ * that is implementation-defined in C); a shift outside [0, 64) leaves only the sign */
+static inline int64_t right_shift_i64(int64_t x, int64_t y)
+{
+    if (y < 0 || y >= 64)
+        y = 63;
+    return x < 0 ? ~(~x >> y) : x >> y;
+}
+
 /* x ** y by squaring; a negative exponent gives 1 / x**|y| truncated (torch's rule) */
 static inline int64_t pow_i64(int64_t x, int64_t y)
 {
@@ -83,6 +104,7 @@ static int unary_i64(int op, const int64_t *restrict a, int64_t *restrict out, i
     case MT_ABS: MAP1(int64_t, x < 0 ? wrap_sub(0, x) : x); break;
     case MT_SIGN: MAP1(int64_t, (x > 0) - (x < 0)); break;
     case MT_RELU: MAP1(int64_t, x > 0 ? x : 0); break;
+    case MT_BITWISE_NOT: MAP1(int64_t, ~x); break;
     default: return MT_UNSUPPORTED;   /* exp, log, ... of an int64: the core casts first */
     }
     return MT_OK;
@@ -100,7 +122,7 @@ static int has_zero_i64(const int64_t *b, int64_t n)
 static int arithmetic_i64(int op, const int64_t *restrict a, const int64_t *restrict b,
                           int64_t *restrict out, int64_t n)
 {
-    if ((op == MT_FLOORDIV || op == MT_MOD) && has_zero_i64(b, n))
+    if ((op == MT_FLOORDIV || op == MT_MOD || op == MT_FMOD) && has_zero_i64(b, n))
         return MT_ZERO_DIVISION;
     switch (op) {
     case MT_ADD: MAP2(int64_t, wrap_add(x, y)); break;
@@ -111,7 +133,13 @@ static int arithmetic_i64(int op, const int64_t *restrict a, const int64_t *rest
     case MT_POW: MAP2(int64_t, pow_i64(x, y)); break;
     case MT_MAXIMUM: MAP2(int64_t, x > y ? x : y); break;
     case MT_MINIMUM: MAP2(int64_t, x < y ? x : y); break;
-    default: return MT_UNSUPPORTED;   /* div: true division of ints is a float op */
+    case MT_FMOD: MAP2(int64_t, fmod_i64(x, y)); break;
+    case MT_BITWISE_AND: MAP2(int64_t, x & y); break;
+    case MT_BITWISE_OR: MAP2(int64_t, x | y); break;
+    case MT_BITWISE_XOR: MAP2(int64_t, x ^ y); break;
+    case MT_BITWISE_LEFT_SHIFT: MAP2(int64_t, left_shift_i64(x, y)); break;
+    case MT_BITWISE_RIGHT_SHIFT: MAP2(int64_t, right_shift_i64(x, y)); break;
+    default: return MT_UNSUPPORTED;   /* div, atan2: float ops (the core casts first) */
     }
     return MT_OK;
 }
@@ -119,11 +147,13 @@ static int arithmetic_i64(int op, const int64_t *restrict a, const int64_t *rest
 /* ---- bool (one byte, 0 or 1): the integer result stored as `!= 0`, so add and maximum
  * are OR, mul and minimum are AND, as in torch; what torch rejects is MT_UNSUPPORTED ---- */
 
-/* unary: sign of a bool is the bool itself (neg, abs, relu, exp, ... are undefined) */
+/* unary: sign of a bool is the bool itself, bitwise_not its negation (neg, abs, relu,
+ * exp, ... are undefined) */
 static int unary_b8(int op, const uint8_t *restrict a, uint8_t *restrict out, int64_t n)
 {
     switch (op) {
     case MT_SIGN: MAP1(uint8_t, x); break;
+    case MT_BITWISE_NOT: MAP1(uint8_t, !x); break;
     default: return MT_UNSUPPORTED;
     }
     return MT_OK;
@@ -133,8 +163,9 @@ static int arithmetic_b8(int op, const uint8_t *restrict a, const uint8_t *restr
                          uint8_t *restrict out, int64_t n)
 {
     switch (op) {
-    case MT_ADD: case MT_MAXIMUM: MAP2(uint8_t, x | y); break;
-    case MT_MUL: case MT_MINIMUM: MAP2(uint8_t, x & y); break;
+    case MT_ADD: case MT_MAXIMUM: case MT_BITWISE_OR: MAP2(uint8_t, x | y); break;
+    case MT_MUL: case MT_MINIMUM: case MT_BITWISE_AND: MAP2(uint8_t, x & y); break;
+    case MT_BITWISE_XOR: MAP2(uint8_t, x ^ y); break;
     default: return MT_UNSUPPORTED;
     }
     return MT_OK;

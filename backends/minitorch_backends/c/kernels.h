@@ -23,14 +23,18 @@ enum mt_dtype { MT_FLOAT32, MT_FLOAT64, MT_INT64, MT_BOOL };
 enum mt_status {
     MT_OK = 0,
     MT_UNSUPPORTED = 1,     /* this op is not defined for this dtype (e.g. exp of int64) */
-    MT_ZERO_DIVISION = 2,   /* integer floordiv/mod with a zero divisor */
+    MT_ZERO_DIVISION = 2,   /* integer floordiv/mod/fmod with a zero divisor */
     MT_NO_MEMORY = 3        /* the GEMM could not allocate its packing buffers */
 };
 
 enum mt_unary_op { MT_NEG, MT_ABS, MT_SIGN, MT_EXP, MT_LOG, MT_SQRT, MT_SIN, MT_COS, MT_TANH,
-                   MT_SIGMOID, MT_RELU };
+                   MT_SIGMOID, MT_RELU, MT_TAN, MT_ASIN, MT_ACOS, MT_ATAN, MT_SINH, MT_COSH,
+                   MT_ASINH, MT_ACOSH, MT_ATANH, MT_BITWISE_NOT };
+/* The comparisons come last: mt_binary sends every op from MT_EQ on to them. */
 enum mt_binary_op { MT_ADD, MT_SUB, MT_MUL, MT_DIV, MT_FLOORDIV, MT_MOD, MT_POW, MT_MAXIMUM,
-                    MT_MINIMUM, MT_EQ, MT_NE, MT_LT, MT_LE, MT_GT, MT_GE };
+                    MT_MINIMUM, MT_ATAN2, MT_FMOD, MT_BITWISE_AND, MT_BITWISE_OR,
+                    MT_BITWISE_XOR, MT_BITWISE_LEFT_SHIFT, MT_BITWISE_RIGHT_SHIFT,
+                    MT_EQ, MT_NE, MT_LT, MT_LE, MT_GT, MT_GE };
 enum mt_reduce_op { MT_SUM, MT_MAX, MT_MIN };
 
 /* The most dimensions mt_copy, mt_reduce_view and mt_arg_reduce_view accept, and the
@@ -52,12 +56,15 @@ int mt_copy(int a_dtype, const void *a, const int64_t *a_strides, int64_t a_offs
             int ndim, const int64_t *shape,
             int out_dtype, void *out, const int64_t *out_strides, int64_t out_offset);
 
-/* unary: for i < n: out[i] = OP(a[i])           (a and out of `dtype`) */
+/* unary: for i < n: out[i] = OP(a[i])           (a and out of `dtype`)
+ * Float ops follow libm (nan outside the domain); MT_BITWISE_NOT is ~x for int64 and
+ * !x for bool. An op undefined for the dtype returns MT_UNSUPPORTED. */
 int mt_unary(int op, int dtype, const void *a, void *out, int64_t n);
 
 /* binary: for i < n: out[i] = OP(a[i], b[i])    (a, b of `dtype`; out of `dtype`, or
- * bool for the comparisons MT_EQ..MT_GE). Integer floordiv/mod return
- * MT_ZERO_DIVISION before writing anything when some b[i] == 0. */
+ * bool for the comparisons MT_EQ..MT_GE). Integer floordiv/mod/fmod return
+ * MT_ZERO_DIVISION before writing anything when some b[i] == 0. The int64 shifts give
+ * 0 (left) or the sign fill (right) for a shift outside [0, 64), as torch. */
 int mt_binary(int op, int dtype, const void *a, const void *b, void *out, int64_t n);
 
 /* where: for i < n: out[i] = cond[i] ? a[i] : b[i]       (cond is bool) */

@@ -11,7 +11,7 @@ the strided `*_view` fast paths are left to the core's decompositions.
 This class is the boundary that the compiled loops trust: Numba does not check bounds,
 so before calling a kernel each method checks dtypes, sizes and counts, that a strided
 copy stays inside its buffers and that index values are in range, and raises ValueError
-or IndexError naming the kernel. Integer floordiv and mod by zero raise
+or IndexError naming the kernel. Integer floordiv, mod and fmod by zero raise
 ZeroDivisionError naming the op, before anything is written.
 
 Threads: work of at least `parallel_grain` elements (multiply-adds for matmul and
@@ -30,7 +30,11 @@ from . import kernels
 
 DTYPES = ("float32", "float64", "int64", "bool")
 FLOATS = ("float32", "float64")
-INTEGER_UNARY_OPS = ("neg", "abs", "sign", "relu")
+INTEGER_UNARY_OPS = ("neg", "abs", "sign", "relu", "bitwise_not")
+BOOL_UNARY_OPS = ("bitwise_not",)
+BITWISE_OPS = ("bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+               "bitwise_left_shift", "bitwise_right_shift")
+INTEGER_DIVISIONS = ("floordiv", "mod", "fmod")
 # About 64k elements keep a thread busy for tens of microseconds, well above the cost of
 # starting the parallel region.
 PARALLEL_GRAIN = 1 << 16
@@ -167,11 +171,15 @@ class NumbaBackend:
     def unary(self, op, a, out):
         """for i: out[i] = OP(a[i])   (op in minitorch.contract.UNARY_OPS)"""
         code = _check_op("unary", op, kernels.UNARY_CODES)
-        if a.dtype != out.dtype or a.size != out.size or a.dtype.name == "bool":
-            _mismatch("unary", "out like a, of a number dtype", a=a, out=out)
+        if a.dtype != out.dtype or a.size != out.size:
+            _mismatch("unary", "out like a", a=a, out=out)
+        if a.dtype.name == "bool" and op not in BOOL_UNARY_OPS:
+            raise ValueError(f"unary: {op} of bool is not supported")
         if a.dtype.name == "int64" and op not in INTEGER_UNARY_OPS:
             raise ValueError(f"unary: {op} of int64 is not supported (its result is a float; "
                              "the core casts to a float dtype first)")
+        if a.dtype.name in FLOATS and op in BITWISE_OPS:
+            raise ValueError(f"unary: {op} of {a.dtype.name} is not supported")
         parts = self._parts(a.size, a.size)
         if parts == 1:
             kernels.unary_range(code, a, out, 0, a.size)
@@ -187,7 +195,10 @@ class NumbaBackend:
         if a.dtype != b.dtype or out.dtype != out_dtype or not a.size == b.size == out.size:
             _mismatch("binary", f"b like a and out of {np.dtype(out_dtype).name} for {op}",
                       a=a, b=b, out=out)
-        if op in ("floordiv", "mod") and a.dtype.name not in FLOATS and kernels.has_zero(b):
+        if op in BITWISE_OPS and (a.dtype.name in FLOATS or (
+                a.dtype.name == "bool" and op.endswith("shift"))):
+            raise ValueError(f"binary: {op} of {a.dtype.name} is not supported")
+        if op in INTEGER_DIVISIONS and a.dtype.name not in FLOATS and kernels.has_zero(b):
             raise ZeroDivisionError(f"binary {op}: integer division by zero")
         parts = self._parts(a.size, a.size)
         if compare:

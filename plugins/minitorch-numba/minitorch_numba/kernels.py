@@ -35,9 +35,15 @@ REDUCE_CODES = {op: code for code, op in enumerate(REDUCE_OPS)}
 NEG, ABS, SIGN, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RELU = (
     UNARY_CODES[op] for op in ("neg", "abs", "sign", "exp", "log", "sqrt", "sin", "cos",
                                "tanh", "sigmoid", "relu"))
+TAN, ASIN, ACOS, ATAN, SINH, COSH, ASINH, ACOSH, ATANH, BITWISE_NOT = (
+    UNARY_CODES[op] for op in ("tan", "asin", "acos", "atan", "sinh", "cosh", "asinh",
+                               "acosh", "atanh", "bitwise_not"))
 ADD, SUB, MUL, DIV, FLOORDIV, MOD, POW, MAXIMUM, MINIMUM = (
     BINARY_CODES[op] for op in ("add", "sub", "mul", "div", "floordiv", "mod", "pow",
                                 "maximum", "minimum"))
+ATAN2, FMOD, BITWISE_AND, BITWISE_OR, BITWISE_XOR, LEFT_SHIFT, RIGHT_SHIFT = (
+    BINARY_CODES[op] for op in ("atan2", "fmod", "bitwise_and", "bitwise_or", "bitwise_xor",
+                                "bitwise_left_shift", "bitwise_right_shift"))
 EQ, NE, LT, LE, GT, GE = (COMPARE_CODES[op] for op in ("eq", "ne", "lt", "le", "gt", "ge"))
 SUM, MAX, MIN = (REDUCE_CODES[op] for op in ("sum", "max", "min"))
 
@@ -84,6 +90,78 @@ def _integer_power(x, y):
         base *= base
         exponent >>= 1
     return result
+
+
+def _fmod(x, y):
+    """C's fmod inside kernels (per type, by the overload below): floats as libm (nan for
+    y == 0 or x infinite), integers x - trunc(x / y) * y for y != 0 (the backend refuses
+    a zero divisor first)."""
+    raise NotImplementedError("_fmod runs only inside Numba-compiled kernels")
+
+
+@overload(_fmod)
+def _fmod_for_types(x, y):
+    if isinstance(x, types.Float):
+        return lambda x, y: np.fmod(x, y)   # numba has no math.fmod
+    return _integer_fmod
+
+
+def _integer_fmod(x, y):
+    if y == -1:
+        return 0  # the most negative int64 % -1 would overflow
+    remainder = abs(x) % abs(y)
+    return -remainder if x < 0 else remainder
+
+
+# The bitwise ops exist for int64 and bool only. A kernel is compiled for each dtype with
+# every branch of its op chain, so for floats (which the backend refuses before any
+# kernel runs) each bitwise helper compiles to a nan that is never computed.
+
+def _invert(x):
+    """~x inside kernels: every bit flipped for integers, not x for a bool (where numba,
+    like Python, would give the int ~True == -2)."""
+    raise NotImplementedError("_invert runs only inside Numba-compiled kernels")
+
+
+@overload(_invert)
+def _invert_for_types(x):
+    if isinstance(x, types.Float):
+        return lambda x: math.nan
+    if isinstance(x, types.Boolean):
+        return lambda x: not x
+    return lambda x: ~x
+
+
+def _integer_only(function):
+    """A kernel helper computing function(x, y) for int64 and bool (see above)."""
+    def helper(x, y):
+        raise NotImplementedError("bitwise helpers run only inside Numba-compiled kernels")
+
+    @overload(helper)
+    def helper_for_types(x, y):
+        if isinstance(x, types.Float):
+            return lambda x, y: math.nan
+        return function
+    return helper
+
+
+def _shifted_left(x, y):
+    """x << y with the bits shifted out dropped; 0 for y outside [0, 64), as torch."""
+    if y < 0 or y >= 64:
+        return 0
+    return np.int64(np.uint64(x) << np.uint64(y))
+
+
+def _shifted_right(x, y):
+    """x >> y filling with the sign bit; only the sign for y outside [0, 64), as torch."""
+    return x >> (63 if y < 0 or y >= 64 else y)
+
+
+_and = _integer_only(lambda x, y: x & y)
+_or = _integer_only(lambda x, y: x | y)
+_xor = _integer_only(lambda x, y: x ^ y)
+_left_shift = _integer_only(_shifted_left)
+_right_shift = _integer_only(_shifted_right)
 
 
 @njit(inline="always", **_SERIAL)
@@ -134,6 +212,36 @@ def unary_range(code, a, out, lo, hi):
     elif code == RELU:
         for i in range(out.size):
             out[i] = 0 if a[i] < 0 else a[i]  # nan stays nan
+    elif code == TAN:
+        for i in range(out.size):
+            out[i] = math.tan(a[i])
+    elif code == ASIN:
+        for i in range(out.size):
+            out[i] = math.asin(a[i])
+    elif code == ACOS:
+        for i in range(out.size):
+            out[i] = math.acos(a[i])
+    elif code == ATAN:
+        for i in range(out.size):
+            out[i] = math.atan(a[i])
+    elif code == SINH:
+        for i in range(out.size):
+            out[i] = math.sinh(a[i])
+    elif code == COSH:
+        for i in range(out.size):
+            out[i] = math.cosh(a[i])
+    elif code == ASINH:
+        for i in range(out.size):
+            out[i] = math.asinh(a[i])
+    elif code == ACOSH:
+        for i in range(out.size):
+            out[i] = math.acosh(a[i])
+    elif code == ATANH:
+        for i in range(out.size):
+            out[i] = math.atanh(a[i])
+    elif code == BITWISE_NOT:
+        for i in range(out.size):
+            out[i] = _invert(a[i])
 
 
 @njit(**_PARALLEL)
@@ -183,6 +291,27 @@ def binary_range(code, a, b, out, lo, hi):
         for i in range(out.size):
             x, y = a[i], b[i]
             out[i] = x if x <= y or x != x else y
+    elif code == ATAN2:
+        for i in range(out.size):
+            out[i] = math.atan2(a[i], b[i])
+    elif code == FMOD:
+        for i in range(out.size):
+            out[i] = _fmod(a[i], b[i])
+    elif code == BITWISE_AND:
+        for i in range(out.size):
+            out[i] = _and(a[i], b[i])
+    elif code == BITWISE_OR:
+        for i in range(out.size):
+            out[i] = _or(a[i], b[i])
+    elif code == BITWISE_XOR:
+        for i in range(out.size):
+            out[i] = _xor(a[i], b[i])
+    elif code == LEFT_SHIFT:
+        for i in range(out.size):
+            out[i] = _left_shift(a[i], b[i])
+    elif code == RIGHT_SHIFT:
+        for i in range(out.size):
+            out[i] = _right_shift(a[i], b[i])
 
 
 @njit(**_PARALLEL)

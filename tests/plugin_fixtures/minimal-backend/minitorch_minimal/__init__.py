@@ -14,12 +14,18 @@ UNARY = {
     "sign": lambda x, out: np.sign(np.nan_to_num(x), out=out),  # sign(nan) is 0
     "relu": lambda x, out: np.maximum(x, 0, out=out),
     "sigmoid": lambda x, out: np.divide(1, 1 + np.exp(-x), out=out),
+    "tan": np.tan, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh,
+    "cosh": np.cosh, "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
+    "bitwise_not": np.invert,
 }
 BINARY = {
     "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
     "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
     "maximum": np.maximum, "minimum": np.minimum, "eq": np.equal, "ne": np.not_equal,
     "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
+    "atan2": np.arctan2, "fmod": np.fmod, "bitwise_and": np.bitwise_and,
+    "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
+    "bitwise_left_shift": np.left_shift, "bitwise_right_shift": np.right_shift,
 }
 REDUCE = {"sum": np.sum, "max": np.max, "min": np.min}
 
@@ -54,7 +60,7 @@ class MinimalBackend:
             UNARY[op](a, out=out)
 
     def binary(self, op, a, b, out):
-        if op in ("floordiv", "mod") and a.dtype.kind in "iub" and not b.all():
+        if op in ("floordiv", "mod", "fmod") and a.dtype.kind in "iub" and not b.all():
             raise ZeroDivisionError(f"{op}: integer division by zero")
         with np.errstate(all="ignore"):
             BINARY[op](a, b, out=out)
