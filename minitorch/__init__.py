@@ -27,6 +27,7 @@ int64 = long = _dtype_module.int64
 bool = _dtype_module.bool_  # noqa: A001
 
 globals().update(_PUBLIC_FUNCTIONS)  # minitorch.add, minitorch.sum, minitorch.max, ...
+globals().update(linalg.TOP_LEVEL)  # minitorch.det, minitorch.inverse, ...
 numel, is_floating_point = Tensor.numel, Tensor.is_floating_point
 
 __version__ = "0.2.0"

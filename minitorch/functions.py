@@ -1423,14 +1423,19 @@ def vector_norm(a, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 
 def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
     """torch.norm: the vector p-norm of a over dim (see vector_norm); p 'fro' (the
-    default) or None is the 2-norm, for which dim may name at most 2 dims. The nuclear
-    norm (p='nuc') would need a singular value decomposition and is not supported."""
+    default) or None is the 2-norm, for which dim may name at most 2 dims; p='nuc' is
+    the nuclear norm (the sum of the singular values, linalg.matrix_norm) of the matrices
+    over dim, two dims (default: all of a's, so a must be 2-D)."""
+    if p == "nuc":
+        from . import linalg   # linalg is built on this module
+        return linalg.matrix_norm(a, "nuc", tuple(range(a.ndim)) if dim is None else dim,
+                                  keepdim, dtype=dtype)
     if p is None:
         p = 2
     elif isinstance(p, str):
         if p != "fro":
-            raise ValueError(f"norm: p={p!r} is not supported; use 'fro' or a number "
-                             "(minitorch has no matrix decompositions for 'nuc')")
+            raise ValueError(f"norm: p={p!r} is not supported; use 'fro', 'nuc' or a "
+                             "number")
         if dim is not None and not isinstance(dim, numbers.Integral) and len(dim) > 2:
             raise ValueError(f"norm: p='fro' takes at most 2 dims, got {dim}")
         p = 2

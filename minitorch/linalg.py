@@ -1,5 +1,610 @@
-"""torch.linalg's vector norm and chained product: `minitorch.linalg.vector_norm(x, ord=2,
-dim=None, keepdim=False, *, dtype=None)` and `minitorch.linalg.multi_dot(tensors)`,
-defined with the other ops in minitorch.functions (matrix decompositions are out of
-minitorch's scope)."""
-from .functions import multi_dot, vector_norm  # noqa: F401
+"""torch.linalg, built from minitorch's tensor ops.
+
+The backend contract has no decomposition kernels, so each factorisation is written as
+its textbook algorithm over batches of matrices (..., m, n): LU with partial pivoting,
+Householder QR, Cholesky by columns, cyclic Jacobi rotations for eigh, one-sided Jacobi
+for the SVD. The loops run over the matrix size n in Python (minitorch targets small
+matrices); pivot choices and convergence are read on the host, as data-dependent control
+flow; the values are always tensor ops, so every backend runs them and autograd
+differentiates through the algorithm itself. Results are those of torch.linalg (LAPACK's
+pivots and QR signs); eigenvector and singular vector signs are not canonical.
+"""
+import collections
+import math
+import numbers
+import operator
+
+import numpy as np
+
+from . import functions, layout
+from .autograd import no_grad
+from .creation import tensor as make_tensor
+from .dtype import int64
+from .functions import (cat, diag_embed, diagonal, expand, matmul, reduce_sum, stack,
+                        take_along_dim, tril, triu, vector_norm, where)
+from .functions import multi_dot  # noqa: F401  (re-exported as torch.linalg.multi_dot)
+from .layout import format_shape
+from .tensor import Tensor
+
+LUFactorResult = collections.namedtuple("LUFactorResult", "LU pivots")
+LUFactorExResult = collections.namedtuple("LUFactorExResult", "LU pivots info")
+LUResult = collections.namedtuple("LUResult", "P L U")
+SlogdetResult = collections.namedtuple("SlogdetResult", "sign logabsdet")
+InvExResult = collections.namedtuple("InvExResult", "inverse info")
+CholeskyExResult = collections.namedtuple("CholeskyExResult", "L info")
+QRResult = collections.namedtuple("QRResult", "Q R")
+EighResult = collections.namedtuple("EighResult", "eigenvalues eigenvectors")
+SVDResult = collections.namedtuple("SVDResult", "U S Vh")
+LstsqResult = collections.namedtuple("LstsqResult", "solution residuals rank singular_values")
+
+
+# ---- shared checks and constants --------------------------------------------------------
+
+def _check_matrices(op_name, a, square=True):
+    """a is a floating-point (batch of) matrices (..., m, n), square when asked."""
+    if not a.dtype.is_floating_point:
+        raise TypeError(f"{op_name}: expected a floating-point input, got {a.dtype.name}")
+    if a.ndim < 2:
+        raise ValueError(f"{op_name}: expected a (batch of) matrices with at least 2 dims, "
+                         f"got {format_shape(a.shape)}")
+    if square and a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"{op_name}: expected a (batch of) square matrices, got "
+                         f"{format_shape(a.shape)}")
+
+
+def _constant(array, like):
+    """A host array as a tensor of like's dtype and backend (no gradient)."""
+    return make_tensor(np.asarray(array), dtype=like.dtype, backend=like.backend)
+
+
+def _host(a):
+    """a's values on the host, for pivot and convergence decisions only."""
+    return a.detach().numpy()
+
+
+def _eps(a):
+    return float(np.finfo(a.dtype.name).eps)
+
+
+def _symmetric_from_triangle(a, upper):
+    """The symmetric matrix whose values come from a's lower (upper=True: upper) triangle,
+    as LAPACK reads it, with the gradient of (a + a^T) / 2: torch's gradients for
+    cholesky and eigh are symmetric, as for a perturbation that keeps a symmetric."""
+    triangle = triu(a) if upper else tril(a)
+    from_triangle = triangle + triangle.mT - diag_embed(diagonal(a, 0, -2, -1))
+    symmetric = (a + a.mT) / 2
+    return symmetric + (from_triangle - symmetric).detach()
+
+
+def _broadcast_batches(a, b, op_name):
+    """a (..., m, m) and b (..., m, k) expanded to their broadcast batch dims."""
+    batch = layout.broadcast_shapes(a.shape[:-2], b.shape[:-2], op_name)
+    return expand(a, batch + a.shape[-2:]), expand(b, batch + b.shape[-2:])
+
+
+# ---- LU and what it solves ------------------------------------------------------------
+
+def _lu_packed(a):
+    """Partial-pivoting LU of a (..., m, n), as LAPACK's getrf: (packed, order, pivots,
+    info) where packed holds U on and above the diagonal and L's multipliers below it,
+    order (host, (..., m)) is the row order with a[order] = L U, pivots LAPACK's 1-based
+    row swaps and info the 1-based index of the first zero pivot (0: none). The pivot is
+    the first largest |value| in its column; a zero pivot leaves its column unscaled."""
+    m, n = a.shape[-2:]
+    batch = a.shape[:-2]
+    order = np.broadcast_to(np.arange(m), batch + (m,)).copy()
+    pivots = np.zeros(batch + (min(m, n),), np.int64)
+    packed = a
+    for k in range(min(m, n)):
+        best = k + np.abs(_host(packed[..., k:, k])).argmax(-1)
+        pivots[..., k] = best + 1
+        if np.any(best != k):
+            swap = np.broadcast_to(np.arange(m), batch + (m,)).copy()
+            np.put_along_axis(swap, best[..., None], k, -1)
+            swap[..., k] = best
+            order = np.take_along_axis(order, swap, -1)
+            rows = make_tensor(swap[..., None], dtype=int64, backend=a.backend)
+            packed = take_along_dim(packed, rows, -2)
+        pivot = packed[..., k:k + 1, k:k + 1]
+        multipliers = packed[..., k + 1:, k:k + 1] / where(pivot == 0, 1.0, pivot)
+        trailing = packed[..., k + 1:, k + 1:] - multipliers * packed[..., k:k + 1, k + 1:]
+        below = cat([packed[..., k + 1:, :k], multipliers, trailing], -1)
+        packed = cat([packed[..., :k + 1, :], below], -2)
+    zero = _host(diagonal(packed, 0, -2, -1)) == 0
+    info = np.where(zero.any(-1), zero.argmax(-1) + 1, 0)
+    return packed, order, pivots, info
+
+
+def _check_pivot(pivot):
+    if not pivot:
+        raise NotImplementedError("linalg.lu: LU without pivoting (pivot=False) is not "
+                                  "implemented, as on torch's CPU")
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False):
+    """(LU, pivots, info) as torch.linalg.lu_factor_ex: LU packs L (unit diagonal, below)
+    and U; pivots (int64 here, int32 in torch) are LAPACK's 1-based row swaps; info is
+    the 1-based index of U's first zero diagonal element, 0 when there is none."""
+    _check_matrices("linalg.lu_factor_ex", A, square=False)
+    _check_pivot(pivot)
+    packed, _, pivots, info = _lu_packed(A)
+    if check_errors and info.any():
+        raise ValueError(f"linalg.lu_factor_ex: U[{info.max()},{info.max()}] is zero")
+    return LUFactorExResult(packed, make_tensor(pivots, backend=A.backend),
+                            make_tensor(info, backend=A.backend))
+
+
+def lu_factor(A, *, pivot=True):
+    """(LU, pivots) as torch.linalg.lu_factor; refuses a matrix whose U has a zero on its
+    diagonal (lu_factor_ex and lu do not)."""
+    _check_matrices("linalg.lu_factor", A, square=False)
+    _check_pivot(pivot)
+    packed, _, pivots, info = _lu_packed(A)
+    if info.any():
+        position = info[info > 0].min()
+        raise ValueError(f"linalg.lu_factor: U[{position},{position}] is zero, so the "
+                         "matrix is singular; use lu or lu_factor_ex to factor it anyway")
+    return LUFactorResult(packed, make_tensor(pivots, backend=A.backend))
+
+
+def _permutation(order, like):
+    """The permutation matrices P (..., m, m) with P[order[i], i] = 1, so a = P L U."""
+    m = order.shape[-1]
+    return _constant(np.arange(m)[:, None] == order[..., None, :], like)
+
+
+def lu(A, *, pivot=True):
+    """(P, L, U) with A = P L U as torch.linalg.lu: A (..., m, n), k = min(m, n); L
+    (..., m, k) unit lower triangular, U (..., k, n) upper triangular."""
+    _check_matrices("linalg.lu", A, square=False)
+    _check_pivot(pivot)
+    packed, order, _, _ = _lu_packed(A)
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    lower = tril(packed[..., :, :k], -1) + _constant(np.eye(m, k), A)
+    return LUResult(_permutation(order, A), lower, triu(packed[..., :k, :]))
+
+
+def _substitute(t, b, lower, unit_diagonal):
+    """X with t X = b for triangular t (..., n, n) and b (..., n, k) of one batch shape,
+    row by row (forward substitution for lower t, backward for upper)."""
+    n = t.shape[-1]
+    rows = [None] * n
+    for i in (range(n) if lower else reversed(range(n))):
+        known = slice(0, i) if lower else slice(i + 1, n)
+        value = b[..., i, :]
+        if known.start != known.stop:
+            solved = stack(rows[known], -2)
+            value = value - matmul(t[..., i:i + 1, known], solved)[..., 0, :]
+        rows[i] = value if unit_diagonal else value / t[..., i, i:i + 1]
+    return stack(rows, -2) if n else b
+
+
+def _solve_factored(packed, order, b):
+    """X with A X = b from A's packed LU and row order; b (..., n, k) of A's batch shape."""
+    rows = make_tensor(order[..., None], dtype=int64, backend=b.backend)
+    permuted = take_along_dim(b, rows, -2)
+    return _substitute(packed, _substitute(packed, permuted, True, True), False, False)
+
+
+def _inverse(A, op_name):
+    """(inverse, info): info (host) the 1-based first zero pivot of A's LU, 0 if none."""
+    _check_matrices(op_name, A)
+    packed, order, _, info = _lu_packed(A)
+    identity = expand(_constant(np.eye(A.shape[-1]), A), A.shape)
+    return _solve_factored(packed, order, identity), info
+
+
+def inv_ex(A, *, check_errors=False):
+    """(inverse, info) as torch.linalg.inv_ex: info (int64) is 0 for an invertible matrix,
+    else the 1-based index of the zero pivot (the inverse then holds infs or nans)."""
+    inverse, info = _inverse(A, "linalg.inv_ex")
+    if check_errors and info.any():
+        raise ValueError("linalg.inv_ex: the input matrix is singular")
+    return InvExResult(inverse, make_tensor(info, backend=A.backend))
+
+
+def inv(A):
+    """The inverse of a (batch of) square matrices; a singular one is refused."""
+    inverse, info = _inverse(A, "linalg.inv")
+    if info.any():
+        raise ValueError(f"linalg.inv: the diagonal element {info[info > 0].min()} of U is "
+                         "zero: the input matrix is singular and has no inverse")
+    return inverse
+
+
+def solve(A, B, *, left=True):
+    """X with A X = B (left=False: X A = B) as torch.linalg.solve: A (..., n, n); B
+    (..., n, k), or a (batch of) vectors (..., n) when B is 1-D or has A's shape without
+    its last dim; batch dims broadcast. A singular A is refused."""
+    _check_matrices("linalg.solve", A)
+    functions._check_same_dtype("linalg.solve", A, B)
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    if vector:
+        B = B.unsqueeze(-1)
+    if not left:
+        if vector:
+            raise ValueError("linalg.solve: left=False needs B as matrices (..., k, n)")
+        return solve(A.mT, B.mT).mT
+    if B.ndim < 2 or B.shape[-2] != A.shape[-1]:
+        raise ValueError(f"linalg.solve: B {format_shape(B.shape)} does not match A "
+                         f"{format_shape(A.shape)}: expected (..., {A.shape[-1]}, k)")
+    A, B = _broadcast_batches(A, B, "linalg.solve")
+    packed, order, _, info = _lu_packed(A)
+    if info.any():
+        raise ValueError("linalg.solve: the input matrix A is singular")
+    solution = _solve_factored(packed, order, B)
+    return solution[..., 0] if vector else solution
+
+
+def det(A):
+    """The determinant of a (batch of) square matrices, from its LU."""
+    _check_matrices("linalg.det", A)
+    packed, _, pivots, _ = _lu_packed(A)
+    return functions.prod(diagonal(packed, 0, -2, -1), -1) * _constant(_swap_sign(pivots), A)
+
+
+def _swap_sign(pivots):
+    """(-1) ** (number of row swaps) of LAPACK pivots."""
+    swaps = (pivots != np.arange(1, pivots.shape[-1] + 1)).sum(-1)
+    return np.where(swaps % 2, -1.0, 1.0)
+
+
+def slogdet(A):
+    """(sign, logabsdet) of det(A) as torch.linalg.slogdet: a singular matrix gives sign
+    0 and logabsdet -inf."""
+    _check_matrices("linalg.slogdet", A)
+    packed, _, pivots, _ = _lu_packed(A)
+    diagonal_of_u = diagonal(packed, 0, -2, -1)
+    sign = functions.prod(diagonal_of_u.sign(), -1) * _constant(_swap_sign(pivots), A)
+    return SlogdetResult(sign, reduce_sum(diagonal_of_u.abs().log(), -1))
+
+
+def matrix_power(A, n):
+    """A (..., m, m) to the integer power n, a negative n through inv(A)."""
+    n = operator.index(n)
+    if n < 0:
+        _check_matrices("linalg.matrix_power", A)
+        return functions.matrix_power(inv(A), -n)
+    return functions.matrix_power(A, n)
+
+
+# ---- Cholesky and QR ------------------------------------------------------------------
+
+def _cholesky(A, upper, op_name):
+    """(L, info) for the symmetric matrix read from A's lower triangle, column by column;
+    info (host) is the order of the first leading minor that is not positive-definite (0:
+    none), after which L holds nans."""
+    _check_matrices(op_name, A)
+    a = _symmetric_from_triangle(A, upper)
+    n = a.shape[-1]
+    info = np.zeros(a.shape[:-2], np.int64)
+    factor = a[..., :, :0]
+    for j in range(n):
+        remainder = a[..., :, j] - matmul(factor, factor[..., j, :].unsqueeze(-1))[..., 0]
+        pivot = remainder[..., j:j + 1]
+        failed = ~(_host(pivot)[..., 0] > 0)
+        info[(info == 0) & failed] = j + 1
+        below = _constant(np.arange(n) >= j, a)   # L has no entries above the diagonal
+        column = remainder * below / where(pivot > 0, pivot, math.nan).sqrt()
+        factor = cat([factor, column.unsqueeze(-1)], -1)
+    return (factor.mT if upper else factor), info
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """(L, info) as torch.linalg.cholesky_ex: info (int64) 0, or the order of the first
+    leading minor that is not positive-definite."""
+    factor, info = _cholesky(A, upper, "linalg.cholesky_ex")
+    if check_errors and info.any():
+        raise ValueError("linalg.cholesky_ex: the input is not positive-definite")
+    return CholeskyExResult(factor, make_tensor(info, backend=A.backend))
+
+
+def cholesky(A, *, upper=False):
+    """L (lower triangular, positive diagonal) with A = L L^T for a symmetric
+    positive-definite A (..., n, n) read from its lower triangle; upper=True gives L^T.
+    A matrix that is not positive-definite is refused."""
+    factor, info = _cholesky(A, upper, "linalg.cholesky")
+    if info.any():
+        raise ValueError("linalg.cholesky: the input is not positive-definite (the leading "
+                         f"minor of order {info[info > 0].min()} is not positive-definite)")
+    return factor
+
+
+def qr(A, mode="reduced"):
+    """(Q, R) with A = Q R by Householder reflections, with LAPACK's signs (each R[k, k]
+    is minus the sign of the column's leading value times its norm; a column with nothing
+    below the diagonal is left alone). mode 'reduced': Q (..., m, k), R (..., k, n) with
+    k = min(m, n); 'complete': Q (..., m, m), R (..., m, n); 'r': R only, Q empty."""
+    _check_matrices("linalg.qr", A, square=False)
+    if mode not in ("reduced", "complete", "r"):
+        raise ValueError(f"linalg.qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
+    m, n = A.shape[-2:]
+    identity = _constant(np.eye(m), A)
+    q, r = expand(identity, A.shape[:-2] + (m, m)), A
+    for k in range(min(m - 1, n)):
+        column = r[..., k:, k]
+        leading = column[..., :1]
+        reflect = vector_norm(column[..., 1:], dim=-1, keepdim=True) != 0
+        beta = -where(leading >= 0, 1.0, -1.0) * vector_norm(column, dim=-1, keepdim=True)
+        v = cat([_constant(np.zeros(A.shape[:-2] + (k,)), A), leading - beta,
+                 column[..., 1:]], -1)
+        length = reduce_sum(v * v, -1, keepdim=True)
+        scale = where(reflect, 2 / where(reflect, length, 1.0), 0.0)
+        reflector = identity - (scale.unsqueeze(-1) * v.unsqueeze(-1)) * v.unsqueeze(-2)
+        r = matmul(reflector, r)
+        q = matmul(q, reflector)
+    r = triu(r)
+    if mode == "complete":
+        return QRResult(q, r)
+    k = min(m, n)
+    if mode == "r":
+        return QRResult(_constant(np.zeros(0), A), r[..., :k, :])
+    return QRResult(q[..., :, :k], r[..., :k, :])
+
+
+# ---- Jacobi rotations: eigh and the SVD ----------------------------------------------
+
+_MAX_SWEEPS = 30
+
+
+def _rotation(first, second, coupling, p, q, n, like):
+    """The rotation J (..., n, n) in the (p, q) plane with (J^T S J)[p, q] = 0 for the
+    symmetric 2x2 block [[first, coupling], [coupling, second]] of S (each (...,)):
+    tan 2t = 2 coupling / (second - first), |t| <= pi / 4."""
+    gap = second - first
+    angle = functions.atan2(2 * coupling * where(gap < 0, -1.0, 1.0), gap.abs()) / 2
+    plane = np.zeros((n, n))
+    plane[p, p] = plane[q, q] = 1
+    turn = np.zeros((n, n))
+    turn[p, q], turn[q, p] = 1, -1
+    cosine, sine = angle.cos()[..., None, None], angle.sin()[..., None, None]
+    return (_constant(np.eye(n), like) + (cosine - 1) * _constant(plane, like)
+            + sine * _constant(turn, like))
+
+
+def _converged(off_diagonal, scale, like):
+    """Whether every |off_diagonal| is at most eps * scale (host arrays)."""
+    return bool(np.all(np.abs(off_diagonal) <= _eps(like) * scale))
+
+
+def _sorted(values, descending, *matrices):
+    """values (..., n) sorted (stable), then each matrix (..., m, n) with its columns in
+    that order."""
+    order = np.argsort(-_host(values) if descending else _host(values), -1, kind="stable")
+    order = make_tensor(order, dtype=int64, backend=values.backend)
+    return (take_along_dim(values, order, -1),
+            *(take_along_dim(matrix, order.unsqueeze(-2), -1) for matrix in matrices))
+
+
+def eigh(A, UPLO="L"):
+    """(eigenvalues ascending (..., n), eigenvectors as columns (..., n, n)) of the
+    symmetric matrix read from A's lower (UPLO='U': upper) triangle, by cyclic Jacobi
+    rotations until the off-diagonal is negligible. Eigenvector signs are arbitrary."""
+    _check_matrices("linalg.eigh", A)
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    a = _symmetric_from_triangle(A, UPLO == "U")
+    n = a.shape[-1]
+    vectors = expand(_constant(np.eye(n), a), a.shape)
+    for _ in range(_MAX_SWEEPS):
+        values = _host(a)
+        off = values * (1 - np.eye(n))
+        if _converged(off, np.abs(values).max(initial=0), a):
+            break
+        for p in range(n):
+            for q in range(p + 1, n):
+                turn = _rotation(a[..., p, p], a[..., q, q], a[..., p, q], p, q, n, a)
+                a = matmul(matmul(turn.mT, a), turn)
+                vectors = matmul(vectors, turn)
+    return EighResult(*_sorted(diagonal(a, 0, -2, -1), False, vectors))
+
+
+def eigvalsh(A, UPLO="L"):
+    """The eigenvalues, ascending, of the symmetric matrix read from A (see eigh)."""
+    return eigh(A, UPLO).eigenvalues
+
+
+def _svd_tall(a, full_matrices):
+    """(U, S, V) of a (..., m, n) with m >= n by one-sided Jacobi: rotate column pairs
+    until all are orthogonal; S are the column norms (descending), U the columns over
+    them. Columns for (numerically) zero singular values, and U's columns beyond n when
+    full_matrices, complete U to an orthonormal basis through a complete QR."""
+    m, n = a.shape[-2:]
+    vectors = expand(_constant(np.eye(n), a), a.shape[:-2] + (n, n))
+    for _ in range(_MAX_SWEEPS):
+        gram = _host(a.mT @ a)
+        lengths = np.sqrt(np.abs(np.diagonal(gram, 0, -2, -1)))
+        off = gram * (1 - np.eye(n))
+        if _converged(off, lengths[..., :, None] * lengths[..., None, :], a):
+            break
+        for p in range(n):
+            for q in range(p + 1, n):
+                first, second = a[..., :, p], a[..., :, q]
+                turn = _rotation(reduce_sum(first * first, -1), reduce_sum(second * second, -1),
+                                 reduce_sum(first * second, -1), p, q, n, a)
+                a = matmul(a, turn)
+                vectors = matmul(vectors, turn)
+    norms, a, vectors = _sorted(vector_norm(a, dim=-2), True, a, vectors)
+    tiny = norms <= _eps(a) * max(m, n) * norms[..., :1]
+    left = where(tiny.unsqueeze(-2), 0.0, a / where(tiny, 1.0, norms).unsqueeze(-2))
+    if (full_matrices and m > n) or _host(tiny).any():
+        # the tiny columns are last: Q's first columns are +-U's others, the rest complete them
+        basis = qr(left, mode="complete").Q
+        left = where(tiny.unsqueeze(-2), basis[..., :, :n], left)
+        if full_matrices:
+            left = cat([left, basis[..., :, n:]], -1)
+    return left, norms, vectors
+
+
+def svd(A, full_matrices=True, *, driver=None):
+    """(U, S, Vh) with A = U diag(S) Vh as torch.linalg.svd: A (..., m, n), k = min(m,
+    n); S (..., k) descending; U (..., m, m) and Vh (..., n, n) when full_matrices, else
+    (..., m, k) and (..., k, n). Singular vector signs are arbitrary. driver (a CUDA
+    option in torch) must be None."""
+    _check_matrices("linalg.svd", A, square=False)
+    if driver is not None:
+        raise ValueError(f"linalg.svd: driver is a CUDA option and must be None, got {driver!r}")
+    m, n = A.shape[-2:]
+    if m >= n:
+        left, values, right = _svd_tall(A, full_matrices)
+        return SVDResult(left, values, right.mT)
+    left, values, right = _svd_tall(A.mT, full_matrices)
+    return SVDResult(right, values, left.mT)
+
+
+def svdvals(A, *, driver=None):
+    """The singular values of A (..., m, n), descending (..., min(m, n))."""
+    _check_matrices("linalg.svdvals", A, square=False)
+    return svd(A, full_matrices=False, driver=driver).S
+
+
+# ---- norms, rank, pseudo-inverse, least squares ---------------------------------------
+
+_MATRIX_ORDERS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # noqa: A002
+    """The ord-norm of the matrices over the two dims dim of A: 'fro' sqrt(sum a^2),
+    'nuc' the sum of singular values, 2 / -2 the largest / smallest singular value, 1 /
+    -1 the largest / smallest column sum of |a|, inf / -inf the same over rows."""
+    if ord not in _MATRIX_ORDERS:
+        raise ValueError(f"linalg.matrix_norm: ord must be one of {_MATRIX_ORDERS}, got {ord!r}")
+    _check_matrices("linalg.matrix_norm", A, square=False)
+    if isinstance(dim, numbers.Integral) or len(dim) != 2:
+        raise ValueError(f"linalg.matrix_norm: dim must be 2 dims, got {dim}")
+    rows, columns = (layout.normalize_dim(d, A.ndim, "linalg.matrix_norm") for d in dim)
+    if rows == columns:
+        raise ValueError(f"linalg.matrix_norm: dim must be 2 different dims, got {dim}")
+    if dtype is not None:
+        A = functions.cast(A, functions._dtype_arg(dtype))
+    if ord == "fro":
+        return vector_norm(A, 2, (rows, columns), keepdim)
+    if ord in (1, -1, math.inf, -math.inf):
+        summed, across = (rows, columns) if abs(ord) == 1 else (columns, rows)
+        extreme = functions.amax if ord > 0 else functions.amin
+        result = extreme(reduce_sum(A.abs(), summed, keepdim=True), across, keepdim=True)
+    else:
+        values = svdvals(functions.movedim(A, (rows, columns), (-2, -1)))
+        if ord == "nuc":
+            result = reduce_sum(values, -1)
+        else:
+            result = (functions.amax if ord == 2 else functions.amin)(values, -1)
+        for d in sorted((rows, columns)):
+            result = result.unsqueeze(d)
+    return result if keepdim else result.squeeze((rows, columns))
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
+    """torch.linalg.norm: a vector norm when dim is one dim, or when ord is None and dim
+    is None (over all elements) or A is 1-D; a matrix norm when dim is two dims, or A is
+    2-D with dim None and ord given."""
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+        if len(dims) == 1:
+            return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+        if len(dims) == 2:
+            return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
+        raise ValueError(f"linalg.norm: dim must be 1 or 2 dims, got {dim}")
+    if ord is None:
+        return vector_norm(A, 2, None, keepdim, dtype=dtype)
+    if A.ndim == 1 and not isinstance(ord, str):
+        return vector_norm(A, ord, None, keepdim, dtype=dtype)
+    if A.ndim == 2:
+        return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+    raise ValueError(f"linalg.norm: with ord={ord!r} and no dim, A must be 1-D (a vector "
+                     f"ord) or 2-D, got {format_shape(A.shape)}")
+
+
+def _tolerance(values, atol, rtol, shape):
+    """The cutoff below which singular values count as zero: max(atol, rtol * largest),
+    rtol eps * max(m, n) when neither is given (0 when only atol is), as torch."""
+    if rtol is None:
+        rtol = 0.0 if atol is not None and np.any(np.asarray(atol) > 0) else \
+            _eps(values) * max(shape[-2:])
+    largest = functions.amax(values, -1, keepdim=True) if values.shape[-1] else 0.0
+    return functions.maximum(largest * rtol, 0.0 if atol is None else atol)
+
+
+def _spectrum(A, hermitian, op_name):
+    _check_matrices(op_name, A, square=hermitian)
+    return eigvalsh(A).abs() if hermitian else svdvals(A)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
+    """The number of singular values (|eigenvalues| when hermitian) of A above the
+    tolerance (see _tolerance), as int64 (..., )."""
+    with no_grad():
+        values = _spectrum(A, hermitian, "linalg.matrix_rank")
+        cutoff = _tolerance(values, atol, rtol, A.shape)
+        return reduce_sum(values > cutoff, -1)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The Moore-Penrose pseudo-inverse (..., n, m) of A (..., m, n) from its SVD (eigh
+    when hermitian), singular values at or below the tolerance taken as zero."""
+    _check_matrices("linalg.pinv", A, square=hermitian)
+    if hermitian:
+        values, vectors = eigh(A)
+        left, right = vectors, vectors.mT
+    else:
+        left, values, right = svd(A, full_matrices=False)
+    kept = values.abs() > _tolerance(values.abs(), atol, rtol, A.shape).detach()
+    inverted = where(kept, 1 / where(kept, values, 1.0), 0.0)
+    return matmul(right.mT * inverted.unsqueeze(-2), left.mT)
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution X of A X = B (minimal norm when A is rank-deficient),
+    A (..., m, n), B (..., m, k), through the pseudo-inverse; as torch's default driver
+    'gelsy' gives, residuals and singular_values are empty and rank is A's rank with
+    rtol rcond. 'gelsd' and 'gelss' also give the singular values, and the squared
+    residuals (..., k) when m > n and every matrix has full rank."""
+    if driver not in (None, "gelsy", "gelsd", "gelss"):
+        raise ValueError(f"linalg.lstsq: driver must be None, 'gelsy', 'gelsd' or 'gelss' "
+                         f"(minitorch has no 'gels'), got {driver!r}")
+    _check_matrices("linalg.lstsq", A, square=False)
+    functions._check_same_dtype("linalg.lstsq", A, B)
+    if B.ndim < 2 or B.shape[-2] != A.shape[-2]:
+        raise ValueError(f"linalg.lstsq: B {format_shape(B.shape)} does not match A "
+                         f"{format_shape(A.shape)}: expected (..., {A.shape[-2]}, k)")
+    solution = matmul(pinv(A, rtol=rcond), B)
+    rank = matrix_rank(A, rtol=rcond)
+    values = residuals = _constant(np.zeros(0), A)
+    if driver in ("gelsd", "gelss"):
+        values = svdvals(A)
+        m, n = A.shape[-2:]
+        if m > n and bool((rank == n).all()):
+            residuals = reduce_sum((matmul(A, solution) - B) ** 2, -2)
+    return LstsqResult(solution, residuals, rank, values)
+
+
+# ---- products -------------------------------------------------------------------------
+
+def cross(input, other, *, dim=-1):  # noqa: A002 (torch's name)
+    """The cross product of 3-vectors along dim (default the last); input and other have
+    as many dims, which broadcast."""
+    if input.ndim != other.ndim:
+        raise ValueError(f"linalg.cross: input {format_shape(input.shape)} and other "
+                         f"{format_shape(other.shape)} must have the same number of dims")
+    return functions.cross(input, other, dim)
+
+
+def vecdot(x, y, *, dim=-1):
+    """The dot product of x and y (broadcast) along dim."""
+    return reduce_sum(x * y, dim)
+
+
+def logdet(A):
+    """log(det(A)) as torch.logdet: nan for a negative determinant, -inf for a singular
+    matrix."""
+    sign, logabsdet = slogdet(A)
+    return sign.log() + logabsdet
+
+
+# torch's spellings of these outside torch.linalg: minitorch.det(A) and A.det(), ...
+# (matrix_power here also takes negative powers, which functions.matrix_power refuses)
+TOP_LEVEL = {"det": det, "logdet": logdet, "slogdet": slogdet, "inverse": inv,
+             "pinverse": pinv, "matrix_power": matrix_power}
+for _name, _function in TOP_LEVEL.items():
+    setattr(Tensor, _name, _function)

@@ -156,8 +156,13 @@ def test_norm_errors():
             x.norm(order)
         _torch_raises(lambda: t.norm(order))
         assert x.norm(order, dim=1).shape == (0,)   # the empty dim is not reduced
-    with pytest.raises(ValueError, match="norm: p='nuc' is not supported"):
-        minitorch.ones(2, 2).norm("nuc")
+    with pytest.raises(ValueError, match="norm: p='spectral' is not supported"):
+        minitorch.ones(2, 2).norm("spectral")
+    values = np.random.default_rng(3).standard_normal((2, 3, 4))
+    for dim in ((0, 2), (-1, -2)):
+        np.testing.assert_allclose(minitorch.tensor(values).norm("nuc", dim=dim).numpy(),
+                                   torch.tensor(values).norm("nuc", dim=dim).numpy(),
+                                   rtol=1e-10)
     with pytest.raises(ValueError, match=r"norm: p='fro' takes at most 2 dims"):
         minitorch.ones(2, 2, 2).norm("fro", dim=(0, 1, 2))
     _torch_raises(lambda: torch.ones(2, 2, 2).norm("fro", dim=(0, 1, 2)))
