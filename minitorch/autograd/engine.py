@@ -1,0 +1,289 @@
+"""The backward pass (Kahn's algorithm, as PyTorch's engine) and the torch.autograd API
+that runs it: `backward`, `grad`."""
+from itertools import zip_longest
+
+from .anomaly_mode import _anomaly_enabled, check_nan
+from .grad_mode import _grad_enabled
+from .hooks import _leaf_grad, _leaf_hooks, _run_hooks
+from .node import Function, _check_current, _edges, _rebases
+
+
+def _as_tuple(tensors):
+    """A tensor, or a sequence of tensors, as a tuple."""
+    return (tensors,) if hasattr(tensors, "_storage") else tuple(tensors)
+
+
+def _seed(output, gradient, caller, index, create_graph):
+    """The gradient a pass from output starts from, validated by output
+    (Tensor._gradient_seed: None is ones for a one-element output). A pass recording its
+    own graph keeps a gradient that requires grad in it, as PyTorch does (what
+    jvp's "double backward" differentiates with respect to)."""
+    seed = output._gradient_seed(gradient, caller, index)
+    if create_graph and getattr(gradient, "requires_grad", False):
+        return gradient.to(output.dtype)
+    return seed
+
+
+def _seeds(outputs, grad_outputs, caller, create_graph):
+    """(outputs, the gradient each starts from (see _seed)) as tuples."""
+    outputs = _as_tuple(outputs)
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    else:
+        grad_outputs = _as_tuple(grad_outputs)
+        if len(grad_outputs) != len(outputs):
+            raise RuntimeError(f"{caller}(): got {len(grad_outputs)} gradients for "
+                               f"{len(outputs)} outputs; pass one per output")
+    return outputs, tuple([_seed(output, gradient, caller, index, create_graph)
+                           for index, (output, gradient)
+                           in enumerate(zip(outputs, grad_outputs))])
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             inputs=None):
+    """torch.autograd.backward: accumulate the gradients of `tensors` (a tensor or a
+    sequence), each weighted by its entry of `grad_tensors` (None for a one-element
+    tensor means 1), into the .grad of the leaves they came from and of the tensors that
+    retain_grad(). Given `inputs` (a tensor or a non-empty sequence), only those
+    tensors' .grad (non-leaves too) receive gradients, and only the graph leading to them
+    runs. The graph is freed as it is used unless retain_graph=True, which a second
+    backward through it needs. create_graph=True records the backward pass itself as a
+    graph (see _run_backward), so the .grad it accumulates can be differentiated again;
+    retain_graph then defaults to True, as in PyTorch."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is None and hasattr(tensors, "_storage"):   # loss.backward(): one tensor
+        seed = _seed(tensors, grad_tensors, "backward", 0, create_graph)
+        _run_backward((tensors,), (seed,), retain_graph, create_graph=create_graph)
+        return
+    outputs, seeds = _seeds(tensors, grad_tensors, "backward", create_graph)
+    if inputs is None:
+        _run_backward(outputs, seeds, retain_graph, create_graph=create_graph)
+        return
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("backward(): the `inputs` argument cannot be empty")
+    _run_backward(outputs, seeds, retain_graph, _checked_inputs(inputs, "backward"),
+                  create_graph=create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """torch.autograd.grad: a tuple holding, for each of `inputs` (a tensor or a
+    sequence, leaves or not), the sum of the gradients of `outputs` (a tensor or a
+    sequence, each weighted by its entry of `grad_outputs` as in backward) w.r.t. it. No
+    .grad is touched. Only the graph leading to the inputs runs; it is freed unless
+    retain_graph=True. An input that no output depends on is an error unless
+    allow_unused=True, which gives None for it. A non-leaf input's gradient is the one
+    its node computed, before the input's hooks (a leaf's is after them), as in PyTorch.
+    With create_graph=True the gradients carry a graph (those that depend on a tensor
+    requiring grad require grad themselves), for higher-order gradients; retain_graph
+    then defaults to True."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    outputs, seeds = _seeds(outputs, grad_outputs, "grad", create_graph)
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("grad(): requires non-empty inputs")
+    grads = _run_backward(outputs, seeds, retain_graph, _checked_inputs(inputs, "grad"),
+                          store=False, create_graph=create_graph)
+    if not allow_unused:
+        for index, input_grad in enumerate(grads):
+            if input_grad is None:
+                raise RuntimeError(
+                    f"grad(): the differentiated tensor at index {index} appears to not "
+                    "have been used in the graph; set allow_unused=True if this is the "
+                    "desired behavior")
+    return tuple(grads)
+
+
+def _checked_inputs(inputs, caller):
+    """inputs, each of which must require grad."""
+    for index, tensor in enumerate(inputs):
+        if not tensor.requires_grad:
+            raise RuntimeError(f"{caller}(): the differentiated tensor at index {index} "
+                               "does not require grad")
+    return inputs
+
+
+def _run_backward(roots, seeds, retain_graph, inputs=None, store=True, create_graph=False):
+    """Propagate seeds[i] (a gradient of roots[i]) back through the graph.
+
+    Kahn's algorithm, as PyTorch's engine: count each node's consumers in the graph
+    below the roots, then run a node once all of them have passed it their gradients
+    (summed when several reach it), so every node runs after every node that consumes
+    it. Both walks use explicit stacks (no recursion, so a 10,000-op chain works). A node
+    whose consumers passed it no gradient is skipped (and keeps its graph). Leaves wait
+    for every node. Unless retain_graph, each node releases its edges and saved tensors
+    once used (the graph's memory is freed; its grad_fn names stay), and a second
+    backward through it is an error.
+
+    A node's complete gradient first goes through its output's TensorHooks (if any);
+    the gradient reaching a leaf goes through the leaf's hooks. Without inputs (tensors
+    that require grad), every leaf reached accumulates its gradient into .grad. With
+    inputs, only the nodes that lead to one run, and the list of the gradient reaching
+    each input (None where none did; for a non-leaf, its node's before its hooks) is
+    returned; if store, each input accumulates it into .grad, other leaves are left
+    alone. If store, the tensors that retain_grad() get their .grad when their node runs.
+
+    Grad mode is create_graph while the pass runs (as in PyTorch, whatever it was
+    outside). With create_graph, each node runs its differentiable_backward, and the sums
+    of gradients and the .grad accumulations are recorded too, so every gradient is a
+    graph tensor of the values it was computed from.
+    """
+    if _rebases[0]:
+        for root in roots:
+            _check_current(root, "backward")
+    pending = {}      # id(node or leaf) -> the gradient summed so far
+    leaves = {}       # id(leaf) -> each leaf a gradient reached
+    retained = [] if store else None   # (tensor, gradient) for retain_grad
+    # storages already stored in some .grad (or owned by the caller): a second leaf
+    # receiving one of them gets a copy, so no two .grad tensors share memory
+    handed_out = set()
+    starts = []       # the roots' nodes, once each
+    for root, seed in zip(roots, seeds):   # each root requires grad (see _seeds)
+        handed_out.add(id(seed._storage))
+        edge = root if root._ctx is None else root._ctx
+        key = id(edge)
+        if key in pending:
+            pending[key] = pending[key] + seed
+            continue
+        pending[key] = seed
+        if isinstance(edge, Function):
+            starts.append(edge)
+        else:   # a root that is a leaf itself
+            leaves[key] = edge
+    consumers = _count_consumers(starts)
+    ready = [node for node in starts if not consumers[id(node)]]
+    captured = needed = None
+    if inputs is not None:
+        targets = _edges(inputs)
+        captured = dict.fromkeys(map(id, targets))   # id(target) -> its gradient
+        needed = _leading_to(starts, captured)
+    grad_was_enabled = _grad_enabled[0]
+    _grad_enabled[0] = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grad = pending.pop(id(node), None)
+            input_grads = ()   # stays empty when its consumers passed it no gradient
+            if grad is not None and needed is not None:
+                if id(node) in captured:
+                    captured[id(node)] = grad
+                if id(node) not in needed:
+                    grad = None
+            if grad is not None:
+                if node.hooks is not None:
+                    grad = _run_node_hooks(node, grad, retained)
+                input_grads = (node.differentiable_backward(grad) if create_graph
+                               else node.backward(grad))
+                if not isinstance(input_grads, tuple):  # one Tensor, or None
+                    input_grads = (input_grads,)
+                if _anomaly_enabled[0] and _anomaly_enabled[1]:
+                    check_nan(node, input_grads)
+            for parent, parent_grad in zip_longest(node.inputs, input_grads):
+                if parent is None:
+                    continue
+                key = id(parent)
+                is_node = isinstance(parent, Function)
+                if parent_grad is not None:
+                    if parent_grad.shape != parent.shape:
+                        parent_grad = parent_grad.sum_to_shape(parent.shape)
+                    if key in pending:
+                        parent_grad = pending[key] + parent_grad
+                    elif not is_node:
+                        leaves[key] = parent
+                    pending[key] = parent_grad
+                if is_node:
+                    consumers[key] -= 1
+                    if not consumers[key]:
+                        ready.append(parent)
+            if grad is not None and not retain_graph:
+                node.release()
+        for tensor, tensor_grad in retained or ():
+            if captured is None or id(tensor._ctx) not in captured:  # an input: below
+                _accumulate(tensor, tensor_grad, handed_out)
+        if inputs is None:
+            for key, leaf in leaves.items():
+                leaf_grad = _leaf_grad(key, pending[key]) if _leaf_hooks else pending[key]
+                _accumulate(leaf, leaf_grad, handed_out)
+            return None
+        for key in captured:
+            if key in leaves:
+                captured[key] = _leaf_grad(key, pending[key])
+        grads = [captured[id(target)] for target in targets]
+        if store:
+            for tensor, tensor_grad in {id(t): (t, g) for t, g in zip(inputs, grads)}.values():
+                if tensor_grad is not None:
+                    _accumulate(tensor, tensor_grad, handed_out)
+        return grads
+    finally:
+        _grad_enabled[0] = grad_was_enabled
+
+
+def _run_node_hooks(node, grad, retained):
+    """grad (node's complete gradient) through the hooks of node's output tensor; the
+    result, which flows on, is also scheduled for the .grad of the tensor retaining it
+    (when retained is a list and that tensor still stands for node's output)."""
+    tensor_hooks = node.hooks
+    grad = _run_hooks(tensor_hooks.hooks, grad)
+    retaining = tensor_hooks.retaining and tensor_hooks.retaining()
+    if retained is not None and retaining is not None and retaining._ctx is node:
+        retained.append((retaining, grad))
+    return grad
+
+
+def _count_consumers(starts):
+    """{id(node): how many edges lead into it} over the nodes reachable from the list of
+    nodes starts (leaves are not counted); refuses a node whose graph an earlier backward
+    released."""
+    consumers = dict.fromkeys(map(id, starts), 0)
+    stack = starts[:]
+    while stack:
+        node = stack.pop()
+        if node.released:
+            raise RuntimeError(
+                f"backward: trying to backward through the graph a second time (the "
+                f"{type(node).__name__} node's saved tensors were freed by the first backward);"
+                " pass retain_graph=True to the first backward() if you need a second")
+        for parent in node.inputs:
+            if parent is None or not isinstance(parent, Function):
+                continue
+            key = id(parent)
+            if key in consumers:
+                consumers[key] += 1
+            else:
+                consumers[key] = 1
+                stack.append(parent)
+    return consumers
+
+
+def _leading_to(starts, targets):
+    """The ids of the nodes reachable from starts through which a gradient reaches one of
+    targets (ids of nodes or leaves) below them: those a grad() or backward(inputs=) must
+    run. Post-order walk with an explicit stack; the graph is acyclic."""
+    leads = {}   # id(node) -> whether a target lies below it (final once its parents are)
+    stack = [(node, False) for node in starts]
+    while stack:
+        node, parents_done = stack.pop()
+        key = id(node)
+        if parents_done:
+            leads[key] = any(id(parent) in targets or leads.get(id(parent), False)
+                             for parent in node.inputs if parent is not None)
+        elif key not in leads:
+            leads[key] = False
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node.inputs
+                         if isinstance(parent, Function) and id(parent) not in leads)
+    return {key for key, lead in leads.items() if lead}
+
+
+def _accumulate(tensor, grad, handed_out):
+    """tensor.grad += grad, where a first gradient is stored without aliasing another."""
+    if tensor.grad is not None:
+        tensor.grad = tensor.grad + grad
+        return
+    if id(grad._storage) in handed_out:
+        grad = grad.clone()
+    handed_out.add(id(grad._storage))
+    tensor.grad = grad

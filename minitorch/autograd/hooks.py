@@ -1,0 +1,81 @@
+"""Tensor hooks (register_hook, retain_grad's storing of .grad) and the handles that
+remove them."""
+import weakref
+from itertools import count
+
+_handle_ids = count()
+_leaf_hooks = {}  # id(leaf) -> (weak reference to the leaf, its hooks {handle id: hook})
+
+
+class TensorHooks:
+    """What runs once the gradient w.r.t. a node's output tensor is complete, before it
+    flows on: the hooks registered on that tensor ({handle id: hook}, in registration
+    order), then the storing of it into the .grad of `retaining` (a weak reference to the
+    tensor whose retain_grad() asked for it, or None), as PyTorch runs retain_grad last."""
+
+    __slots__ = ("hooks", "retaining")
+
+    def __init__(self):
+        self.hooks = {}
+        self.retaining = None
+
+
+def node_hooks(node):
+    """node's TensorHooks, made on first use (nodes without any keep `hooks` None, so the
+    backward pass pays one check per node for the feature)."""
+    if node.hooks is None:
+        node.hooks = TensorHooks()
+    return node.hooks
+
+
+class RemovableHandle:
+    """What register_hook returns: `remove()` unregisters the hook (again: no effect)."""
+
+    def __init__(self, hooks, hook):
+        self.hooks = hooks
+        self.id = next(_handle_ids)
+        hooks[self.id] = hook
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+
+def register_hook(tensor, hook):
+    """Tensor.register_hook: hook(grad) -> None or a gradient of grad's shape to use
+    instead, called each time the gradient w.r.t. tensor is computed: for a leaf, before
+    it is accumulated into .grad (or returned by grad()); for a non-leaf, once its node's
+    gradient is complete, before it flows on (and before retain_grad stores it). Hooks
+    stay with the node tensor has now: after an in-place op they see the gradient w.r.t.
+    the old values, as in PyTorch."""
+    if not tensor.requires_grad:
+        raise RuntimeError("register_hook(): cannot register a hook on a tensor that "
+                           "doesn't require gradient")
+    if tensor._ctx is not None:
+        return RemovableHandle(node_hooks(tensor._ctx).hooks, hook)
+    key = id(tensor)
+    if key not in _leaf_hooks:
+        _leaf_hooks[key] = (weakref.ref(tensor, lambda _, key=key: _leaf_hooks.pop(key, None)),
+                            {})
+    return RemovableHandle(_leaf_hooks[key][1], hook)
+
+
+def _run_hooks(hooks, grad):
+    """grad passed through hooks ({id: hook}) in order, each seeing the previous result."""
+    for hook in tuple(hooks.values()):   # a hook may remove itself
+        result = hook(grad)
+        if result is not None:
+            if tuple(result.shape) != tuple(grad.shape):
+                raise RuntimeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} has changed the size of value: "
+                    f"it returned shape {tuple(result.shape)} for a gradient of shape "
+                    f"{tuple(grad.shape)}")
+            grad = result
+    return grad
+
+
+def _leaf_grad(key, grad):
+    """The gradient reaching the leaf id(leaf) == key, after its hooks."""
+    if key in _leaf_hooks:
+        return _run_hooks(_leaf_hooks[key][1], grad)
+    return grad
+

@@ -1,0 +1,209 @@
+"""The graph's node: the Function base class every differentiable op subclasses, its
+edges to the tensors an op was applied to, and the bookkeeping of in-place ops recorded
+in the graph (rebase, stale tensors)."""
+import inspect
+import weakref
+
+from .anomaly_mode import _anomaly_enabled, forward_trace
+from .grad_mode import _grad_enabled
+from .hooks import node_hooks
+
+_rebases = [0]  # in-place ops recorded so far (see rebase); while 0, nothing can be stale
+
+
+class Function:
+    """One node of the graph: an op's saved state and its backward.
+
+    Subclasses implement `forward(self, *args)` returning a Tensor and
+    `backward(self, grad)` returning a tuple of one gradient (or None) per entry of
+    `self.inputs` (for a single entry, the gradient alone may be returned):
+    the arguments of forward that are Tensors or None (an absent optional tensor), in
+    order. Each entry is the graph edge to that argument (see `_edges`): the node that
+    produced it, the argument itself for a leaf that requires grad, or None when no
+    gradient flows to it — so `self.inputs[i] is None` tells backward that gradient i is
+    not needed. Edges point at nodes, not tensors, because an in-place op gives a tensor
+    a new node while earlier consumers must still reach the old one. `hooks` is None or
+    the `TensorHooks` of the node's output (see node_hooks). `shape` is the
+    shape of the node's output. `save_for_backward` records tensors (None for one that
+    backward will not need) together with their storage version, so an in-place change
+    is caught.
+
+    A subclass whose `forward` is a staticmethod is a user-defined Function in PyTorch's
+    form instead (`forward(ctx, *args)`, `backward(ctx, *grads)`, optionally
+    `setup_context`): see function.py, which gives it its own `apply`.
+
+    `differentiable_backward(self, grad)` is what a create_graph=True backward pass runs,
+    with grad mode on: it must return backward's values computed with recorded Tensor ops
+    from the graph tensors the op was applied to (its saved inputs and output, never
+    detached copies; graph tensors a fast backward does not read are kept with
+    save_for_differentiable_backward), so that the gradients it returns can be
+    differentiated again. It is `backward` itself unless an op overrides it (because its
+    backward calls kernels directly) or sets it to `no_differentiable_backward`.
+    """
+
+    __slots__ = ("inputs", "shape", "hooks", "saved", "saved_versions", "__dict__")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(inspect.getattr_static(cls, "forward", None), staticmethod):
+            from .function import make_user_function   # function.py builds on this module
+            make_user_function(cls)
+
+    @classmethod
+    def apply(cls, *args):
+        ctx = cls()
+        result = ctx.forward(*args)
+        if _grad_enabled[0] and result.dtype.is_floating_point:
+            if _rebases[0]:
+                for argument in args:
+                    if hasattr(argument, "_storage"):   # a Tensor
+                        _check_current(argument, cls.__name__)
+            for argument in args:
+                if getattr(argument, "requires_grad", False):
+                    ctx.inputs = _edges(args)
+                    ctx.shape = result.shape
+                    ctx.hooks = None
+                    result.requires_grad = True
+                    result._ctx = ctx
+                    if _anomaly_enabled[0]:
+                        ctx.forward_trace = forward_trace()
+                    break
+        return result
+
+    released = False  # set once backward has used and freed this node
+    may_view = False  # True for ops whose output may share their first input's memory
+
+    def release(self):
+        """Drop the graph edges and saved tensors (after backward), keeping the node."""
+        self.inputs = ()
+        self.saved = self.saved_versions = ()
+        self.graph_saved = self.graph_saved_versions = ()
+        self.hooks = None
+        self.released = True
+
+    # what only differentiable_backward reads (see save_for_differentiable_backward)
+    graph_saved = graph_saved_versions = ()
+
+    def save_for_backward(self, *tensors):
+        self.saved, self.saved_versions = tensors, _versions(tensors)
+
+    def save_for_differentiable_backward(self, *tensors):
+        """Keep tensors that only differentiable_backward needs (graph tensors a fast
+        backward does without), so that an in-place change to them after the op fails
+        only a create_graph=True pass, as in save_for_backward."""
+        self.graph_saved, self.graph_saved_versions = tensors, _versions(tensors)
+
+    @property
+    def saved_tensors(self):
+        return self._unchanged(self.saved, self.saved_versions)
+
+    @property
+    def graph_saved_tensors(self):
+        return self._unchanged(self.graph_saved, self.graph_saved_versions)
+
+    def _unchanged(self, tensors, versions):
+        """tensors, after checking that no in-place op wrote to one since it was saved."""
+        for tensor, version in zip(tensors, versions):
+            if tensor is not None and tensor._storage.version != version:
+                raise RuntimeError(
+                    f"{type(self).__name__}.backward: one of the tensors needed for gradient "
+                    f"computation (shape {tuple(tensor.shape)}) was modified by an in-place "
+                    f"operation after it was used (version {version} -> "
+                    f"{tensor._storage.version}); use an out-of-place op (x = x + 1 instead "
+                    "of x += 1) or .clone() it first")
+        return tensors
+
+    def name(self):
+        """The node's name as `grad_fn` shows it, e.g. "SumBackward" (torch: "SumBackward0";
+        nodes here are named after minitorch's ops, which are not always torch's)."""
+        return f"{type(self).__name__}Backward"
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        """torch's view of the graph edges: one (node, 0) pair per entry of inputs, where
+        node is the Function that made that input, an AccumulateGrad for a leaf that
+        requires grad, or None where no gradient flows. Empty once backward has
+        released the node."""
+        return tuple((AccumulateGrad(edge) if edge is not None and
+                      not isinstance(edge, Function) else edge, 0) for edge in self.inputs)
+
+    def differentiable_backward(self, grad):
+        return self.backward(grad)
+
+
+class AccumulateGrad:
+    """What next_functions shows for a leaf that requires grad, as in torch: the end of
+    a path, where backward adds the gradient into `variable.grad`. Made on demand (the
+    graph's edges point at the leaf itself)."""
+
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _versions(tensors):
+    """The storage version of each of tensors (None for a None)."""
+    return tuple([None if t is None else t._storage.version for t in tensors])
+
+
+def no_differentiable_backward(node, grad):
+    """The differentiable_backward of an op whose backward cannot yet record a graph:
+    refuses create_graph=True rather than return gradients that silently lack one."""
+    raise NotImplementedError(
+        f"{type(node).__name__}.backward: create_graph=True (higher-order gradients) is not supported "
+        "through this op; its backward writes the gradient with kernels and records no "
+        "graph, so a gradient of the gradient would be wrong")
+
+
+def _edges(args):
+    """The graph edge to each of an op's arguments that is a Tensor or None: the node
+    that made it, itself for a leaf that requires grad, or None (an absent argument, or
+    one needing no gradient)."""
+    edges = []
+    for argument in args:
+        if argument is None:
+            edges.append(None)
+        elif hasattr(argument, "_storage"):   # a Tensor (autograd cannot import the class)
+            edges.append(None if not argument.requires_grad else
+                         argument if argument._ctx is None else argument._ctx)
+    return tuple(edges)
+
+
+def _check_current(tensor, op_name):
+    """Refuse a tensor whose memory an in-place op rewrote while recording gradients after
+    the tensor was made (a view taken before the write, or the base of a view written
+    through): its graph describes values it no longer holds, so gradients through it would
+    be silently wrong."""
+    if tensor._graph_version != tensor._storage.graph_version:
+        raise RuntimeError(
+            f"{op_name}: an input of shape {tuple(tensor.shape)} shares memory with a tensor "
+            "that an in-place op changed while recording gradients, after this one was made "
+            "(a view taken before the write, or the base of a view written in place); its "
+            "gradient would be wrong. Take the view again after the in-place op, or clone() "
+            "before it")
+
+
+def rebase(target, result):
+    """Finish an in-place op recorded by autograd: `result` (computed out of place from
+    target's old values) has been written into target's memory; target now stands for
+    those values, with result's node as its producer. Other tensors sharing the memory
+    keep nodes that describe the old values, so they become stale (see _check_current)."""
+    _rebases[0] += 1
+    storage = target._storage
+    storage.graph_version += 1
+    target._graph_version = storage.graph_version
+    target.requires_grad = result.requires_grad   # False when the write cast to integers
+    target._ctx = result._ctx
+    if target._retains_grad and target._ctx is not None:
+        node_hooks(target._ctx).retaining = weakref.ref(target)
+
