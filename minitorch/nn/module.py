@@ -11,7 +11,7 @@ from ..functions import Reshape
 from ..dtype import float32, float64
 from ..layout import format_shape
 from ..tensor import Tensor
-from .parameter import Parameter, clear_grads
+from .parameter import Buffer, Parameter, clear_grads, is_lazy
 
 
 class IncompatibleKeys(NamedTuple):
@@ -246,8 +246,13 @@ class Module:
                     raise TypeError(f"cannot assign a {type(value).__name__} to "
                                     f"{type(self).__name__}.{name}: it is a registered "
                                     f"{kind}, so it takes a {takes} or None")
+                if isinstance(value, Buffer):   # (only a buffer's entry accepts one)
+                    break
                 self._register(name, value, key)
                 return
+        if isinstance(value, Buffer):
+            self.register_buffer(name, value, value.persistent)
+            return
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
@@ -471,12 +476,13 @@ class Module:
 
         With keep_vars=False the values are detached tensors sharing storage with the
         module's (save them to keep a snapshot); with keep_vars=True, the objects
-        themselves (the Parameters, with their autograd state).
+        themselves (the Parameters, with their autograd state). An uninitialized
+        parameter or buffer (of a lazy module) is always the object itself.
         """
         if destination is None:
             destination = OrderedDict()
         for name, tensor in self._state_items(prefix):
-            destination[name] = tensor if keep_vars else tensor.detach()
+            destination[name] = tensor if keep_vars or is_lazy(tensor) else tensor.detach()
         return destination
 
     def load_state_dict(self, state_dict, strict=True):
@@ -486,6 +492,10 @@ class Module:
         Values are cast to each tensor's dtype and moved to its backend. With
         strict=True, any missing or unexpected key is an error; a shape mismatch always
         is. Nothing is copied unless every check passes. Returns IncompatibleKeys.
+
+        An uninitialized parameter or buffer of the model (a lazy module's) takes the
+        shape of its value, as torch's lazy modules do; an uninitialized value leaves
+        it uninitialized, and cannot be loaded into an initialized one.
         """
         slots = OrderedDict(self._state_items())
         missing = [name for name in slots if name not in state_dict]
@@ -500,7 +510,12 @@ class Module:
                     f"load_state_dict: {name!r} holds a {type(value).__module__}."
                     f"{type(value).__name__}, expected a minitorch Tensor or numpy array; "
                     "convert a PyTorch state dict with minitorch.serialization.from_torch")
-            if tuple(value.shape) != target.shape:
+            if is_lazy(value) and not is_lazy(target):
+                errors.append(f"{name}: the state dict holds an uninitialized "
+                              f"{type(value).__name__}, the model an initialized tensor of "
+                              f"shape {format_shape(target.shape)}; run the saved lazy "
+                              "module on a batch before saving it")
+            elif not is_lazy(target) and tuple(value.shape) != target.shape:
                 errors.append(f"size mismatch for {name}: the state dict has shape "
                               f"{format_shape(tuple(value.shape))}, the model "
                               f"{format_shape(target.shape)}")
@@ -512,8 +527,12 @@ class Module:
                                + "\n  ".join(errors))
         with no_grad():
             for name, target in slots.items():
-                if name in state_dict:
-                    target.copy_(state_dict[name])
+                value = state_dict.get(name)
+                if value is None or is_lazy(value):
+                    continue
+                if is_lazy(target):
+                    target.materialize(tuple(value.shape))
+                target.copy_(value)
         return IncompatibleKeys(missing, unexpected)
 
     def _apply(self, convert):
@@ -521,7 +540,7 @@ class Module:
         convert(tensor). Parameters keep their identity (their .data is repointed), so
         optimizers holding them see the change; buffers are replaced. Returns self."""
         for parameter in self.parameters():
-            parameter.data = convert(parameter.detach())
+            parameter.data = convert(parameter.data)
             if parameter.grad is not None:
                 parameter.grad = convert(parameter.grad)
         for module in self.modules():
