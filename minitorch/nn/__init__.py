@@ -5,7 +5,8 @@
     loss = minitorch.nn.CrossEntropyLoss()(model(x), y)
 
 Also here: minitorch.nn.functional (stateless ops), minitorch.nn.init (initialisers) and
-minitorch.nn.utils (gradient clipping, parameters to and from one vector).
+minitorch.nn.utils (gradient clipping, parameters to and from one vector; utils.rnn:
+padded and packed sequences).
 The loss modules live in minitorch.loss and are re-exported.
 """
 from . import functional, init, utils  # noqa: F401
