@@ -3576,15 +3576,16 @@ def chain_matmul(*matrices):
 
 def matrix_power(a, n):
     """a (..., m, m) multiplied by itself n times (n >= 0; n == 0 gives identities of a's
-    dtype, whose gradient to a is 0), by repeated squaring. Negative powers need an
-    inverse, which minitorch does not have."""
+    dtype, whose gradient to a is 0), by repeated squaring. minitorch.matrix_power and
+    Tensor.matrix_power are linalg.matrix_power, which takes negative powers through
+    linalg.inv and calls this for the rest."""
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise ValueError(f"matrix_power: expected a (batch of) square matrices, got "
                          f"{format_shape(a.shape)}")
     n = operator.index(n)
     if n < 0:
-        raise NotImplementedError("matrix_power: negative powers need a matrix inverse, "
-                                  "which minitorch does not provide")
+        raise ValueError("matrix_power: a negative power needs the inverse: use "
+                         "minitorch.linalg.matrix_power")
     if n == 0:
         identity = make_tensor(np.eye(a.shape[-1]), dtype=a.dtype, backend=a.backend)
         identities = clone(expand(identity, a.shape))
