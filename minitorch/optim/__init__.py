@@ -16,6 +16,7 @@ from .adamax import Adamax  # noqa: F401
 from .asgd import ASGD  # noqa: F401
 from .lbfgs import LBFGS  # noqa: F401
 from .nadam import NAdam, RAdam  # noqa: F401
+from . import optimizer  # noqa: F401  (torch.optim.optimizer's global step hooks)
 from .optimizer import Optimizer  # noqa: F401
 from .rmsprop import RMSprop  # noqa: F401
 from .rprop import Rprop  # noqa: F401

@@ -1,16 +1,51 @@
-"""Optimizer: parameter groups, per-parameter state, zero_grad and state dicts."""
+"""Optimizer: parameter groups, per-parameter state, zero_grad, state dicts and hooks."""
 import copy
+import functools
 import math
 import numbers
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 
 import numpy as np
 
-from ..autograd import enable_grad, no_grad
+from ..autograd import RemovableHandle, enable_grad, no_grad
 from ..creation import tensor as make_tensor
 from ..nn.parameter import clear_grads
 from ..tensor import Tensor
+
+
+_HOOK_KINDS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post",
+               "load_state_dict_pre", "load_state_dict_post")
+_global_step_hooks = {"pre": OrderedDict(), "post": OrderedDict()}
+
+
+def register_optimizer_step_pre_hook(hook):
+    """A step pre-hook (see Optimizer) for every optimizer, run before their own."""
+    return RemovableHandle(_global_step_hooks["pre"], hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """A step post-hook (see Optimizer) for every optimizer, run after their own."""
+    return RemovableHandle(_global_step_hooks["post"], hook)
+
+
+def _with_step_hooks(step):
+    """step, running the global and the optimizer's step pre- and post-hooks around it."""
+    @functools.wraps(step)
+    def hooked(*args, **kwargs):   # args[0] is the optimizer; hooks see it in args too
+        self = args[0]
+        for hook in [*_global_step_hooks["pre"].values(), *self._hooks["step_pre"].values()]:
+            changed = hook(self, args, kwargs)
+            if changed is not None:
+                if not (isinstance(changed, tuple) and len(changed) == 2):
+                    raise RuntimeError(f"{hook} must return None or a tuple of "
+                                       f"(new_args, new_kwargs), but got {changed}.")
+                args, kwargs = changed
+        result = step(*args, **kwargs)
+        for hook in [*self._hooks["step_post"].values(), *_global_step_hooks["post"].values()]:
+            hook(self, args, kwargs)
+        return result
+    return hooked
 
 
 class Optimizer:
@@ -25,11 +60,27 @@ class Optimizer:
     `state` maps each parameter to a dict of tensors and numbers (momentum buffers, step
     counts); as in PyTorch it is a defaultdict(dict), so state[p] of a parameter without
     state is a new, empty dict (which reading it inserts). Subclasses implement
-    `_update(group)`, called by step() once per group.
+    `_update(group)`, called by step() once per group (or step itself, as LBFGS).
+
+    Hooks, as torch.optim's (each register_* returns a handle whose remove() drops it):
+    step pre-hooks hook(optimizer, args, kwargs) -> None or new (args, kwargs) (args
+    starts with the optimizer itself, as in torch), run
+    before step (the global ones of register_optimizer_step_pre_hook first), and step
+    post-hooks hook(optimizer, args, kwargs), run after it (the global ones last);
+    state_dict pre-hooks hook(optimizer) and post-hooks hook(optimizer, state_dict) ->
+    None or a state dict to return instead; load_state_dict pre-hooks
+    hook(optimizer, state_dict) -> None or the state dict to load instead, and post-hooks
+    hook(optimizer). prepend=True runs a hook before those registered earlier.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:   # an optimizer with its own step (LBFGS) runs hooks too
+            cls.step = _with_step_hooks(cls.step)
 
     def __init__(self, params, defaults):
         name = type(self).__name__
+        self._hooks = {kind: OrderedDict() for kind in _HOOK_KINDS}
         if isinstance(params, Tensor):
             raise TypeError(f"{name}(): params must be an iterable of Tensors or dicts, got "
                             "a single Tensor; pass [tensor] or model.parameters()")
@@ -122,6 +173,31 @@ class Optimizer:
         clear_grads((param for group in self.param_groups for param in group["params"]),
                     set_to_none)
 
+    def _register(self, kind, hook, prepend=False):
+        handle = RemovableHandle(self._hooks[kind], hook)
+        if prepend:
+            self._hooks[kind].move_to_end(handle.id, last=False)
+        return handle
+
+    def register_step_pre_hook(self, hook):
+        return self._register("step_pre", hook)
+
+    def register_step_post_hook(self, hook):
+        return self._register("step_post", hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        return self._register("state_dict_pre", hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        return self._register("state_dict_post", hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        return self._register("load_state_dict_pre", hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        return self._register("load_state_dict_post", hook, prepend)
+
+    @_with_step_hooks
     def step(self, closure=None):
         """Update every parameter that has a .grad; returns closure() when one is given
         (it is called first, with grad enabled, to recompute the loss).
@@ -185,6 +261,8 @@ class Optimizer:
         Parameters are numbered across groups in order, as in PyTorch. Tensors in
         "state" are the optimizer's own (save them to keep a snapshot).
         """
+        for hook in list(self._hooks["state_dict_pre"].values()):
+            hook(self)
         index_of = {}
         groups = []
         for group in self.param_groups:
@@ -193,7 +271,11 @@ class Optimizer:
             groups.append({**{k: v for k, v in group.items() if k != "params"},
                            "params": [index_of[id(p)] for p in group["params"]]})
         state = {index_of[id(param)]: dict(values) for param, values in self.state.items()}
-        return {"state": state, "param_groups": groups}
+        result = {"state": state, "param_groups": groups}
+        for hook in list(self._hooks["state_dict_post"].values()):
+            changed = hook(self, result)
+            result = result if changed is None else changed
+        return result
 
     def load_state_dict(self, state_dict):
         """Restore hyper-parameters and state saved by state_dict() of a like optimizer.
@@ -209,6 +291,9 @@ class Optimizer:
         leaves the optimizer as it was.
         """
         op = f"{type(self).__name__}.load_state_dict"
+        for hook in list(self._hooks["load_state_dict_pre"].values()):
+            changed = hook(self, state_dict)
+            state_dict = state_dict if changed is None else changed
         saved_groups = self._saved_groups(state_dict, op)
         param_of = self._parameters_by_index(saved_groups, op)
         hyperparameters = []
@@ -221,6 +306,8 @@ class Optimizer:
         self.state = state
         for group, values in zip(self.param_groups, hyperparameters):
             group.update(values)
+        for hook in list(self._hooks["load_state_dict_post"].values()):
+            hook(self)
 
     def _saved_groups(self, state_dict, op):
         """state_dict["param_groups"], once the dict's layout is checked and its groups
