@@ -167,6 +167,33 @@ class ConcatDataset(Dataset):
         return self.datasets[part][index - start]
 
 
+class StackDataset(Dataset):
+    """Samples of several datasets of one length side by side, as torch's:
+    StackDataset(a, b)[i] is (a[i], b[i]); StackDataset(x=a, y=b)[i] is
+    {"x": a[i], "y": b[i]} (positional or keyword datasets, not both)."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via "
+                             "``kwargs``) like input/output, but both types are given.")
+        datasets = args or tuple(kwargs.values())
+        if not datasets:
+            raise ValueError("At least one dataset should be passed")
+        lengths = {len(dataset) for dataset in datasets}
+        if len(lengths) != 1:
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = dict(kwargs) if kwargs else tuple(args)
+        self._length = lengths.pop()
+
+    def __len__(self):
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {key: dataset[index] for key, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+
 class IterableDataset(Dataset):
     """A stream of samples: subclasses implement __iter__() (and __len__() if they know
     their length). DataLoader batches consecutive samples of the stream, with no sampler

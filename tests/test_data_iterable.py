@@ -146,3 +146,23 @@ def test_len_of_an_endless_stream_is_a_type_error_as_torch():
         len(loader)
     batches = iter(loader)
     assert next(batches).tolist() == [1, 1, 1, 1]
+
+
+def test_stack_dataset_as_torch():
+    images, labels = np.arange(12.0).reshape(4, 3), np.arange(4)
+
+    def build(lib):
+        data = lib.utils.data
+        return (data.DataLoader(data.StackDataset(lib.tensor(images), lib.tensor(labels)),
+                                batch_size=3),
+                data.DataLoader(data.StackDataset(x=lib.tensor(images), y=list(labels)),
+                                batch_size=2))
+    for ours, theirs in zip(*in_both(build)):
+        assert as_lists(ours) == as_lists(theirs)
+    for arguments in [([1, 2], [1]), ([1],), ()]:
+        kwargs = {"x": [1]} if arguments == ([1],) else {}
+        def raised(lib):
+            with pytest.raises(ValueError) as error:
+                lib.utils.data.StackDataset(*arguments, **kwargs)
+            return str(error.value)
+        assert raised(minitorch) == raised(torch)
