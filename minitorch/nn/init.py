@@ -8,6 +8,7 @@ host: one seed gives the same weights on every backend. Each function writes int
 import math
 import warnings
 
+from .. import creation, linalg
 from ..autograd import no_grad
 
 _UNIT_GAIN = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -125,3 +126,101 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
+
+
+def constant_(tensor, val):
+    """Fill with the value val."""
+    with no_grad():
+        return tensor.fill_(val)
+
+
+def eye_(tensor):
+    """Set a 2-D tensor to the identity matrix (ones on the main diagonal of a
+    rectangular one)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    with no_grad():
+        tensor.fill_(0)
+        tensor.diagonal().fill_(1)
+    return tensor
+
+
+def dirac_(tensor, groups=1):
+    """Set a 3-, 4- or 5-D convolution weight (out, in, *kernel) to the Dirac delta: each
+    of the `groups` groups of out // groups output channels copies input channel i to
+    its i-th output channel through the kernel's centre (floor(size / 2)); the rest is 0."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, "
+                         f"got shape {tuple(tensor.shape)}")
+    out_channels = tensor.shape[0]
+    if out_channels % groups != 0:
+        raise ValueError(f"dirac_: dim 0 ({out_channels}) must be divisible by groups "
+                         f"({groups})")
+    per_group = out_channels // groups
+    centre = tuple(size // 2 for size in tensor.shape[2:])
+    with no_grad():
+        tensor.fill_(0)
+        for group in range(groups):
+            for channel in range(min(per_group, tensor.shape[1])):
+                tensor[(group * per_group + channel, channel) + centre] = 1
+    return tensor
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    """Fill with a (semi-)orthogonal matrix times gain: the Q of the QR decomposition of
+    a standard normal matrix (rows = shape[0], columns = the rest flattened), its signs
+    fixed so that R's diagonal is positive, as torch does. At least 2 dimensions."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are "
+                         f"supported, got shape {tuple(tensor.shape)}")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    columns = tensor.numel() // rows
+    with no_grad():
+        flattened = creation.empty(rows, columns, dtype=tensor.dtype).normal_(
+            0, 1, generator=generator)
+        if rows < columns:
+            flattened = flattened.mT
+        q, r = linalg.qr(flattened)
+        q = q * r.diagonal().sign().unsqueeze(0)
+        if rows < columns:
+            q = q.mT
+        tensor.copy_(q.reshape(tensor.shape) * gain)
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor from N(0, std**2), then zero ceil(sparsity * rows) randomly chosen
+    entries of every column."""
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    rows, columns = tensor.shape
+    zeros_per_column = math.ceil(sparsity * rows)
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for column in range(columns):
+            zero_rows = creation.randperm(rows, generator=generator)[:zeros_per_column]
+            tensor[zero_rows, column] = 0
+    return tensor
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with values from N(mean, std**2) truncated to [a, b]: values falling outside
+    are drawn again until none does (rejection sampling; torch inverts the CDF instead, so
+    the values differ from torch's for one seed while the distribution is the same)."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+    with no_grad():
+        tensor.normal_(mean, std, generator=generator)
+        outside = (tensor < a) | (tensor > b)
+        while outside.any().item():
+            redrawn = tensor.clone().normal_(mean, std, generator=generator)
+            tensor.copy_(tensor.where(~outside, redrawn))
+            outside = (tensor < a) | (tensor > b)
+    return tensor

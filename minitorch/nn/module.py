@@ -3,9 +3,12 @@ from collections import OrderedDict
 from collections.abc import MutableMapping
 from typing import List, NamedTuple
 
+import warnings
+
 import numpy as np
 
 from ..autograd import RemovableHandle, is_grad_enabled, no_grad
+from ..creation import empty_like
 from ..devices import check_device, parse_to
 from ..functions import Reshape
 from ..dtype import float32, float64
@@ -27,7 +30,11 @@ _KINDS = (("_parameters", "Parameter", Parameter), ("_modules", "Module", None),
           ("_buffers", "buffer", Tensor))
 _REGISTRIES = tuple(key for key, _, _ in _KINDS)
 # the {handle id: hook} tables of module hooks, in torch's attribute names
-_HOOK_TABLES = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks")
+_HOOK_TABLES = ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks",
+                "_backward_pre_hooks", "_state_dict_pre_hooks", "_state_dict_hooks",
+                "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
+# the state-dict key of a module's get_extra_state() (after its own tensors)
+_EXTRA_STATE_KEY = "_extra_state"
 _ABSENT = object()
 
 
@@ -121,7 +128,8 @@ class Module:
     def __call__(self, *args, **kwargs):
         """forward(*args, **kwargs), with this module's hooks around it when it has any
         (see _call_with_hooks); without hooks this is the whole cost of a call."""
-        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
+        if (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -137,7 +145,7 @@ class Module:
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
         backward = None
-        if self._backward_hooks and is_grad_enabled():
+        if (self._backward_hooks or self._backward_pre_hooks) and is_grad_enabled():
             backward = _BackwardHookCall(self, args)
             args = backward.args
         output = self.forward(*args, **kwargs)
@@ -196,8 +204,65 @@ class Module:
         most one Tensor argument may require grad. A hook returning None for the input's
         entry stops nothing here: the gradient flows on unchanged, where torch drops it.
         Returns a removable handle."""
+        if getattr(self, "_is_full_backward_hook", None) is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", True)
         return self._add_hook(self._backward_hooks, hook, prepend,
                               "register_full_backward_hook")
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Run hook(module, grad_output) when the gradient w.r.t. the module's output of
+        a call is known, before the gradients w.r.t. its inputs are computed: grad_output
+        is a 1-tuple; the hook returns None or a 1-tuple that replaces it (and flows on
+        into the module). Same limits as register_full_backward_hook; returns a
+        removable handle."""
+        return self._add_hook(self._backward_pre_hooks, hook, prepend,
+                              "register_full_backward_pre_hook")
+
+    def register_backward_hook(self, hook):
+        """The deprecated form of register_full_backward_hook: minitorch runs it as a
+        full backward hook (torch's grad_input is that of the output's last graph node,
+        which is the module's input only for a one-op forward), with torch's warning.
+        Mixing it with full backward hooks on one module is an error, as in torch."""
+        warnings.warn("register_backward_hook is deprecated and will be removed; use "
+                      "register_full_backward_hook", FutureWarning, stacklevel=2)
+        if getattr(self, "_is_full_backward_hook", None) is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", False)
+        return self._add_hook(self._backward_hooks, hook, False, "register_backward_hook")
+
+    def register_state_dict_pre_hook(self, hook):
+        """Run hook(module, prefix, keep_vars) at the start of this module's part of every
+        state_dict() (prefix: this module's dotted name plus '.'). Returns a handle."""
+        return self._add_hook(self._state_dict_pre_hooks, hook, False,
+                              "register_state_dict_pre_hook")
+
+    def register_state_dict_post_hook(self, hook):
+        """Run hook(module, state_dict, prefix, local_metadata) once this module's entries
+        (its subtree's) are in the state dict; it may change state_dict in place and must
+        return None (RuntimeError otherwise). local_metadata is an empty dict (minitorch
+        keeps no metadata). Returns a handle."""
+        return self._add_hook(self._state_dict_hooks, hook, False,
+                              "register_state_dict_post_hook")
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """Run hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs) before load_state_dict reads this module's entries:
+        it may change state_dict (a copy of the caller's) in place, and appending to
+        error_msgs makes the load fail. Returns a handle."""
+        return self._add_hook(self._load_state_dict_pre_hooks, hook, False,
+                              "register_load_state_dict_pre_hook")
+
+    def register_load_state_dict_post_hook(self, hook):
+        """Run hook(module, incompatible_keys) after load_state_dict has copied the values;
+        incompatible_keys holds the missing and unexpected key lists of the whole load.
+        The hook returns None. Unlike torch, where a hook may empty those lists to make a
+        strict load pass, minitorch checks strictness before copying anything, so these
+        hooks run only for loads that succeed. Returns a handle."""
+        return self._add_hook(self._load_state_dict_post_hooks, hook, False,
+                              "register_load_state_dict_post_hook")
 
     # ---- registration -------------------------------------------------------------------
     # _parameters and _modules (see _Registry) also keep every registered object in the
@@ -332,6 +397,28 @@ class Module:
                                      f"(looking up {target!r})")
         return module
 
+    def set_submodule(self, target, module, strict=False):
+        """Put `module` at dotted path `target` ("a.b.c": the submodule c of a.b), replacing
+        what is there; with strict=True only an existing submodule may be replaced.
+        ValueError for an empty target or a module that is not a Module; AttributeError
+        (from get_submodule) when the parent path does not lead to a Module, or, strict,
+        when the last name is not an existing submodule."""
+        if not target:
+            raise ValueError("set_submodule: cannot set the submodule without a target name")
+        if not isinstance(module, Module):
+            raise ValueError(f"set_submodule: `module` is not an nn.Module, found "
+                             f"{type(module).__name__}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and not isinstance(parent._modules.get(name), Module):
+            raise AttributeError(f"set_submodule: {type(parent).__name__} has no submodule "
+                                 f"`{name}` to replace (strict=True, target {target!r})")
+        if hasattr(parent, name) and name not in parent._modules:
+            raise AttributeError(f"set_submodule: `{name}` is an attribute of "
+                                 f"{type(parent).__name__} but not an nn.Module "
+                                 f"(target {target!r})")
+        setattr(parent, name, module)
+
     def _get_member(self, op, target, key):
         """The parameter or buffer (registry `key`) at dotted path `target`, for `op`."""
         module_path, _, name = target.rpartition(".")
@@ -454,20 +541,49 @@ class Module:
         return self
 
     # ---- state --------------------------------------------------------------------------
-    def _state_items(self, prefix=""):
-        """(dotted name, tensor) for each state_dict entry, in PyTorch's order: own
-        parameters, own persistent buffers, then each submodule's. None entries are left
-        out; nothing is de-duplicated, so a tensor or a submodule registered under two
-        names appears under both."""
+    def get_extra_state(self):
+        """State beyond parameters and buffers that state_dict saves under
+        '<prefix>_extra_state' (any picklable object); a subclass that has some overrides
+        this together with set_extra_state. The base class has none (RuntimeError)."""
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never "
+                           "be called: override get_extra_state() in the subclass to save "
+                           "extra state")
+
+    def set_extra_state(self, state):
+        """Restore what get_extra_state returned, from load_state_dict (see there)."""
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never "
+                           "be called: override set_extra_state() in the subclass to load "
+                           "extra state")
+
+    def _own_state_items(self, prefix):
+        """(dotted name, value) for this module's own state_dict entries, in PyTorch's
+        order: parameters, persistent buffers (None entries left out), then, when the
+        class overrides get_extra_state, ('<prefix>_extra_state', self) (the module
+        stands for its extra state, which is read only when saved)."""
         for name, parameter in self._parameters.items():
             if parameter is not None:
                 yield prefix + name, parameter
         for name, buffer in self._buffers.items():
             if buffer is not None and name not in self._non_persistent_buffers_set:
                 yield prefix + name, buffer
+        if type(self).get_extra_state is not Module.get_extra_state:
+            yield prefix + _EXTRA_STATE_KEY, self
+
+    def _named_state_modules(self, prefix=""):
+        """(prefix, module) for this module and each submodule as state_dict visits them,
+        the prefix being the dotted name plus '.'; nothing is de-duplicated."""
+        yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module._state_items(f"{prefix}{name}.")
+                yield from module._named_state_modules(f"{prefix}{name}.")
+
+    def _state_items(self, prefix=""):
+        """(dotted name, value) for each state_dict entry of the tree (_own_state_items of
+        each module, parents first): a tensor or a module standing for its extra state.
+        Nothing is de-duplicated, so a tensor or a submodule registered under two names
+        appears under both."""
+        for module_prefix, module in self._named_state_modules(prefix):
+            yield from module._own_state_items(module_prefix)
 
     def state_dict(self, *, destination=None, prefix="", keep_vars=False):
         """Dotted names ("0.weight", "bn.running_mean") -> parameters and persistent
@@ -481,8 +597,20 @@ class Module:
         """
         if destination is None:
             destination = OrderedDict()
-        for name, tensor in self._state_items(prefix):
-            destination[name] = tensor if keep_vars or is_lazy(tensor) else tensor.detach()
+        for hook in tuple(self._state_dict_pre_hooks.values()):
+            hook(self, prefix, keep_vars)
+        for name, value in self._own_state_items(prefix):
+            if isinstance(value, Module):
+                destination[name] = value.get_extra_state()
+            else:
+                destination[name] = value if keep_vars or is_lazy(value) else value.detach()
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination=destination, prefix=f"{prefix}{name}.",
+                                  keep_vars=keep_vars)
+        for hook in tuple(self._state_dict_hooks.values()):
+            if hook(self, destination, prefix, {}) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
 
     def load_state_dict(self, state_dict, strict=True):
@@ -496,13 +624,23 @@ class Module:
         An uninitialized parameter or buffer of the model (a lazy module's) takes the
         shape of its value, as torch's lazy modules do; an uninitialized value leaves
         it uninitialized, and cannot be loaded into an initialized one.
+
+        A module whose class overrides get_extra_state/set_extra_state expects the key
+        '<prefix>_extra_state' and receives its value (any object) by set_extra_state.
+        Each module's load_state_dict pre-hooks run first, parents first, on a copy of
+        state_dict they may change; its post-hooks run after a successful load.
         """
+        state_dict = OrderedDict(state_dict)
+        missing, unexpected, errors = [], [], []
+        modules = list(self._named_state_modules())
+        for prefix, module in modules:
+            for hook in tuple(module._load_state_dict_pre_hooks.values()):
+                hook(module, state_dict, prefix, {}, strict, missing, unexpected, errors)
         slots = OrderedDict(self._state_items())
-        missing = [name for name in slots if name not in state_dict]
-        unexpected = [name for name in state_dict if name not in slots]
-        errors = []
+        missing += [name for name in slots if name not in state_dict]
+        unexpected += [name for name in state_dict if name not in slots]
         for name, target in slots.items():
-            if name not in state_dict:
+            if name not in state_dict or isinstance(target, Module):
                 continue
             value = state_dict[name]
             if not isinstance(value, (Tensor, np.ndarray)):
@@ -527,13 +665,23 @@ class Module:
                                + "\n  ".join(errors))
         with no_grad():
             for name, target in slots.items():
-                value = state_dict.get(name)
+                if name not in state_dict:
+                    continue
+                value = state_dict[name]
+                if isinstance(target, Module):
+                    target.set_extra_state(value)
+                    continue
                 if value is None or is_lazy(value):
                     continue
                 if is_lazy(target):
                     target.materialize(tuple(value.shape))
                 target.copy_(value)
-        return IncompatibleKeys(missing, unexpected)
+        incompatible = IncompatibleKeys(missing, unexpected)
+        for _, module in modules:
+            for hook in tuple(module._load_state_dict_post_hooks.values()):
+                if hook(module, incompatible) is not None:
+                    raise RuntimeError("load_state_dict post-hook must return None")
+        return incompatible
 
     def _apply(self, convert):
         """Replace every parameter's data (and gradient) and every buffer by
@@ -571,6 +719,34 @@ class Module:
             return self
         return self._apply(lambda tensor: tensor.to(
             device=backend, dtype=dtype if tensor.dtype.is_floating_point else None))
+
+    def to_empty(self, *, device, recurse=True):
+        """Replace every parameter's data and every buffer (this module's only when not
+        recurse) by an uninitialized tensor of the same shape and dtype on `device` (a
+        CPU device or a backend name, as to() takes; None keeps each tensor's backend).
+        Returns self."""
+        backend, _ = parse_to((device,) if device is not None else (), None, None)
+        modules = self.modules() if recurse else (self,)
+        with no_grad():
+            for module in modules:
+                for parameter in module._parameters.values():
+                    if parameter is not None:
+                        parameter.data = empty_like(parameter.data.to(device=backend))
+                for name, buffer in list(module._buffers.items()):
+                    if buffer is not None:
+                        module._buffers[name] = empty_like(buffer.to(device=backend))
+        return self
+
+    def share_memory(self):
+        """self: every backend's memory is ordinary process memory, which minitorch's
+        DataLoader workers do not share, so there is nothing to move (torch moves the
+        tensors to shared memory). Kept for torch's API."""
+        return self
+
+    def type(self, dst_type):
+        """Cast every parameter and buffer, floating or not, to dtype dst_type (torch's
+        Module.type); returns self."""
+        return self._apply(lambda tensor: tensor.to(dtype=dst_type))
 
     def cpu(self):
         """self, unchanged: every backend keeps its tensors in CPU memory (PyTorch's
@@ -646,6 +822,7 @@ class _BackwardHookCall:
     def __init__(self, module, args):
         self.module = module
         self.hooks = tuple(module._backward_hooks.values())
+        self.pre_hooks = tuple(module._backward_pre_hooks.values())
         positions = [index for index, value in enumerate(args) if isinstance(value, Tensor)]
         self.input_count = len(positions)
         differentiable = [index for index in positions if args[index].requires_grad]
@@ -678,6 +855,13 @@ class _BackwardHookCall:
         return output
 
     def _output_hook(self, grad):
+        for hook in self.pre_hooks:
+            result = hook(self.module, (grad,))
+            if result is not None:
+                if len(result) != 1:
+                    raise RuntimeError(f"Backward pre hook returned an invalid number of "
+                                       f"grad_output, got {len(result)}, but expected 1")
+                grad = result[0]
         self.grad_output = (grad,)
         if self.input_slot is None:   # no gradient will reach an input: run the hooks now
             grad_input = (None,) * self.input_count
@@ -688,6 +872,7 @@ class _BackwardHookCall:
                                        "gradient should always return None or None for all "
                                        "gradients.")
             self.grad_output = None
+        return grad
 
     def _input_hook(self, grad):
         if self.grad_output is None:   # this gradient did not come through the output

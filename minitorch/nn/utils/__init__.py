@@ -1,5 +1,7 @@
-"""torch.nn.utils' gradient clipping and parameter/vector conversion; its submodule
-`rnn` holds padded and packed sequences (minitorch.nn.utils.rnn, as torch's path).
+"""torch.nn.utils' gradient clipping and parameter/vector conversion, and the hook-based
+weight_norm/remove_weight_norm (weight_norm.py); its submodules, at torch's paths: `rnn`
+(padded and packed sequences), `parametrize` (register_parametrization),
+`parametrizations` (weight_norm, spectral_norm, orthogonal) and `prune`.
 
 The clipping functions change each parameter's .grad in place without recording
 autograd; the conversions follow torch's (parameters_to_vector is differentiable,
@@ -8,7 +10,8 @@ vector_to_parameters repoints each parameter's .data at a slice of the vector).
 from ... import creation, functions
 from ...autograd import no_grad
 from ...tensor import Tensor
-from . import rnn  # noqa: F401
+from . import parametrizations, parametrize, prune, rnn  # noqa: F401
+from .weight_norm import remove_weight_norm, weight_norm  # noqa: F401
 
 
 def _gradients(parameters):
