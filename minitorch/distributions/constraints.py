@@ -8,12 +8,17 @@ constraint (one whose bounds depend on other arguments, known only to the distri
 cannot be checked and is skipped.
 """
 
+from ..linalg import cholesky_ex
+
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
            "greater_than_eq", "independent", "integer_interval", "interval",
-           "is_dependent", "less_than", "nonnegative", "nonnegative_integer", "one_hot",
-           "positive", "real", "real_vector", "simplex", "unit_interval"]
+           "is_dependent", "less_than", "lower_cholesky", "nonnegative",
+           "nonnegative_integer", "one_hot", "positive", "positive_definite", "real",
+           "real_vector", "simplex", "unit_interval"]
 
 _SIMPLEX_TOLERANCE = 1e-6  # torch's: how far from 1 the sum of a simplex's entries may be
+_SYMMETRY_ATOL, _SYMMETRY_RTOL = 1e-6, 1e-5  # torch's isclose: how far a symmetric matrix
+                                             # may be from its transpose
 
 
 class Constraint:
@@ -139,6 +144,25 @@ class _OneHot(Constraint):
         return boolean.check(value).all(-1) & (value.sum(-1) == 1)
 
 
+class _LowerCholesky(Constraint):
+    """Lower-triangular square matrices with a positive diagonal."""
+    event_dim = 2
+
+    def check(self, value):
+        lower = (value.tril() == value).reshape(value.shape[:-2] + (-1,)).all(-1)
+        return lower & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
+
+
+class _PositiveDefinite(Constraint):
+    """Symmetric square matrices with a Cholesky factor (all eigenvalues positive)."""
+    event_dim = 2
+
+    def check(self, value):
+        close = (value - value.mT).abs() <= _SYMMETRY_ATOL + _SYMMETRY_RTOL * value.mT.abs()
+        symmetric = close.reshape(value.shape[:-2] + (-1,)).all(-1)
+        return symmetric & (cholesky_ex(value).info == 0)
+
+
 class _IndependentConstraint(Constraint):
     """base_constraint over events of reinterpreted_batch_ndims more dimensions: an event
     satisfies it when all its elements do."""
@@ -177,6 +201,8 @@ nonnegative_integer = _IntegerGreaterThanEq(0)
 unit_interval = _Interval(0.0, 1.0)
 simplex = _Simplex()
 one_hot = _OneHot()
+lower_cholesky = _LowerCholesky()
+positive_definite = _PositiveDefinite()
 greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq
 less_than = _LessThan

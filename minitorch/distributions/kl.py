@@ -7,12 +7,18 @@ from ..creation import full_like
 from ..nn.functional import softplus
 from .bernoulli import Bernoulli
 from .categorical import Categorical, OneHotCategorical
+from .cauchy import Cauchy
 from .exponential import Exponential
+from .geometric import Geometric
+from .gumbel import Gumbel
 from .independent import Independent
 from .laplace import Laplace
-from .normal import LogNormal, Normal
+from .multivariate_normal import (MultivariateNormal, half_log_det, mahalanobis_squared,
+                                  solve_lower)
+from .normal import HalfNormal, LogNormal, Normal
+from .pareto import Pareto
 from .uniform import Uniform
-from .utils import sum_rightmost
+from .utils import EULER_GAMMA, sum_rightmost
 
 _KL_REGISTRY = {}  # (type of p, type of q) -> function(p, q)
 _KL_CACHE = {}  # the same for the concrete types looked up so far
@@ -116,6 +122,47 @@ def _kl_uniform_uniform(p, q):
     return functions.where((q.low > p.low) | (q.high < p.high), math.inf, result)
 
 
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p, q):
+    return _kl_normal_normal(p.base_dist, q.base_dist)  # both folded the same way
+
+
+@register_kl(Cauchy, Cauchy)
+def _kl_cauchy_cauchy(p, q):
+    # Chyzak and Nielsen's closed form
+    return (((p.scale + q.scale).pow(2) + (p.loc - q.loc).pow(2)).log()
+            - (4 * p.scale * q.scale).log())
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    # E_p[k] log(1 - q) + log q is E_p[log q(k)], with E_p[k] = 1/p - 1
+    return -p.entropy() - (-q.probs).log1p() / p.probs - q.logits
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p, q):
+    alpha_ratio = q.alpha / p.alpha
+    result = q.alpha * (p.scale / q.scale).log() - alpha_ratio.log() + alpha_ratio - 1
+    return functions.where(p.scale < q.scale, math.inf, result)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_multivariatenormal_multivariatenormal(p, q):
+    """log det(L_q) - log det(L_p) + (tr(S_q^-1 S_p) + Mahalanobis(mu_q - mu_p) - n) / 2,
+    with tr(S_q^-1 S_p) the squared Frobenius norm of L_q^-1 L_p."""
+    if p.event_shape != q.event_shape:
+        raise ValueError(f"kl_divergence: MultivariateNormals of different event shapes "
+                         f"{p.event_shape} and {q.event_shape}")
+    n = p.event_shape[0]
+    p_factor, q_factor = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    # L_q^-1 L_p column by column: the columns of L_p, moved last, are the vectors solved
+    whitened = solve_lower(q_factor.unsqueeze(-3), p_factor.mT)
+    trace = whitened.pow(2).sum((-2, -1))
+    return (half_log_det(q_factor) - half_log_det(p_factor)
+            + 0.5 * (trace + mahalanobis_squared(q_factor, q.loc - p.loc) - n))
+
+
 @register_kl(Independent, Independent)
 def _kl_independent_independent(p, q):
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
@@ -165,22 +212,80 @@ def _kl_uniform_normal(p, q):
     return log_term + 0.5 * second_moment / q.scale.pow(2)
 
 
+@register_kl(Exponential, Gumbel)
+def _kl_exponential_gumbel(p, q):
+    rate_scale = p.rate * q.scale
+    loc_in_scales = q.loc / q.scale
+    return (rate_scale.log() - 1 - loc_in_scales + rate_scale.reciprocal()
+            + loc_in_scales.exp() * rate_scale / (rate_scale + 1))
+
+
+@register_kl(Normal, Gumbel)
+def _kl_normal_gumbel(p, q):
+    mean_in_scales = (p.loc - q.loc) / q.scale
+    variance_ratio = (p.scale / q.scale).pow(2)
+    return (-0.5 * variance_ratio.log() + mean_in_scales
+            + (0.5 * variance_ratio - mean_in_scales).exp()
+            - 0.5 * (1 + math.log(2 * math.pi)))
+
+
+@register_kl(Gumbel, Normal)
+def _kl_gumbel_normal(p, q):
+    scale_ratio = p.scale / q.scale
+    mean_distance = (p.loc + p.scale * EULER_GAMMA - q.loc) / q.scale
+    return (-(scale_ratio / math.sqrt(2 * math.pi)).log()
+            + (math.pi * scale_ratio).pow(2) / 12 + 0.5 * mean_distance.pow(2)
+            - (1 + EULER_GAMMA))
+
+
+@register_kl(Uniform, Gumbel)
+def _kl_uniform_gumbel(p, q):
+    scale_over_width = q.scale / (p.high - p.low)
+    high_in_scales = (p.high - q.loc) / q.scale
+    low_in_scales = (p.low - q.loc) / q.scale
+    return (scale_over_width.log() + 0.5 * (high_in_scales + low_in_scales)
+            - scale_over_width * ((-high_in_scales).exp() - (-low_in_scales).exp()))
+
+
+@register_kl(Pareto, Exponential)
+def _kl_pareto_exponential(p, q):
+    scale_rate = p.scale * q.rate
+    result = ((p.alpha / scale_rate).log() - p.alpha.reciprocal()
+              + p.alpha * scale_rate / (p.alpha - 1) - 1)
+    return functions.where(p.alpha <= 1, math.inf, result)  # p has no mean: E_p[x] = inf
+
+
+@register_kl(Pareto, Normal)
+def _kl_pareto_normal(p, q):
+    mean = p.alpha * p.scale / (p.alpha - 1)
+    variance = p.alpha * (p.scale / (p.alpha - 1)).pow(2) / (p.alpha - 2)
+    result = ((math.sqrt(2 * math.pi) * q.scale * p.alpha / p.scale).log()
+              - p.alpha.reciprocal() - 1
+              + (variance + (mean - q.loc).pow(2)) / (2 * q.scale.pow(2)))
+    return functions.where(p.alpha <= 2, math.inf, result)  # p has no variance
+
+
 @register_kl(Uniform, Exponential)
 def _kl_uniform_exponential(p, q):
     result = q.rate * (p.high + p.low) / 2 - ((p.high - p.low) * q.rate).log()
     return functions.where(p.low < 0, math.inf, result)
 
 
-# q has bounded support (Uniform) or support [0, inf) (Exponential) where p's reaches
-# beyond it: the divergence is infinite
+# q has bounded support (Uniform), support [0, inf) (Exponential) or [scale, inf)
+# (Pareto) where p's reaches beyond it: the divergence is infinite
 @register_kl(Exponential, Uniform)
+@register_kl(Exponential, Pareto)
 def _kl_exponential_infinity(p, q):
     return _infinite_like(p.rate)
 
 
+@register_kl(Gumbel, Pareto)
+@register_kl(Gumbel, Uniform)
 @register_kl(Laplace, Exponential)
+@register_kl(Laplace, Pareto)
 @register_kl(Laplace, Uniform)
 @register_kl(Normal, Exponential)
+@register_kl(Normal, Pareto)
 @register_kl(Normal, Uniform)
 def _kl_unbounded_infinity(p, q):
     return _infinite_like(p.loc)

@@ -1,10 +1,12 @@
-"""Normal(loc, scale) and LogNormal(loc, scale): exp of a Normal draw."""
+"""Normal(loc, scale), LogNormal(loc, scale): exp of a Normal draw, and HalfNormal(scale):
+the absolute value of one."""
 import math
 
 from .. import functions
 from ..creation import randn
 from . import constraints
 from .distribution import Distribution
+from .folded import FoldedAtZero
 from .utils import broadcast_all
 
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
@@ -132,3 +134,20 @@ class LogNormal(Distribution):
 
     def entropy(self):
         return self.base_dist.entropy() + self.loc
+
+
+class HalfNormal(FoldedAtZero):
+    """The normal distribution around 0 folded onto [0, inf): |X| for X ~ Normal(0,
+    scale); its density is twice the Normal's."""
+
+    def __init__(self, scale, validate_args=None):
+        base = Normal(0, scale, validate_args=False)  # checked as HalfNormal
+        super().__init__(base, validate_args=validate_args)
+
+    @property
+    def mean(self):
+        return self.scale * math.sqrt(2 / math.pi)
+
+    @property
+    def variance(self):
+        return self.scale.pow(2) * (1 - 2 / math.pi)

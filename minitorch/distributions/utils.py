@@ -7,6 +7,8 @@ from ..creation import tensor
 from ..dtype import finfo, get_default_dtype
 from ..tensor import Tensor
 
+EULER_GAMMA = 0.57721566490153286060  # the Euler-Mascheroni constant
+
 
 def broadcast_all(*values, owner="broadcast_all"):
     """values (floating tensors or numbers) as tensors broadcast to one shape: numbers
