@@ -249,6 +249,21 @@ def empty(*sizes, size=None, dtype=None, requires_grad=False, backend=None, devi
     return _finish(dispatch.empty(shape, dtype, _backend(backend)), requires_grad)
 
 
+def empty_strided(size, stride, *, dtype=None, requires_grad=False, backend=None,
+                  device=None):
+    """An uninitialised (here zero-filled) tensor of shape `size` laid out with `stride`
+    over a storage just large enough for it, as torch.empty_strided."""
+    check_device(device, "empty_strided")
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride) or any(s < 0 for s in size + stride):
+        raise ValueError(f"empty_strided: needs one non-negative stride per non-negative "
+                         f"size, got sizes {size} and strides {stride}")
+    extent = 0 if 0 in size else 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    storage = zeros(extent, dtype=dtype, backend=backend)
+    result = dispatch.view_of(storage, size, stride, 0)
+    return _finish(result, requires_grad)
+
+
 def _like(function, a, dtype, requires_grad, backend, device):
     return function(a.shape, dtype=dtype or a.dtype, requires_grad=requires_grad,
                     backend=backend or a.backend, device=device)

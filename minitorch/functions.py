@@ -2950,6 +2950,18 @@ def float_power(a, exponent):
     return power(a, cast(exponent, float64))
 
 
+_float_power_written = _inplace(float_power, "float_power_")
+
+
+def _float_power_inplace(a, exponent):
+    """a.float_power_(exponent): only a float64 a can hold the float64 result (torch
+    refuses the others rather than round it)."""
+    if a.dtype is not float64:
+        raise TypeError(f"float_power_: the base given to float_power_ has dtype "
+                        f"{a.dtype.name} but the operation's result requires dtype float64")
+    return _float_power_written(a, exponent)
+
+
 def logit(a, eps=None):
     """log(a / (1 - a)); with eps, a is clamped to [eps, 1 - eps] first (gradient 0
     outside). Integers are promoted to the default float dtype."""
@@ -3793,15 +3805,444 @@ def sum_to_size(a, *size):
     return sum_to_shape(a, tuple(size))
 
 
-from .creation import logspace, tril_indices, triu_indices  # noqa: E402
+# ---- strided views: unfold, as_strided ----------------------------------------------------
+
+def _storage_positions(shape, strides, offset):
+    """The storage position of every element of a layout, as an int64 numpy array of
+    shape `shape` (host metadata, like indexing's gather positions)."""
+    positions = np.full(shape, offset, np.int64)
+    for dim, (size, stride) in enumerate(zip(shape, strides)):
+        positions += (np.arange(size, dtype=np.int64) * stride).reshape(
+            [-1 if d == dim else 1 for d in range(len(shape))])
+    return positions
+
+
+class StridedView(Function):
+    """A view of a's storage with any layout (shape, strides, offset: storage positions,
+    not a's). backward, as PyTorch's as_strided: the output gradient added up per storage
+    position, then read at a's positions, divided where several of a's elements share one
+    (an expanded a)."""
+
+    may_view = True
+
+    def forward(self, a, shape, strides, offset):
+        self.output_positions = _storage_positions(shape, strides, offset)
+        self.input_positions = _storage_positions(a.shape, a._strides, a._offset)
+        return dispatch.view_of(a, shape, strides, offset)
+
+    def backward(self, grad):
+        size = 1 + builtins.max([0, *self.output_positions.reshape(-1),
+                                 *self.input_positions.reshape(-1)])
+        per_position = dispatch.fill(0, (size,), grad.dtype, grad._storage.backend)
+        dispatch.index_put(per_position, self.output_positions, grad, accumulate=True)
+        grad_input = dispatch.take(per_position, self.input_positions)
+        sharing = np.bincount(self.input_positions.reshape(-1), minlength=size)
+        if (sharing > 1).any():
+            grad_input = grad_input / make_tensor(sharing[self.input_positions], grad.dtype,
+                                                  backend=grad.backend)
+        return grad_input
+
+    differentiable_backward = no_differentiable_backward
+
+
+def _check_sizes(values, op_name, what):
+    values = tuple(operator.index(v) for v in values)
+    if builtins.any(v < 0 for v in values):
+        raise ValueError(f"{op_name}: {what} must be non-negative, got {values}")
+    return values
+
+
+def as_strided(a, size, stride, storage_offset=None):
+    """A view of a's storage (not of a's elements: strides and offset count storage
+    positions) with shape `size`, as torch.as_strided. Refused: strides or sizes below 0,
+    and a layout that would reach outside the storage."""
+    size = _check_sizes(size, "as_strided", "sizes")
+    stride = _check_sizes(stride, "as_strided", "strides")
+    if len(size) != len(stride):
+        raise ValueError(f"as_strided: {len(size)} sizes but {len(stride)} strides")
+    offset = a._offset if storage_offset is None else operator.index(storage_offset)
+    if offset < 0:
+        raise ValueError(f"as_strided: storage_offset must be non-negative, got {offset}")
+    needed = 0 if 0 in size else offset + 1 + builtins.sum(
+        (n - 1) * s for n, s in zip(size, stride))
+    if needed > a._storage.size:
+        raise RuntimeError(f"as_strided: sizes {format_shape(size)}, strides {stride} and "
+                           f"storage offset {offset} need a storage of {needed} elements, "
+                           f"but it has {a._storage.size}")
+    return StridedView.apply(a, size, stride, offset)
+
+
+def unfold(a, dimension, size, step):
+    """Every window of `size` elements along `dimension`, `step` apart, as a view (no
+    copy): that dim becomes the number of windows, and a last dim of `size` is added
+    (Tensor.unfold). A 0-d a counts as one element."""
+    dim = layout.normalize_dim(dimension, builtins.max(a.ndim, 1), "unfold")
+    length = a.shape[dim] if a.shape else 1
+    size, step = operator.index(size), operator.index(step)
+    if step <= 0:
+        raise ValueError(f"unfold: step must be positive, got {step}")
+    if not 0 <= size <= length:
+        raise ValueError(f"unfold: size {size} exceeds the size {length} of dimension "
+                         f"{dimension} (input shape {format_shape(a.shape)})")
+    if not a.shape:
+        return StridedView.apply(a, (size,), (1,), a._offset)
+    shape, strides = list(a.shape), list(a._strides)
+    shape[dim], strides[dim] = (length - size) // step + 1, strides[dim] * step
+    return StridedView.apply(a, tuple(shape) + (size,), tuple(strides) + (a._strides[dim],),
+                             a._offset)
+
+
+# ---- scattering reductions -----------------------------------------------------------------
+
+_REDUCTION_IDENTITY = {"sum": 0, "mean": 0, "prod": 1}
+
+
+def _identity(reduce, dtype):
+    """The value a reduction ignores: 0, 1, or the lowest (amax) or highest (amin) one."""
+    if reduce in _REDUCTION_IDENTITY:
+        return _REDUCTION_IDENTITY[reduce]
+    info = np.finfo(dtype.numpy) if dtype.is_floating_point else np.iinfo(dtype.numpy)
+    extreme = math.inf if dtype.is_floating_point else info.max
+    return -extreme if reduce == "amax" else extreme
+
+
+def _reduced_into(a, targets, values, reduce, include_self, op_name):
+    """A copy of a where each element at flat (row-major) position t is replaced by the
+    reduction (sum, prod, mean, amax, amin) of the `values` (a flat tensor) whose entry of
+    `targets` (a host int array) is t, and of a's own element when include_self.
+
+    The groups are laid out as rows of a dense table on the host (padded with the
+    reduction's identity), gathered from values in one take and reduced along the rows,
+    so every gradient is the gather's and the reduction's, as PyTorch's."""
+    if values.dtype is not a.dtype:
+        raise TypeError(f"{op_name}: expected self and the source to have the same dtype, "
+                        f"got {a.dtype.name} and {values.dtype.name}")
+    flat = a.reshape(-1)
+    if not len(targets):   # nothing is written; the (empty) values keep a gradient
+        return IndexPut.apply(flat, values, (targets,), False).reshape(a.shape)
+    written, slot_of = np.unique(targets, return_inverse=True)
+    column = np.zeros(len(targets), np.int64)   # each value's place within its group
+    order = np.argsort(slot_of, kind="stable")
+    starts = np.searchsorted(slot_of[order], np.arange(len(written)))
+    column[order] = np.arange(len(targets)) - starts[slot_of[order]]
+    counts = np.bincount(slot_of, minlength=len(written)) + include_self
+    width = int(counts.max()) if len(written) else 0
+    pad = len(targets) + a.numel()   # positions in cat([values, flat, identity])
+    table = np.full((len(written), width), pad, np.int64)
+    table[slot_of, column + include_self] = np.arange(len(targets))
+    if include_self:
+        table[:, 0] = len(targets) + written
+    identity = _scalar_tensor(_identity(reduce, a.dtype), a.dtype, a._storage.backend)
+    pool = cat([values, flat, identity.reshape(1)])
+    grouped = pool[make_tensor(table, int64, backend=a.backend)]
+    if reduce in ("sum", "mean"):
+        reduced = reduce_sum(grouped, 1)
+        if reduce == "mean":
+            count = make_tensor(np.maximum(counts, 1), a.dtype, backend=a.backend)
+            reduced = div(reduced, count, rounding_mode=None if
+                          a.dtype.is_floating_point else "floor")
+    elif reduce == "prod":
+        reduced = prod(grouped, 1)
+    else:
+        reduced = (amax if reduce == "amax" else amin)(grouped, 1)
+    return IndexPut.apply(flat, reduced, (written,), False).reshape(a.shape)
+
+
+def _check_reduce(reduce, allowed, op_name):
+    if reduce not in allowed:
+        raise ValueError(f"{op_name}: reduce must be one of {', '.join(allowed)}, got "
+                         f"{reduce!r}")
+
+
+def scatter_reduce(a, dim, index, src, reduce, *, include_self=True):
+    """A copy of a where out[..., index[i], ...] (along dim) is reduced with src[i] for
+    every position i of index: reduce is "sum", "prod", "mean", "amax" or "amin", over
+    the scattered values and, with include_self, a's own element (positions no index
+    names keep a's). As PyTorch: mean of integers rounds down, amax/amin share the
+    gradient evenly among the elements equal to the result."""
+    _check_reduce(reduce, ("sum", "prod", "mean", "amax", "amin"), "scatter_reduce")
+    if not a.shape:
+        return scatter_reduce(a.reshape(1), 0, index.reshape(1), src.reshape(1), reduce,
+                              include_self=include_self).reshape(())
+    dim = layout.normalize_dim(dim, a.ndim, "scatter_reduce")
+    key = _scatter_key(a, dim, index, "scatter_reduce")
+    _same_backend(a, src, "scatter_reduce")
+    if src.ndim != index.ndim or builtins.any(i > s for i, s in zip(index.shape, src.shape)):
+        raise ValueError(f"scatter_reduce: index {format_shape(index.shape)} must be no "
+                         f"larger than src {format_shape(src.shape)} in any dimension")
+    targets = np.ravel_multi_index(np.broadcast_arrays(*key), a.shape).reshape(-1)
+    values = src[tuple(slice(0, size) for size in index.shape)].reshape(-1)
+    return _reduced_into(a, targets, values, reduce, include_self, "scatter_reduce")
+
+
+def index_reduce(a, dim, index, source, reduce, *, include_self=True):
+    """A copy of a where each slice a[..., index[i], ...] along dim is reduced with
+    source[..., i, ...]: reduce is "prod", "mean", "amax" or "amin" (see scatter_reduce);
+    index is 1-d int64, source is a with dim's size len(index)."""
+    _check_reduce(reduce, ("prod", "mean", "amax", "amin"), "index_reduce")
+    if not a.shape:
+        return index_reduce(a.reshape(1), 0, index.reshape(-1), source.reshape(-1), reduce,
+                            include_self=include_self).reshape(())
+    dim, key = _index_key(a, dim, index, "index_reduce")
+    _same_backend(a, source, "index_reduce")
+    expected = a.shape[:dim] + (key[dim].size,) + a.shape[dim + 1:]
+    if source.shape != expected:
+        raise ValueError(f"index_reduce: expected source of shape {format_shape(expected)}, "
+                         f"got {format_shape(source.shape)}")
+    grid = list(np.indices(expected, dtype=np.int64))
+    grid[dim] = key[dim][grid[dim]]
+    targets = np.ravel_multi_index(grid, a.shape).reshape(-1)
+    return _reduced_into(a, targets, source.reshape(-1), reduce, include_self,
+                         "index_reduce")
+
+
+def masked_scatter(a, mask, source):
+    """A copy of a (broadcast with the bool mask) whose elements where mask is True take
+    source's elements in row-major order; source needs at least that many."""
+    if not isinstance(mask, Tensor) or mask.dtype is not bool_:
+        found = mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__
+        raise TypeError(f"masked_scatter: expected a bool mask, got {found}")
+    _same_backend(a, source, "masked_scatter")
+    if source.dtype is not a.dtype:
+        raise TypeError(f"masked_scatter: expected source of dtype {a.dtype.name}, got "
+                        f"{source.dtype.name}")
+    a, mask = broadcast_tensors(a, mask)
+    chosen = np.flatnonzero(dispatch.to_numpy(mask))
+    if len(chosen) > source.numel():
+        raise ValueError(f"masked_scatter: the mask selects {len(chosen)} elements but "
+                         f"source has only {source.numel()}")
+    written = source.reshape(-1)[:len(chosen)]
+    return IndexPut.apply(contiguous(a).reshape(-1), written, (chosen,), False).reshape(a.shape)
+
+
+def put(a, index, source, accumulate=False):
+    """A copy of a, read as 1-d in row-major order, with source's elements written (or,
+    with accumulate, added) at the positions of the int64 tensor index (negative ones
+    count from the end); source has as many elements as index, and a's dtype."""
+    if not isinstance(index, Tensor) or index.dtype is not int64:
+        found = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
+        raise TypeError(f"put: index must be an int64 tensor, got {found}")
+    if source.numel() != index.numel():
+        raise ValueError(f"put: index has {index.numel()} elements but source has "
+                         f"{source.numel()}")
+    if source.dtype is not a.dtype:
+        raise TypeError(f"put: expected source of dtype {a.dtype.name}, got "
+                        f"{source.dtype.name}")
+    _same_backend(a, source, "put")
+    positions = dispatch.to_numpy(index).reshape(-1)
+    size = a.numel()
+    outside = positions[(positions < -size) | (positions >= size)]
+    if len(outside):
+        raise IndexError(f"put: index {outside[0]} is out of range for a tensor of "
+                         f"{size} elements")
+    return IndexPut.apply(a.reshape(-1), source.reshape(-1), (positions % builtins.max(size, 1),),
+                          accumulate).reshape(a.shape)
+
+
+def _diagonal_filled(a, fill_value, wrap=False):
+    """What fill_diagonal_ writes: a with fill_value on its main diagonal (every dim of
+    size n for more than 2 dims); wrap continues a tall matrix's diagonal every n + 1
+    rows, as PyTorch (and numpy.fill_diagonal)."""
+    if a.ndim < 2:
+        raise ValueError(f"fill_diagonal_: expected at least 2 dims, got "
+                         f"{format_shape(a.shape)}")
+    if a.ndim > 2 and len(set(a.shape)) != 1:
+        raise ValueError(f"fill_diagonal_: all dims must have the same size, got "
+                         f"{format_shape(a.shape)}")
+    _check_scalar(fill_value, "fill_diagonal_")
+    check_fill_value(fill_value, a.dtype, "fill_diagonal_")
+    step = builtins.sum(layout.contiguous_strides(a.shape))
+    positions = np.arange(0, a.numel(), step) if wrap and a.ndim == 2 else \
+        np.arange(builtins.min(a.shape)) * step
+    value = _scalar_tensor(fill_value, a.dtype, a._storage.backend)
+    return IndexPut.apply(a.reshape(-1), value, (positions,), False).reshape(a.shape)
+
+
+def renorm(a, p, dim, maxnorm):
+    """a with each slice along dim (the elements sharing an index of dim) whose p-norm
+    exceeds maxnorm scaled to norm maxnorm (by maxnorm / (norm + 1e-7), as PyTorch);
+    the others unchanged. Gradients flow through the norms too. Floating point only."""
+    _check_floating("renorm", a)
+    if not p > 0:
+        raise ValueError(f"renorm: p must be positive, got {p}")
+    if not maxnorm >= 0:
+        raise ValueError(f"renorm: maxnorm must be non-negative, got {maxnorm}")
+    if a.ndim == 0:
+        raise ValueError("renorm: needs at least 1 dim, got a 0-d tensor")
+    dim = layout.normalize_dim(dim, a.ndim, "renorm")
+    others = tuple(d for d in range(a.ndim) if d != dim)
+    norms = vector_norm(a, p, others, keepdim=True)
+    return a * where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+
+
+def _scattered_into_view(a, src, numbered_view, op_name):
+    """A copy of a with src written into the view `numbered_view` takes of it: that
+    function, applied to a numpy array numbering a's elements in row-major order, gives
+    the positions written. Gradients: a's is zero there, src's the gradient read there."""
+    positions = numbered_view(np.arange(a.numel()).reshape(a.shape))
+    if src.shape != positions.shape:
+        raise ValueError(f"{op_name}: expected src of shape {format_shape(positions.shape)}, "
+                         f"got {format_shape(src.shape)}")
+    if src.dtype is not a.dtype:
+        raise TypeError(f"{op_name}: expected src of dtype {a.dtype.name}, got "
+                        f"{src.dtype.name}")
+    _same_backend(a, src, op_name)
+    return IndexPut.apply(a.reshape(-1), src.reshape(-1), (positions.reshape(-1),),
+                          False).reshape(a.shape)
+
+
+def diagonal_scatter(a, src, offset=0, dim1=0, dim2=1):
+    """A copy of a with src written into diagonal(a, offset, dim1, dim2)."""
+    diagonal(a, offset, dim1, dim2)   # the argument checks
+    return _scattered_into_view(
+        a, src, lambda numbers: np.diagonal(numbers, offset, layout.normalize_dim(
+            dim1, a.ndim, "diagonal_scatter"), layout.normalize_dim(
+            dim2, a.ndim, "diagonal_scatter")), "diagonal_scatter")
+
+
+def select_scatter(a, src, dim, index):
+    """A copy of a with src written into select(a, dim, index)."""
+    select(a, dim, index)
+    dim = layout.normalize_dim(dim, a.ndim, "select_scatter")
+    return _scattered_into_view(a, src, lambda numbers: np.take(numbers, index, axis=dim),
+                                "select_scatter")
+
+
+def slice_scatter(a, src, dim=0, start=None, end=None, step=1):
+    """A copy of a with src written into a[..., start:end:step, ...] along dim."""
+    dim = layout.normalize_dim(dim, a.ndim, "slice_scatter")
+    if step <= 0:
+        raise ValueError(f"slice_scatter: step must be positive, got {step}")
+    key = (slice(None),) * dim + (slice(start, end, step),)
+    return _scattered_into_view(a, src, lambda numbers: numbers[key], "slice_scatter")
+
+
+def split_with_sizes(a, split_sizes, dim=0):
+    """a cut along dim into views of the given sizes, which must add up to its size."""
+    if isinstance(split_sizes, numbers.Integral):
+        raise TypeError("split_with_sizes: split_sizes must be a sequence of ints")
+    return split(a, list(split_sizes), dim)
+
+
+# ---- elementwise predicates and number theory ---------------------------------------------
+
+def isposinf(a):
+    """Where a is +inf (never for integers and bools)."""
+    return a == math.inf if a.dtype.is_floating_point else zeros_like(a, dtype=bool_)
+
+
+def isneginf(a):
+    """Where a is -inf (never for integers and bools)."""
+    return a == -math.inf if a.dtype.is_floating_point else zeros_like(a, dtype=bool_)
+
+
+def isreal(a):
+    """Where a has no imaginary part: everywhere, minitorch having no complex dtypes."""
+    return ones_like(a, dtype=bool_)
+
+
+def signbit(a):
+    """Whether each element's sign bit is set (-0.0 counts; see _sign_bit for nan)."""
+    return _sign_bit(a) if a.dtype is not bool_ else zeros_like(a, dtype=bool_)
+
+
+def sgn(a):
+    """sign(a): for real tensors (the only ones minitorch has) sgn is sign."""
+    return sign(a)
+
+
+def ldexp(a, other):
+    """a * 2 ** other, in floating point (integers promote to the default float)."""
+    return mul(a, exp2(other))
+
+
+def logaddexp2(a, b):
+    """log2(2 ** a + 2 ** b) without overflow: max(a, b) + log2(1 + 2 ** -|a - b|);
+    equal infinities give themselves. Floating point only, as PyTorch."""
+    a, b = _operands(a, b, "logaddexp2")
+    _check_floating("logaddexp2", a)
+    larger = maximum(a, b)
+    result = larger + log1p(exp2(-absolute(a - b))) / math.log(2)
+    return where(logical_and(isinf(a), a == b), a, result)
+
+
+def dist(a, b, p=2):
+    """The p-norm of a - b (broadcast), as a 0-d tensor."""
+    return vector_norm(sub(a, b), p)
+
+
+def _check_integers(op_name, a, b):
+    for tensor in (a, b):
+        if tensor.dtype is not int64:
+            raise TypeError(f"{op_name}: expected int64 tensors, got {tensor.dtype.name}")
+
+
+def gcd(a, b):
+    """The non-negative greatest common divisor of a and b (int64, broadcast), by Euclid's
+    algorithm run elementwise until every remainder is 0; gcd(0, 0) is 0."""
+    a, b = _operands(a, b, "gcd")
+    _check_integers("gcd", a, b)
+    a, b = broadcast_tensors(absolute(a), absolute(b))
+    while bool(any_true(b != 0)):
+        nonzero = b != 0
+        a, b = where(nonzero, b, a), where(nonzero, remainder(a, where(nonzero, b, 1)), 0)
+    return a
+
+
+def lcm(a, b):
+    """The non-negative least common multiple of a and b (int64, broadcast); 0 when
+    either is."""
+    a, b = _operands(a, b, "lcm")
+    _check_integers("lcm", a, b)
+    divisor = gcd(a, b)
+    return absolute(where(divisor == 0, 0, floor_divide(a, where(divisor == 0, 1, divisor)) * b))
+
+
+# ---- in-place view ops: they change the tensor's own layout ----------------------------------
+
+def _relaid(view_op, op_name):
+    """The in-place form of a view op (squeeze_, t_, ...): self takes the view's layout.
+    Not recorded by autograd: a tensor that requires grad is refused in grad mode (the
+    graph keeps the layout each node's output had)."""
+    def method(self, *args, **kwargs):
+        if _grad_enabled[0] and self.requires_grad:
+            raise NotImplementedError(f"{op_name}: changing the layout in place of a tensor "
+                                      "that requires grad is not supported; use the "
+                                      "out-of-place op, or do it under minitorch.no_grad()")
+        result = view_op(self, *args, **kwargs)
+        self.shape, self._strides, self._offset = result.shape, result._strides, result._offset
+        self._compact = None
+        return self
+    method.__name__ = op_name
+    method.__doc__ = f"self.{op_name}(...): self takes the layout of the view op's result."
+    return method
+
+
+def matrix_transpose(a, op_name="mH"):
+    """a with its last two dims swapped, refused for fewer than 2 dims (Tensor.mH,
+    adjoint: minitorch has no complex numbers to conjugate)."""
+    if a.ndim < 2:
+        raise ValueError(f"{op_name}: needs a matrix or a batch of matrices, got "
+                         f"{format_shape(a.shape)}")
+    return transpose(a, -2, -1)
+
+
+def adjoint(a):
+    """The matrix transpose of a's last two dims (no conjugate: no complex numbers)."""
+    return matrix_transpose(a, "adjoint")
+
+
+from .creation import empty_strided, logspace, tril_indices, triu_indices  # noqa: E402
 from .dtype import can_cast, finfo, iinfo, promote_types  # noqa: E402
 from .generator import get_rng_state, seed, set_rng_state  # noqa: E402
 from .printing import set_printoptions  # noqa: E402
-from .sampling import (bernoulli, multinomial, normal, poisson, rand_like,  # noqa: E402
-                       randint_like, randn_like)
+from .sampling import (_random_integers, bernoulli, cauchy_values,  # noqa: E402
+                       exponential_values, geometric_values, log_normal_values, multinomial,
+                       normal, poisson, rand_like, randint_like, randn_like)
 from .statistics import (aminmax, bincount, corrcoef, cov, cumulative_trapezoid,  # noqa: E402
-                         histc, logcumsumexp, nanmean, nansum, std_mean, trapezoid,
-                         var_mean)
+                         histc, logcumsumexp, nanmean, nanquantile, nansum, quantile,
+                         std_mean, trapezoid, var_mean)
+from .selection import mode, nanmedian, unique_consecutive  # noqa: E402
 
 
 def _bernoulli_fill(a, p=0.5, *, generator=None):
@@ -3884,6 +4325,16 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "arctan2": atan2, "fmod": fmod, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
     "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
     "bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+    # quantiles, modes, strided views, scattering reductions, number theory
+    "quantile": quantile, "nanquantile": nanquantile, "nanmedian": nanmedian, "mode": mode,
+    "as_strided": as_strided, "scatter_reduce": scatter_reduce,
+    "index_reduce": index_reduce, "masked_scatter": masked_scatter, "put": put,
+    "renorm": renorm, "diagonal_scatter": diagonal_scatter,
+    "select_scatter": select_scatter, "slice_scatter": slice_scatter,
+    "unique_consecutive": unique_consecutive, "split_with_sizes": split_with_sizes,
+    "isposinf": isposinf, "isneginf": isneginf, "isreal": isreal, "signbit": signbit,
+    "sgn": sgn, "ldexp": ldexp, "logaddexp2": logaddexp2, "dist": dist, "gcd": gcd,
+    "lcm": lcm, "adjoint": adjoint, "empty_strided": empty_strided,
 }
 
 _METHOD_NAMES = (
@@ -3917,6 +4368,10 @@ _METHOD_NAMES = (
     "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "atan2", "arctan2", "fmod",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
     "bitwise_right_shift",
+    "quantile", "nanquantile", "nanmedian", "mode", "as_strided", "scatter_reduce",
+    "index_reduce", "masked_scatter", "put", "renorm", "diagonal_scatter", "select_scatter",
+    "slice_scatter", "unique_consecutive", "split_with_sizes", "isposinf", "isneginf",
+    "isreal", "signbit", "sgn", "ldexp", "logaddexp2", "dist", "gcd", "lcm",
 )
 
 _INPLACE_OPS = {  # in-place method -> the op it computes out of place and writes into self
@@ -3936,7 +4391,10 @@ _INPLACE_OPS = {  # in-place method -> the op it computes out of place and write
         "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh",
         "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "atan2", "arctan2", "fmod",
         "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
-        "bitwise_right_shift")},
+        "bitwise_right_shift", "scatter_reduce", "index_reduce", "masked_scatter", "put",
+        "renorm", "sgn", "ldexp", "logaddexp2", "gcd", "lcm")},
+    "float_power_": _float_power_inplace,
+    "fill_diagonal_": _diagonal_filled,
     # no derivative; as PyTorch, self stays in the graph with gradient 0
     **{name + "_": _zero_gradient(PUBLIC[name]) for name in (
         "eq", "ne", "lt", "le", "gt", "ge", "logical_not", "logical_and", "logical_or",
@@ -3944,6 +4402,11 @@ _INPLACE_OPS = {  # in-place method -> the op it computes out of place and write
         "heaviside")},
     "bernoulli_": _zero_gradient(_bernoulli_fill),
     "uniform_": _zero_gradient(_uniform_values), "normal_": _zero_gradient(_normal_values),
+    "random_": _zero_gradient(_random_integers),
+    "exponential_": _zero_gradient(exponential_values),
+    "geometric_": _zero_gradient(geometric_values),
+    "cauchy_": _zero_gradient(cauchy_values),
+    "log_normal_": _zero_gradient(log_normal_values),
     "cumsum_": _keeping_dtype(cumsum), "cumprod_": _keeping_dtype(cumprod),
 }
 
@@ -3969,7 +4432,10 @@ _SPECIAL_METHODS = {
     "where": _where_method, "__format__": tensor_format, "new_zeros": new_zeros,
     "new_ones": new_ones, "new_full": new_full, "new_tensor": new_tensor, "repeat": repeat,
     "new_empty": new_empty, "sum_to_size": sum_to_size, "nelement": Tensor.numel,
-    "ndimension": Tensor.dim,
+    "ndimension": Tensor.dim, "unfold": unfold, "adjoint": adjoint,
+    "squeeze_": _relaid(squeeze, "squeeze_"), "unsqueeze_": _relaid(unsqueeze, "unsqueeze_"),
+    "t_": _relaid(t, "t_"), "transpose_": _relaid(transpose, "transpose_"),
+    "swapaxes_": _relaid(transpose, "swapaxes_"), "swapdims_": _relaid(transpose, "swapdims_"),
 }
 
 for _name in _METHOD_NAMES:

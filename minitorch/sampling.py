@@ -8,6 +8,7 @@ is; multinomial and poisson need the distribution's parameters on the host to dr
 As in PyTorch, a sample requires grad when a parameter does, with gradient 0 to each
 parameter (the draws are not reparametrized).
 """
+import math
 import numbers
 
 import numpy as np
@@ -176,3 +177,70 @@ def multinomial(a, num_samples, replacement=False, *, generator=None):
                                        p=row / row.sum()) for row in weights])
     return dispatch.from_numpy(drawn.reshape(a.shape[:-1] + (num_samples,)).astype(np.int64),
                                int64, a._storage.backend)
+
+
+# ---- what the in-place random fills write (random_, exponential_, ...) ---------------------
+# Each takes the tensor filled, for its shape, dtype and backend, and draws from the
+# seeded generator: integers on the host, real distributions transformed from rand/randn.
+
+def _random_integers(a, from_=0, to=None, *, generator=None):
+    """What random_ writes: integers uniform in [from_, to - 1]; random_(to), one
+    argument, is [0, to - 1]; random_() is [0, the largest integer a's dtype holds
+    exactly] (2**24 for float32, 2**53 for float64, 2**63 - 1 for int64, 1 for bool), as
+    PyTorch."""
+    if to is None and from_ != 0:   # random_(to): the one argument is the end
+        from_, to = 0, from_
+    if to is None:
+        exact = {"float32": 2 ** 24, "float64": 2 ** 53, "int64": 2 ** 63 - 1, "bool": 1}
+        low, high = from_, exact[a.dtype.name]
+    else:
+        low, high = from_, to - 1
+    if low > high:
+        raise RuntimeError(f"random_: expected from < to, got from={from_} and to={to}")
+    draws = numpy_generator(generator).integers(low, high, size=a.shape, endpoint=True)
+    return tensor(draws, a.dtype, backend=a.backend)
+
+
+def _random_from_uniform(op_name, transform):
+    """A fill of floats: transform(uniform values in [0, 1), *parameters)."""
+    def draw(a, *parameters, generator=None):
+        if not a.dtype.is_floating_point:
+            raise TypeError(f"{op_name}: random floats cannot be written into a tensor of "
+                            f"dtype {a.dtype.name}")
+        return transform(rand(a.shape, generator=generator, dtype=a.dtype,
+                              backend=a.backend), *parameters)
+    draw.__name__ = op_name
+    return draw
+
+
+def _exponential(unit, lambd=1.0):
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_: expects lambd > 0.0, but found lambd={lambd}")
+    return -(1 - unit).log() / lambd
+
+
+def _geometric(unit, p):
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_: expects p to be in (0, 1), but found p={p}")
+    return ((1 - unit).log() / math.log1p(-p)).floor() + 1
+
+
+def _cauchy(unit, median=0.0, sigma=1.0):
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_: expects sigma > 0.0, but found sigma={sigma}")
+    return (math.pi * (unit - 0.5)).tan() * sigma + median
+
+
+exponential_values = _random_from_uniform("exponential_", _exponential)
+geometric_values = _random_from_uniform("geometric_", _geometric)
+cauchy_values = _random_from_uniform("cauchy_", _cauchy)
+
+
+def log_normal_values(a, mean=1.0, std=2.0, *, generator=None):
+    """What log_normal_ writes: exp of normal values with that mean and std."""
+    if not a.dtype.is_floating_point:
+        raise TypeError(f"log_normal_: random floats cannot be written into a tensor of "
+                        f"dtype {a.dtype.name}")
+    _check_std(std, "log_normal_")
+    return (randn(a.shape, generator=generator, dtype=a.dtype, backend=a.backend) * std
+            + mean).exp()

@@ -342,3 +342,102 @@ def bucketize(values, boundaries, *, out_int32=False, right=False):
         raise ValueError(f"bucketize: boundaries must be 1-d, got "
                          f"{format_shape(boundaries.shape)}")
     return searchsorted(boundaries, values, out_int32=out_int32, right=right)
+
+
+# ---- nan-ignoring median, mode, consecutive runs ----------------------------------------
+
+def _nanmedian_ranks(array, axis):
+    """The rank, in ascending order along axis (nan last), of each slice's lower median
+    of its non-nan elements (axis kept as size 1); of all of them when all are nan, as
+    PyTorch (a nan then, at the middle nan's position)."""
+    counted = np.count_nonzero(array == array, axis=axis, keepdims=True)
+    return (np.where(counted > 0, counted, array.shape[axis]) - 1) // 2
+
+
+class NanMedianOfAll(MedianOfAll):
+    """nanmedian() of every element: the lower median of the non-nan ones (nan when all
+    are nan or a is empty); the gradient is shared as median()'s."""
+
+    def forward(self, a):
+        self.dims, self.keepdim = tuple(range(a.ndim)), False
+        kept_shape = (1,) * a.ndim
+        if a.numel() == 0:
+            kept = dispatch.fill(math.nan, kept_shape, a.dtype, a._storage.backend)
+        else:
+            with no_grad():
+                kept = nanmedian(a.reshape(-1), 0).values.reshape(kept_shape)
+        self.save_for_backward(a, kept)
+        return _drop_dims(kept, self.dims, False)
+
+
+def nanmedian(a, dim=None, keepdim=False):
+    """median ignoring nan: the lower median of each slice's non-nan elements (nan, and
+    the first nan's index, where all are nan). Forms and gradients as median's."""
+    _check_not_bool(a, "nanmedian")
+    if dim is not None:
+        dim = layout.normalize_dim(dim, a.ndim, "nanmedian")
+        _check_slices_not_empty(a, dim, "nanmedian")
+        return _select_by_rank("nanmedian", a, dim, keepdim, _nanmedian_ranks)
+    if keepdim:
+        raise TypeError("nanmedian: keepdim needs a dim (nanmedian() of all elements is 0-d)")
+    if a.numel() == 0 and not a.dtype.is_floating_point:
+        raise RuntimeError(f"nanmedian: an empty {a.dtype.name} tensor has no median (input "
+                           f"shape {format_shape(a.shape)})")
+    return NanMedianOfAll.apply(a)
+
+
+def _mode_positions(array, axis):
+    """For each slice of numpy `array` along axis (kept as size 1), the position of its
+    mode, as PyTorch's CPU kernel: the most frequent value, the smallest of equally
+    frequent ones, at its last occurrence."""
+    rows = np.moveaxis(array, axis, -1).reshape(-1, array.shape[axis])
+    positions = np.empty(len(rows), np.int64)
+    for r, row in enumerate(rows):
+        values, counts = np.unique(row, return_counts=True)
+        mode = values[np.argmax(counts)]   # unique sorts, so argmax picks the smallest
+        positions[r] = np.flatnonzero((row == mode) | ((row != row) & (mode != mode)))[-1]
+    shape = list(array.shape)
+    shape[axis] = 1
+    return np.moveaxis(positions.reshape(shape[:axis] + shape[axis + 1:] + [1]), -1, axis)
+
+
+def mode(a, dim=-1, keepdim=False):
+    """(values, indices): each slice's most frequent value along dim (the smallest of equally
+    frequent ones) and its last position; values' gradient goes to indices."""
+    dim = layout.normalize_dim(dim, a.ndim, "mode")
+    _check_slices_not_empty(a, dim, "mode")
+    if not a.shape:
+        return MaxMin(a.clone(), _indices(np.zeros((), np.int64), a), "mode")
+    indices = _indices(_mode_positions(dispatch.to_numpy(a), dim), a)
+    values = gather(a, dim, indices)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return MaxMin(values, indices, "mode")
+
+
+def unique_consecutive(a, return_inverse=False, return_counts=False, dim=None):
+    """a with each run of consecutive equal elements (dim=None: of the flattened a; else
+    of equal slices along dim) kept once. With return_inverse, the run each element (or
+    slice) belongs to; with return_counts, each run's length."""
+    if dim is None:
+        array, along = dispatch.to_numpy(a).reshape(-1), 0
+    else:
+        along = layout.normalize_dim(dim, a.ndim, "unique_consecutive")
+        array = np.moveaxis(dispatch.to_numpy(a), along, 0)
+    size = array.shape[0] if array.ndim else 1
+    starts = np.ones(size, bool)   # where a new run starts
+    if size > 1:
+        differs = array[1:] != array[:-1]
+        starts[1:] = differs.reshape(size - 1, -1).any(axis=1)
+    with no_grad():
+        if dim is None:
+            values = a.reshape(-1)[_indices(np.flatnonzero(starts), a)]
+        else:
+            values = a.index_select(along, _indices(np.flatnonzero(starts), a))
+    result = (NotDifferentiable.apply(a, values, "unique_consecutive"),)
+    if return_inverse:
+        inverse = np.cumsum(starts) - 1
+        result += (_indices(inverse.reshape(a.shape) if dim is None else inverse, a),)
+    if return_counts:
+        result += (_indices(np.diff(np.flatnonzero(np.append(starts, True))), a),)
+    return result if len(result) > 1 else result[0]

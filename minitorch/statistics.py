@@ -6,15 +6,18 @@ the ops they are built of; bincount and histc, which count, have none (as PyTorc
 import math
 import numbers
 
-from . import layout
+import numpy as np
+
+from . import dispatch, layout
 from .autograd import no_grad
 from .dtype import bool_, float64, int64
+from .creation import tensor
 from .functions import (_accumulating, _check_floating, _reduction_dims, _scan_steps,
-                        amax, amin, clamp, clone, cumsum,
+                        amax, amin, clamp, clone, cumsum, gather, lerp, movedim,
                         diagonal, full, index_add, isnan, logaddexp, logical_and,
                         logical_not, matmul, mean, reduce_sum, sqrt, std, var, where)
 from .layout import format_shape
-from .selection import NotDifferentiable
+from .selection import NotDifferentiable, sort
 from .tensor import Tensor
 
 
@@ -252,3 +255,78 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running trapezoidal-rule integrals of y along dim (one fewer than y has)."""
     dim, areas = _trapezoid_areas(y, x, dx, dim, "cumulative_trapezoid")
     return cumsum(areas, dim)
+
+
+# ---- quantiles ----------------------------------------------------------------------------
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(a, q, dim, keepdim, interpolation, ignore_nan, op_name):
+    """quantile and nanquantile (see quantile). The ranks are index metadata found on the
+    host from each slice's count of (non-nan) elements; the values are gathered from the
+    sorted a and interpolated with lerp, so gradients are sort's and lerp's."""
+    _check_floating(op_name, a)
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"{op_name}: interpolation must be one of "
+                         f"{', '.join(_INTERPOLATIONS)}, got {interpolation!r}")
+    if isinstance(q, Tensor):
+        if q.dtype is not a.dtype or q.ndim > 1:
+            raise ValueError(f"{op_name}: q must be a number or a 0-d or 1-d {a.dtype.name} "
+                             f"tensor, got a {q.dtype.name} tensor of shape "
+                             f"{format_shape(q.shape)}")
+        levels, scalar = dispatch.to_numpy(q).reshape(-1), q.ndim == 0
+    else:
+        levels, scalar = np.array([q], a.dtype.numpy), True
+    if not ((levels >= 0) & (levels <= 1)).all():
+        raise ValueError(f"{op_name}: q values must be in the range [0, 1]")
+    if a.numel() == 0:
+        raise RuntimeError(f"{op_name}: the input tensor must be non-empty")
+    if dim is None:
+        rows = a.reshape(-1)
+    else:
+        dim = layout.normalize_dim(dim, a.ndim, op_name)
+        rows = movedim(a, dim, -1) if a.shape else a.reshape(1)
+    ordered = sort(rows, -1).values                     # nan last
+    array = dispatch.to_numpy(ordered)
+    size = array.shape[-1]
+    counted = np.count_nonzero(array == array, axis=-1) if ignore_nan else \
+        np.where((array != array).any(axis=-1), 0, size)  # 0: the answer is nan
+    last = np.where(counted > 0, counted - 1, size - 1)
+    ranks = levels.reshape((-1,) + (1,) * (array.ndim - 1)) * last.astype(a.dtype.numpy)
+    ranks = np.where(counted > 0, ranks, size - 1)
+    below, above = np.floor(ranks), np.ceil(ranks)
+    if interpolation == "nearest":
+        below = above = np.round(ranks)
+    elif interpolation == "lower":
+        above = below
+    elif interpolation == "higher":
+        below = above
+    expanded = ordered.expand((len(levels),) + ordered.shape)
+
+    def values_at(ranks_chosen):
+        index = tensor(ranks_chosen.astype(np.int64)[..., None], int64, backend=a.backend)
+        return gather(expanded, -1, index).squeeze(-1)
+
+    weights = np.full(ranks.shape, 0.5) if interpolation == "midpoint" else ranks - below
+    result = lerp(values_at(below), values_at(above),
+                  tensor(weights, a.dtype, backend=a.backend))
+    if keepdim:
+        if dim is None:
+            result = result.reshape((len(levels),) + (1,) * a.ndim)
+        elif a.shape:
+            result = result.unsqueeze(dim + 1)
+    return result.squeeze(0) if scalar else result
+
+
+def quantile(a, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-th quantiles of a's elements (dim=None) or of each slice along dim, as
+    torch.quantile: q a number in [0, 1] or a 1-d tensor of them (which adds a leading dim
+    of len(q)); between two elements the interpolation is "linear", "lower", "higher",
+    "midpoint" or "nearest" (half to even). A slice holding nan gives nan."""
+    return _quantile(a, q, dim, keepdim, interpolation, False, "quantile")
+
+
+def nanquantile(a, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """quantile of the non-nan elements (nan where a slice has none)."""
+    return _quantile(a, q, dim, keepdim, interpolation, True, "nanquantile")

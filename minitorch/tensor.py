@@ -119,6 +119,31 @@ class Tensor:
     def mT(self):
         return self.transpose(-2, -1)
 
+    @property
+    def H(self):  # noqa: N802  (PyTorch's name)
+        """The transpose of a matrix (conjugate: a no-op, minitorch being real); a 0-d
+        tensor is its own, other ranks are refused, as PyTorch."""
+        if self.ndim == 0:
+            return self
+        if self.ndim != 2:
+            raise ValueError(f"H: only supported on matrices (2-d tensors), got a "
+                             f"{self.ndim}-d tensor")
+        return functions.t(self)
+
+    @property
+    def mH(self):  # noqa: N802  (PyTorch's name)
+        """The transpose of the last two dims (a matrix or a batch of them)."""
+        return functions.matrix_transpose(self, "mH")
+
+    @property
+    def is_cpu(self):
+        """True: every backend keeps its storage in host memory."""
+        return True
+
+    def is_signed(self):
+        """Whether the dtype holds negative numbers: all but bool."""
+        return self.dtype is not bool_
+
     def is_floating_point(self):
         return self.dtype.is_floating_point
 
@@ -289,6 +314,12 @@ class Tensor:
         (see minitorch.autograd.register_hook)."""
         return autograd.register_hook(self, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(self) after each backward pass that updated self.grad (a leaf); returns
+        a handle whose remove() unregisters it (see
+        minitorch.autograd.register_post_accumulate_grad_hook)."""
+        return autograd.register_post_accumulate_grad_hook(self, hook)
+
     def requires_grad_(self, requires_grad=True):
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError(f"requires_grad_(): only floating point tensors can require "
@@ -306,6 +337,11 @@ class Tensor:
         self._retains_grad = True
         if self._ctx is not None:
             autograd.node_hooks(self._ctx).retaining = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        """Whether retain_grad() asked for this non-leaf's .grad to be kept."""
+        return self._retains_grad and self._ctx is not None
 
     def detach(self):
         """The same data (shared storage), cut from the graph."""
@@ -339,6 +375,36 @@ class Tensor:
 
     def zero_(self):
         return self.fill_(0)
+
+    def new_empty_strided(self, size, stride, dtype=None, requires_grad=False, backend=None):
+        """An uninitialised (zero-filled) tensor with that size and stride, with this
+        tensor's dtype and backend unless given (see minitorch.empty_strided)."""
+        return creation.empty_strided(size, stride, dtype=dtype or self.dtype,
+                                      requires_grad=requires_grad,
+                                      backend=backend or self.backend)
+
+    def apply_(self, callable):  # noqa: A002  (PyTorch's parameter name)
+        """Replace each element x by callable(x), run on the host one element at a time
+        (slow, as in PyTorch; not recorded by autograd, so refused on a tensor that
+        requires grad)."""
+        return self._mapped_in_place("apply_", callable)
+
+    def map_(self, tensor, callable):  # noqa: A002
+        """Replace each element x by callable(x, y), y the element of `tensor` (broadcast
+        to this shape) at the same position, run on the host (see apply_)."""
+        others = np.broadcast_to(dispatch.to_numpy(tensor), self.shape)
+        return self._mapped_in_place("map_", callable, others)
+
+    def _mapped_in_place(self, op_name, function, *others):
+        if self.requires_grad:
+            raise RuntimeError(f"{op_name}: can't be called on a tensor that requires grad; "
+                               f"use tensor.detach().{op_name}(...)")
+        values = [function(*items) for items in zip(
+            dispatch.to_numpy(self).reshape(-1).tolist(),
+            *(other.reshape(-1).tolist() for other in others))]
+        result = creation.tensor(np.array(values).reshape(self.shape), self.dtype,
+                                 backend=self.backend)
+        return self.copy_(result)
 
 
 def is_tensor(obj):

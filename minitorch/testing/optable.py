@@ -762,6 +762,78 @@ OP_TABLE = (
            (Sample((T(3, 4),)), Sample((T(3, 4), T(4))),
             Sample((T(4, 3, layout="transposed"),), {"dim": 0, "dx": 2.0})),
            dtypes=NUMERIC, rtol={"float32": 1e-5, "float64": 1e-7}),
+    # ---- tensor-method breadth -----------------------------------------------------------
+    OpInfo("quantile", lambda a, **k: a.quantile(0.3, **k),
+           (Sample((T(3, 5),), {"dim": 1}), Sample((T(4, 3, layout="transposed"),), {"dim": 0}),
+            Sample((T(7),),), Sample((T(2, 5),), {"dim": -1, "keepdim": True,
+                                                  "interpolation": "midpoint"})),
+           gradcheck=False),
+    OpInfo("unfold", lambda a: a.unfold(0, 2, 1),
+           (Sample((T(5, 3),)), Sample((T(3, 5, layout="transposed"),))),
+           dtypes=NUMERIC),
+    OpInfo("scatter_reduce", lambda a, i, s, **k: a.scatter_reduce(0, i, s, **k),
+           (Sample((T(4, 3), index(3, 3, high=4), T(3, 3)), {"reduce": "sum"}),
+            Sample((T(4, 3, layout="transposed"), index(2, 3, high=4), T(2, 3)),
+                   {"reduce": "mean", "include_self": False}),
+            Sample((T(4, 3), index(3, 3, high=4), T(3, 3, layout="strided")),
+                   {"reduce": "prod"})), rtol={"float32": 1e-5, "float64": 1e-7}),
+    OpInfo("renorm", lambda a: a.renorm(2, 0, 1.0),
+           (Sample((T(3, 4),)), Sample((T(4, 3, layout="transposed"),))),
+           rtol={"float32": 1e-5, "float64": 1e-7}),
+    OpInfo("diagonal_scatter", lambda a, s: a.diagonal_scatter(s, 1),
+           (Sample((T(3, 4), T(3))), Sample((T(4, 3, layout="transposed"), T(2)))),
+           dtypes=NUMERIC),
+    _binary("logaddexp2", lambda a, b: a.logaddexp2(b), scalars=False),
+    OpInfo("dist", lambda a, b: _lib(a).dist(a, b, 3),
+           (Sample((T(3, 4), T(4))), Sample((T(4, 3, layout="transposed"), T(4, 3)))),
+           rtol={"float32": 1e-5, "float64": 1e-7}),
+    # the nan-ignoring reductions see the elements above 1.5 (about one in eight) as nan
+    OpInfo("nanquantile", lambda a, **k: _above_as_nan(a).nanquantile(0.4, **k),
+           (Sample((T(3, 6),), {"dim": 1}), Sample((T(5, 3, layout="transposed"),), {"dim": 0}),
+            Sample((T(9),)), Sample((T(2, 6, layout="strided"),),
+                                    {"dim": -1, "keepdim": True, "interpolation": "higher"}))),
+    OpInfo("nanmedian", lambda a: _above_as_nan(a).nanmedian(),
+           (Sample((T(3, 5),)), Sample((T(4, 3, layout="transposed"),)), Sample((T(),)))),
+    OpInfo("nanmedian_dim", lambda a, **k: _above_as_nan(a).nanmedian(**k)[0],
+           _reduction_samples(False)[1:4]),
+    # distinct floats make the mode each slice's smallest element; int64 has ties
+    OpInfo("mode", lambda a, **k: a.mode(**k)[0],
+           (Sample((T(3, 6),)), Sample((T(5, 3, layout="transposed"),), {"dim": 0}),
+            Sample((T(2, 3, 4),), {"dim": 1, "keepdim": True}), Sample((T(),))),
+           dtypes=NUMERIC),
+    OpInfo("index_reduce",
+           lambda a, i, s, **k: a.index_reduce(k.pop("dim", 0), i, s, **k),
+           (Sample((T(4, 3), index(5, high=4), T(5, 3)), {"reduce": "prod"}),
+            Sample((T(3, 4, layout="transposed"), index(3, high=4), T(3, 3, layout="strided")),
+                   {"dim": 1, "reduce": "amax", "include_self": False}),
+            Sample((T(4, 3), index(6, high=4), T(6, 3)), {"reduce": "mean"}),
+            Sample((T(2, 3), index(4, high=3), T(2, 4)),
+                   {"dim": -1, "reduce": "amin"}),
+            Sample((T(4, 3), index(0, high=4), T(0, 3)), {"reduce": "mean"})),
+           dtypes=NUMERIC, rtol={"float32": 1e-5, "float64": 1e-7}),
+    OpInfo("masked_scatter", lambda a, m, s: a.masked_scatter(m, s),
+           (Sample((T(3, 4), mask(3, 4), T(12))),
+            Sample((T(4), mask(3, 4), T(3, 5))),                  # a broadcast to the mask
+            Sample((T(4, 3, layout="transposed"), mask(4, 3), T(4, 3, layout="strided"))),
+            Sample((T(0, 3), mask(0, 3), T(2)))), dtypes=NUMERIC),
+    # without accumulate, which write wins at a repeated index is unspecified
+    OpInfo("put", lambda a, i, s, **k: a.put(i, s, **k),
+           (Sample((T(3, 4), index(5, high=12, distinct=True), T(5))),
+            Sample((T(4, 3, layout="transposed"), index(2, 4, high=12), T(8)),
+                   {"accumulate": True}),
+            Sample((T(3, 4), index(3, high=12), T(3, layout="strided")), {"accumulate": True}),
+            Sample((T(2, 3), index(0, high=6), T(0)))), dtypes=NUMERIC),
+    OpInfo("select_scatter", lambda a, s, dim, i: a.select_scatter(s, dim, i),
+           (Sample((T(3, 4), T(4), 0, 1)), Sample((T(4, 3, layout="transposed"), T(4), 1, -1)),
+            Sample((T(2, 3, 4), T(2, 4, layout="strided"), -2, 2)), Sample((T(3), T(), 0, 0))),
+           dtypes=NUMERIC),
+    OpInfo("slice_scatter", lambda a, s, **k: a.slice_scatter(s, **k),
+           (Sample((T(5, 3), T(2, 3)), {"start": 1, "end": 5, "step": 2}),
+            Sample((T(3, 5, layout="transposed"), T(3, 2, layout="strided")),
+                   {"dim": 1, "start": -2}),
+            Sample((T(4, 2), T(4, 2))), Sample((T(3, 4), T(0, 4)), {"start": 3, "end": 3})),
+           dtypes=NUMERIC),
+    _binary("ldexp", lambda a, b: a.ldexp(b), scalars=False, rtol=_LIBM_RTOL),
 )
 
 
@@ -914,6 +986,11 @@ def _lib(tensor):
     """The library a tensor belongs to (minitorch or torch), for module-level calls."""
     import importlib
     return importlib.import_module(type(tensor).__module__.split(".")[0])
+
+
+def _above_as_nan(a):
+    """a with its elements above 1.5 replaced by nan (inputs for the nan-ignoring ops)."""
+    return a.masked_fill(a > 1.5, _NAN)
 
 
 def _joined(parts):
