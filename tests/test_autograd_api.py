@@ -294,3 +294,34 @@ def test_grad_fn_names_and_repr():
     assert a.grad_fn is None
     total.backward()
     assert total.grad_fn.next_functions == ()   # released with the graph's buffers
+
+
+def test_post_accumulate_grad_hooks_as_torch():
+    """hook(tensor) runs after .grad is updated, every backward, in registration order;
+    an optimizer can step from it (torch's optimizer-in-backward pattern)."""
+    def run(lib):
+        calls = []
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        first = w.register_post_accumulate_grad_hook(
+            lambda t: calls.append(("first", t.grad.tolist())))
+        w.register_post_accumulate_grad_hook(lambda t: calls.append(("second", t is w)))
+        (w * w).sum().backward()
+        first.remove()
+        (w * 3).sum().backward()
+        optimizer = lib.optim.SGD([w], lr=0.5)
+
+        def step_now(tensor):
+            optimizer.step()
+            optimizer.zero_grad()
+        w.register_post_accumulate_grad_hook(step_now)
+        (w * w).sum().backward()
+        return calls, w.tolist(), w.grad
+    ours, theirs = run(minitorch), run(torch)
+    assert ours[:2] == theirs[:2] and ours[2] is None and theirs[2] is None
+
+
+def test_post_accumulate_grad_hook_only_on_leaves_that_require_grad():
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        minitorch.ones(2).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (minitorch.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(print)

@@ -25,7 +25,8 @@ from .engine import backward, grad  # noqa: F401
 from .function import FunctionCtx, once_differentiable  # noqa: F401
 from .grad_mode import (_grad_enabled, enable_grad, inference_mode,  # noqa: F401
                         is_grad_enabled, no_grad, set_grad_enabled)
-from .hooks import RemovableHandle, TensorHooks, node_hooks, register_hook  # noqa: F401
+from .hooks import (RemovableHandle, TensorHooks, node_hooks, register_hook,  # noqa: F401
+                    register_post_accumulate_grad_hook)
 from .node import (AccumulateGrad, Function, no_differentiable_backward,  # noqa: F401
                    rebase)
 from . import functional  # noqa: F401,E402

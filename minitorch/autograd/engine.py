@@ -4,7 +4,7 @@ from itertools import zip_longest
 
 from .anomaly_mode import _anomaly_enabled, check_nan
 from .grad_mode import _grad_enabled
-from .hooks import _leaf_grad, _leaf_hooks, _run_hooks
+from .hooks import _leaf_grad, _leaf_hooks, _post_accumulate_hooks, _run_hooks
 from .node import Function, _check_current, _edges, _rebases
 
 
@@ -279,11 +279,15 @@ def _leading_to(starts, targets):
 
 
 def _accumulate(tensor, grad, handed_out):
-    """tensor.grad += grad, where a first gradient is stored without aliasing another."""
+    """tensor.grad += grad, where a first gradient is stored without aliasing another;
+    then tensor's post-accumulate-grad hooks run."""
     if tensor.grad is not None:
         tensor.grad = tensor.grad + grad
-        return
-    if id(grad._storage) in handed_out:
-        grad = grad.clone()
-    handed_out.add(id(grad._storage))
-    tensor.grad = grad
+    else:
+        if id(grad._storage) in handed_out:
+            grad = grad.clone()
+        handed_out.add(id(grad._storage))
+        tensor.grad = grad
+    if _post_accumulate_hooks and id(tensor) in _post_accumulate_hooks:
+        for hook in tuple(_post_accumulate_hooks[id(tensor)][1].values()):
+            hook(tensor)

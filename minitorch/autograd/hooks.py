@@ -1,10 +1,11 @@
-"""Tensor hooks (register_hook, retain_grad's storing of .grad) and the handles that
-remove them."""
+"""Tensor hooks (register_hook, register_post_accumulate_grad_hook, retain_grad's
+storing of .grad) and the handles that remove them."""
 import weakref
 from itertools import count
 
 _handle_ids = count()
 _leaf_hooks = {}  # id(leaf) -> (weak reference to the leaf, its hooks {handle id: hook})
+_post_accumulate_hooks = {}  # the same, for hooks run after the leaf's .grad is updated
 
 
 class TensorHooks:
@@ -52,11 +53,30 @@ def register_hook(tensor, hook):
                            "doesn't require gradient")
     if tensor._ctx is not None:
         return RemovableHandle(node_hooks(tensor._ctx).hooks, hook)
+    return RemovableHandle(_leaf_registry(_leaf_hooks, tensor), hook)
+
+
+def register_post_accumulate_grad_hook(tensor, hook):
+    """Tensor.register_post_accumulate_grad_hook: hook(tensor), called each time a
+    backward pass has updated the .grad of tensor, a leaf that requires grad (e.g. to
+    step an optimizer per parameter as soon as its gradient is ready); its return value
+    is ignored."""
+    if not tensor.requires_grad:
+        raise RuntimeError("register_post_accumulate_grad_hook(): cannot register a hook on "
+                           "a tensor that doesn't require gradient")
+    if tensor._ctx is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                           "tensors")
+    return RemovableHandle(_leaf_registry(_post_accumulate_hooks, tensor), hook)
+
+
+def _leaf_registry(registry, tensor):
+    """The hooks ({handle id: hook}) of the leaf `tensor` in registry, made on first use;
+    the entry goes when the leaf is garbage collected."""
     key = id(tensor)
-    if key not in _leaf_hooks:
-        _leaf_hooks[key] = (weakref.ref(tensor, lambda _, key=key: _leaf_hooks.pop(key, None)),
-                            {})
-    return RemovableHandle(_leaf_hooks[key][1], hook)
+    if key not in registry:
+        registry[key] = (weakref.ref(tensor, lambda _, key=key: registry.pop(key, None)), {})
+    return registry[key][1]
 
 
 def _run_hooks(hooks, grad):
