@@ -11,10 +11,13 @@ TransformedDistribution pushes a distribution through them.
 """
 from . import constraints, transforms
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .categorical import Categorical, OneHotCategorical
 from .cauchy import Cauchy, HalfCauchy
+from .dirichlet import Beta, Dirichlet
 from .distribution import Distribution
 from .exponential import Exponential
+from .gamma import Chi2, Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .independent import Independent
@@ -24,8 +27,10 @@ from .mixture_same_family import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
 from .normal import HalfNormal, LogNormal, Normal
 from .pareto import Pareto
+from .poisson import Poisson
 from .relaxed import (ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli,
                       RelaxedOneHotCategorical)
+from .student_t import StudentT
 from .transformed_distribution import TransformedDistribution
 from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform,
                          PowerTransform, SigmoidTransform, SoftmaxTransform, TanhTransform,
@@ -33,12 +38,12 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTra
 from .uniform import Uniform
 from .weibull import Weibull
 
-__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Categorical", "Cauchy",
-           "ComposeTransform", "Distribution", "ExpRelaxedCategorical", "ExpTransform",
-           "Exponential", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent",
-           "Laplace", "LogNormal", "LogitRelaxedBernoulli", "MixtureSameFamily",
-           "MultivariateNormal", "Normal", "OneHotCategorical", "Pareto", "PowerTransform",
-           "RelaxedBernoulli", "RelaxedOneHotCategorical", "SigmoidTransform",
-           "SoftmaxTransform", "TanhTransform", "Transform", "TransformedDistribution",
-           "Uniform", "Weibull", "constraints", "kl_divergence", "register_kl",
-           "transforms"]
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial",
+           "Categorical", "Cauchy", "Chi2", "ComposeTransform", "Dirichlet", "Distribution",
+           "ExpRelaxedCategorical", "ExpTransform", "Exponential", "Gamma", "Geometric",
+           "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "Laplace", "LogNormal",
+           "LogitRelaxedBernoulli", "MixtureSameFamily", "MultivariateNormal", "Normal",
+           "OneHotCategorical", "Pareto", "Poisson", "PowerTransform", "RelaxedBernoulli",
+           "RelaxedOneHotCategorical", "SigmoidTransform", "SoftmaxTransform", "StudentT",
+           "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "Weibull",
+           "constraints", "kl_divergence", "register_kl", "transforms"]

@@ -5,10 +5,14 @@ import math
 from .. import functions
 from ..creation import full_like
 from ..nn.functional import softplus
+from ..special import digamma, lgamma
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .categorical import Categorical, OneHotCategorical
 from .cauchy import Cauchy
+from .dirichlet import Beta, Dirichlet
 from .exponential import Exponential
+from .gamma import Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .independent import Independent
@@ -17,6 +21,7 @@ from .multivariate_normal import (MultivariateNormal, half_log_det, mahalanobis_
                                   solve_lower)
 from .normal import HalfNormal, LogNormal, Normal
 from .pareto import Pareto
+from .poisson import Poisson
 from .uniform import Uniform
 from .utils import EULER_GAMMA, sum_rightmost
 
@@ -145,6 +150,53 @@ def _kl_pareto_pareto(p, q):
     alpha_ratio = q.alpha / p.alpha
     result = q.alpha * (p.scale / q.scale).log() - alpha_ratio.log() + alpha_ratio - 1
     return functions.where(p.scale < q.scale, math.inf, result)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    return (q.concentration * (p.rate / q.rate).log()
+            + lgamma(q.concentration) - lgamma(p.concentration)
+            + (p.concentration - q.concentration) * digamma(p.concentration)
+            + (q.rate - p.rate) * (p.concentration / p.rate))
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    p_total, q_total = p.concentration.sum(-1), q.concentration.sum(-1)
+    expected_log_p = p.concentration.digamma() - p_total.digamma().unsqueeze(-1)
+    return (lgamma(p_total) - lgamma(q_total)
+            - (lgamma(p.concentration) - lgamma(q.concentration)).sum(-1)
+            + ((p.concentration - q.concentration) * expected_log_p).sum(-1))
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    return _kl_dirichlet_dirichlet(p._dirichlet, q._dirichlet)
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(Binomial, Binomial)
+def _kl_binomial_binomial(p, q):
+    """Infinite where p has more trials than q; refused, as in torch, where it has
+    fewer."""
+    if bool((p.total_count < q.total_count).any().item()):
+        raise NotImplementedError("kl_divergence: KL between Binomials where "
+                                  "q.total_count > p.total_count is not implemented")
+    result = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p()
+                              - (-q.probs).log1p())
+    return functions.where(p.total_count > q.total_count, math.inf, result)
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    scale_ratio = p.scale / q.scale
+    loc_shift = (q.loc - p.loc) / q.scale
+    return (-scale_ratio.log() - loc_shift + scale_ratio * EULER_GAMMA
+            + (loc_shift + lgamma(1 + scale_ratio)).exp() - (1 + EULER_GAMMA))
 
 
 @register_kl(MultivariateNormal, MultivariateNormal)

@@ -1,5 +1,6 @@
 """Weibull(scale, concentration): density (k/s) (x/s)^(k-1) exp(-(x/s)^k) on x > 0."""
 from ..creation import ones_like
+from ..special import lgamma
 from . import constraints
 from .exponential import Exponential
 from .transformed_distribution import TransformedDistribution
@@ -9,8 +10,7 @@ from .utils import EULER_GAMMA, broadcast_all
 
 class Weibull(TransformedDistribution):
     """scale * E^(1/concentration) for E ~ Exponential(1), a TransformedDistribution as
-    in torch. mean and variance need the gamma function, which minitorch does not have
-    yet: they raise NotImplementedError."""
+    in torch."""
     arg_constraints = {"scale": constraints.positive,
                        "concentration": constraints.positive}
     support = constraints.positive
@@ -27,11 +27,15 @@ class Weibull(TransformedDistribution):
 
     @property
     def mean(self):
-        raise self._unsupported("mean (it needs the gamma function)")
+        """scale * Gamma(1 + 1/k)."""
+        return self.scale * lgamma(1 + self.concentration_reciprocal).exp()
 
     @property
     def variance(self):
-        raise self._unsupported("variance (it needs the gamma function)")
+        """scale^2 (Gamma(1 + 2/k) - Gamma(1 + 1/k)^2)."""
+        second_moment = lgamma(1 + 2 * self.concentration_reciprocal).exp()
+        squared_mean = (2 * lgamma(1 + self.concentration_reciprocal)).exp()
+        return self.scale.pow(2) * (second_moment - squared_mean)
 
     @property
     def mode(self):

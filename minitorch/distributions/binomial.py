@@ -1,0 +1,112 @@
+"""Binomial(total_count, probs or logits): the number of successes in total_count
+independent Bernoulli(probs) trials."""
+from functools import cached_property
+
+import numpy as np
+
+from .. import functions
+from ..autograd import no_grad
+from ..creation import arange, tensor
+from ..dtype import get_default_dtype
+from ..generator import numpy_generator
+from ..special import lgamma
+from ..tensor import Tensor
+from . import constraints
+from .bernoulli import _probs_or_logits
+from .distribution import Distribution
+from .utils import broadcast_all, logits_to_probs, probs_to_logits
+
+
+class Binomial(Distribution):
+    """Successes out of `total_count` (a non-negative whole number, a number or a
+    tensor broadcast with the probabilities) trials of success probability probs in
+    [0, 1] or log-odds logits, exactly one of the two. Samples are whole numbers in the
+    parameter's dtype, drawn on the host from the seeded generator."""
+    arg_constraints = {"total_count": constraints.nonnegative_integer,
+                       "probs": constraints.unit_interval, "logits": constraints.real}
+    has_enumerate_support = True
+
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
+        name, given = _probs_or_logits("Binomial", probs, logits)
+        if isinstance(total_count, Tensor) and not total_count.dtype.is_floating_point:
+            # counts may be an integer tensor: held in the probabilities' dtype
+            total_count = total_count.to(dtype=given.dtype if isinstance(given, Tensor)
+                                         else get_default_dtype())
+        self.total_count, self.__dict__[name] = broadcast_all(total_count, given,
+                                                              owner="Binomial")
+        super().__init__(self._param.shape, validate_args=validate_args)
+
+    @property
+    def _param(self):
+        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]
+
+    @cached_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @cached_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.shape
+
+    @constraints.dependent_property
+    def support(self):
+        return constraints.integer_interval(0, self.total_count)
+
+    @property
+    def mean(self):
+        return self.total_count * self.probs
+
+    @property
+    def mode(self):
+        return ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count)
+
+    @property
+    def variance(self):
+        return self.total_count * self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        with no_grad():
+            counts = self.total_count.expand(shape).numpy().astype(np.int64)
+            probs = self.probs.expand(shape).numpy().astype(np.float64)
+        draws = numpy_generator().binomial(counts, probs)
+        return tensor(draws.astype(self._param.dtype.numpy), dtype=self._param.dtype,
+                      backend=self._param.backend)
+
+    def log_prob(self, value):
+        self._validate_sample(value, "log_prob")
+        # n log(1 + e^l) as n (max(l, 0) + log1p(e^-|l|)); the max is the mean of
+        # clamp(min=0) and l - clamp(max=0), which gives torch's gradient 1/2 at l = 0
+        positive_part = (self.logits.clamp(min=0) + self.logits
+                         - self.logits.clamp(max=0)) / 2
+        normalizer = (self.total_count * (positive_part
+                                          + (-self.logits.abs()).exp().log1p())
+                      - lgamma(self.total_count + 1))
+        return (value * self.logits - lgamma(value + 1)
+                - lgamma(self.total_count - value + 1) - normalizer)
+
+    def entropy(self):
+        """-sum_k P(k) log P(k) over k = 0..total_count; refused, as in torch, when the
+        batch's total counts differ."""
+        self._homogeneous_total_count("entropy")
+        log_probs = self.log_prob(self.enumerate_support(expand=False))
+        return -(log_probs.exp() * log_probs).sum(0)
+
+    def enumerate_support(self, expand=True):
+        """0, 1, ..., total_count along a new first dimension (expanded over the batch
+        unless expand is False); refused when the batch's total counts differ."""
+        count = self._homogeneous_total_count("enumerate_support")
+        values = arange(count + 1, dtype=self._param.dtype, backend=self._param.backend)
+        values = values.reshape((-1,) + (1,) * len(self._batch_shape))
+        return values.expand((count + 1,) + self._batch_shape) if expand else values
+
+    def _homogeneous_total_count(self, method):
+        highest = int(self.total_count.max().item())
+        if int(self.total_count.min().item()) != highest:
+            raise NotImplementedError(f"Binomial.{method}: an inhomogeneous total_count "
+                                      "is not supported")
+        return highest
