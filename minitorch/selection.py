@@ -174,9 +174,13 @@ class MedianOfAll(ExtremeOfAll):
             kept = dispatch.fill(math.nan, kept_shape, a.dtype, a._storage.backend)
         else:
             with no_grad():
-                kept = median(a.reshape(-1), 0).values.reshape(kept_shape)
+                kept = self.of_slices(a.reshape(-1), 0).values.reshape(kept_shape)
         self.save_for_backward(a, kept)
         return _drop_dims(kept, self.dims, False)
+
+    @staticmethod
+    def of_slices(a, dim):
+        return median(a, dim)
 
 
 def median(a, dim=None, keepdim=False):
@@ -358,16 +362,9 @@ class NanMedianOfAll(MedianOfAll):
     """nanmedian() of every element: the lower median of the non-nan ones (nan when all
     are nan or a is empty); the gradient is shared as median()'s."""
 
-    def forward(self, a):
-        self.dims, self.keepdim = tuple(range(a.ndim)), False
-        kept_shape = (1,) * a.ndim
-        if a.numel() == 0:
-            kept = dispatch.fill(math.nan, kept_shape, a.dtype, a._storage.backend)
-        else:
-            with no_grad():
-                kept = nanmedian(a.reshape(-1), 0).values.reshape(kept_shape)
-        self.save_for_backward(a, kept)
-        return _drop_dims(kept, self.dims, False)
+    @staticmethod
+    def of_slices(a, dim):
+        return nanmedian(a, dim)
 
 
 def nanmedian(a, dim=None, keepdim=False):

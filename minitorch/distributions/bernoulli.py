@@ -1,5 +1,4 @@
 """Bernoulli(probs or logits): 1 with probability probs, else 0."""
-from functools import cached_property
 
 from .. import functions
 from ..autograd import no_grad
@@ -8,7 +7,7 @@ from ..nn.functional import binary_cross_entropy_with_logits
 from ..sampling import bernoulli
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, logits_to_probs, probs_to_logits
+from .utils import BinaryProbsLogits, broadcast_all
 
 
 def _probs_or_logits(owner, probs, logits):
@@ -18,7 +17,7 @@ def _probs_or_logits(owner, probs, logits):
     return ("probs", probs) if probs is not None else ("logits", logits)
 
 
-class Bernoulli(Distribution):
+class Bernoulli(BinaryProbsLogits, Distribution):
     """Bernoulli trials given by probabilities in [0, 1] or by log-odds (logits), exactly
     one of the two; the other is derived on first use. Samples are 0.0 or 1.0 in the
     parameter's dtype."""
@@ -30,22 +29,6 @@ class Bernoulli(Distribution):
         name, given = _probs_or_logits("Bernoulli", probs, logits)
         (self.__dict__[name],) = broadcast_all(given, owner="Bernoulli")
         super().__init__(self._param.shape, validate_args=validate_args)
-
-    @property
-    def _param(self):
-        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]
-
-    @cached_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @cached_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.shape
 
     @property
     def mean(self):

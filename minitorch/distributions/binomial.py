@@ -1,10 +1,8 @@
 """Binomial(total_count, probs or logits): the number of successes in total_count
 independent Bernoulli(probs) trials."""
-from functools import cached_property
 
 import numpy as np
 
-from .. import functions
 from ..autograd import no_grad
 from ..creation import arange, tensor
 from ..dtype import get_default_dtype
@@ -14,10 +12,10 @@ from ..tensor import Tensor
 from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
-from .utils import broadcast_all, logits_to_probs, probs_to_logits
+from .utils import BinaryProbsLogits, broadcast_all
 
 
-class Binomial(Distribution):
+class Binomial(BinaryProbsLogits, Distribution):
     """Successes out of `total_count` (a non-negative whole number, a number or a
     tensor broadcast with the probabilities) trials of success probability probs in
     [0, 1] or log-odds logits, exactly one of the two. Samples are whole numbers in the
@@ -35,22 +33,6 @@ class Binomial(Distribution):
         self.total_count, self.__dict__[name] = broadcast_all(total_count, given,
                                                               owner="Binomial")
         super().__init__(self._param.shape, validate_args=validate_args)
-
-    @property
-    def _param(self):
-        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]
-
-    @cached_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @cached_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.shape
 
     @constraints.dependent_property
     def support(self):

@@ -106,18 +106,9 @@ class Categorical(Distribution):
         return values.expand((self._num_events,) + self._batch_shape) if expand else values
 
 
-class OneHotCategorical(Distribution):
-    """A Categorical whose samples are one-hot vectors of length K (the event), in the
-    parameter's dtype."""
-    arg_constraints = {"probs": constraints.simplex,
-                       "logits": constraints.independent(constraints.real, 1)}
-    support = constraints.one_hot
-    has_enumerate_support = True
-
-    def __init__(self, probs=None, logits=None, validate_args=None):
-        self._categorical = Categorical(probs, logits, validate_args=False)
-        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
-                         validate_args=validate_args)
+class CategoricalWrapper:
+    """What a distribution over K categories built on a Categorical (held as
+    `_categorical`) reads from it: probs, logits and param_shape."""
 
     @property
     def probs(self):
@@ -130,6 +121,20 @@ class OneHotCategorical(Distribution):
     @property
     def param_shape(self):
         return self._categorical.param_shape
+
+
+class OneHotCategorical(CategoricalWrapper, Distribution):
+    """A Categorical whose samples are one-hot vectors of length K (the event), in the
+    parameter's dtype."""
+    arg_constraints = {"probs": constraints.simplex,
+                       "logits": constraints.independent(constraints.real, 1)}
+    support = constraints.one_hot
+    has_enumerate_support = True
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        self._categorical = Categorical(probs, logits, validate_args=False)
+        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
+                         validate_args=validate_args)
 
     @property
     def _num_events(self):

@@ -1,6 +1,5 @@
 """Geometric(probs or logits): the number of failures before the first success of
 Bernoulli(probs) trials."""
-from functools import cached_property
 
 from .. import functions
 from ..autograd import no_grad
@@ -10,10 +9,10 @@ from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
-from .utils import broadcast_all, logits_to_probs, probs_to_logits
+from .utils import BinaryProbsLogits, broadcast_all
 
 
-class Geometric(Distribution):
+class Geometric(BinaryProbsLogits, Distribution):
     """P(k) = (1 - p)^k p for k = 0, 1, 2, ...; p given as probs in (0, 1] or as
     log-odds (logits), exactly one of the two. Samples are whole numbers in the
     parameter's dtype."""
@@ -28,18 +27,6 @@ class Geometric(Distribution):
                 not bool((self.probs > 0).all().item()):
             raise ValueError(f"Expected parameter probs of distribution {self!r} to be "
                              f"positive, but found invalid values:\n{self.probs}")
-
-    @property
-    def _param(self):
-        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]
-
-    @cached_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @cached_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
 
     @property
     def mean(self):

@@ -7,17 +7,16 @@ densities are simple; RelaxedBernoulli and RelaxedOneHotCategorical push them th
 sigmoid and an exp, as in torch."""
 import math
 import numbers
-from functools import cached_property
 
 from ..creation import rand, tensor
 from ..tensor import Tensor
 from . import constraints
 from .bernoulli import _probs_or_logits
-from .categorical import Categorical
+from .categorical import Categorical, CategoricalWrapper
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform, SigmoidTransform
-from .utils import broadcast_all, clamp_probs, logits_to_probs, probs_to_logits
+from .utils import BinaryProbsLogits, broadcast_all, clamp_probs
 
 
 def _temperature(temperature, like, owner):
@@ -35,7 +34,7 @@ def _uniform(shape, like):
     return clamp_probs(rand(shape, dtype=like.dtype, backend=like.backend))
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(BinaryProbsLogits, Distribution):
     """The logit of a RelaxedBernoulli sample: (logits + logistic noise) / temperature."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.real
@@ -47,18 +46,6 @@ class LogitRelaxedBernoulli(Distribution):
         self.temperature = _temperature(temperature, self.__dict__[name],
                                         type(self).__name__)
         super().__init__(self.__dict__[name].shape, validate_args=validate_args)
-
-    @cached_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @cached_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._batch_shape
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
@@ -97,7 +84,7 @@ class RelaxedBernoulli(TransformedDistribution):
         return self.base_dist.probs
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(CategoricalWrapper, Distribution):
     """The log of a RelaxedOneHotCategorical sample: log_softmax((logits + Gumbel noise)
     / temperature) over the last dimension (the event)."""
     arg_constraints = {"probs": constraints.simplex,
@@ -111,18 +98,6 @@ class ExpRelaxedCategorical(Distribution):
                                         type(self).__name__)
         super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
                          validate_args=validate_args)
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)

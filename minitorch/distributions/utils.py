@@ -1,6 +1,7 @@
 """Helpers the distributions share: parameters to tensors, probabilities to logits and
 back, sums over the rightmost dimensions, checked shapes."""
 import numbers
+from functools import cached_property
 
 from .. import functions
 from ..creation import tensor
@@ -69,3 +70,25 @@ def shape_argument(shape, owner, what):
         raise TypeError(f"{owner}: {what} must be a tuple of non-negative ints, got "
                         f"{shape!r}")
     return tuple(int(size) for size in shape)
+
+
+class BinaryProbsLogits:
+    """How the two-outcome families (Bernoulli, Binomial, Geometric, the relaxed
+    Bernoulli) hold their parameter, as torch's: the one given (probs or logits, stored
+    under its name) and the other derived from it on first use."""
+
+    @property
+    def _param(self):
+        return self.__dict__["probs"] if "probs" in self.__dict__ else self.__dict__["logits"]
+
+    @cached_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @cached_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.shape
