@@ -4310,7 +4310,7 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     # products, shapes, indexing, elementwise
     "mv": mv, "addmv": addmv, "addr": addr, "baddbmm": baddbmm, "addbmm": addbmm,
     "inner": inner, "vdot": vdot, "chain_matmul": chain_matmul,
-    "matrix_power": matrix_power, "block_diag": block_diag,
+    "block_diag": block_diag,
     "cartesian_prod": cartesian_prod, "combinations": combinations, "vander": vander,
     "atleast_1d": atleast_1d, "atleast_2d": atleast_2d, "atleast_3d": atleast_3d,
     "hsplit": hsplit, "vsplit": vsplit, "dsplit": dsplit, "row_stack": vstack,
@@ -4361,7 +4361,7 @@ _METHOD_NAMES = (
     "argwhere", "take_along_dim", "scatter", "scatter_add", "index_add", "masked_select",
     "bernoulli", "multinomial", "is_nonzero", "is_same_size", "is_complex", "nanmean",
     "nansum", "aminmax", "cummax", "cummin", "logcumsumexp", "cov", "corrcoef", "bincount",
-    "histc", "mv", "addmv", "addr", "baddbmm", "addbmm", "inner", "vdot", "matrix_power",
+    "histc", "mv", "addmv", "addr", "baddbmm", "addbmm", "inner", "vdot",
     "hsplit", "vsplit", "dsplit", "take", "index_copy", "index_fill", "diag_embed",
     "diagflat", "deg2rad", "rad2deg", "heaviside", "copysign", "sinc", "positive",
     "asin", "arcsin", "acos", "arccos", "atan", "arctan", "sinh", "cosh", "asinh",

@@ -127,7 +127,8 @@ class WorkerPool:
         next batch of their own streams, leaving out each worker whose stream has ended,
         until all have."""
         self.epoch += 1   # results of an earlier, abandoned epoch are recognised and dropped
-        assignments = self._assignments(tasks)
+        active = set(range(self.num_workers))   # workers whose streams go on
+        assignments = self._assignments(tasks, active)
         owners = {}       # batch number -> the worker fetching it
         arrived = {}
         sent = 0
@@ -147,24 +148,24 @@ class WorkerPool:
                     arrived[arrived_number] = batch
             batch, owner = arrived.pop(number), owners.pop(number)
             if isinstance(batch, _StreamEnded):
-                self.active.discard(owner)
+                active.discard(owner)
             elif isinstance(batch, _WorkerError):   # raised in its turn, as torch does
                 self.shutdown()
                 batch.reraise()
             else:
                 yield batch
 
-    def _assignments(self, tasks):
-        """(worker, indices) for each batch to fetch, in order (see batches)."""
+    def _assignments(self, tasks, active):
+        """(worker, indices) for each batch to fetch, in order (see batches); for an
+        iterable dataset, from the workers still in `active`, which batches updates."""
         if tasks is not None:
             for number, indices in enumerate(tasks):
                 yield number % self.num_workers, indices
             return
-        self.active = set(range(self.num_workers))
         for worker in itertools.cycle(range(self.num_workers)):
-            if not self.active:
+            if not active:
                 return
-            if worker in self.active:
+            if worker in active:
                 yield worker, None
 
     def _receive(self):

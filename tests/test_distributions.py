@@ -7,23 +7,12 @@ import numpy as np
 import pytest
 import torch
 import torch.distributions as T
+from distribution_helpers import DTYPES, pair, positive
 from nn_helpers import assert_close, backend, check_backward, normal  # noqa: F401
 
 import minitorch
 import minitorch.distributions as D
 
-DTYPES = ["float32", "float64"]
-
-
-def pair(array, dtype):
-    """The same values as a minitorch and a torch leaf requiring grad."""
-    array = np.asarray(array, dtype=dtype)
-    return (minitorch.tensor(array, requires_grad=True),
-            torch.tensor(array, requires_grad=True))
-
-
-def positive(shape, dtype, seed):
-    return np.exp(normal(shape, dtype, seed) * 0.5)
 
 
 # name -> (parameters as arrays, the values log_prob/cdf take, icdf's probabilities)

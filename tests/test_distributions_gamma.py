@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 import torch.distributions as T
+from distribution_helpers import DTYPES, pair, positive, both
 from nn_helpers import assert_close, backend, check_backward, normal  # noqa: F401
 
 import nn_helpers
@@ -15,7 +16,6 @@ import nn_helpers
 import minitorch
 import minitorch.distributions as D
 
-DTYPES = ["float32", "float64"]
 
 
 @pytest.fixture
@@ -23,25 +23,6 @@ def trigamma_tolerance(monkeypatch):
     """float64 tolerances for gradients through digamma: torch's trigamma (the
     derivative of its digamma) is accurate to about 1e-9 only, minitorch's to 1e-13."""
     monkeypatch.setitem(nn_helpers.TOLERANCE, "float64", dict(rtol=1e-8, atol=1e-10))
-
-
-def pair(array, dtype):
-    """The same values as a minitorch and a torch leaf requiring grad."""
-    array = np.asarray(array, dtype=dtype)
-    return (minitorch.tensor(array, requires_grad=True),
-            torch.tensor(array, requires_grad=True))
-
-
-def positive(shape, dtype, seed):
-    return np.exp(normal(shape, dtype, seed) * 0.5)
-
-
-def both(name, arrays, dtype, **keywords):
-    """The family `name` built in minitorch and torch from the same leaves."""
-    pairs = [pair(array, dtype) for array in arrays]
-    ours = getattr(D, name)(*[p[0] for p in pairs], **keywords)
-    theirs = getattr(T, name)(*[p[1] for p in pairs], **keywords)
-    return ours, theirs, [p[0] for p in pairs], [p[1] for p in pairs]
 
 
 def transposed(values):

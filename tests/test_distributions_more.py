@@ -9,32 +9,13 @@ import numpy as np
 import pytest
 import torch
 import torch.distributions as T
+from distribution_helpers import DTYPES, pair, positive, both
 from nn_helpers import assert_close, backend, check_backward, normal  # noqa: F401
 
 import minitorch
 import minitorch.distributions as D
 import minitorch.distributions.transforms as DT
 
-DTYPES = ["float32", "float64"]
-
-
-def pair(array, dtype):
-    """The same values as a minitorch and a torch leaf requiring grad."""
-    array = np.asarray(array, dtype=dtype)
-    return (minitorch.tensor(array, requires_grad=True),
-            torch.tensor(array, requires_grad=True))
-
-
-def positive(shape, dtype, seed):
-    return np.exp(normal(shape, dtype, seed) * 0.5)
-
-
-def both(name, arrays, dtype, **keywords):
-    """The family `name` built in minitorch and torch from the same leaves."""
-    pairs = [pair(array, dtype) for array in arrays]
-    ours = getattr(D, name)(*[p[0] for p in pairs], **keywords)
-    theirs = getattr(T, name)(*[p[1] for p in pairs], **keywords)
-    return ours, theirs, [p[0] for p in pairs], [p[1] for p in pairs]
 
 
 # name -> parameters (one of shape (3,), one (2, 1): batch (2, 3)), values for

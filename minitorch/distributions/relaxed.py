@@ -60,16 +60,9 @@ class LogitRelaxedBernoulli(BinaryProbsLogits, Distribution):
         return self.temperature.log() + difference - 2 * difference.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
-    """sigmoid of a LogitRelaxedBernoulli sample: values in (0, 1), near 0 or 1 (with
-    probabilities 1 - probs and probs) at low temperature."""
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
-    support = constraints.unit_interval
-    has_rsample = True
-
-    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        base = LogitRelaxedBernoulli(temperature, probs, logits, validate_args=validate_args)
-        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
+class _RelaxedTransformed(TransformedDistribution):
+    """What a relaxed distribution, a transform of its base (base_dist), reads from
+    that base: temperature, logits and probs."""
 
     @property
     def temperature(self):
@@ -82,6 +75,18 @@ class RelaxedBernoulli(TransformedDistribution):
     @property
     def probs(self):
         return self.base_dist.probs
+
+
+class RelaxedBernoulli(_RelaxedTransformed):
+    """sigmoid of a LogitRelaxedBernoulli sample: values in (0, 1), near 0 or 1 (with
+    probabilities 1 - probs and probs) at low temperature."""
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.unit_interval
+    has_rsample = True
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
+        base = LogitRelaxedBernoulli(temperature, probs, logits, validate_args=validate_args)
+        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
 
 
 class ExpRelaxedCategorical(CategoricalWrapper, Distribution):
@@ -116,7 +121,7 @@ class ExpRelaxedCategorical(CategoricalWrapper, Distribution):
         return (score - score.logsumexp(-1, keepdim=True)).sum(-1) + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_RelaxedTransformed):
     """exp of an ExpRelaxedCategorical sample: points of the simplex, near its corners
     (one-hot vectors, chosen with probabilities probs) at low temperature."""
     arg_constraints = {"probs": constraints.simplex,
@@ -127,15 +132,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
         super().__init__(base, ExpTransform(), validate_args=validate_args)
-
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs

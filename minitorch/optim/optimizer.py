@@ -34,7 +34,10 @@ def _with_step_hooks(step):
     @functools.wraps(step)
     def hooked(*args, **kwargs):   # args[0] is the optimizer; hooks see it in args too
         self = args[0]
-        for hook in [*_global_step_hooks["pre"].values(), *self._hooks["step_pre"].values()]:
+        pre, post = self._hooks["step_pre"], self._hooks["step_post"]
+        if not (pre or post or _global_step_hooks["pre"] or _global_step_hooks["post"]):
+            return step(*args, **kwargs)   # the usual case: no hooks, no lists built
+        for hook in [*_global_step_hooks["pre"].values(), *pre.values()]:
             changed = hook(self, args, kwargs)
             if changed is not None:
                 if not (isinstance(changed, tuple) and len(changed) == 2):
@@ -42,7 +45,7 @@ def _with_step_hooks(step):
                                        f"(new_args, new_kwargs), but got {changed}.")
                 args, kwargs = changed
         result = step(*args, **kwargs)
-        for hook in [*self._hooks["step_post"].values(), *_global_step_hooks["post"].values()]:
+        for hook in [*post.values(), *_global_step_hooks["post"].values()]:
             hook(self, args, kwargs)
         return result
     return hooked
