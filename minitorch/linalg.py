@@ -36,6 +36,15 @@ QRResult = collections.namedtuple("QRResult", "Q R")
 EighResult = collections.namedtuple("EighResult", "eigenvalues eigenvectors")
 SVDResult = collections.namedtuple("SVDResult", "U S Vh")
 LstsqResult = collections.namedtuple("LstsqResult", "solution residuals rank singular_values")
+SolveExResult = collections.namedtuple("SolveExResult", "result info")
+SVDLegacyResult = collections.namedtuple("SVDLegacyResult", "U S V")
+TriangularSolveResult = collections.namedtuple("TriangularSolveResult",
+                                               "solution cloned_coefficient")
+
+
+class LinAlgError(RuntimeError):
+    """A matrix the operation cannot handle: singular, or not positive-definite (a
+    RuntimeError, as torch.linalg.LinAlgError)."""
 
 
 # ---- shared checks and constants --------------------------------------------------------
@@ -129,7 +138,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False):
     _check_pivot(pivot)
     packed, _, pivots, info = _lu_packed(A)
     if check_errors and info.any():
-        raise ValueError(f"linalg.lu_factor_ex: U[{info.max()},{info.max()}] is zero")
+        raise LinAlgError(f"linalg.lu_factor_ex: U[{info.max()},{info.max()}] is zero")
     return LUFactorExResult(packed, make_tensor(pivots, backend=A.backend),
                             make_tensor(info, backend=A.backend))
 
@@ -142,7 +151,7 @@ def lu_factor(A, *, pivot=True):
     packed, _, pivots, info = _lu_packed(A)
     if info.any():
         position = info[info > 0].min()
-        raise ValueError(f"linalg.lu_factor: U[{position},{position}] is zero, so the "
+        raise LinAlgError(f"linalg.lu_factor: U[{position},{position}] is zero, so the "
                          "matrix is singular; use lu or lu_factor_ex to factor it anyway")
     return LUFactorResult(packed, make_tensor(pivots, backend=A.backend))
 
@@ -200,7 +209,7 @@ def inv_ex(A, *, check_errors=False):
     else the 1-based index of the zero pivot (the inverse then holds infs or nans)."""
     inverse, info = _inverse(A, "linalg.inv_ex")
     if check_errors and info.any():
-        raise ValueError("linalg.inv_ex: the input matrix is singular")
+        raise LinAlgError("linalg.inv_ex: the input matrix is singular")
     return InvExResult(inverse, make_tensor(info, backend=A.backend))
 
 
@@ -208,33 +217,50 @@ def inv(A):
     """The inverse of a (batch of) square matrices; a singular one is refused."""
     inverse, info = _inverse(A, "linalg.inv")
     if info.any():
-        raise ValueError(f"linalg.inv: the diagonal element {info[info > 0].min()} of U is "
+        raise LinAlgError(f"linalg.inv: the diagonal element {info[info > 0].min()} of U is "
                          "zero: the input matrix is singular and has no inverse")
     return inverse
 
 
-def solve(A, B, *, left=True):
-    """X with A X = B (left=False: X A = B) as torch.linalg.solve: A (..., n, n); B
-    (..., n, k), or a (batch of) vectors (..., n) when B is 1-D or has A's shape without
-    its last dim; batch dims broadcast. A singular A is refused."""
-    _check_matrices("linalg.solve", A)
-    functions._check_same_dtype("linalg.solve", A, B)
+def _solve(A, B, left, op_name):
+    """(X, info) with A X = B (left=False: X A = B); info (host) as _lu_packed's."""
+    _check_matrices(op_name, A)
+    functions._check_same_dtype(op_name, A, B)
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
     if vector:
         B = B.unsqueeze(-1)
     if not left:
         if vector:
-            raise ValueError("linalg.solve: left=False needs B as matrices (..., k, n)")
-        return solve(A.mT, B.mT).mT
+            raise ValueError(f"{op_name}: left=False needs B as matrices (..., k, n)")
+        solution, info = _solve(A.mT, B.mT, True, op_name)
+        return solution.mT, info
     if B.ndim < 2 or B.shape[-2] != A.shape[-1]:
-        raise ValueError(f"linalg.solve: B {format_shape(B.shape)} does not match A "
+        raise ValueError(f"{op_name}: B {format_shape(B.shape)} does not match A "
                          f"{format_shape(A.shape)}: expected (..., {A.shape[-1]}, k)")
-    A, B = _broadcast_batches(A, B, "linalg.solve")
+    A, B = _broadcast_batches(A, B, op_name)
     packed, order, _, info = _lu_packed(A)
-    if info.any():
-        raise ValueError("linalg.solve: the input matrix A is singular")
     solution = _solve_factored(packed, order, B)
-    return solution[..., 0] if vector else solution
+    return (solution[..., 0] if vector else solution), info
+
+
+def solve(A, B, *, left=True):
+    """X with A X = B (left=False: X A = B) as torch.linalg.solve: A (..., n, n); B
+    (..., n, k), or a (batch of) vectors (..., n) when B is 1-D or has A's shape without
+    its last dim; batch dims broadcast. A singular A is refused (LinAlgError)."""
+    solution, info = _solve(A, B, left, "linalg.solve")
+    if info.any():
+        raise LinAlgError("linalg.solve: the input matrix A is singular")
+    return solution
+
+
+def solve_ex(A, B, *, left=True, check_errors=False):
+    """(result, info) as torch.linalg.solve_ex: the solve above, with info (int64, A's
+    batch shape) the 1-based index of the first zero pivot of A's LU (0: none) instead
+    of an error (the result then holds infs or nans)."""
+    solution, info = _solve(A, B, left, "linalg.solve_ex")
+    if check_errors and info.any():
+        raise LinAlgError("linalg.solve_ex: the input matrix A is singular")
+    return SolveExResult(solution, make_tensor(info, backend=A.backend))
 
 
 def det(A):
@@ -296,7 +322,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     leading minor that is not positive-definite."""
     factor, info = _cholesky(A, upper, "linalg.cholesky_ex")
     if check_errors and info.any():
-        raise ValueError("linalg.cholesky_ex: the input is not positive-definite")
+        raise LinAlgError("linalg.cholesky_ex: the input is not positive-definite")
     return CholeskyExResult(factor, make_tensor(info, backend=A.backend))
 
 
@@ -306,7 +332,7 @@ def cholesky(A, *, upper=False):
     A matrix that is not positive-definite is refused."""
     factor, info = _cholesky(A, upper, "linalg.cholesky")
     if info.any():
-        raise ValueError("linalg.cholesky: the input is not positive-definite (the leading "
+        raise LinAlgError("linalg.cholesky: the input is not positive-definite (the leading "
                          f"minor of order {info[info > 0].min()} is not positive-definite)")
     return factor
 
@@ -602,9 +628,292 @@ def logdet(A):
     return sign.log() + logabsdet
 
 
+# ---- triangular systems and solves from factorizations ---------------------------------
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with A X = B (left=False: X A = B) for triangular A (..., n, n), read from its
+    upper (upper=True) or lower triangle only, its diagonal taken as ones when
+    unitriangular; B (..., n, k) (left=False: (..., k, n)); batch dims broadcast."""
+    _check_matrices("linalg.solve_triangular", A)
+    functions._check_same_dtype("linalg.solve_triangular", A, B)
+    n = A.shape[-1]
+    if B.ndim < 2 or B.shape[-2 if left else -1] != n:
+        expected = f"(..., {n}, k)" if left else f"(..., k, {n})"
+        raise ValueError(f"linalg.solve_triangular: B {format_shape(B.shape)} does not "
+                         f"match A {format_shape(A.shape)}: expected {expected}")
+    if not left:    # X A = B is A^T X^T = B^T, and A^T has the other triangle
+        return solve_triangular(A.mT, B.mT, upper=not upper, unitriangular=unitriangular).mT
+    A, B = _broadcast_batches(A, B, "linalg.solve_triangular")
+    return _substitute(A, B, not upper, unitriangular)
+
+
+def _order_from_pivots(pivots):
+    """The row order (host, (..., m)) that LAPACK's 1-based row swaps (host) produce:
+    A[order] = L U."""
+    m = pivots.shape[-1]
+    order = np.broadcast_to(np.arange(m), pivots.shape).copy()
+    for k in range(m):
+        swap = pivots[..., k:k + 1] - 1
+        current = order[..., k:k + 1].copy()
+        np.put_along_axis(order, np.full_like(swap, k), np.take_along_axis(order, swap, -1),
+                          -1)
+        np.put_along_axis(order, swap, current, -1)
+    return order
+
+
+def _check_lu_pivots(op_name, LU, pivots):
+    _check_matrices(op_name, LU)
+    if pivots.dtype is not int64 or pivots.shape != LU.shape[:-1]:
+        raise ValueError(f"{op_name}: pivots must be int64 of shape {format_shape(LU.shape[:-1])}"
+                         f" (LU's without its last dim), got {pivots.dtype.name} "
+                         f"{format_shape(pivots.shape)}")
+    host = _host(pivots)
+    if host.size and (host.min() < 1 or host.max() > LU.shape[-1]):
+        raise ValueError(f"{op_name}: pivots must lie in [1, {LU.shape[-1]}]")
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
+    """X with A X = B (adjoint: A^T X = B; left=False: X A = B or X A^T = B) given A's
+    factorization (LU, pivots) from lu_factor; B (..., n, k), batch dims broadcast.
+    Differentiable in LU and B."""
+    _check_lu_pivots("linalg.lu_solve", LU, pivots)
+    functions._check_same_dtype("linalg.lu_solve", LU, B)
+    n = LU.shape[-1]
+    if B.ndim < 2 or B.shape[-2 if left else -1] != n:
+        raise ValueError(f"linalg.lu_solve: B {format_shape(B.shape)} does not match LU "
+                         f"{format_shape(LU.shape)}")
+    if not left:    # X A = B is A^T X^T = B^T
+        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
+    batch = layout.broadcast_shapes(LU.shape[:-2], B.shape[:-2], "linalg.lu_solve")
+    LU, B = expand(LU, batch + (n, n)), expand(B, batch + B.shape[-2:])
+    order = np.broadcast_to(_order_from_pivots(_host(pivots)), batch + (n,))
+    if not adjoint:
+        return _solve_factored(LU, order, B)
+    # A = P L U, so A^T X = B is U^T L^T (P^T X) = B
+    permuted = _substitute(LU.mT, B, True, False)
+    permuted = _substitute(LU.mT, permuted, False, True)
+    inverse_order = np.argsort(order, -1)
+    rows = make_tensor(inverse_order[..., None], dtype=int64, backend=B.backend)
+    return take_along_dim(permuted, rows, -2)
+
+
+# ---- the matrix exponential -----------------------------------------------------------
+
+_PADE_DEGREE = 13
+_PADE_THETA = 5.371920351148152   # Higham (2005): ||A||_1 up to which [13/13] is exact to eps
+
+
+def _pade_coefficients(degree):
+    """b_k = (2m - k)! m! / ((2m)! k! (m - k)!), the [m/m] Pade approximant to exp."""
+    m = degree
+    return [math.factorial(2 * m - k) * math.factorial(m)
+            / (math.factorial(2 * m) * math.factorial(k) * math.factorial(m - k))
+            for k in range(m + 1)]
+
+
+def matrix_exp(A):
+    """exp(A) for square A (..., n, n) by scaling and squaring (Higham 2005): A / 2^s with
+    s the least making every ||A / 2^s||_1 <= 5.37 (read on the host), the [13/13] Pade
+    approximant q(A)^-1 p(A), squared s times. Tensor ops throughout, so differentiable."""
+    _check_matrices("linalg.matrix_exp", A)
+    n = A.shape[-1]
+    if A.numel() == 0:
+        return A.clone()
+    largest = float(np.abs(_host(A)).sum(-2).max())
+    squarings = max(0, math.ceil(math.log2(largest / _PADE_THETA))) if largest > 0 else 0
+    scaled = A / 2.0 ** squarings
+    identity = expand(_constant(np.eye(n), A), A.shape)
+    b = _pade_coefficients(_PADE_DEGREE)
+    square = matmul(scaled, scaled)
+    fourth = matmul(square, square)
+    sixth = matmul(fourth, square)
+    odd = matmul(scaled, matmul(sixth, b[13] * sixth + b[11] * fourth + b[9] * square)
+                 + b[7] * sixth + b[5] * fourth + b[3] * square + b[1] * identity)
+    even = matmul(sixth, b[12] * sixth + b[10] * fourth + b[8] * square) \
+        + b[6] * sixth + b[4] * fourth + b[2] * square + b[0] * identity
+    result = _solve(even - odd, even + odd, True, "linalg.matrix_exp")[0]
+    for _ in range(squarings):
+        result = matmul(result, result)
+    return result
+
+
+# ---- structured matrices and tensor equations -----------------------------------------
+
+def vander(x, *, N=None):
+    """The Vandermonde matrices (..., n, N) of x (..., n): columns x^0, x^1, ..., x^(N-1)
+    (N defaults to n; as torch, N must exceed 1), built by repeated products so the
+    gradient is defined at 0."""
+    if x.ndim < 1:
+        raise ValueError("linalg.vander: x must have at least 1 dim, got a 0-d tensor")
+    N = x.shape[-1] if N is None else operator.index(N)
+    if N < 2:
+        raise ValueError(f"linalg.vander: N must be greater than 1, got {N}")
+    columns = [functions.ones_like(x)]
+    for _ in range(N - 1):
+        columns.append(columns[-1] * x)
+    return stack(columns, -1)
+
+
+def cond(A, p=None):
+    """The condition number of A in the p-norm: for p None, 2 or -2 the ratio of the
+    largest to the smallest singular value (-2: its inverse), of A (..., m, n); for
+    'fro', 'nuc', inf, -inf, 1, -1, norm(A, p) norm(inv(A), p) of square A, inf for a
+    singular one."""
+    _check_matrices("linalg.cond", A, square=p not in (None, 2, -2))
+    if p in (None, 2, -2):
+        values = svdvals(A)
+        ratio = values[..., 0] / values[..., -1]
+        return ratio if p != -2 else 1 / ratio
+    if p not in _MATRIX_ORDERS:
+        raise ValueError(f"linalg.cond: p must be None or one of {_MATRIX_ORDERS}, got {p!r}")
+    inverse, info = _inverse(A, "linalg.cond")
+    result = matrix_norm(A, p) * matrix_norm(where(functions.isfinite(inverse), inverse, 0.0), p)
+    return where(_constant(info != 0, A) > 0, math.inf, result)
+
+
+def tensorinv(A, ind=2):
+    """The tensor B with tensordot(A, B, ind) the identity: A's first ind dims (of
+    product n) are the rows, the rest (product n) the columns; B has shape
+    A.shape[ind:] + A.shape[:ind]."""
+    ind = operator.index(ind)
+    if ind < 1:
+        raise ValueError(f"linalg.tensorinv: ind must be a positive integer, got {ind}")
+    rows, columns = math.prod(A.shape[:ind]), math.prod(A.shape[ind:])
+    if rows != columns:
+        raise ValueError(f"linalg.tensorinv: the product of A's first {ind} dims ({rows}) "
+                         f"must equal that of the others ({columns}), A is "
+                         f"{format_shape(A.shape)}")
+    return inv(A.reshape(rows, columns)).reshape(A.shape[ind:] + A.shape[:ind])
+
+
+def tensorsolve(A, B, dims=None):
+    """X with tensordot(A, X, X.ndim) = B: A's dims listed in dims move to the end first;
+    then A's leading dims are B's shape and X has A's remaining shape, of the same size."""
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        A = A.permute(*[d for d in range(A.ndim) if d not in dims], *dims)
+    if A.shape[:B.ndim] != B.shape:
+        raise ValueError(f"linalg.tensorsolve: A's leading dims {format_shape(A.shape)} "
+                         f"must be B's shape {format_shape(B.shape)}")
+    rows, result_shape = B.numel(), A.shape[B.ndim:]
+    if math.prod(result_shape) != rows:
+        raise ValueError(f"linalg.tensorsolve: A {format_shape(A.shape)} is not square "
+                         f"once B's dims {format_shape(B.shape)} lead")
+    return solve(A.reshape(rows, rows), B.reshape(rows)).reshape(result_shape)
+
+
+def householder_product(A, tau):
+    """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i (m) zero
+    above i, one at i and A[i+1:, i] below, as LAPACK's orgqr: A (..., m, n), m >= n,
+    tau (..., k), k <= n; batch dims must match."""
+    _check_matrices("linalg.householder_product", A, square=False)
+    functions._check_same_dtype("linalg.householder_product", A, tau)
+    m, n = A.shape[-2:]
+    k = tau.shape[-1] if tau.ndim else -1
+    if m < n or tau.shape[:-1] != A.shape[:-2] or not 0 <= k <= n:
+        raise ValueError(f"linalg.householder_product: expected A (..., m, n) with m >= n "
+                         f"and tau (..., k) with k <= n and A's batch dims, got A "
+                         f"{format_shape(A.shape)} and tau {format_shape(tau.shape)}")
+    identity = _constant(np.eye(m), A)
+    product = expand(identity, A.shape[:-2] + (m, m))
+    for i in range(k):
+        v = cat([_constant(np.zeros(A.shape[:-2] + (i,)), A),
+                 _constant(np.ones(A.shape[:-2] + (1,)), A), A[..., i + 1:, i]], -1)
+        reflector = identity - tau[..., i, None, None] * v.unsqueeze(-1) * v.unsqueeze(-2)
+        product = matmul(product, reflector)
+    return product[..., :, :n]
+
+
+# ---- torch's legacy spellings -----------------------------------------------------------
+
+def legacy_svd(input, some=True, compute_uv=True):  # noqa: A002
+    """torch.svd: (U, S, V) with A = U diag(S) V^T (V, not Vh); some=False gives the
+    full U and V; compute_uv=False gives zero U and V (their full shapes)."""
+    if compute_uv:
+        U, S, Vh = svd(input, full_matrices=not some)
+        return SVDLegacyResult(U, S, Vh.mT)
+    m, n = input.shape[-2:]
+    batch = input.shape[:-2]
+    return SVDLegacyResult(_constant(np.zeros(batch + (m, m)), input), svdvals(input),
+                           _constant(np.zeros(batch + (n, n)), input))
+
+
+def legacy_qr(input, some=True):  # noqa: A002
+    """torch.qr: linalg.qr with mode 'reduced' (some) or 'complete'."""
+    return qr(input, "reduced" if some else "complete")
+
+
+def legacy_cholesky(input, upper=False):  # noqa: A002
+    """torch.cholesky: linalg.cholesky(input, upper=upper)."""
+    return cholesky(input, upper=upper)
+
+
+def cholesky_solve(input, input2, upper=False):  # noqa: A002
+    """X with A X = input for A = L L^T (upper: U^T U), given the factor input2 (only its
+    lower, or upper, triangle is read); batch dims broadcast."""
+    _check_matrices("cholesky_solve", input2)
+    factor = tril(input2) if not upper else triu(input2).mT
+    halfway = solve_triangular(factor, input, upper=False)
+    return solve_triangular(factor.mT, halfway, upper=True)
+
+
+def cholesky_inverse(input, upper=False):  # noqa: A002
+    """The inverse of A = L L^T (upper: U^T U) from its factor input (..., n, n)."""
+    _check_matrices("cholesky_inverse", input)
+    identity = expand(_constant(np.eye(input.shape[-1]), input), input.shape)
+    return cholesky_solve(identity, input, upper)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+    """torch.lu_unpack: (P, L, U) from lu_factor's (LU, pivots), A = P L U; LU (..., m,
+    n), k = min(m, n). A part not asked for is an empty tensor."""
+    _check_matrices("lu_unpack", LU_data, square=False)
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    empty = _constant(np.zeros(0), LU_data)
+    lower, upper, permutation = empty, empty, empty
+    if unpack_data:
+        lower = tril(LU_data[..., :, :k], -1) + _constant(np.eye(m, k), LU_data)
+        upper = triu(LU_data[..., :k, :])
+    if unpack_pivots:
+        if LU_pivots.shape != LU_data.shape[:-2] + (k,):
+            raise ValueError(f"lu_unpack: LU_pivots {format_shape(LU_pivots.shape)} must "
+                             f"be of shape {format_shape(LU_data.shape[:-2] + (k,))}")
+        pivots = np.concatenate([_host(LU_pivots).astype(np.int64), np.broadcast_to(
+            np.arange(k + 1, m + 1), LU_pivots.shape[:-1] + (m - k,))], -1)
+        permutation = _permutation(_order_from_pivots(pivots), LU_data)
+    return LUResult(permutation, lower, upper)
+
+
+def legacy_lu_solve(b, LU_data, LU_pivots):
+    """torch.lu_solve: linalg.lu_solve(LU_data, LU_pivots, b)."""
+    return lu_solve(LU_data, LU_pivots, b)
+
+
+def legacy_lu(A, pivot=True, get_infos=False):
+    """torch.lu: (LU, pivots) of lu_factor_ex, refusing a singular A; with get_infos,
+    (LU, pivots, info) without the check."""
+    result = lu_factor_ex(A, pivot=pivot, check_errors=not get_infos)
+    return result if get_infos else result[:2]
+
+
+def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
+    """torch.triangular_solve: (X, A's clone) with A X = b (transpose: A^T X = b) for
+    triangular A (..., n, n) and b (..., n, k); batch dims broadcast."""
+    coefficient = A.mT if transpose else A
+    solution = solve_triangular(coefficient, b, upper=upper != transpose,
+                                unitriangular=unitriangular)
+    return TriangularSolveResult(solution, A.clone())
+
+
 # torch's spellings of these outside torch.linalg: minitorch.det(A) and A.det(), ...
 # (matrix_power here also takes negative powers, which functions.matrix_power refuses)
-TOP_LEVEL = {"det": det, "logdet": logdet, "slogdet": slogdet, "inverse": inv,
-             "pinverse": pinv, "matrix_power": matrix_power}
-for _name, _function in TOP_LEVEL.items():
+_METHODS = {"det": det, "logdet": logdet, "slogdet": slogdet, "inverse": inv,
+            "pinverse": pinv, "matrix_power": matrix_power, "matrix_exp": matrix_exp,
+            "svd": legacy_svd, "qr": legacy_qr, "cholesky": legacy_cholesky,
+            "cholesky_solve": cholesky_solve, "cholesky_inverse": cholesky_inverse,
+            "lu_solve": legacy_lu_solve, "lu": legacy_lu,
+            "triangular_solve": triangular_solve}
+TOP_LEVEL = {**_METHODS, "lu_unpack": lu_unpack}
+for _name, _function in _METHODS.items():
     setattr(Tensor, _name, _function)
