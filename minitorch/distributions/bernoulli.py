@@ -6,7 +6,7 @@ from ..creation import arange
 from ..nn.functional import binary_cross_entropy_with_logits
 from ..sampling import bernoulli
 from . import constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import BinaryProbsLogits, broadcast_all
 
 
@@ -17,7 +17,7 @@ def _probs_or_logits(owner, probs, logits):
     return ("probs", probs) if probs is not None else ("logits", logits)
 
 
-class Bernoulli(BinaryProbsLogits, Distribution):
+class Bernoulli(BinaryProbsLogits, ExponentialFamily):
     """Bernoulli trials given by probabilities in [0, 1] or by log-odds (logits), exactly
     one of the two; the other is derived on first use. Samples are 0.0 or 1.0 in the
     parameter's dtype."""
@@ -56,6 +56,16 @@ class Bernoulli(BinaryProbsLogits, Distribution):
 
     def entropy(self):
         return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
+
+    # the exponential-family form (natural parameters, log-normalizer), as torch's
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        return (self.logits,)
+
+    def _log_normalizer(self, x):
+        return x.exp().log1p()
 
     def enumerate_support(self, expand=True):
         """0 and 1 along a new first dimension (expanded over the batch unless expand is

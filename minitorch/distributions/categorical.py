@@ -176,4 +176,16 @@ class OneHotCategorical(CategoricalWrapper, Distribution):
         return values
 
     def __repr__(self):
-        return repr(self._categorical).replace("Categorical", "OneHotCategorical", 1)
+        return repr(self._categorical).replace("Categorical", type(self).__name__, 1)
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """A OneHotCategorical whose rsample is the straight-through estimator (Bengio et
+    al., 2013): the one-hot sample forward, the gradient of probs backward
+    (sample + probs - probs.detach())."""
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
+        samples = self.sample(sample_shape)
+        probs = self.probs
+        return samples + (probs - probs.detach())

@@ -8,10 +8,14 @@ constraint (one whose bounds depend on other arguments, known only to the distri
 cannot be checked and is skipped.
 """
 
+from ..dtype import finfo
+from ..functions import cat as concatenate
+from ..functions import stack as stack_tensors
 from ..linalg import cholesky_ex
 
-__all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
-           "greater_than_eq", "independent", "integer_interval", "interval",
+__all__ = ["Constraint", "boolean", "cat", "corr_cholesky", "dependent",
+           "dependent_property", "greater_than", "greater_than_eq", "half_open_interval",
+           "independent", "integer_interval", "interval", "multinomial", "stack",
            "is_dependent", "less_than", "lower_cholesky", "nonnegative",
            "nonnegative_integer", "one_hot", "positive", "positive_definite", "real",
            "real_vector", "simplex", "unit_interval"]
@@ -113,6 +117,13 @@ class _Interval(Constraint):
         return _bounds_repr(self, lower_bound=self.lower_bound, upper_bound=self.upper_bound)
 
 
+class _HalfOpenInterval(_Interval):
+    """lower_bound <= value < upper_bound."""
+
+    def check(self, value):
+        return (value >= self.lower_bound) & (value < self.upper_bound)
+
+
 class _IntegerInterval(_Interval):
     is_discrete = True
 
@@ -153,6 +164,32 @@ class _LowerCholesky(Constraint):
         return lower & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
 
 
+class _CorrCholesky(Constraint):
+    """Lower Cholesky factors of correlation matrices: lower-triangular with a positive
+    diagonal and rows of unit Euclidean norm."""
+    event_dim = 2
+
+    def check(self, value):
+        tolerance = finfo(value.dtype).eps * value.shape[-1] * 10  # torch's
+        unit_rows = ((value.pow(2).sum(-1).sqrt() - 1).abs() <= tolerance).all(-1)
+        return lower_cholesky.check(value) & unit_rows
+
+
+class _Multinomial(Constraint):
+    """Vectors of non-negative counts summing to at most upper_bound."""
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
+
+    def __repr__(self):
+        return _bounds_repr(self, upper_bound=self.upper_bound)
+
+
 class _PositiveDefinite(Constraint):
     """Symmetric square matrices with a Cholesky factor (all eigenvalues positive)."""
     event_dim = 2
@@ -191,6 +228,58 @@ class _IndependentConstraint(Constraint):
                 f"{self.reinterpreted_batch_ndims})")
 
 
+class _Cat(Constraint):
+    """cseq[i] on the i-th slice along dim, of lengths[i] elements (1 each by default)."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        self.cseq = list(cseq)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"cat: {len(self.cseq)} constraints but "
+                             f"{len(self.lengths)} lengths")
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(constraint.is_discrete for constraint in self.cseq)
+
+    @property
+    def event_dim(self):
+        return max(constraint.event_dim for constraint in self.cseq)
+
+    def check(self, value):
+        checks, start = [], 0
+        for constraint, length in zip(self.cseq, self.lengths):
+            checks.append(constraint.check(value.narrow(self.dim, start, length)))
+            start += length
+        return concatenate(checks, self.dim)
+
+
+class _Stack(Constraint):
+    """cseq[i] on the i-th index along dim (which then is no dimension of the values
+    checked)."""
+
+    def __init__(self, cseq, dim=0):
+        self.cseq = list(cseq)
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(constraint.is_discrete for constraint in self.cseq)
+
+    @property
+    def event_dim(self):
+        event_dim = max(constraint.event_dim for constraint in self.cseq)
+        return event_dim + 1 if self.dim + event_dim < 0 else event_dim
+
+    def check(self, value):
+        if value.shape[self.dim] != len(self.cseq):
+            raise ValueError(f"stack: expected {len(self.cseq)} entries along dim "
+                             f"{self.dim}, got shape {tuple(value.shape)}")
+        return stack_tensors([constraint.check(value.select(self.dim, i))
+                              for i, constraint in enumerate(self.cseq)], self.dim)
+
+
 dependent = _Dependent()
 real = _Real()
 real_vector = _IndependentConstraint(real, 1)
@@ -207,5 +296,10 @@ greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq
 less_than = _LessThan
 interval = _Interval
+half_open_interval = _HalfOpenInterval
+corr_cholesky = _CorrCholesky()
+multinomial = _Multinomial
+cat = _Cat
+stack = _Stack
 integer_interval = _IntegerInterval
 independent = _IndependentConstraint

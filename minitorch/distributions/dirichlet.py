@@ -8,12 +8,12 @@ from ..functions import xlogy
 from ..special import digamma, lgamma
 from ..tensor import Tensor
 from . import constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .gamma import standard_gamma
 from .utils import broadcast_all
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """Probability vectors along the last dimension of `concentration` (a positive
     floating tensor of at least one dimension; the leading dimensions are the batch).
     Samples (normalized gamma draws) are not reparameterized: `sample` only."""
@@ -72,8 +72,17 @@ class Dirichlet(Distribution):
                 - (count - total) * digamma(total)
                 - ((self.concentration - 1) * digamma(self.concentration)).sum(-1))
 
+    # the exponential-family form, as torch's (E[log h(x)] = -E[sum log x] is not
+    # given, so ExponentialFamily.entropy is not available; the closed form above is)
+    @property
+    def _natural_params(self):
+        return (self.concentration,)
 
-class Beta(Distribution):
+    def _log_normalizer(self, x):
+        return lgamma(x).sum(-1) - lgamma(x.sum(-1))
+
+
+class Beta(ExponentialFamily):
     """The beta distribution on [0, 1] with density proportional to
     x^(concentration1 - 1) (1 - x)^(concentration0 - 1) (both positive). Samples are
     not reparameterized: `sample` only."""
@@ -112,3 +121,12 @@ class Beta(Distribution):
 
     def entropy(self):
         return self._dirichlet.entropy()
+
+    # the exponential-family form, as torch's (E[log h(x)] = -E[sum log x] is not
+    # given, so ExponentialFamily.entropy is not available; the closed form above is)
+    @property
+    def _natural_params(self):
+        return (self.concentration1, self.concentration0)
+
+    def _log_normalizer(self, x, y):
+        return lgamma(x) + lgamma(y) - lgamma(x + y)

@@ -1,11 +1,11 @@
 """Exponential(rate): density rate * exp(-rate * x) on x >= 0."""
 from ..creation import rand, zeros_like
 from . import constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """The exponential distribution with the given (positive) rate."""
     arg_constraints = {"rate": constraints.positive}
     support = constraints.nonnegative
@@ -50,3 +50,13 @@ class Exponential(Distribution):
 
     def entropy(self):
         return 1.0 - self.rate.log()
+
+    # the exponential-family form (natural parameters, log-normalizer), as torch's
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        return (-self.rate,)
+
+    def _log_normalizer(self, x):
+        return -(-x).log()

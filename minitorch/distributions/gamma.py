@@ -9,7 +9,7 @@ from ..functions import xlogy
 from ..generator import numpy_generator
 from ..special import digamma, lgamma
 from . import constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 
@@ -25,7 +25,7 @@ def standard_gamma(concentration, shape):
                   backend=concentration.backend)
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """The gamma distribution of shape `concentration` and inverse scale `rate` (both
     positive). Samples are not reparameterized: `sample` only (torch's implicit
     reparameterization gradient of rsample is not implemented); cdf is not implemented
@@ -63,6 +63,16 @@ class Gamma(Distribution):
     def entropy(self):
         return (self.concentration - self.rate.log() + lgamma(self.concentration)
                 + (1 - self.concentration) * digamma(self.concentration))
+
+    # the exponential-family form (natural parameters, log-normalizer), as torch's
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        return (self.concentration - 1, -self.rate)
+
+    def _log_normalizer(self, x, y):
+        return lgamma(x + 1) + (x + 1) * (-y.reciprocal()).log()
 
 
 class Chi2(Gamma):

@@ -10,13 +10,16 @@ from .bernoulli import Bernoulli
 from .binomial import Binomial
 from .categorical import Categorical, OneHotCategorical
 from .cauchy import Cauchy
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Beta, Dirichlet
+from .exp_family import ExponentialFamily, bregman_divergence
 from .exponential import Exponential
 from .gamma import Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .independent import Independent
 from .laplace import Laplace
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .multivariate_normal import (MultivariateNormal, half_log_det, mahalanobis_squared,
                                   solve_lower)
 from .normal import HalfNormal, LogNormal, Normal
@@ -215,6 +218,22 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
             + 0.5 * (trace + mahalanobis_squared(q_factor, q.loc - p.loc) - n))
 
 
+def _dense(normal):
+    """A LowRankMultivariateNormal as the MultivariateNormal of its full covariance."""
+    if isinstance(normal, MultivariateNormal):
+        return normal
+    return MultivariateNormal(normal.loc, covariance_matrix=normal.covariance_matrix,
+                              validate_args=False)
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrank_gaussians(p, q):
+    """The Gaussian KL on full covariances (torch uses Woodbury forms; same value)."""
+    return _kl_multivariatenormal_multivariatenormal(_dense(p), _dense(q))
+
+
 @register_kl(Independent, Independent)
 def _kl_independent_independent(p, q):
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
@@ -327,17 +346,93 @@ def _kl_uniform_exponential(p, q):
 # (Pareto) where p's reaches beyond it: the divergence is infinite
 @register_kl(Exponential, Uniform)
 @register_kl(Exponential, Pareto)
+@register_kl(Exponential, ContinuousBernoulli)
 def _kl_exponential_infinity(p, q):
     return _infinite_like(p.rate)
 
 
+@register_kl(Gumbel, ContinuousBernoulli)
 @register_kl(Gumbel, Pareto)
 @register_kl(Gumbel, Uniform)
+@register_kl(Laplace, ContinuousBernoulli)
 @register_kl(Laplace, Exponential)
 @register_kl(Laplace, Pareto)
 @register_kl(Laplace, Uniform)
+@register_kl(Normal, ContinuousBernoulli)
 @register_kl(Normal, Exponential)
 @register_kl(Normal, Pareto)
 @register_kl(Normal, Uniform)
 def _kl_unbounded_infinity(p, q):
     return _infinite_like(p.loc)
+
+
+# ---- exponential families and the continuous Bernoulli -----------------------------------
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_exponential_family(p, q):
+    """The Bregman divergence of the log-normalizer, for p and q of one family."""
+    if type(p) is not type(q):
+        raise NotImplementedError(f"kl_divergence: the Bregman divergence needs p and q of "
+                                  f"one exponential family, got {type(p).__name__} and "
+                                  f"{type(q).__name__}")
+    return bregman_divergence(p, q)
+
+
+def _expected_continuous_bernoulli_log_density(p_mean, q):
+    """E_p[log q(x)] for q ContinuousBernoulli: linear in x, so p's mean suffices."""
+    return p_mean * q.logits + (-q.probs).log1p() + q._cont_bern_log_norm()
+
+
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    return (p.mean * (p.logits - q.logits) + p._cont_bern_log_norm() + (-p.probs).log1p()
+            - q._cont_bern_log_norm() - (-q.probs).log1p())
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p, q):
+    return -p.entropy() - _expected_continuous_bernoulli_log_density(p.mean, q)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p, q):
+    result = -p.entropy() - _expected_continuous_bernoulli_log_density(p.mean, q)
+    # torch's test: p reaching either end of [0, 1] counts as leaving it
+    outside = (p.high >= q.support.upper_bound) | (p.low <= q.support.lower_bound)
+    return functions.where(outside, math.inf, result)
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    return (-p.entropy()
+            + 0.5 * (math.log(2.0 * math.pi) + (q.loc / q.scale).pow(2)) + q.scale.log()
+            + (p.variance + p.mean.pow(2) - 2.0 * q.loc * p.mean) / (2.0 * q.scale.pow(2)))
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    outside = (q.low >= p.support.lower_bound) | (q.high <= p.support.upper_bound)
+    return functions.where(outside, math.inf, result)
+
+
+# the continuous Bernoulli lives on [0, 1]; these reach beyond it (p) or put no mass
+# on part of it (q)
+@register_kl(ContinuousBernoulli, Pareto)
+def _kl_continuous_bernoulli_pareto(p, q):
+    return _infinite_like(p.probs)
+
+
+@register_kl(Gamma, ContinuousBernoulli)
+def _kl_gamma_continuous_bernoulli(p, q):
+    return _infinite_like(p.concentration)
+
+
+@register_kl(Pareto, ContinuousBernoulli)
+def _kl_pareto_continuous_bernoulli(p, q):
+    return _infinite_like(p.alpha)

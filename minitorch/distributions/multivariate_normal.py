@@ -10,7 +10,6 @@ from ..tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 
-_MATRIX_ARGUMENTS = ("covariance_matrix", "precision_matrix", "scale_tril")
 
 
 def solve_lower(lower, b):
@@ -32,7 +31,55 @@ def mahalanobis_squared(scale_tril, difference):
     return solve_lower(scale_tril, difference).pow(2).sum(-1)
 
 
-class MultivariateNormal(Distribution):
+def given_matrix(owner, covariance_matrix, precision_matrix, scale_tril):
+    """(name, matrix): the one of the three ways to give a covariance that the caller
+    used; an error naming owner unless exactly one is given."""
+    given = [(name, matrix) for name, matrix in (("covariance_matrix", covariance_matrix),
+                                                 ("precision_matrix", precision_matrix),
+                                                 ("scale_tril", scale_tril))
+             if matrix is not None]
+    if len(given) != 1:
+        raise ValueError(f"{owner}: exactly one of covariance_matrix, precision_matrix or "
+                         "scale_tril may be specified")
+    return given[0]
+
+
+class CholeskyParametrized:
+    """A distribution whose covariance (or scale) matrix is held as its Cholesky factor
+    L, `_unbroadcasted_scale_tril`, (..., k, k): scale_tril, covariance_matrix (L L^T) and
+    precision_matrix (its inverse), each expanded to the batch shape, derived on first
+    use."""
+
+    def _hold_scale_tril(self, name, matrix):
+        """Keep L for `matrix` given as `name` (see given_matrix)."""
+        if name == "scale_tril":
+            self._unbroadcasted_scale_tril = matrix
+        elif name == "covariance_matrix":
+            self._unbroadcasted_scale_tril = cholesky(matrix)
+        else:
+            self._unbroadcasted_scale_tril = cholesky(inv(matrix))
+
+    def _full_matrix(self, matrix):
+        return matrix.expand(self._batch_shape + tuple(matrix.shape[-2:]))
+
+    @cached_property
+    def scale_tril(self):
+        return self._full_matrix(self._unbroadcasted_scale_tril)
+
+    @cached_property
+    def covariance_matrix(self):
+        factor = self._unbroadcasted_scale_tril
+        return self._full_matrix(factor @ factor.mT)
+
+    @cached_property
+    def precision_matrix(self):
+        factor = self._unbroadcasted_scale_tril
+        identity = eye(factor.shape[-1], dtype=factor.dtype, backend=factor.backend)
+        inverse_factor = _substitute(factor, identity.expand(factor.shape), True, False)
+        return self._full_matrix(inverse_factor.mT @ inverse_factor)
+
+
+class MultivariateNormal(CholeskyParametrized, Distribution):
     """N(loc, Sigma) over vectors of size n = loc.shape[-1]: Sigma given as exactly one
     of covariance_matrix, precision_matrix (its inverse) or scale_tril (its Cholesky
     factor L, Sigma = L L^T), each (..., n, n). The batch is loc's and the matrix's
@@ -47,13 +94,8 @@ class MultivariateNormal(Distribution):
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None,
                  validate_args=None):
-        given = {name: matrix for name, matrix in zip(
-            _MATRIX_ARGUMENTS, (covariance_matrix, precision_matrix, scale_tril))
-            if matrix is not None}
-        if len(given) != 1:
-            raise ValueError("MultivariateNormal: exactly one of covariance_matrix, "
-                             "precision_matrix or scale_tril may be specified")
-        ((name, matrix),) = given.items()
+        name, matrix = given_matrix("MultivariateNormal", covariance_matrix,
+                                    precision_matrix, scale_tril)
         if not isinstance(loc, Tensor) or loc.ndim < 1 or not loc.dtype.is_floating_point:
             raise ValueError("MultivariateNormal: loc must be a floating-point tensor of "
                              "at least one dimension")
@@ -73,32 +115,7 @@ class MultivariateNormal(Distribution):
         self.loc = loc.expand(batch_shape + (n,))
         self.__dict__[name] = matrix.expand(batch_shape + (n, n))
         super().__init__(batch_shape, (n,), validate_args=validate_args)
-        if name == "scale_tril":
-            self._unbroadcasted_scale_tril = matrix
-        elif name == "covariance_matrix":
-            self._unbroadcasted_scale_tril = cholesky(matrix)
-        else:
-            self._unbroadcasted_scale_tril = cholesky(inv(matrix))
-
-    def _full_matrix(self, matrix):
-        return matrix.expand(self._batch_shape + self._event_shape * 2)
-
-    @cached_property
-    def scale_tril(self):
-        return self._full_matrix(self._unbroadcasted_scale_tril)
-
-    @cached_property
-    def covariance_matrix(self):
-        factor = self._unbroadcasted_scale_tril
-        return self._full_matrix(factor @ factor.mT)
-
-    @cached_property
-    def precision_matrix(self):
-        factor = self._unbroadcasted_scale_tril
-        identity = eye(factor.shape[-1], dtype=factor.dtype,
-                                 backend=factor.backend)
-        inverse_factor = _substitute(factor, identity.expand(factor.shape), True, False)
-        return self._full_matrix(inverse_factor.mT @ inverse_factor)
+        self._hold_scale_tril(name, matrix)
 
     @property
     def mean(self):

@@ -6,13 +6,14 @@ from .. import functions, special
 from ..creation import randn
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .folded import FoldedAtZero
 from .utils import broadcast_all
 
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 
-class Normal(Distribution):
+class Normal(ExponentialFamily):
     """The normal distribution N(loc, scale**2); loc and scale broadcast to the batch."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -58,6 +59,15 @@ class Normal(Distribution):
 
     def entropy(self):
         return 0.5 + _HALF_LOG_TWO_PI + self.scale.log()
+
+    _mean_carrier_measure = 0
+
+    @property
+    def _natural_params(self):
+        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+
+    def _log_normalizer(self, x, y):
+        return -0.25 * x.pow(2) / y + 0.5 * (-math.pi / y).log()
 
 
 class LogNormal(Distribution):

@@ -4,11 +4,11 @@ from ..functions import xlogy
 from ..sampling import poisson
 from ..special import lgamma
 from . import constraints
-from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """Counts with the given non-negative mean `rate`. Samples are whole numbers in the
     rate's dtype, drawn on the host from the seeded generator; there is no closed-form
     entropy (as in torch)."""
@@ -39,3 +39,12 @@ class Poisson(Distribution):
     def log_prob(self, value):
         self._validate_sample(value, "log_prob")
         return xlogy(value, self.rate) - self.rate - lgamma(value + 1)
+
+    # the exponential-family form, as torch's (E[log h(x)] = -E[log x!] has no closed
+    # form, so neither has the entropy)
+    @property
+    def _natural_params(self):
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x):
+        return x.exp()
