@@ -376,6 +376,11 @@ class Tensor:
     def zero_(self):
         return self.fill_(0)
 
+    def index_put(self, indices, values, accumulate=False):
+        """Out-of-place index_put_: a copy of self with copy[indices] = values (+= with
+        accumulate=True); gradients flow to self and values."""
+        return functions.clone(self).index_put_(indices, values, accumulate)
+
     def new_empty_strided(self, size, stride, dtype=None, requires_grad=False, backend=None):
         """An uninitialised (zero-filled) tensor with that size and stride, with this
         tensor's dtype and backend unless given (see minitorch.empty_strided)."""

@@ -41,7 +41,7 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d,  # noqa: F401
                       AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
                       AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, LPPool1d,
                       LPPool2d, LPPool3d, MaxPool1d, MaxPool2d, MaxPool3d, MaxUnpool1d,
-                      MaxUnpool2d, MaxUnpool3d)
+                      MaxUnpool2d, MaxUnpool3d, FractionalMaxPool2d, FractionalMaxPool3d)
 from .upsampling import (ChannelShuffle, PixelShuffle, PixelUnshuffle,  # noqa: F401
                          Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)
 from ..loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss,  # noqa: E402,F401
@@ -50,6 +50,9 @@ from ..loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss,  # noqa: E4
                    MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss,
                    SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
                    TripletMarginWithDistanceLoss)
-from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: E402,F401
+from .rnn import (GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell,  # noqa: E402,F401
+                  RNNCellBase)
+from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402,F401
+from . import modules  # noqa: E402,F401
 from .attention import (MultiheadAttention, Transformer, TransformerDecoder,  # noqa: E402,F401
                         TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer)

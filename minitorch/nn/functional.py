@@ -30,10 +30,12 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: F401
                       adaptive_max_pool3d_with_indices, avg_pool1d, avg_pool2d, avg_pool3d,
                       lp_pool1d, lp_pool2d, lp_pool3d, max_pool1d, max_pool1d_with_indices,
                       max_pool2d, max_pool2d_with_indices, max_pool3d,
-                      max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
+                      max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d,
+                      fractional_max_pool2d, fractional_max_pool3d)
 from .normalization import (batch_norm, group_norm, instance_norm,  # noqa: F401
                             local_response_norm, rms_norm)
 from .attention import scaled_dot_product_attention  # noqa: F401
+from .grid_sampling import affine_grid, cubic_convolution_weights, grid_sample  # noqa: F401
 
 REDUCTIONS = ("none", "mean", "sum")
 KL_DIV_REDUCTIONS = ("none", "batchmean", "sum", "mean")
@@ -1484,6 +1486,39 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
                                   "pairwise_distance")
 
 
+def pdist(input, p=2):
+    """torch.nn.functional.pdist: the p-norm distance between every pair of rows i < j of
+    input (N, M), in row-major order of (i, j): shape (N * (N - 1) / 2,). Input must be
+    2-D and floating point; p positive or inf (a pair of equal rows gets a zero
+    gradient)."""
+    if input.ndim != 2:
+        raise ValueError(f"pdist: expected a 2-D input (N, M), got {input.ndim}-D input "
+                         f"{format_shape(input.shape)}")
+    _check_floating(input, "pdist")
+    first, second = np.triu_indices(input.shape[0], 1)
+    return functions._vector_norm(input[first] - input[second], p, -1, False, None, "pdist")
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """torch.nn.functional.gumbel_softmax: softmax((logits + g) / tau) along dim, g
+    independent Gumbel(0, 1) noise from minitorch's generator. With hard=True the result
+    is the one-hot of that softmax's (first) maximum in the forward pass, while its
+    gradient is the soft sample's (straight-through). eps is deprecated and unused, as
+    in torch (a warning when it is set)."""
+    if eps != 1e-10:
+        warnings.warn("gumbel_softmax: `eps` is deprecated and has no effect",
+                      UserWarning, stacklevel=2)
+    _check_floating(logits, "gumbel_softmax")
+    gumbels = -functions.exponential_values(logits).log()
+    soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return soft
+    dim = layout.normalize_dim(dim, soft.ndim, "gumbel_softmax")
+    chosen = soft.detach().argmax(dim, keepdim=True)
+    one_hot_sample = functions.zeros_like(soft).scatter(dim, chosen, 1.0)
+    return one_hot_sample - soft.detach() + soft
+
+
 _COPYING_PAD_MODES = ("reflect", "replicate", "circular")
 
 
@@ -1604,7 +1639,6 @@ def _copying_pad_positions(shape, pad, mode):
 # the spatial dims (input rank - 2) of each mode that interpolates between neighbours
 _INTERPOLATING_MODES = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 INTERPOLATION_MODES = ("nearest", "nearest-exact", "area") + tuple(_INTERPOLATING_MODES)
-_CUBIC_A = -0.75   # the constant of torch's bicubic convolution kernel (Keys')
 
 
 def check_interpolation_mode(mode, name):
@@ -1702,16 +1736,7 @@ def _source_coordinates(in_size, out_size, scale, align_corners):
 def _cubic_weights(fraction):
     """(4, n): the weights of the inputs at offsets -1, 0, 1, 2 from floor(coordinate),
     fraction = coordinate - floor, under Keys' cubic convolution kernel with a = -0.75."""
-    a = _CUBIC_A
-
-    def near(distance):   # the kernel for distances up to 1
-        return ((a + 2) * distance - (a + 3)) * distance * distance + 1
-
-    def far(distance):    # and from 1 to 2
-        return ((a * distance - 5 * a) * distance + 8 * a) * distance - 4 * a
-
-    return np.stack([far(fraction + 1), near(fraction), near(1 - fraction),
-                     far(2 - fraction)])
+    return np.stack(cubic_convolution_weights(fraction))
 
 
 def _area_taps(in_size, out_size):

@@ -1,6 +1,6 @@
 """Pooling over 1-D, 2-D and 3-D inputs: max, average and power-average (LP) pooling, their
-adaptive forms, max unpooling, and their functional forms, with torch.nn's names,
-arguments, output shapes and results.
+adaptive forms, max unpooling, fractional max pooling, and their functional forms, with
+torch.nn's names, arguments, output shapes and results.
 
 Built as convolution is (nn/conv.py), from tensor ops only:
 
@@ -17,6 +17,9 @@ Built as convolution is (nn/conv.py), from tensor ops only:
   element is first to reach it.
 - max unpooling scatters each value to the position its index names in a zero plane;
   its backward gathers, as PyTorch's.
+- fractional max pooling places fixed-size windows at pseudo-random starts, one
+  placement per plane drawn from its samples in [0, 1) as PyTorch computes it (on the
+  host, in the samples' precision); one gather per plane's windows, then a max.
 """
 import math
 from typing import NamedTuple
@@ -777,5 +780,154 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
 class MaxUnpool3d(_MaxUnpoolNd):
     """max_unpool3d as a layer: forward(input, indices, output_size=None)."""
+
+    dims = 3
+
+
+# ---- fractional max pooling -------------------------------------------------------------
+
+def _fractional_ratios(output_ratio, dims, op_name):
+    """output_ratio (a number, or `dims` numbers) as a tuple, each in (0, 1)."""
+    ratios = (output_ratio,) * dims if isinstance(output_ratio, (int, float)) \
+        else tuple(output_ratio)
+    if len(ratios) != dims or not all(0 < ratio < 1 for ratio in ratios):
+        raise ValueError(f"{op_name}: output_ratio must be a number or {dims} numbers, "
+                         f"each between 0 and 1, got {output_ratio!r}")
+    return ratios
+
+
+def _fractional_output_sizes(spatial, kernel, output_size, output_ratio, op_name):
+    """The output size of each spatial dim: output_size, or int(size * ratio) from
+    output_ratio (exactly one of them given); each window must fit in the input."""
+    dims = len(spatial)
+    if (output_size is None) == (output_ratio is None):
+        raise ValueError(f"{op_name}: give exactly one of output_size and output_ratio")
+    if output_size is not None:
+        outputs = _int_tuple(output_size, dims, "output_size", op_name, 1)
+    else:
+        outputs = tuple(int(size * ratio) for size, ratio in
+                        zip(spatial, _fractional_ratios(output_ratio, dims, op_name)))
+    for size, window, output in zip(spatial, kernel, outputs):
+        if output + window - 1 > size:
+            raise ValueError(f"{op_name}: {output} windows of size {window} do not fit in "
+                             f"an input of size {size} (need output_size + kernel_size - 1 "
+                             f"<= input size)")
+    return outputs
+
+
+def _fractional_starts(samples, size, window, output):
+    """(..., output) int64: where each window starts along a dim, from each plane's
+    sample u in [0, 1) as torch computes it, in the samples' precision: with
+    alpha = (size - window) / (output - 1), start i = int((i + u) * alpha) - int(u * alpha),
+    and the last window ends at the input's end."""
+    starts = np.empty(samples.shape + (output,), np.int64)
+    if output > 1:
+        alpha = samples.dtype.type(size - window) / samples.dtype.type(output - 1)
+        steps = np.arange(output - 1, dtype=samples.dtype)
+        starts[..., :-1] = ((steps + samples[..., None]) * alpha).astype(np.int64) - \
+            (samples * alpha).astype(np.int64)[..., None]
+    starts[..., -1] = size - window
+    return starts
+
+
+def _fractional_positions(samples, spatial, kernel, outputs):
+    """(N, C, L, K) int64: the flat position in a plane of element k of window l, for
+    each plane's samples (N, C, dims) (dim d's sample is entry dims - 1 - d for 2-D, as
+    torch's W-first order, and entry d for 3-D)."""
+    dims = len(spatial)
+    order = range(dims - 1, -1, -1) if dims == 2 else range(dims)
+    positions = np.zeros(samples.shape[:2] + (1, 1), np.int64)   # built one dim at a time
+    for d, entry in enumerate(order):
+        starts = _fractional_starts(samples[..., entry], spatial[d], kernel[d], outputs[d])
+        along = (starts[..., None] + np.arange(kernel[d])) * contiguous_strides(spatial)[d]
+        positions = (positions[:, :, :, None, :, None] + along[:, :, None, :, None, :])
+        positions = positions.reshape(samples.shape[:2] + (-1, positions.shape[-1]
+                                                             * positions.shape[-2]))
+    return positions
+
+
+def _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_indices,
+                         random_samples, dims, op_name):
+    _check_floating(input, op_name)
+    batched = _check_input_rank(input, dims, op_name)
+    x = input if batched else input.unsqueeze(0)
+    spatial = x.shape[2:]
+    kernel = _int_tuple(kernel_size, dims, "kernel_size", op_name, 1)
+    outputs = _fractional_output_sizes(spatial, kernel, output_size, output_ratio, op_name)
+    if random_samples is None:
+        random_samples = creation.rand(x.shape[:2] + (dims,), dtype=x.dtype, backend=x.backend)
+    if tuple(random_samples.shape) != x.shape[:2] + (dims,):
+        raise ValueError(f"{op_name}: _random_samples must be "
+                         f"{format_shape(x.shape[:2] + (dims,))} (N, C, {dims}), got "
+                         f"{format_shape(random_samples.shape)}")
+    samples = random_samples.detach().to(x.dtype).numpy()
+    positions = _fractional_positions(samples, spatial, kernel, outputs)
+    table = creation.tensor(positions, backend=x.backend)
+    planes = x.reshape(x.shape[0], x.shape[1], -1)
+    windows = planes.gather(2, table.reshape(table.shape[0], table.shape[1], -1))
+    values, chosen = windows.reshape(positions.shape).max(-1)
+    result = _pooled(values, outputs, batched)
+    if not return_indices:
+        return result
+    indices = functions.take_along_dim(table, chosen.unsqueeze(-1), -1).squeeze(-1)
+    return result, _pooled(indices, outputs, batched)
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """torch.nn.functional.fractional_max_pool2d: max pooling of input (N, C, H, W) or
+    (C, H, W) over kernel_size windows placed pseudo-randomly (Graham's fractional
+    pooling) so that there are output_size of them (or int(size * output_ratio)) per
+    dim. _random_samples (N, C, 2) in [0, 1), one pair per plane (N = 1 unbatched),
+    fixes the placement (drawn from minitorch's generator when None); with
+    return_indices, also the flat position in its plane of each maximum."""
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples, 2, "fractional_max_pool2d")
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """fractional_max_pool2d over 3 spatial dims: input (N, C, D, H, W) or (C, D, H, W),
+    _random_samples (N, C, 3)."""
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples, 3, "fractional_max_pool3d")
+
+
+class _FractionalMaxPoolNd(Module):
+    """What FractionalMaxPool2d and 3d share: torch.nn's arguments, kernel_size and the
+    output size or ratio as tuples, _random_samples a buffer (when given)."""
+
+    dims = None
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None,
+                 return_indices=False, _random_samples=None):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = _int_tuple(kernel_size, self.dims, "kernel_size", name, 1)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = None if output_size is None else _int_tuple(
+            output_size, self.dims, "output_size", name, 1)
+        self.output_ratio = None if output_ratio is None else _fractional_ratios(
+            output_ratio, self.dims, name)
+        if (output_size is None) == (output_ratio is None):
+            raise ValueError(f"{name}: give exactly one of output_size and output_ratio")
+
+    def forward(self, input):
+        return _fractional_max_pool(input, self.kernel_size, self.output_size,
+                                    self.output_ratio, self.return_indices,
+                                    self._random_samples, self.dims, type(self).__name__)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """fractional_max_pool2d as a layer; with return_indices=True it returns (values,
+    indices)."""
+
+    dims = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """fractional_max_pool3d as a layer; with return_indices=True it returns (values,
+    indices)."""
 
     dims = 3

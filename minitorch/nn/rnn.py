@@ -10,7 +10,7 @@ stack, cat), so it runs and differentiates on every backend with no kernel of it
 2. a step function per kind (`_rnn_tanh_step`, `_rnn_relu_step`, `_lstm_step`,
    `_gru_step`) adds the recurrent part and returns the new state; the cells call the
    same step functions on a single input;
-3. `_RNNBase._run` loops over layers, directions and time steps for all three kinds,
+3. `RNNBase._run` loops over layers, directions and time steps for all three kinds,
    on packed rows (nn.utils.rnn.PackedSequence's layout; a padded batch is the packed
    batch whose sequences all run every step): at step t only the first batch_sizes[t]
    sequences advance, so the others keep the state of their true last step.
@@ -166,7 +166,7 @@ def _initial_state(hx, states, shape, like, layer_name):
 
 # ---- the multi-layer modules ------------------------------------------------------------
 
-class _RNNBase(Module):
+class RNNBase(Module):
     """What RNN, LSTM and GRU share: parameters, checks and the layer/direction/time loop.
 
     Parameters (torch's names and shapes; gates = 1, 4, 3 for RNN, LSTM, GRU; D = 2 when
@@ -328,9 +328,9 @@ class _RNNBase(Module):
         return text
 
 
-class RNN(_RNNBase):
+class RNN(RNNBase):
     """Elman RNN, as torch.nn.RNN: h_t = tanh(x_t W_ih.T + b_ih + h_{t-1} W_hh.T + b_hh)
-    (relu with nonlinearity='relu') in each layer; see _RNNBase for the parameters,
+    (relu with nonlinearity='relu') in each layer; see RNNBase for the parameters,
     shapes and results: (output, h_n)."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
@@ -342,9 +342,9 @@ class RNN(_RNNBase):
         self.nonlinearity = nonlinearity
 
 
-class LSTM(_RNNBase):
+class LSTM(RNNBase):
     """Long short-term memory, as torch.nn.LSTM: each layer runs LSTMCell's equations
-    (gates i, f, g, o); see _RNNBase for the parameters, shapes and results:
+    (gates i, f, g, o); see RNNBase for the parameters, shapes and results:
     (output, (h_n, c_n)); hx is a pair (h_0, c_0). proj_size must be 0."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
@@ -353,9 +353,9 @@ class LSTM(_RNNBase):
                          dropout, bidirectional, proj_size, dtype, backend)
 
 
-class GRU(_RNNBase):
+class GRU(RNNBase):
     """Gated recurrent unit, as torch.nn.GRU: each layer runs GRUCell's equations (gates
-    r, z, n); see _RNNBase for the parameters, shapes and results: (output, h_n)."""
+    r, z, n); see RNNBase for the parameters, shapes and results: (output, h_n)."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, dtype=None, backend=None):
@@ -365,7 +365,7 @@ class GRU(_RNNBase):
 
 # ---- the cells --------------------------------------------------------------------------
 
-class _CellBase(Module):
+class RNNCellBase(Module):
     """What the cells share: parameters weight_ih (gates * H, input_size), weight_hh
     (gates * H, H) and, with bias, bias_ih and bias_hh (gates * H,), initialised uniform
     in ±1/sqrt(hidden_size); input (N, input_size) or unbatched (input_size,), state
@@ -404,9 +404,9 @@ class _CellBase(Module):
         return text
 
 
-class RNNCell(_CellBase):
+class RNNCell(RNNCellBase):
     """One Elman RNN step, as torch.nn.RNNCell: h' = tanh(x W_ih.T + b_ih + h W_hh.T +
-    b_hh), relu with nonlinearity='relu'. See _CellBase for parameters and shapes."""
+    b_hh), relu with nonlinearity='relu'. See RNNCellBase for parameters and shapes."""
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", dtype=None,
                  backend=None):
@@ -415,7 +415,7 @@ class RNNCell(_CellBase):
         self.nonlinearity = nonlinearity
 
 
-class LSTMCell(_CellBase):
+class LSTMCell(RNNCellBase):
     """One LSTM step, as torch.nn.LSTMCell, with gates in torch's order i, f, g, o:
     i = sigmoid(W_ii x + b_ii + W_hi h + b_hi), f = sigmoid(W_if x + b_if + W_hf h + b_hf),
     g = tanh(W_ig x + b_ig + W_hg h + b_hg), o = sigmoid(W_io x + b_io + W_ho h + b_ho);
@@ -425,7 +425,7 @@ class LSTMCell(_CellBase):
         super().__init__("LSTM", input_size, hidden_size, bias, dtype, backend)
 
 
-class GRUCell(_CellBase):
+class GRUCell(RNNCellBase):
     """One GRU step, as torch.nn.GRUCell, with gates in torch's order r, z, n:
     r = sigmoid(W_ir x + b_ir + W_hr h + b_hr), z = sigmoid(W_iz x + b_iz + W_hz h + b_hz),
     n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h."""

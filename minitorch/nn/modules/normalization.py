@@ -1,0 +1,3 @@
+"""torch.nn.modules.normalization: LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm."""
+from ..layers import LayerNorm  # noqa: F401
+from ..normalization import GroupNorm, LocalResponseNorm, RMSNorm  # noqa: F401

@@ -1,0 +1,2 @@
+"""torch.nn.modules.rnn: the recurrent layers and cells."""
+from ..rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase  # noqa: F401
