@@ -26,9 +26,9 @@ from .functions import _same_backend, stack
 from .generator import numpy_generator
 from .indexing import take_batch
 from .layout import format_shape
-from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,  # noqa: F401
-                      SubsetRandomSampler, WeightedRandomSampler, as_index_array,
-                      index_batches, is_positive_int)
+from .sampler import (BatchSampler, DistributedSampler, RandomSampler,  # noqa: F401
+                      Sampler, SequentialSampler, SubsetRandomSampler,
+                      WeightedRandomSampler, as_index_array, index_batches, is_positive_int)
 from .tensor import Tensor
 from .workers import WorkerInfo, WorkerPool, get_worker_info  # noqa: F401
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .creation import tensor as make_tensor
 from .dtype import float64
-from .generator import numpy_generator
+from .generator import Generator, numpy_generator
 
 
 def is_positive_int(value):
@@ -167,6 +167,62 @@ class WeightedRandomSampler(Sampler):
 
     def __len__(self):
         return self.num_samples
+
+
+class DistributedSampler(Sampler):
+    """The share of dataset's indices that replica `rank` of num_replicas visits, as
+    torch's DistributedSampler: each epoch orders all indices (a permutation seeded with
+    seed + epoch when shuffle, so every replica draws the same one; else 0..n-1), makes
+    their count a multiple of num_replicas (drop_last: cut the tail; otherwise repeat the
+    order from its start), and gives rank every num_replicas-th index from position rank.
+    Call set_epoch(epoch) before each epoch for a new order.
+
+    minitorch has no process groups, so num_replicas and rank must be given. The
+    permutation is minitorch's Generator's (numpy's PCG64), not torch.randperm's, so the
+    shuffled indices differ from torch's for the same seed; the partition rules are the same.
+    """
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
+                 drop_last=False):
+        if num_replicas is None or rank is None:
+            raise ValueError("DistributedSampler: pass num_replicas and rank (minitorch has no "
+                             "process group to read the world size and rank from), got "
+                             f"num_replicas={num_replicas}, rank={rank}")
+        if not is_positive_int(num_replicas):
+            raise ValueError(f"DistributedSampler: num_replicas must be a positive integer, "
+                             f"got {num_replicas!r}")
+        if not isinstance(rank, numbers.Integral) or isinstance(rank, bool) \
+                or not 0 <= rank < num_replicas:
+            raise ValueError(f"DistributedSampler: invalid rank {rank!r}, rank should be in "
+                             f"the interval [0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        if drop_last:
+            self.num_samples = len(dataset) // num_replicas
+        else:
+            self.num_samples = -(-len(dataset) // num_replicas)
+        self.total_size = self.num_samples * num_replicas
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def index_array(self):
+        size = len(self.dataset)
+        if self.shuffle:
+            order = numpy_generator(Generator(self.seed + self.epoch)).permutation(size)
+        else:
+            order = np.arange(size)
+        # np.resize repeats the order from its start, or cuts it, to total_size.
+        return np.resize(order, self.total_size)[self.rank::self.num_replicas]
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        """Use epoch's order in the next iteration (with shuffle, a new permutation)."""
+        self.epoch = epoch
 
 
 class BatchSampler(Sampler):

@@ -58,6 +58,15 @@ def weight_norm(module, name="weight", dim=0):
     return module
 
 
+def power_iteration(matrix, u, v, iterations, eps):
+    """`iterations` power-iteration steps for matrix's largest singular value, writing the
+    vectors in place: u <- normalize(matrix @ v), then v <- normalize(matrix^T @ u)."""
+    with no_grad():
+        for _ in range(iterations):
+            u.copy_(F.normalize(functions.mv(matrix, v), dim=0, eps=eps))
+            v.copy_(F.normalize(functions.mv(matrix.mT, u), dim=0, eps=eps))
+
+
 class _SpectralNorm(Module):
     """weight / sigma, sigma the largest singular value of the weight seen as a matrix
     (dimension `dim` first, the rest flattened), estimated by power iteration: the
@@ -85,25 +94,17 @@ class _SpectralNorm(Module):
                             eps=self.eps)
             self.register_buffer("_u", u)
             self.register_buffer("_v", v)
-            self._power_method(matrix, 15)
+            power_iteration(matrix, self._u, self._v, 15, self.eps)
 
     def _reshape_weight_to_matrix(self, weight):
         return functions.movedim(weight, self.dim, 0).flatten(1)
-
-    def _power_method(self, matrix, iterations):
-        """Update _u and _v in place by `iterations` power-iteration steps on matrix."""
-        with no_grad():
-            for _ in range(iterations):
-                self._u.copy_(F.normalize(functions.mv(matrix, self._v), dim=0, eps=self.eps))
-                self._v.copy_(F.normalize(functions.mv(matrix.mT, self._u), dim=0,
-                                          eps=self.eps))
 
     def forward(self, weight):
         if weight.ndim == 1:
             return F.normalize(weight, dim=0, eps=self.eps)
         matrix = self._reshape_weight_to_matrix(weight)
         if self.training:
-            self._power_method(matrix, self.n_power_iterations)
+            power_iteration(matrix, self._u, self._v, self.n_power_iterations, self.eps)
         u = self._u.clone()
         v = self._v.clone()
         sigma = functions.vdot(u, functions.mv(matrix, v))
