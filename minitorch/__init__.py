@@ -5,7 +5,7 @@
     (x @ x.T).sum().backward()
     minitorch.set_backend("python")   # or "numpy", "c", or a plugin's name
 """
-from .tensor import Tensor, is_tensor  # first: the op modules below attach to Tensor
+from .tensor import Tensor, is_tensor, strided  # first: the op modules below attach to Tensor
 
 from . import dtype as _dtype_module  # noqa: E402
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -31,6 +31,8 @@ globals().update(linalg.TOP_LEVEL)  # minitorch.det, minitorch.inverse, ...
 from . import special  # noqa: E402  (torch.special's functions)
 globals().update(special.TOP_LEVEL)  # minitorch.lgamma, minitorch.erfinv, ...
 numel, is_floating_point = Tensor.numel, Tensor.is_floating_point
+from . import toplevel  # noqa: E402  (constants, global settings, legacy tensor types)
+globals().update(toplevel.TOP_LEVEL)  # minitorch.pi, minitorch.FloatTensor, ...
 
 __version__ = "0.2.0"
 
@@ -39,3 +41,6 @@ from . import nn  # noqa: E402  (before loss, which builds on nn and which nn re
 from . import data, dataloaders, datasets, loss, optim, serialization, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import distributions  # noqa: E402,F401
+from . import func, profiler, random  # noqa: E402,F401  (torch.func, torch.profiler, torch.random)
+from . import namespace_aliases  # noqa: E402  (after nn: minitorch.conv2d, minitorch.relu_, ...)
+globals().update(namespace_aliases.TOP_LEVEL)

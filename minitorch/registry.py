@@ -77,6 +77,11 @@ class Backend:
         return self._impl is not None
 
     @property
+    def loaded(self):
+        """True once the backend has been built (asking does not build it)."""
+        return self._impl is not None
+
+    @property
     def reason(self):
         """Why the backend is unavailable (None when it is available)."""
         self._load()

@@ -1,5 +1,6 @@
 """The Tensor: a layout (shape, strides, offset, dtype) over a backend's storage, plus
 the autograd fields. Methods are thin: the math lives in minitorch.functions."""
+import ctypes
 import weakref
 
 import numpy as np
@@ -25,6 +26,63 @@ class Storage:
         self.size = size
         self.version = 0
         self.graph_version = 0
+
+
+class Layout:
+    """How a tensor's elements lie in memory; minitorch has only `minitorch.strided`
+    (shape, strides and offset over a flat storage), as torch's default layout."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"minitorch.{self.name}"
+
+
+strided = Layout("strided")
+
+
+def _buffer_address(buffer):
+    """The host address of a backend buffer's first element: through the buffer
+    protocol (numpy arrays, the python backend's array.array) or, for a buffer holding a
+    cffi pointer `ptr` (the c backend), that pointer's value. A buffer offering neither
+    gets its id(), which is unique while the buffer lives, as an address is."""
+    try:
+        return ctypes.addressof(ctypes.c_char.from_buffer(buffer))
+    except TypeError:
+        pass
+    pointer = getattr(buffer, "ptr", None)
+    if pointer is not None:
+        import cffi
+        return int(cffi.FFI().cast("uintptr_t", pointer))
+    return id(buffer)
+
+
+class UntypedStorage:
+    """What `Tensor.untyped_storage()` returns: the bytes of a tensor's whole storage
+    (shared with its views), as torch.UntypedStorage reports them."""
+
+    __slots__ = ("_storage", "_itemsize")
+
+    def __init__(self, storage, itemsize):
+        self._storage = storage
+        self._itemsize = itemsize
+
+    def data_ptr(self):
+        """The address of the storage's first byte (equal for every view of it)."""
+        return _buffer_address(self._storage.buffer)
+
+    def nbytes(self):
+        return self._storage.size * self._itemsize
+
+    def size(self):
+        """In bytes, as torch's untyped storage counts."""
+        return self.nbytes()
+
+    def __len__(self):
+        return self.nbytes()
 
 
 # the names `Tensor.type()` reports and accepts, as PyTorch's legacy tensor types
@@ -146,6 +204,56 @@ class Tensor:
 
     def is_floating_point(self):
         return self.dtype.is_floating_point
+
+    # constant facts of minitorch's memory model: strided host memory, dense, real
+    is_sparse = is_quantized = is_meta = is_mkldnn = is_nested = False
+    layout = strided
+
+    def get_device(self):
+        """-1, torch's answer for a CPU tensor (every backend is host memory)."""
+        return -1
+
+    def is_inference(self):
+        """False: inference_mode works as no_grad here and makes no inference tensors."""
+        return False
+
+    @property
+    def output_nr(self):
+        """Which output of its grad_fn this tensor is: 0 for a leaf and for every op's
+        result (minitorch's ops return one tensor each), the position for one of several
+        outputs of a user-defined autograd.Function."""
+        from .autograd.function import _OutputSlot
+        return self._ctx.index if isinstance(self._ctx, _OutputSlot) else 0
+
+    def data_ptr(self):
+        """The address of this tensor's first element: the storage's address plus
+        storage_offset() * element_size(), so views at the same start share it, as in
+        torch. For a backend buffer without a host address, the storage's stand-in from
+        untyped_storage().data_ptr() (see _buffer_address)."""
+        return self.untyped_storage().data_ptr() + self._offset * self.dtype.itemsize
+
+    def untyped_storage(self):
+        """The storage this tensor shares with its views (data_ptr(), nbytes(), size())."""
+        return UntypedStorage(self._storage, self.dtype.itemsize)
+
+    def is_pinned(self):
+        """False: page-locked memory is a CUDA notion; minitorch has no CUDA."""
+        return False
+
+    def pin_memory(self, device=None):
+        """Refused, as torch does without an accelerator."""
+        raise RuntimeError("pin_memory: pinned memory needs an accelerator device, and "
+                           "minitorch has none (tensors are already in host memory)")
+
+    def is_shared(self):
+        """False: storages live in their backend's private memory; DataLoader workers
+        send batches by pickling rather than through shared memory."""
+        return False
+
+    def share_memory_(self):
+        """self, unchanged: minitorch does not move storages to shared memory (see
+        is_shared); kept so code written for torch runs."""
+        return self
 
     # ---- conversion ---------------------------------------------------------------------
     def numpy(self):
@@ -376,10 +484,56 @@ class Tensor:
     def zero_(self):
         return self.fill_(0)
 
+    def new(self, *args):
+        """The legacy constructor: new() an empty 1-d tensor, new(size, ...) a
+        zero-filled one of that size, new(data) a copy of data (a sequence, an array) or
+        a tensor sharing a Tensor's memory; all of this tensor's dtype and backend (see
+        legacy_construct)."""
+        return legacy_construct("new", self.dtype, args, self.backend)
+
     def index_put(self, indices, values, accumulate=False):
         """Out-of-place index_put_: a copy of self with copy[indices] = values (+= with
         accumulate=True); gradients flow to self and values."""
         return functions.clone(self).index_put_(indices, values, accumulate)
+
+    def narrow_copy(self, dim, start, length):
+        """narrow(dim, start, length) as a new contiguous tensor (not a view)."""
+        return functions.clone(functions.narrow(self, dim, start, length))
+
+    def resize_(self, *sizes, memory_format=None):
+        """Give this tensor the contiguous shape `sizes` (ints or one sequence of them)
+        starting at its storage offset, as torch's resize_: the elements kept are those
+        the storage already holds there. When the storage is too small, this tensor moves
+        to a new, larger storage holding a copy of the old one (the added elements are
+        zeros, where torch leaves them uninitialised); unlike torch, other tensors that
+        shared the old storage keep it and do not see later writes. Refused for a tensor
+        that requires grad, as in torch."""
+        from numbers import Integral
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        if not all(isinstance(size, Integral) and size >= 0 for size in sizes):
+            raise ValueError(f"resize_: sizes must be non-negative ints, got {sizes}")
+        if memory_format is not None:
+            raise NotImplementedError("resize_: memory_format is not supported "
+                                      "(minitorch tensors are row-major)")
+        if self.requires_grad:
+            raise RuntimeError("resize_: cannot resize a tensor that requires grad")
+        strides, count = layout.contiguous_layout(tuple(sizes))
+        storage = self._storage
+        if self._offset + count > storage.size:
+            grown = dispatch.fill(0, (self._offset + count,), self.dtype, storage.backend)
+            whole = dispatch.view_of(self, (storage.size,), (1,), 0)
+            dispatch.copy_into(whole, (1,), whole.shape, grown, (1,), 0)
+            storage = grown._storage
+        resized = dispatch._tensor(storage, tuple(sizes), strides, self._offset, self.dtype)
+        for slot in _LAYOUT_SLOTS:
+            setattr(self, slot, getattr(resized, slot))
+        storage.version += 1
+        return self
+
+    def resize_as_(self, other, memory_format=None):
+        """resize_(other's shape)."""
+        return self.resize_(other.shape, memory_format=memory_format)
 
     def new_empty_strided(self, size, stride, dtype=None, requires_grad=False, backend=None):
         """An uninitialised (zero-filled) tensor with that size and stride, with this
@@ -410,6 +564,28 @@ class Tensor:
         result = creation.tensor(np.array(values).reshape(self.shape), self.dtype,
                                  backend=self.backend)
         return self.copy_(result)
+
+
+def legacy_construct(op_name, dtype, args, backend=None):
+    """What the legacy constructors (minitorch.FloatTensor(...), Tensor.new(...)) build
+    from args, as torch's: nothing gives an empty 1-d tensor, ints a zero-filled tensor
+    of that size, a Tensor of that dtype a tensor sharing its memory (another dtype is
+    refused), one other argument (a sequence, a plain tuple included, an array) a
+    tensor of its values."""
+    from numbers import Integral
+    if all(isinstance(size, Integral) and not isinstance(size, (bool, np.bool_))
+           for size in args):
+        return creation.zeros(*args or (0,), dtype=dtype, backend=backend)
+    if len(args) != 1:
+        raise TypeError(f"{op_name}: expected sizes (ints) or one data argument, got "
+                        f"({', '.join(type(arg).__name__ for arg in args)})")
+    data = args[0]
+    if isinstance(data, Tensor):
+        if data.dtype is not dtype:
+            raise TypeError(f"{op_name}: expected a {dtype.name} tensor, got a "
+                            f"{data.dtype.name} one (convert it with .to())")
+        return data.detach()   # shares data's memory, as torch's
+    return creation.tensor(data, dtype=dtype, backend=backend)
 
 
 def is_tensor(obj):

@@ -18,6 +18,7 @@ pass runs instead when create_graph=True asks for gradients that carry a graph.
 | `anomaly_mode.py` | `detect_anomaly`, `set_detect_anomaly` |
 | `functional.py` | `vjp`, `jvp`, `jacobian`, `hessian`, `vhp`, `hvp` |
 | `gradcheck.py` | `gradcheck`, `gradgradcheck`: gradients against finite differences |
+| `graph.py` | saved-tensor hooks (`saved_tensors_hooks`, `save_on_cpu`), `Node`, gradient edges |
 """
 from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled,  # noqa: F401
                            is_anomaly_enabled, set_detect_anomaly)
@@ -30,4 +31,6 @@ from .hooks import (RemovableHandle, TensorHooks, node_hooks, register_hook,  # 
 from .node import (AccumulateGrad, Function, no_differentiable_backward,  # noqa: F401
                    rebase)
 from . import functional  # noqa: F401,E402
+from . import graph  # noqa: F401,E402
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401,E402
+from .. import profiler  # noqa: F401,E402  (torch.autograd.profiler's path to it)

@@ -21,7 +21,8 @@ import inspect
 
 from .anomaly_mode import _anomaly_enabled, forward_trace
 from .grad_mode import _grad_enabled, no_grad
-from .node import Function, _check_current, _edges, _rebases, _versions, rebase
+from .node import (Function, _check_current, _edges, _rebases, _saved_tensors_hooks,
+                   _versions, rebase)
 
 
 def _is_tensor(value):
@@ -241,6 +242,8 @@ def _finish(ctx, args, output, recording):
             if dirty:
                 rebase(result, result)   # the written input now stands for the output
         finished.append(result)
+    if _saved_tensors_hooks:
+        ctx.pack_saved()
     return tuple(finished) if is_tuple else finished[0]
 
 

@@ -9,6 +9,9 @@ from .grad_mode import _grad_enabled
 from .hooks import node_hooks
 
 _rebases = [0]  # in-place ops recorded so far (see rebase); while 0, nothing can be stale
+# the (pack_hook, unpack_hook) pairs of the active autograd.graph.saved_tensors_hooks
+# contexts, innermost last; while empty, saving for backward costs nothing extra
+_saved_tensors_hooks = []
 
 
 class Function:
@@ -65,6 +68,8 @@ class Function:
                     ctx.hooks = None
                     result.requires_grad = True
                     result._ctx = ctx
+                    if _saved_tensors_hooks:
+                        ctx.pack_saved()
                     if _anomaly_enabled[0]:
                         ctx.forward_trace = forward_trace()
                     break
@@ -93,6 +98,17 @@ class Function:
         only a create_graph=True pass, as in save_for_backward."""
         self.graph_saved, self.graph_saved_versions = tensors, _versions(tensors)
 
+    def pack_saved(self):
+        """Pass what the node saved for backward through the pack hook of the innermost
+        saved_tensors_hooks (called once the node is recorded): each tensor is kept as
+        what pack_hook returns, and turned back by that context's unpack_hook on each
+        read. As in PyTorch, no version is checked for such tensors: the hooks own them."""
+        pack_hook, unpack_hook = _saved_tensors_hooks[-1]
+        name = type(self).__name__
+        self.saved = _pack(getattr(self, "saved", ()), pack_hook, unpack_hook, name)
+        self.graph_saved = _pack(self.graph_saved, pack_hook, unpack_hook, name)
+        self.saved_versions = self.graph_saved_versions = None
+
     @property
     def saved_tensors(self):
         return self._unchanged(self.saved, self.saved_versions)
@@ -102,7 +118,10 @@ class Function:
         return self._unchanged(self.graph_saved, self.graph_saved_versions)
 
     def _unchanged(self, tensors, versions):
-        """tensors, after checking that no in-place op wrote to one since it was saved."""
+        """tensors, after checking that no in-place op wrote to one since it was saved
+        (versions None: tensors packed by saved-tensor hooks, unpacked here instead)."""
+        if versions is None:
+            return tuple([None if saved is None else saved.unpack() for saved in tensors])
         for tensor, version in zip(tensors, versions):
             if tensor is not None and tensor._storage.version != version:
                 raise RuntimeError(
@@ -154,6 +173,65 @@ class AccumulateGrad:
 def _versions(tensors):
     """The storage version of each of tensors (None for a None)."""
     return tuple([None if t is None else t._storage.version for t in tensors])
+
+
+class _HookPacked:
+    """A tensor saved for backward while saved_tensors_hooks was active: what its
+    pack_hook returned, the unpack_hook that turns it back into a tensor, and a weak
+    reference to the saved tensor's graph edge (None if it needed no gradient)."""
+
+    __slots__ = ("packed", "unpack_hook", "node_name", "edge")
+
+    def __init__(self, tensor, pack_hook, unpack_hook, node_name):
+        edge = _edges((tensor,))[0]
+        self.edge = None if edge is None else weakref.ref(edge)
+        self.packed = pack_hook(tensor)
+        self.unpack_hook, self.node_name = unpack_hook, node_name
+
+    def unpack(self):
+        """The unpacked tensor; in a create_graph=True pass (grad mode on), one standing
+        for the saved tensor in the graph, so the gradients computed from it can be
+        differentiated again (as PyTorch gives an unpacked tensor the saved one's
+        grad_fn)."""
+        tensor = self.unpack_hook(self.packed)
+        if not hasattr(tensor, "_storage"):
+            raise TypeError(f"{self.node_name}.backward: output of saved tensor unpack_hook "
+                            "expected to be a Tensor but got result of type "
+                            f"{type(tensor).__name__}")
+        edge = self.edge() if _grad_enabled[0] and self.edge is not None else None
+        if edge is None:
+            return tensor
+        node = _Unpacked()
+        node.inputs, node.shape, node.hooks = (edge,), tensor.shape, None
+        tensor = tensor.detach()
+        tensor.requires_grad, tensor._ctx = True, node
+        return tensor
+
+
+class _Unpacked(Function):
+    """The node of a tensor unpacked by saved-tensor hooks during a create_graph=True
+    pass: the saved tensor itself, for the graph (the gradient passes through)."""
+
+    def backward(self, grad):
+        return grad
+
+
+def _pack(tensors, pack_hook, unpack_hook, node_name):
+    """tensors (None entries kept as None) as _HookPacked records made by pack_hook,
+    which must not write to the tensor it is given."""
+    packed = []
+    for tensor in tensors:
+        if tensor is None:
+            packed.append(None)
+            continue
+        version = tensor._storage.version
+        record = _HookPacked(tensor, pack_hook, unpack_hook, node_name)
+        if tensor._storage.version != version:
+            raise RuntimeError(f"{node_name}: a saved tensor pack hook is modifying its "
+                               "input in place; tensors given to a pack hook must not be "
+                               "changed by in-place operations")
+        packed.append(record)
+    return tuple(packed)
 
 
 def no_differentiable_backward(node, grad):
