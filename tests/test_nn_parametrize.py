@@ -199,10 +199,6 @@ def test_orthogonal_cayley_matches_torch(dtype, sizes):
 
 
 def test_orthogonal_refusals():
-    with pytest.raises(NotImplementedError, match="orthogonal_map='householder'"):
-        parametrizations.orthogonal(nn.Linear(3, 2), orthogonal_map="householder")
-    with pytest.raises(NotImplementedError, match="use_trivialization=False"):
-        parametrizations.orthogonal(nn.Linear(3, 2), use_trivialization=False)
     with pytest.raises(ValueError, match="orthogonal: expected a matrix"):
         parametrizations.orthogonal(nn.Linear(3, 2), "bias")
 

@@ -1,5 +1,6 @@
 """Optimizers in torch.optim's shape: SGD, Adam, AdamW, Adagrad, Adamax, RMSprop,
-Adadelta, NAdam, RAdam, Rprop, ASGD, LBFGS, Adafactor, and lr_scheduler.
+Adadelta, NAdam, RAdam, Rprop, ASGD, LBFGS, Adafactor, Muon; lr_scheduler; swa_utils
+(weight averaging).
 
     optimizer = minitorch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     optimizer.zero_grad(); loss.backward(); optimizer.step()
@@ -15,6 +16,7 @@ from .adam import Adam, AdamW  # noqa: F401
 from .adamax import Adamax  # noqa: F401
 from .asgd import ASGD  # noqa: F401
 from .lbfgs import LBFGS  # noqa: F401
+from .muon import Muon  # noqa: F401
 from .nadam import NAdam, RAdam  # noqa: F401
 from . import optimizer  # noqa: F401  (torch.optim.optimizer's global step hooks)
 from .optimizer import Optimizer  # noqa: F401

@@ -2,9 +2,10 @@
 
 sgd_step and adam_step call the backend's fused kernel of the same name when it has
 one (see minitorch.contract.OPTIONAL_KERNELS) and the parameter is compact (and, for
-adam_step, without amsgrad); otherwise, like the other updates (rmsprop, adagrad, adamax,
-adadelta, nadam, radam, rprop, asgd, adafactor) always, they decompose into tensor ops under no_grad and write the results into the
-parameter and its state tensors. Either way each write bumps the storage's version, so
+adam_step, without amsgrad); otherwise, like the other updates (rmsprop, adagrad,
+adamax, adadelta, nadam, radam, rprop, asgd, adafactor, muon) always, they decompose
+into tensor ops under no_grad and write the results into the parameter and its state
+tensors. Either way each write bumps the storage's version, so
 autograd notices a parameter changed after it was saved.
 State tensors (momentum buffers, moment estimates) must be compact and shaped like the
 parameter, as zeros_like(param) makes them.
@@ -17,7 +18,7 @@ from .. import dispatch
 from ..autograd import no_grad
 from ..creation import ones_like
 from ..dtype import finfo
-from ..functions import where
+from ..functions import addmm, where
 
 
 def _fused(kernel_name, param):
@@ -323,3 +324,54 @@ def adafactor_step(param, grad, row_var, col_var, variance, step, lr, beta2_deca
 def _rms(tensor):
     """The root mean square of the tensor's elements, as a float."""
     return tensor.norm().item() / tensor.numel() ** 0.5
+
+
+def zeropower_via_newtonschulz(matrix, ns_coefficients, ns_steps, eps):
+    """An approximately orthogonal matrix with matrix's singular vectors: matrix (m, n)
+    is divided by max(its Frobenius norm, eps), then, seen wide (transposed while m > n),
+    takes ns_steps steps of the quintic iteration
+
+        gram = X @ X^T;  X = a X + (b gram + c gram @ gram) @ X     (a, b, c = ns_coefficients)
+
+    which drives its singular values towards 1 (to roughly 0.7 .. 1.2, not exactly, with
+    torch's default coefficients). torch runs this in bfloat16; minitorch has no bfloat16
+    and runs it in the matrix's own dtype, so its result is the more precise one.
+    """
+    a, b, c = ns_coefficients
+    tall = matrix.shape[0] > matrix.shape[1]
+    result = matrix.mT if tall else matrix
+    result = result / result.norm().clamp(min=eps)
+    for _ in range(ns_steps):
+        gram = result @ result.mT
+        polynomial = addmm(gram, gram, gram, beta=b, alpha=c)
+        result = addmm(result, polynomial, result, beta=a)
+    return result.mT if tall else result
+
+
+def adjusted_lr(lr, adjust_lr_fn, shape):
+    """The learning rate scaled for a (rows, columns) parameter, as torch.optim.Muon:
+    "original" (and None) by sqrt(max(1, rows / columns)), Keller Jordan's rule;
+    "match_rms_adamw" by 0.2 sqrt(max(rows, columns)), Moonshot's, which gives the
+    update the RMS of an AdamW one."""
+    rows, columns = shape
+    if adjust_lr_fn == "match_rms_adamw":
+        return lr * 0.2 * math.sqrt(max(rows, columns))
+    return lr * math.sqrt(max(1, rows / columns))
+
+
+def muon_step(param, grad, momentum_buffer, lr, weight_decay, momentum, nesterov,
+              ns_coefficients, ns_steps, eps, adjust_lr_fn):
+    """One Muon update of the 2-D `param`, in place (tensor ops on every backend).
+
+        buf = lerp(buf, grad, 1 - momentum)
+        update = lerp(grad, buf, momentum) if nesterov else buf
+        O = zeropower_via_newtonschulz(update, ns_coefficients, ns_steps, eps)
+        param *= 1 - lr * weight_decay
+        param -= adjusted_lr(lr, adjust_lr_fn, param.shape) * O
+    """
+    with no_grad():
+        momentum_buffer.lerp_(grad, 1 - momentum)
+        update = grad.lerp(momentum_buffer, momentum) if nesterov else momentum_buffer
+        orthogonalised = zeropower_via_newtonschulz(update, ns_coefficients, ns_steps, eps)
+        param.mul_(1 - lr * weight_decay)
+        param.sub_(orthogonalised * adjusted_lr(lr, adjust_lr_fn, param.shape))

@@ -141,16 +141,63 @@ def _is_orthogonal(matrix):
     return functions.allclose(matrix.mT @ matrix, identity, atol=tolerance)
 
 
-class _Orthogonal(Module):
-    """An orthogonal matrix (or a batch of them) from an unconstrained one by the Cayley
-    map of its skew-symmetric part, times `base` (the dynamic trivialization: base is
-    the orthogonal matrix assigned last, its right inverse the negated identity)."""
+_ORTHOGONAL_MAPS = ("matrix_exp", "cayley", "householder")
 
-    def __init__(self, weight, orthogonal_map="cayley"):
+
+def _householder_factors(matrix):
+    """LAPACK's geqrf of matrix (..., n, k), n >= k, in the form householder_product
+    reads back: R strictly above the diagonal; below it, in column i, the reflector v_i
+    (whose entry i is an implicit 1); on the diagonal the sign of R[i, i] (tau_i is
+    2 / (1 + |v_i|^2), so it is not stored).
+    As torch's orthogonal, a column LAPACK leaves unreflected (nothing below its
+    diagonal to zero: tau 0) has that sign negated, since a v_i of zeros is then read
+    as the reflection I - 2 e_i e_i^T. Under no_grad; tensor ops, batched."""
+    batch, k = matrix.shape[:-2], matrix.shape[-1]
+    reduced = matrix
+    columns = []
+    for i in range(k):
+        column = reduced[..., i:, i]
+        leading, rest = column[..., :1], column[..., 1:]
+        reflect = functions.vector_norm(rest, dim=-1, keepdim=True) != 0
+        # LAPACK's beta: R[i, i] = -sign(leading) |column|, the sign of 0 being +
+        beta = functions.where(reflect, -functions.where(leading >= 0, 1.0, -1.0)
+                               * functions.vector_norm(column, dim=-1, keepdim=True), leading)
+        pivot = functions.where(reflect, leading - beta, 1.0)
+        reflector = functions.where(reflect, rest / pivot, 0.0)
+        tau = functions.where(reflect, (beta - leading) / functions.where(reflect, beta, 1.0),
+                              0.0)
+        v = functions.cat([leading.new_zeros(*batch, i), functions.ones_like(leading),
+                           reflector], dim=-1)
+        reduced = reduced - (tau * v).unsqueeze(-1) * (v.unsqueeze(-2) @ reduced)
+        diagonal = functions.where(reflect, beta.sign(), -beta.sign())
+        columns.append(functions.cat([leading.new_zeros(*batch, i), diagonal, reflector],
+                                     dim=-1))
+    return functions.stack(columns, dim=-1) + reduced.triu(1)
+
+
+class _Orthogonal(Module):
+    """An orthogonal matrix (or a batch of them) from an unconstrained one X (n, k), seen
+    tall (transposed while n < k):
+
+    - "matrix_exp" / "cayley": exp(A) or (I - A/2)^-1 (I + A/2) of the skew-symmetric
+      A = L - L^T, L the lower triangle of X padded with zero columns to (n, n), keeping
+      the first k columns;
+    - "householder": the product of the Householder reflectors stored below X's diagonal
+      (tau_i = 2 / (1 + |v_i|^2)), its columns scaled by the integer part of X's diagonal.
+
+    With use_trivialization (torch's dynamic trivialization), the result is multiplied
+    on the left by the buffer `base`, the orthogonal (n, n) matrix assigned last, and
+    right_inverse returns the negated identity (which every map sends to I). Without it,
+    only "householder" can be assigned to (NotImplementedError for the others, as torch).
+    """
+
+    def __init__(self, weight, orthogonal_map, *, use_trivialization=True):
         super().__init__()
         self.shape = weight.shape
         self.orthogonal_map = orthogonal_map
-        self.register_buffer("base", None)
+        self.use_trivialization = use_trivialization
+        if use_trivialization:
+            self.register_buffer("base", None)
 
     def forward(self, X):
         n, k = X.shape[-2], X.shape[-1]
@@ -158,28 +205,47 @@ class _Orthogonal(Module):
         if transposed:
             X = X.mT
             n, k = k, n
-        X = X.tril()
-        if n != k:
-            X = functions.cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], n, n - k)],
-                              dim=-1)
-        skew = X - X.mT
-        identity = creation.eye(n, dtype=X.dtype)
-        Q = linalg.solve(identity - 0.5 * skew, identity + 0.5 * skew)
-        if n != k:
-            Q = Q[..., :k]
-        Q = self.base @ Q
+        if self.orthogonal_map == "householder":
+            reflectors = X.tril(-1)
+            tau = 2.0 / (1.0 + (reflectors * reflectors).sum(dim=-2))
+            Q = linalg.householder_product(reflectors, tau)
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).long().unsqueeze(-2)
+        else:
+            X = X.tril()
+            if n != k:
+                X = functions.cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], n, n - k)],
+                                  dim=-1)
+            skew = X - X.mT
+            if self.orthogonal_map == "matrix_exp":
+                Q = linalg.matrix_exp(skew)
+            else:
+                identity = creation.eye(n, dtype=X.dtype)
+                Q = linalg.solve(identity - 0.5 * skew, identity + 0.5 * skew)
+            if n != k:
+                Q = Q[..., :k]
+        if self.use_trivialization:
+            Q = self.base @ Q
         return Q.mT if transposed else Q
 
     def right_inverse(self, Q):
         if Q.shape != self.shape:
             raise ValueError(f"orthogonal: expected a matrix or batch of matrices of shape "
                              f"{tuple(self.shape)}, got a tensor of shape {tuple(Q.shape)}")
+        if not self.use_trivialization and self.orthogonal_map != "householder":
+            raise NotImplementedError(
+                f"orthogonal: cannot assign to the {self.orthogonal_map!r} parametrization "
+                "with use_trivialization=False (as torch); use 'householder' or "
+                "use_trivialization=True")
         with no_grad():
             initial = Q
             n, k = Q.shape[-2], Q.shape[-1]
-            if n < k:
+            transposed = n < k
+            if transposed:
                 Q = Q.mT
                 n, k = k, n
+            if not self.use_trivialization:
+                factors = _householder_factors(Q)
+                return factors.mT if transposed else factors
             if n == k:
                 Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
             else:
@@ -193,29 +259,26 @@ class _Orthogonal(Module):
 
 def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
     """Make module.<name> orthogonal: orthonormal columns for a tall matrix, rows for a
-    wide one (a batch of matrices for more than two dimensions). Its initial value is the
-    tensor's own when it is orthogonal, else the Q of its QR decomposition (with the
-    extra columns of a non-square matrix drawn at random). Returns module.
+    wide one (a batch of matrices for more than two dimensions), by `orthogonal_map`
+    (see _Orthogonal): "matrix_exp", "cayley" or "householder"; None picks torch's
+    default, "matrix_exp" for a square matrix and "householder" otherwise. Its initial
+    value is the tensor's own when it is orthogonal, else the Q of its QR decomposition
+    with a non-negative diagonal of R (with use_trivialization, the extra columns of a
+    non-square matrix are drawn at random first). Returns module.
 
-    minitorch implements torch's "cayley" map with use_trivialization=True, and uses it
-    by default (torch's default, "matrix_exp" or "householder", needs matrix_exp or
-    householder_product, which minitorch lacks: NotImplementedError for those).
+    Refused: a tensor of fewer than two dimensions or a name that is not one
+    (ValueError), an unknown map (ValueError).
     """
     weight = _tensor_named("orthogonal", module, name)
     if weight.ndim < 2:
         raise ValueError(f"orthogonal: expected a matrix or batch of matrices, got a tensor "
                          f"of {weight.ndim} dimensions")
     if orthogonal_map is None:
-        orthogonal_map = "cayley"
-    if orthogonal_map not in ("matrix_exp", "cayley", "householder"):
+        orthogonal_map = "matrix_exp" if weight.shape[-2] == weight.shape[-1] else "householder"
+    if orthogonal_map not in _ORTHOGONAL_MAPS:
         raise ValueError(f"orthogonal: orthogonal_map has to be one of 'matrix_exp', "
                          f"'cayley', 'householder', got {orthogonal_map!r}")
-    if orthogonal_map != "cayley":
-        raise NotImplementedError(f"orthogonal: orthogonal_map={orthogonal_map!r} is not "
-                                  "supported by minitorch; only 'cayley'")
-    if not use_trivialization:
-        raise NotImplementedError("orthogonal: use_trivialization=False is not supported by "
-                                  "minitorch; only use_trivialization=True")
-    parametrize.register_parametrization(module, name, _Orthogonal(weight, orthogonal_map),
-                                         unsafe=True)
+    parametrize.register_parametrization(
+        module, name, _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization),
+        unsafe=True)
     return module
