@@ -906,6 +906,191 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
     return TriangularSolveResult(solution, A.clone())
 
 
+# ---- LDL^T (Bunch-Kaufman) and what it solves -------------------------------------------
+
+LDLFactorResult = collections.namedtuple("LDLFactorResult", "LD pivots")
+LDLFactorExResult = collections.namedtuple("LDLFactorExResult", "LD pivots info")
+
+_BUNCH_KAUFMAN_ALPHA = (1 + math.sqrt(17)) / 8   # LAPACK's threshold for a 1x1 pivot
+
+
+def _swap_trailing(a, start, i, j):
+    """a (n, n) with rows and columns i and j (both >= start) swapped inside the trailing
+    block a[start:, start:] only, as LAPACK's sytf2 interchanges (the columns of L
+    already computed keep their rows)."""
+    n = a.shape[-1]
+    order = np.arange(n - start)
+    order[[i - start, j - start]] = order[[j - start, i - start]]
+    index = make_tensor(order, dtype=int64, backend=a.backend)
+    trailing = functions.index_select(functions.index_select(a[start:, start:], 0, index),
+                                      1, index)
+    return cat([a[:start, :], cat([a[start:, :start], trailing], -1)], -2)
+
+
+def _bunch_kaufman_pivot(host, k):
+    """(kp, kstep) of LAPACK's sytf2 (lower) at column k of the partly factored matrix
+    host (numpy): kstep 1 or 2 the pivot block's size, kp the row to bring to k
+    (kstep 1) or to k + 1 (kstep 2); None for kp when the column is zero."""
+    n = host.shape[-1]
+    absakk = abs(host[k, k])
+    below = np.abs(host[k + 1:, k])
+    imax = k + 1 + int(below.argmax()) if below.size else k
+    colmax = below.max(initial=0.0)
+    if max(absakk, colmax) == 0:
+        return None, 1
+    if absakk >= _BUNCH_KAUFMAN_ALPHA * colmax:
+        return k, 1
+    rowmax = max(np.abs(host[imax, k:imax]).max(initial=0.0),
+                 np.abs(host[imax + 1:, imax]).max(initial=0.0) if imax < n - 1 else 0.0)
+    if absakk >= _BUNCH_KAUFMAN_ALPHA * colmax * (colmax / rowmax):
+        return k, 1
+    if abs(host[imax, imax]) >= _BUNCH_KAUFMAN_ALPHA * rowmax:
+        return imax, 1
+    return imax, 2
+
+
+def _ldl_one(a):
+    """(LD, pivots, info) of one symmetric matrix a (n, n), read from its lower triangle,
+    as LAPACK's sytrf (lower, unblocked sytf2): LD holds L's multipliers below the
+    diagonal and D's 1x1 and 2x2 blocks on and just below it (zeros above); pivots
+    (host, 1-based) give each step's interchange, negative for both columns of a 2x2
+    block; info is the 1-based first column found zero (0: none)."""
+    n = a.shape[-1]
+    a = _symmetric_from_triangle(a, False)
+    pivots, info, k = np.zeros(n, np.int64), 0, 0
+    while k < n:
+        kp, kstep = _bunch_kaufman_pivot(_host(a), k)
+        if kp is None:      # a zero column: LAPACK notes it and leaves it as it is
+            info = info or k + 1
+            pivots[k], k = k + 1, k + 1
+            continue
+        last = k + kstep - 1
+        if kp != last:
+            a = _swap_trailing(a, k, last, kp)
+        if kstep == 1:
+            column = a[k + 1:, k:k + 1] / a[k, k]
+            trailing = a[k + 1:, k + 1:] - column * a[k:k + 1, k + 1:]
+            pivots[k] = kp + 1
+        else:   # W = C D^-1 for the columns C below the 2x2 block D, in LAPACK's scaling
+            d21 = a[k + 1, k]
+            d11, d22 = a[k + 1, k + 1] / d21, a[k, k] / d21
+            scale = 1 / (d11 * d22 - 1) / d21
+            below = a[k + 2:, k:k + 2]
+            column = stack([scale * (d11 * below[:, 0] - below[:, 1]),
+                            scale * (d22 * below[:, 1] - below[:, 0])], -1)
+            trailing = a[k + 2:, k + 2:] - matmul(below, column.mT)
+            pivots[k:k + 2] = -(kp + 1)
+        end = k + kstep
+        a = cat([a[:end, :], cat([a[end:, :k], column, trailing], -1)], -2)
+        k = end
+    return tril(a), pivots, info
+
+
+def _ldl_batched(A, op_name):
+    """(LD, pivots, info) of every matrix of A (..., n, n): pivots and info as int64
+    tensors of shapes (..., n) and (...)."""
+    _check_matrices(op_name, A)
+    batch, n = A.shape[:-2], A.shape[-1]
+    results = [_ldl_one(matrix) for matrix in A.reshape(-1, n, n).unbind(0)]
+    LD = stack([ld for ld, _, _ in results], 0).reshape(A.shape) if results else A.clone()
+    pivots = np.array([p for _, p, _ in results], np.int64).reshape(batch + (n,))
+    info = np.array([i for _, _, i in results], np.int64).reshape(batch)
+    return LD, make_tensor(pivots, backend=A.backend), make_tensor(info, backend=A.backend)
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
+    """(LD, pivots, info) as torch.linalg.ldl_factor_ex: the Bunch-Kaufman factorization
+    A = L D L^T of symmetric A (..., n, n), read from its lower triangle, in LAPACK
+    sytrf's packed form (see _ldl_one); pivots (int64 here, int32 in torch) are LAPACK's
+    1-based interchanges, negative for the two columns of a 2x2 block of D; info is the
+    1-based index of the first zero column met (0: none). hermitian changes nothing for
+    real A. With check_errors, a nonzero info raises LinAlgError. Differentiable here
+    (torch's is not)."""
+    LD, pivots, info = _ldl_batched(A, "linalg.ldl_factor_ex")
+    if check_errors and _host(info).any():
+        raise LinAlgError("linalg.ldl_factor_ex: D has a zero block, the matrix is "
+                          "singular")
+    return LDLFactorExResult(LD, pivots, info)
+
+
+def ldl_factor(A, *, hermitian=False):
+    """(LD, pivots) of ldl_factor_ex; refuses a matrix whose D has a zero block."""
+    LD, pivots, info = _ldl_batched(A, "linalg.ldl_factor")
+    if _host(info).any():
+        raise LinAlgError("linalg.ldl_factor: D has a zero block, so the matrix is "
+                          "singular; use ldl_factor_ex to factor it anyway")
+    return LDLFactorResult(LD, pivots)
+
+
+def _ldl_solve_one(LD, pivots, b):
+    """X with A X = b from one matrix's (LD, host pivots) as LAPACK's sytrs (lower):
+    L D Y = b forward, block by block, then L^T X = Y backward, with the interchanges of
+    pivots applied to rows as they were to A."""
+    n = LD.shape[-1]
+    rows = list(b.unbind(0))
+
+    def swap(i, j):
+        rows[i], rows[j] = rows[j], rows[i]
+
+    def subtract_column(start, column):   # rows[start:] -= LD[start:, column] * rows[column]
+        for i in range(start, n):
+            rows[i] = rows[i] - LD[i, column] * rows[column]
+    k = 0
+    while k < n:
+        if pivots[k] > 0:
+            swap(k, pivots[k] - 1)
+            subtract_column(k + 1, k)
+            rows[k] = rows[k] / LD[k, k]
+            k += 1
+            continue
+        swap(k + 1, -pivots[k] - 1)
+        subtract_column(k + 2, k)
+        subtract_column(k + 2, k + 1)
+        d21 = LD[k + 1, k]      # the 2x2 block of D solved in LAPACK's scaling
+        d11, d22 = LD[k, k] / d21, LD[k + 1, k + 1] / d21
+        first, second = rows[k] / d21, rows[k + 1] / d21
+        denominator = d11 * d22 - 1
+        rows[k] = (d22 * first - second) / denominator
+        rows[k + 1] = (d11 * second - first) / denominator
+        k += 2
+    k = n - 1
+    while k >= 0:
+        block = 1 if pivots[k] > 0 else 2
+        for column in range(k - block + 1, k + 1):
+            for i in range(k + 1, n):
+                rows[column] = rows[column] - LD[i, column] * rows[i]
+        swap(k, abs(pivots[k]) - 1)
+        k -= block
+    return stack(rows, 0) if n else b
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False):
+    """X with A X = B as torch.linalg.ldl_solve, given A's (LD, pivots) from ldl_factor;
+    B (..., n, k), batch dims broadcast. hermitian changes nothing for real A.
+    Differentiable in LD and B here (torch's is not)."""
+    name = "linalg.ldl_solve"
+    _check_matrices(name, LD)
+    functions._check_same_dtype(name, LD, B)
+    n = LD.shape[-1]
+    if pivots.dtype is not int64 or pivots.shape != LD.shape[:-1]:
+        raise ValueError(f"{name}: pivots must be int64 of shape "
+                         f"{format_shape(LD.shape[:-1])} (LD's without its last dim), got "
+                         f"{pivots.dtype.name} {format_shape(pivots.shape)}")
+    host = _host(pivots)
+    if host.size and (np.abs(host).min() < 1 or np.abs(host).max() > n):
+        raise ValueError(f"{name}: pivots must lie in [1, {n}] or [-{n}, -1]")
+    if B.ndim < 2 or B.shape[-2] != n:
+        raise ValueError(f"{name}: B {format_shape(B.shape)} does not match LD "
+                         f"{format_shape(LD.shape)}")
+    batch = layout.broadcast_shapes(LD.shape[:-2], B.shape[:-2], name)
+    LD, B = expand(LD, batch + (n, n)), expand(B, batch + B.shape[-2:])
+    host = np.broadcast_to(host, batch + (n,)).reshape(-1, n)
+    solutions = [_ldl_solve_one(ld, p, b) for ld, p, b in
+                 zip(LD.reshape(-1, n, n).unbind(0), host, B.reshape((-1,) + B.shape[-2:])
+                     .unbind(0))]
+    return stack(solutions, 0).reshape(B.shape) if solutions else B.clone()
+
+
 # torch's spellings of these outside torch.linalg: minitorch.det(A) and A.det(), ...
 # (matrix_power here also takes negative powers, which functions.matrix_power refuses)
 _METHODS = {"det": det, "logdet": logdet, "slogdet": slogdet, "inverse": inv,

@@ -12,6 +12,13 @@ converts its arguments and calls the functional form, so checks and autograd are
 of nn.functional. Built after minitorch.nn is imported; minitorch/__init__.py installs
 TOP_LEVEL.
 """
+import numpy as np
+
+from . import functions
+from .autograd import is_grad_enabled, no_grad
+from .creation import tensor as make_tensor
+from .dtype import float32
+from .layout import format_shape
 from .nn import functional as F
 from .tensor import Tensor
 
@@ -106,6 +113,81 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
         if value:
             raise NotImplementedError(f"embedding: {option}=True is not supported")
     return F.embedding(indices, weight, None if padding_idx == -1 else padding_idx)
+
+
+_BAG_MODES = ("sum", "mean", "max")  # ATen's embedding_bag mode enum, by value
+
+
+def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0,
+                  sparse=False, per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):
+    """torch.embedding_bag: (output, offset2bag, bag_size, max_indices) for 1-D int64
+    indices split into bags by offsets; mode is ATen's enum (0 sum, 1 mean, 2 max). output
+    is F.embedding_bag's (its checks and gradient). The int64 bookkeeping follows torch's
+    CPU kernels:
+
+    - offset2bag (indices' length) names each index's bag; it is empty in float32 sum
+      mode without padding_idx when weight's rows have unit stride (torch's fast path);
+    - bag_size counts each bag's indices other than padding_idx in mean and max mode; in
+      sum mode it is zeros, one per offset when no gradient is wanted (torch's
+      forward-only kernel), else one per bag;
+    - max_indices is, in max mode, (bags, D): the weight row that gave each maximum (the
+      first, on ties; 0 for an empty bag), else a copy of bag_size.
+
+    Not matched: torch's float64 max mode with include_last_offset gives 0 as the last
+    bag's max_indices."""
+    name = "embedding_bag"
+    if mode not in range(len(_BAG_MODES)):
+        raise ValueError(f"{name}: mode must be 0 (sum), 1 (mean) or 2 (max), got {mode!r}")
+    if indices.ndim != 1:
+        raise ValueError(f"{name}: expected 1-D indices with offsets, got "
+                         f"{format_shape(indices.shape)}")
+    mode_name = _BAG_MODES[mode]
+    output = F.embedding_bag(indices, weight, offsets, None, 2, scale_grad_by_freq, mode_name,
+                             sparse, per_sample_weights, include_last_offset, padding_idx)
+    starts, lengths = F._bag_bounds(indices, offsets, include_last_offset)
+    bags, host_indices = len(starts), indices.numpy()
+    padding_idx = F._padding_index(padding_idx, weight.shape[0], name)
+    bag_of_index = np.repeat(np.arange(bags), lengths)
+    if mode_name == "sum":
+        differentiable = is_grad_enabled() and any(
+            t is not None and t.requires_grad for t in (weight, per_sample_weights))
+        bag_size = np.zeros(bags if differentiable else offsets.shape[0], np.int64)
+        if padding_idx is None and weight.dtype is float32 and weight.stride(1) == 1:
+            bag_of_index = np.zeros(0, np.int64)
+    else:
+        counted = bag_of_index if padding_idx is None else \
+            bag_of_index[host_indices[:len(bag_of_index)] != padding_idx]
+        bag_size = np.bincount(counted, minlength=bags)
+    bookkeeping = tuple(make_tensor(np.asarray(values, np.int64), backend=weight.backend)
+                        for values in (bag_of_index, bag_size))
+    if mode_name == "max":
+        max_indices = _bag_argmax_rows(weight, output, host_indices, starts, lengths, padding_idx)
+    else:
+        max_indices = bookkeeping[1].clone()
+    return (output,) + bookkeeping + (max_indices,)
+
+
+def _bag_argmax_rows(weight, maxima, indices, starts, lengths, padding_idx):
+    """(bags, D) int64 tensor: for each bag and feature, the first weight row of the bag
+    (padding_idx left out) whose value is the bag's maximum `maxima`; 0 for an empty bag.
+    Found by comparing the gathered rows with the maxima (tensor ops, no gradient)."""
+    longest = max(int(lengths.max(initial=0)), 1)
+    steps = np.arange(longest)
+    in_bag = steps < lengths[:, None]
+    rows = np.where(in_bag, indices[np.where(in_bag, starts[:, None] + steps, 0)]
+                    if indices.size else 0, 0)
+    if padding_idx is not None:
+        in_bag &= rows != padding_idx
+    with no_grad():
+        hits = (weight[make_tensor(rows, backend=weight.backend)] == maxima.unsqueeze(1)) \
+            & make_tensor(in_bag[..., None], backend=weight.backend)
+        ramp = make_tensor(steps[:, None], backend=weight.backend)
+        first = functions.where(hits, ramp, longest).min(1).values       # (bags, D)
+        found = first < longest
+        candidates = make_tensor(rows, backend=weight.backend)
+        return functions.where(found, functions.gather(candidates, 1,
+                                                       functions.where(found, first, 0)), 0)
 
 
 def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):  # noqa: A002
@@ -234,8 +316,9 @@ _FUNCTIONAL_INPLACE = ("selu_", "celu_", "threshold_")
 _DEFINED_HERE = (
     "dropout", "dropout_", "alpha_dropout", "alpha_dropout_", "feature_alpha_dropout",
     "feature_alpha_dropout_", "batch_norm", "instance_norm", "layer_norm", "group_norm",
-    "embedding", "max_pool1d", "max_pool2d", "max_pool3d", "adaptive_max_pool1d",
-    "constant_pad_nd", "selu", "celu", "rrelu", "threshold", "rrelu_", "kl_div",
+    "embedding", "embedding_bag", "max_pool1d", "max_pool2d", "max_pool3d",
+    "adaptive_max_pool1d", "constant_pad_nd", "selu", "celu", "rrelu", "threshold", "rrelu_",
+    "kl_div",
     "margin_ranking_loss", "hinge_embedding_loss", "cosine_embedding_loss",
     "triplet_margin_loss", "poisson_nll_loss", "binary_cross_entropy_with_logits",
     "ctc_loss")

@@ -282,6 +282,8 @@ def _aliases_table():
         "group_norm": (x((2, 4, 3)), value(2), x((4,), 1), x((4,), 2)),
         "rms_norm": (x((2, 3, 4)), value([4]), x((4,), 1)),
         "embedding": (x((5, 3)), ints([[0, 4], [2, 2]]), value(2)),
+        "embedding_bag": (x((10, 3)), ints([1, 2, 4, 5, 4, 3, 2, 9, 0]), ints([0, 4, 4, 6]),
+                          value(False), value(2)),
         "max_pool1d": (x((2, 3, 8)), value(3), value(2), value(1)),
         "max_pool2d": (x((1, 2, 6, 6)), value(2)),
         "max_pool3d": (x((1, 1, 4, 4, 4)), value(2), value(()), value(1)),

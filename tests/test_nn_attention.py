@@ -108,6 +108,10 @@ MHA_CASES = {   # name -> (constructor kwargs, forward kwargs: arrays are masks)
                                                    key_padding_mask=_bool((S,), 8))),
     "per_head_weights": ({}, dict(average_attn_weights=False)),
     "no_weights": ({}, dict(need_weights=False, key_padding_mask=_bool((N, S), 9))),
+    "bias_kv": (dict(add_bias_kv=True), dict(key_padding_mask=_bool((N, S), 11))),
+    "zero_attn": (dict(add_zero_attn=True), dict(attn_mask=_bool((L, S), 12))),
+    "bias_kv_zero_attn_unbatched": (dict(add_bias_kv=True, add_zero_attn=True, kdim=5),
+                                    dict(unbatched=True, attn_mask=_bool((L, S), 13))),
 }
 
 
@@ -154,7 +158,8 @@ def test_self_attention_with_one_tensor(backend):
     check_backward([(out, tout), (weights, tweights)], [x], [tx], "float64", ours, theirs)
 
 
-@pytest.mark.parametrize("kwargs", [{}, dict(kdim=5, vdim=6), dict(bias=False)])
+@pytest.mark.parametrize("kwargs", [{}, dict(kdim=5, vdim=6), dict(bias=False),
+                                    dict(add_bias_kv=True, add_zero_attn=True)])
 def test_multihead_attention_state_dict_and_init(kwargs):
     theirs = torch.nn.MultiheadAttention(E, HEADS, **kwargs)
     minitorch.manual_seed(0)
@@ -174,6 +179,12 @@ def test_multihead_attention_state_dict_and_init(kwargs):
         assert np.abs(values).max() <= bound and np.abs(values).max() > 0.8 * bound
     bound = 1 / math.sqrt(E)   # out_proj.weight: Linear's default
     assert np.abs(ours.out_proj.weight.detach().numpy()).max() <= bound
+    assert ours.add_zero_attn == theirs.add_zero_attn
+    if kwargs.get("add_bias_kv"):   # xavier_normal_ on (1, 1, E): std sqrt(2 / (E + E))
+        values = np.concatenate([ours.bias_k.detach().numpy(), ours.bias_v.detach().numpy()])
+        assert 0 < np.abs(values).max() < 6 * math.sqrt(1.0 / E)
+    else:
+        assert ours.bias_k is None and ours.bias_v is None
 
 
 # ---- Transformer encoder ----------------------------------------------------------------
@@ -263,8 +274,6 @@ def _mha(**kwargs):
     (lambda: nn.MultiheadAttention(E, 3), ValueError, "divisible by num_heads"),
     (lambda: nn.MultiheadAttention(0, 1), ValueError, "embed_dim must be a positive int"),
     (lambda: nn.MultiheadAttention(E, HEADS, dropout=1.5), ValueError, "dropout"),
-    (lambda: nn.MultiheadAttention(E, HEADS, add_bias_kv=True), NotImplementedError,
-     "add_bias_kv"),
     (lambda: nn.TransformerEncoderLayer(E, HEADS, activation="tanh"), ValueError,
      "activation"),
     (lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(E, HEADS), 0), ValueError,

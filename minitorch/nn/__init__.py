@@ -23,8 +23,8 @@ from .layers import (CELU, ELU, GELU, GLU, SELU, AlphaDropout, Bilinear,  # noqa
                      Tanhshrink, Threshold, Unflatten)
 from .module import IncompatibleKeys, Module  # noqa: F401
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d,  # noqa: F401
-                            GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
-                            LocalResponseNorm, RMSNorm)
+                            CrossMapLRN2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+                            InstanceNorm3d, LocalResponseNorm, RMSNorm)
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d,  # noqa: F401
                       ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d,
                       ReflectionPad2d, ReflectionPad3d, ReplicationPad1d,

@@ -17,8 +17,9 @@ attn_mask is True where a key *takes part*; in MultiheadAttention (and the Trans
 layers) a bool attn_mask or key_padding_mask is True where a key is *masked out*. Float
 masks are added to the scores in both. A query row whose keys are all masked gets zero
 weights and a zero output (torch's scaled_dot_product_attention does the same).
-add_bias_kv and add_zero_attn of torch's MultiheadAttention are not supported; torch's
-fast path and nested tensors are out of scope (the results are the same), and so is the
+multi_head_attention_forward is MultiheadAttention's computation with every parameter
+passed in (the module calls it, with its bias_k/bias_v when add_bias_kv and its
+add_zero_attn). torch's fast path and nested tensors are out of scope (the results are the same), and so is the
 detection of a causal mask when is_causal is None (a hint only: the mask given is used).
 """
 import copy
@@ -134,8 +135,8 @@ def _check_masks(layer_name, described, dtype, num_heads, batch, length, source_
                  names=("attn_mask", "key_padding_mask", "is_causal")):
     """Raise, naming the layer, the masks by `names` and the inputs (`described`), unless
     key_padding_mask is (N, S) ((S,) when batch is None: unbatched) and attn_mask (L, S)
-    or (N * num_heads, L, S), both bool or of the query's dtype, and unless is_causal
-    comes with attn_mask."""
+    or (N * num_heads, L, S) ((num_heads, L, S) unbatched), both bool or of the query's
+    dtype, and unless is_causal comes with attn_mask."""
     attn_name, padding_name, causal_name = names
     for name, mask in ((attn_name, attn_mask), (padding_name, key_padding_mask)):
         if mask is not None:
@@ -147,9 +148,7 @@ def _check_masks(layer_name, described, dtype, num_heads, batch, length, source_
                              f"{format_shape(expected)} for {described}, got "
                              f"{format_shape(key_padding_mask.shape)}")
     if attn_mask is not None:
-        allowed = [(length, source_length)]
-        if batch is not None:
-            allowed.append((batch * num_heads, length, source_length))
+        allowed = [(length, source_length), ((batch or 1) * num_heads, length, source_length)]
         if tuple(attn_mask.shape) not in allowed:
             raise ValueError(f"{layer_name}: expected {attn_name} of shape "
                              f"{' or '.join(format_shape(s) for s in allowed)} for "
@@ -157,6 +156,206 @@ def _check_masks(layer_name, described, dtype, num_heads, batch, length, source_
     elif is_causal:
         raise ValueError(f"{layer_name}: {causal_name}=True is a hint that {attn_name} is the "
                          f"causal mask; pass that {attn_name} too")
+
+
+def _check_attention_inputs(name, query, key, value, feature_sizes, dtype, num_heads,
+                            key_padding_mask, attn_mask, is_causal, batch_first=False):
+    """Raise, naming `name` and the shapes, unless query (L, N, E), key (S, N, *) and
+    value (S, N, *) ((N, T, *) with batch_first; all 2-D, without N, when unbatched) have
+    the last dims of feature_sizes ((size, its name) for each) and `dtype`, and the masks
+    fit (see _check_masks; unbatched, attn_mask may also be (num_heads, L, S))."""
+    shapes = (f"query {format_shape(query.shape)}, key {format_shape(key.shape)}, "
+              f"value {format_shape(value.shape)}")
+    if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
+        raise ValueError(f"{name}: expected query, key and value all 3-D (batched) or "
+                         f"all 2-D (unbatched), got {shapes}")
+    for label, tensor, (size, size_name) in zip(("query", "key", "value"),
+                                                 (query, key, value), feature_sizes):
+        if tensor.shape[-1] != size:
+            raise ValueError(f"{name}: {label} must have {size_name} = {size} features "
+                             f"in its last dim, got {shapes}")
+        if tensor.dtype is not dtype:
+            raise TypeError(f"{name}: {label} is {tensor.dtype.name} but the weights are "
+                            f"{dtype.name}")
+    if key.shape[:-1] != value.shape[:-1]:
+        raise ValueError(f"{name}: key and value must share their sequence and batch "
+                         f"dims, got {shapes}")
+    batch_dim = 0 if batch_first else 1
+    if query.ndim == 3 and query.shape[batch_dim] != key.shape[batch_dim]:
+        raise ValueError(f"{name}: query and key must have the same batch size, got "
+                         f"{shapes}" + (" (batch_first=True)" if batch_first else ""))
+    if query.ndim == 2:
+        batch, length, source_length = None, query.shape[0], key.shape[0]
+    else:
+        batch, length, source_length = (query.shape[batch_dim], query.shape[1 - batch_dim],
+                                        key.shape[1 - batch_dim])
+    _check_masks(name, shapes, dtype, num_heads, batch, length, source_length,
+                 attn_mask, key_padding_mask, is_causal)
+
+
+def _check_parameter(name, label, tensor, shape, dtype):
+    """Raise, naming `name` and `label`, unless tensor is of `shape` and `dtype`."""
+    if tuple(tensor.shape) != shape or tensor.dtype is not dtype:
+        raise ValueError(f"{name}: expected {label} of shape {format_shape(shape)} and "
+                         f"dtype {dtype.name}, got {tensor.dtype.name} "
+                         f"{format_shape(tensor.shape)}")
+
+
+def _in_projection_weights(name, embed_dim, key, value, in_proj_weight,
+                           use_separate_proj_weight, q_proj_weight, k_proj_weight,
+                           v_proj_weight):
+    """(W_q, W_k, W_v): the chunks of in_proj_weight (3E, E), or the three separate
+    weights (E, E), (E, kdim), (E, vdim); raise, naming `name`, if one is missing or of
+    another shape or dtype than the key's."""
+    dtype = key.dtype
+    if not use_separate_proj_weight:
+        if in_proj_weight is None:
+            raise ValueError(f"{name}: in_proj_weight is None but use_separate_proj_weight "
+                             f"is False")
+        _check_parameter(name, "in_proj_weight", in_proj_weight, (3 * embed_dim, embed_dim),
+                         dtype)
+        return functions.chunk(in_proj_weight, 3, 0)
+    weights = (("q_proj_weight", q_proj_weight, embed_dim),
+               ("k_proj_weight", k_proj_weight, key.shape[-1]),
+               ("v_proj_weight", v_proj_weight, value.shape[-1]))
+    for label, weight, size in weights:
+        if weight is None:
+            raise ValueError(f"{name}: {label} is None but use_separate_proj_weight is True")
+        _check_parameter(name, label, weight, (embed_dim, size), dtype)
+    return q_proj_weight, k_proj_weight, v_proj_weight
+
+
+def _mask_bias(name, like, key_padding_mask, attn_mask, num_heads, batch, length,
+               source_length):
+    """The sum of MultiheadAttention's masks (bool True: masked out) as one additive float
+    mask broadcasting to (N, num_heads, L, S), or None when there is none."""
+    bias = None
+    if attn_mask is not None:
+        bias = _float_mask(attn_mask, True, like, "attn_mask", name)
+        if bias.ndim == 3:
+            bias = bias.reshape(batch, num_heads, length, source_length)
+    if key_padding_mask is not None:
+        padding = _float_mask(key_padding_mask, True, like, "key_padding_mask", name)
+        padding = padding.reshape(batch, 1, 1, source_length)
+        bias = padding if bias is None else bias + padding
+    return bias
+
+
+def _check_static(name, label, static, bias_k, expected_heads, head_dim, dtype):
+    """Raise unless static (static_k or static_v) is (N * num_heads, S, head_dim) of
+    dtype, given without bias_k/bias_v."""
+    if bias_k is not None:
+        raise ValueError(f"{name}: bias_k and bias_v cannot be added to a given {label}")
+    if static.ndim != 3 or static.shape[0] != expected_heads or static.shape[2] != head_dim \
+            or static.dtype is not dtype:
+        raise ValueError(f"{name}: expected {label} of shape "
+                         f"{expected_heads}xSx{head_dim} (N * num_heads, S, head_dim) and "
+                         f"dtype {dtype.name}, got {static.dtype.name} "
+                         f"{format_shape(static.shape)}")
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads,
+                                 in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn,
+                                 dropout_p, out_proj_weight, out_proj_bias, training=True,
+                                 key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None,
+                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
+                                 static_v=None, average_attn_weights=True, is_causal=False):
+    """torch.nn.functional.multi_head_attention_forward, MultiheadAttention's
+    computation (see that class) with every parameter passed in: (output, weights) for
+    query (L, N, E), key (S, N, kdim), value (S, N, vdim) ((L, E), (S, kdim), (S, vdim)
+    unbatched), E = embed_dim_to_check split over num_heads heads.
+
+    In-projection: in_proj_weight (3E, E), or with use_separate_proj_weight the three
+    q/k/v_proj_weight; in_proj_bias (3E,) or None. bias_k and bias_v (1, 1, E), given
+    together, append one key and value after the projection; add_zero_attn appends a
+    zero key and value to every head; the masks get a zero (attended) column for each.
+    static_k / static_v (N * num_heads, S', head_dim) replace the projected keys /
+    values. dropout_p drops attention weights when training. Masks, need_weights,
+    average_attn_weights and is_causal as in MultiheadAttention.forward; a query row whose
+    keys are all masked gets zero weights and output (torch: NaN). key_padding_mask is
+    checked against key's S, not a static_k's.
+    """
+    name = "multi_head_attention_forward"
+    dtype = out_proj_weight.dtype    # every tensor's, checked below
+    if not dtype.is_floating_point:
+        raise TypeError(f"{name}: expected floating point weights, got {dtype.name}")
+    _check_positive_int(num_heads, "num_heads", name)
+    if embed_dim_to_check % num_heads:
+        raise ValueError(f"{name}: embed_dim {embed_dim_to_check} must be divisible by "
+                         f"num_heads {num_heads}")
+    separate = use_separate_proj_weight
+    key_features = k_proj_weight.shape[-1] if separate and k_proj_weight is not None \
+        else embed_dim_to_check
+    value_features = v_proj_weight.shape[-1] if separate and v_proj_weight is not None \
+        else embed_dim_to_check
+    _check_attention_inputs(
+        name, query, key, value, ((embed_dim_to_check, "embed_dim_to_check"),
+                                  (key_features, "the key projection's input size"),
+                                  (value_features, "the value projection's input size")),
+        dtype, num_heads, key_padding_mask, attn_mask, is_causal)
+    embed_dim, head_dim = embed_dim_to_check, embed_dim_to_check // num_heads
+    weights = _in_projection_weights(name, embed_dim, key, value, in_proj_weight, separate,
+                                     q_proj_weight, k_proj_weight, v_proj_weight)
+    if in_proj_bias is not None:
+        _check_parameter(name, "in_proj_bias", in_proj_bias, (3 * embed_dim,), dtype)
+    _check_parameter(name, "out_proj_weight", out_proj_weight, (embed_dim, embed_dim), dtype)
+    if out_proj_bias is not None:
+        _check_parameter(name, "out_proj_bias", out_proj_bias, (embed_dim,), dtype)
+    if (bias_k is None) != (bias_v is None):
+        raise ValueError(f"{name}: give bias_k and bias_v together, or neither")
+    for label, extra in (("bias_k", bias_k), ("bias_v", bias_v)):
+        if extra is not None:
+            _check_parameter(name, label, extra, (1, 1, embed_dim), dtype)
+    batched = query.ndim == 3
+    batch = query.shape[1] if batched else 1
+    for label, static in (("static_k", static_k), ("static_v", static_v)):
+        if static is not None:
+            _check_static(name, label, static, bias_k, batch * num_heads, head_dim, dtype)
+    if not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"{name}: dropout_p must be between 0 and 1, got {dropout_p!r}")
+
+    if not batched:
+        query, key, value = (x.unsqueeze(1) for x in (query, key, value))
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    query, key, value = (x.transpose(0, 1) for x in (query, key, value))   # (N, T, *)
+    length, source_length = query.shape[1], key.shape[1]
+    biases = (functions.chunk(in_proj_bias, 3, 0) if in_proj_bias is not None
+              else (None,) * 3)
+    q, k, v = (F.linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases))
+    bias = _mask_bias(name, query, key_padding_mask, attn_mask, num_heads, batch, length,
+                      source_length)
+    appended = 0    # keys added after the masks were made: each gets a zero mask column
+    if bias_k is not None:
+        k = functions.cat([k, bias_k.expand(batch, 1, embed_dim)], 1)
+        v = functions.cat([v, bias_v.expand(batch, 1, embed_dim)], 1)
+        appended += 1
+
+    def heads(x):    # (N, T, E) -> (N, num_heads, T, head_dim)
+        return x.reshape(batch, x.shape[1], num_heads, head_dim).transpose(1, 2)
+
+    def static_heads(x):    # (N * num_heads, T, head_dim) -> (N, num_heads, T, head_dim)
+        return x.reshape(batch, num_heads, x.shape[1], head_dim)
+    q = heads(q)
+    k = heads(k) if static_k is None else static_heads(static_k)
+    v = heads(v) if static_v is None else static_heads(static_v)
+    if add_zero_attn:
+        zeros = creation.zeros(batch, num_heads, 1, head_dim, dtype=dtype,
+                               backend=query.backend)
+        k, v = functions.cat([k, zeros], 2), functions.cat([v, zeros], 2)
+        appended += 1
+    if bias is not None and appended:
+        bias = F.pad(bias, (0, appended))
+    output, attention = _attend(q, k, v, bias, dropout_p if training else 0.0,
+                                1.0 / math.sqrt(head_dim))
+    output = F.linear(output.transpose(1, 2).reshape(batch, length, embed_dim),
+                      out_proj_weight, out_proj_bias).transpose(0, 1)
+    if average_attn_weights:
+        attention = attention.mean(1)
+    if not batched:
+        output, attention = output.squeeze(1), attention.squeeze(0)
+    return output, (attention if need_weights else None)
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -176,8 +375,9 @@ class MultiheadAttention(Module):
     (E, kdim), v_proj_weight (E, vdim) (in_proj_weight None). With bias, in_proj_bias
     (3E,) holds b_q, b_k, b_v. out_proj is a Linear(E, E) (keys out_proj.weight,
     out_proj.bias). Initialised as torch: xavier_uniform_ on the projection weights, zero
-    biases, out_proj.weight as Linear's default. Dropout (training only) applies to the
-    attention weights.
+    biases, out_proj.weight as Linear's default. add_bias_kv adds bias_k and bias_v
+    (1, 1, E) (xavier_normal_), one more key and value; add_zero_attn appends a zero key
+    and value after them. Dropout (training only) applies to the attention weights.
     """
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
@@ -192,9 +392,6 @@ class MultiheadAttention(Module):
                              f"{num_heads}")
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(f"{name}: dropout must be between 0 and 1, got {dropout!r}")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError(f"{name}: add_bias_kv and add_zero_attn are not "
-                                      f"supported")
         self.embed_dim, self.num_heads, self.head_dim = embed_dim, num_heads, \
             embed_dim // num_heads
         self.kdim = embed_dim if kdim is None else kdim
@@ -215,6 +412,11 @@ class MultiheadAttention(Module):
         self.register_parameter("in_proj_bias", parameter(3 * embed_dim) if bias else None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
                                                         dtype=dtype, backend=backend)
+        if add_bias_kv:
+            self.bias_k, self.bias_v = parameter(1, 1, embed_dim), parameter(1, 1, embed_dim)
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -226,54 +428,14 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def _projection_weights(self):
         if self._qkv_same_embed_dim:
             return (self.in_proj_weight,)
         return self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
-
-    def _project(self, query, key, value):
-        """(Q, K, V): the three inputs through their in-projections."""
-        if self._qkv_same_embed_dim:
-            weights = functions.chunk(self.in_proj_weight, 3, 0)
-        else:
-            weights = self._projection_weights()
-        biases = (functions.chunk(self.in_proj_bias, 3, 0) if self.in_proj_bias is not None
-                  else (None,) * 3)
-        return tuple(F.linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases))
-
-    def _check(self, query, key, value, key_padding_mask, attn_mask, is_causal):
-        """Raise, naming the layer and the shapes, unless the inputs fit (see forward)."""
-        name = type(self).__name__
-        shapes = (f"query {format_shape(query.shape)}, key {format_shape(key.shape)}, "
-                  f"value {format_shape(value.shape)}")
-        if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
-            raise ValueError(f"{name}: expected query, key and value all 3-D (batched) or "
-                             f"all 2-D (unbatched), got {shapes}")
-        sizes = (("query", query, self.embed_dim, "embed_dim"), ("key", key, self.kdim, "kdim"),
-                 ("value", value, self.vdim, "vdim"))
-        for label, tensor, size, size_name in sizes:
-            if tensor.shape[-1] != size:
-                raise ValueError(f"{name}: {label} must have {size_name} = {size} features "
-                                 f"in its last dim, got {shapes}")
-            weight = self.out_proj.weight
-            if tensor.dtype is not weight.dtype:
-                raise TypeError(f"{name}: {label} is {tensor.dtype.name} but the weights are "
-                                f"{weight.dtype.name}")
-        if key.shape[:-1] != value.shape[:-1]:
-            raise ValueError(f"{name}: key and value must share their sequence and batch "
-                             f"dims, got {shapes}")
-        batch_dim = 0 if self.batch_first else 1
-        if query.ndim == 3 and query.shape[batch_dim] != key.shape[batch_dim]:
-            raise ValueError(f"{name}: query and key must have the same batch size, got "
-                             f"{shapes}" + (" (batch_first=True)" if self.batch_first else ""))
-        if query.ndim == 2:
-            batch, length, source_length = None, query.shape[0], key.shape[0]
-        else:
-            batch, length, source_length = (query.shape[batch_dim], query.shape[1 - batch_dim],
-                                            key.shape[1 - batch_dim])
-        _check_masks(name, shapes, query.dtype, self.num_heads, batch, length, source_length,
-                     attn_mask, key_padding_mask, is_causal)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
@@ -285,48 +447,27 @@ class MultiheadAttention(Module):
         key_padding_mask (N, S) ((S,) unbatched) and attn_mask (L, S) or
         (N * num_heads, L, S): bool True where a key is masked out, or float masks added
         to the scores. is_causal=True is torch's hint that attn_mask is the causal mask,
-        which must be given as well.
+        which must be given as well. The computation is multi_head_attention_forward's.
         """
-        self._check(query, key, value, key_padding_mask, attn_mask, is_causal)
-        batched = query.ndim == 3
-        if not batched:
-            query, key, value = (x.unsqueeze(0) for x in (query, key, value))
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        elif not self.batch_first:
+        batch_first = self.batch_first and query.ndim == 3
+        _check_attention_inputs(
+            type(self).__name__, query, key, value,
+            ((self.embed_dim, "embed_dim"), (self.kdim, "kdim"), (self.vdim, "vdim")),
+            self.out_proj.weight.dtype, self.num_heads, key_padding_mask, attn_mask,
+            is_causal, batch_first)
+        if batch_first:
             query, key, value = (x.transpose(0, 1) for x in (query, key, value))
-        batch, length, _ = query.shape                                 # (N, L, E)
-        source_length = key.shape[1]
-
-        def heads(x):    # (N, T, E) -> (N, heads, T, head_dim)
-            return x.reshape(batch, x.shape[1], self.num_heads, self.head_dim).transpose(1, 2)
-        bias = self._bias(query, key_padding_mask, attn_mask, batch, length, source_length)
-        q, k, v = (heads(x) for x in self._project(query, key, value))
-        dropout_p = self.dropout if self.training else 0.0
-        output, weights = _attend(q, k, v, bias, dropout_p, 1.0 / math.sqrt(self.head_dim))
-        output = self.out_proj(output.transpose(1, 2).reshape(batch, length, self.embed_dim))
-        if not batched:
-            output, weights = output.squeeze(0), weights.squeeze(0)
-        elif not self.batch_first:
-            output = output.transpose(0, 1)
-        if not need_weights:
-            return output, None
-        return output, (weights.mean(-3) if average_attn_weights else weights)
-
-    def _bias(self, like, key_padding_mask, attn_mask, batch, length, source_length):
-        """The sum of both masks as one additive float mask broadcasting to
-        (N, num_heads, L, S), or None when there is none."""
-        name = type(self).__name__
-        bias = None
-        if attn_mask is not None:
-            bias = _float_mask(attn_mask, True, like, "attn_mask", name)
-            if bias.ndim == 3:
-                bias = bias.reshape(batch, self.num_heads, length, source_length)
-        if key_padding_mask is not None:
-            padding = _float_mask(key_padding_mask, True, like, "key_padding_mask", name)
-            padding = padding.reshape(batch, 1, 1, source_length)
-            bias = padding if bias is None else bias + padding
-        return bias
+        output, weights = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
+            self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
+            self.out_proj.weight,
+            self.out_proj.bias, training=self.training, key_padding_mask=key_padding_mask,
+            need_weights=need_weights, attn_mask=attn_mask,
+            use_separate_proj_weight=not self._qkv_same_embed_dim,
+            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
+            v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights,
+            is_causal=is_causal)
+        return (output.transpose(0, 1) if batch_first else output), weights
 
 
 # ---- Transformer layers -----------------------------------------------------------------

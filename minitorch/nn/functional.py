@@ -34,7 +34,8 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: F401
                       fractional_max_pool2d, fractional_max_pool3d)
 from .normalization import (batch_norm, group_norm, instance_norm,  # noqa: F401
                             local_response_norm, rms_norm)
-from .attention import scaled_dot_product_attention  # noqa: F401
+from .attention import (multi_head_attention_forward,  # noqa: F401
+                        scaled_dot_product_attention)
 from .grid_sampling import affine_grid, cubic_convolution_weights, grid_sample  # noqa: F401
 
 REDUCTIONS = ("none", "mean", "sum")

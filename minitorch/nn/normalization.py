@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from .. import creation, functions
-from ..autograd import no_grad
+from ..autograd import Function, no_grad
 from ..dtype import int64
 from ..layout import format_shape
 from . import functional as F   # (functional imports this module: use F at call time)
@@ -472,6 +472,81 @@ class LocalResponseNorm(Module):
 
     def forward(self, input):
         return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+# ---- cross-map LRN (torch's legacy Lua-Torch port) ---------------------------------------
+
+def _channel_mixing(matrix, tensor):
+    """(N, C, H, W) tensor with its channels mixed by the (C, C) numpy 0/1 matrix:
+    result[:, c] = sum over j of matrix[c, j] * tensor[:, j]."""
+    mixing = creation.tensor(matrix, dtype=tensor.dtype, backend=tensor.backend)
+    return functions.matmul(tensor.movedim(1, -1), mixing.T).movedim(-1, 1)
+
+
+def _cross_map_windows(channels, size):
+    """The (C, C) 0/1 matrices (forward, backward) of the channel windows torch's
+    CrossMapLRN2d uses, with pre_pad = int((size - 1) / 2 + 1):
+
+    forward, channel c sums the squares of channels c - pre_pad + 1 .. c + pre_pad - 1
+    and, once that window has left channel 0 (c >= pre_pad), channel 0's too: torch's
+    running sum adds each next channel but starts removing the oldest one a channel late;
+    backward, channel c sums the ratios of channels c - r .. c + size - 1 - r with
+    r = int(size - (size - 1) / 2), torch's padded loop. The backward window is not the
+    transpose of the forward one, so torch's gradient is not that of its forward; both
+    are kept as torch computes them. Channels past either end are left out."""
+    pre_pad, shift = int((size - 1) / 2 + 1), int(size - (size - 1) / 2)
+    channel, other = np.arange(channels)[:, None], np.arange(channels)[None, :]
+    forward = np.abs(other - channel) <= pre_pad - 1
+    forward[:, 0] |= channel[:, 0] >= pre_pad
+    backward = (other >= channel - shift) & (other <= channel + size - 1 - shift)
+    return forward.astype(np.float64), backward.astype(np.float64)
+
+
+class _CrossMapLRN2dFunction(Function):
+    """torch's _cross_map_lrn2d: forward and its hand-written backward, each following
+    torch's loops (see _cross_map_windows for where they disagree)."""
+
+    @staticmethod
+    def forward(ctx, input, size, alpha, beta, k):
+        forward_window, backward_window = _cross_map_windows(input.shape[1], size)
+        scale = _channel_mixing(forward_window, input * input) * (alpha / size) + k
+        output = input * scale ** -beta
+        ctx.save_for_backward(input, output, scale)
+        ctx.backward_window, ctx.size, ctx.alpha, ctx.beta = backward_window, size, alpha, beta
+        return output
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, output, scale = ctx.saved_tensors
+        ratio = grad_output * output / scale
+        accumulated = _channel_mixing(ctx.backward_window, ratio)
+        grad_input = scale ** -ctx.beta * grad_output \
+            - input * accumulated * (2 * ctx.alpha * ctx.beta / ctx.size)
+        return grad_input, None, None, None, None
+
+
+class CrossMapLRN2d(Module):
+    """torch.nn.CrossMapLRN2d: input (N, C, H, W) times (k + alpha / size * (sum of
+    squares over a window of channels)) ** -beta, with torch's windows and its
+    hand-written gradient, which is not the gradient of its forward (see
+    _cross_map_windows). No parameters."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        name = type(self).__name__
+        _check_floating(input, name)
+        if input.ndim != 4:
+            raise ValueError(f"{name}: expected a 4-D input (N, C, H, W), got "
+                             f"{format_shape(input.shape)}")
+        if not isinstance(self.size, int) or isinstance(self.size, bool) or self.size < 1:
+            raise ValueError(f"{name}: size must be a positive int, got {self.size!r}")
+        return _CrossMapLRN2dFunction.apply(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
