@@ -611,7 +611,55 @@ class Relu(Function):
 
     def differentiable_backward(self, grad):
         (a,) = self.saved_tensors
-        return where(a <= 0, 0.0, grad)   # as relu_backward: a nan a passes grad on
+        return PiecewiseLinearGradient.apply(grad, a, _relu_gradient)
+
+
+def _relu_gradient(grad, a):
+    return where(a <= 0, 0.0, grad)   # as relu_backward: a nan a passes grad on
+
+
+class PiecewiseLinear(Function):
+    """An elementwise activation that is linear between kinks (relu's family: leaky_relu,
+    hardtanh, threshold, the shrinks): forward is `values(a)`, and `gradient(grad, a)` is
+    its backward, linear in grad and elementwise (each computed without a graph, so a
+    first-order backward is one pass of plain ops). A create_graph=True pass records the
+    gradient as a PiecewiseLinearGradient node, as PyTorch's threshold_backward: it
+    depends on a (with a zero derivative) so it can be differentiated again."""
+
+    def forward(self, a, values, gradient):
+        self.save_for_backward(a)
+        self.gradient = gradient
+        with no_grad():
+            return values(a)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return self.gradient(grad, a)
+
+    def differentiable_backward(self, grad):
+        (a,) = self.saved_tensors
+        return PiecewiseLinearGradient.apply(grad, a, self.gradient)
+
+
+class PiecewiseLinearGradient(Function):
+    """gradient(grad, a) (see PiecewiseLinear) as a graph node of grad and a: its
+    derivative w.r.t. grad is the same masking of the incoming gradient (gradient is
+    linear and elementwise in grad), and w.r.t. a it is zero (the slopes are constant
+    between kinks), recorded rather than absent, as in PyTorch, so the gradient of a
+    gradient w.r.t. a is zeros rather than an error."""
+
+    def forward(self, grad, a, gradient):
+        self.save_for_backward(a)
+        self.gradient = gradient
+        with no_grad():
+            return gradient(grad, a)
+
+    def backward(self, grad_grad):
+        (a,) = self.saved_tensors
+        needs_grad, needs_a = self.inputs
+        return (None if needs_grad is None else
+                PiecewiseLinearGradient.apply(grad_grad, a, self.gradient),
+                None if needs_a is None else zeros_like(a))
 
 
 def neg(a):

@@ -112,10 +112,11 @@ def test_linear_second_derivatives_match_torch():
 def test_relu_second_derivative_is_zero():
     (x,), _ = leaves(X)
     (first,) = autograd.grad(minitorch.relu(x).sum(), x, create_graph=True)
-    np.testing.assert_array_equal(first.numpy(), (X > 0).astype(float))
-    # its gradient is a mask of x, constant: it records no graph (PyTorch's records one
-    # whose derivative is 0), so grad-of-grad through relu alone has nothing to follow
-    assert not first.requires_grad
+    np.testing.assert_array_equal(first.detach().numpy(), (X > 0).astype(float))
+    # its gradient is a mask of x: as in PyTorch it records a graph whose derivative is 0
+    assert first.requires_grad
+    (second,) = autograd.grad(first.sum(), x)
+    np.testing.assert_array_equal(second.numpy(), np.zeros_like(X))
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])

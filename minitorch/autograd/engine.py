@@ -8,6 +8,13 @@ from .hooks import _leaf_grad, _leaf_hooks, _post_accumulate_hooks, _run_hooks
 from .node import Function, _check_current, _edges, _rebases
 
 
+# one record per backward pass running (nested passes: innermost last): (the list of
+# what to call once that pass has computed every gradient, what it will reach (see
+# _will_run) or None), for register_multi_grad_hook's "all" mode
+_passes = []
+_multi_grad_hooks = [0]   # how many are registered; while 0, a pass finds no _will_run
+
+
 def _as_tuple(tensors):
     """A tensor, or a sequence of tensors, as a tuple."""
     return (tensors,) if hasattr(tensors, "_storage") else tuple(tensors)
@@ -130,6 +137,9 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True, create_gr
     outside). With create_graph, each node runs its differentiable_backward, and the sums
     of gradients and the .grad accumulations are recorded too, so every gradient is a
     graph tensor of the values it was computed from.
+
+    While the pass runs, _passes[-1] describes it; the callbacks in its first entry are
+    called once it has computed and stored every gradient (and not if it fails).
     """
     if _rebases[0]:
         for root in roots:
@@ -162,6 +172,8 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True, create_gr
         needed = _leading_to(starts, captured)
     grad_was_enabled = _grad_enabled[0]
     _grad_enabled[0] = create_graph
+    at_end = []
+    _passes.append((at_end, _will_run(starts, needed) if _multi_grad_hooks[0] else None))
     try:
         while ready:
             node = ready.pop()
@@ -203,21 +215,26 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True, create_gr
         for tensor, tensor_grad in retained or ():
             if captured is None or id(tensor._ctx) not in captured:  # an input: below
                 _accumulate(tensor, tensor_grad, handed_out)
+        grads = None
         if inputs is None:
             for key, leaf in leaves.items():
                 leaf_grad = _leaf_grad(key, pending[key]) if _leaf_hooks else pending[key]
                 _accumulate(leaf, leaf_grad, handed_out)
-            return None
-        for key in captured:
-            if key in leaves:
-                captured[key] = _leaf_grad(key, pending[key])
-        grads = [captured[id(target)] for target in targets]
-        if store:
-            for tensor, tensor_grad in {id(t): (t, g) for t, g in zip(inputs, grads)}.values():
-                if tensor_grad is not None:
-                    _accumulate(tensor, tensor_grad, handed_out)
+        else:
+            for key in captured:
+                if key in leaves:
+                    captured[key] = _leaf_grad(key, pending[key])
+            grads = [captured[id(target)] for target in targets]
+            if store:
+                for tensor, tensor_grad in {id(t): (t, g)
+                                            for t, g in zip(inputs, grads)}.values():
+                    if tensor_grad is not None:
+                        _accumulate(tensor, tensor_grad, handed_out)
+        for callback in at_end:
+            callback()
         return grads
     finally:
+        _passes.pop()
         _grad_enabled[0] = grad_was_enabled
 
 
@@ -256,6 +273,27 @@ def _count_consumers(starts):
                 consumers[key] = 1
                 stack.append(parent)
     return consumers
+
+
+def _will_run(starts, needed):
+    """The ids of the nodes a pass from starts runs (all of them, or those whose ids are
+    in needed unless it is None) and of the leaves those nodes pass a gradient to, as
+    the graph says (torch's will_engine_execute_node)."""
+    reached = set()
+    stack = [node for node in starts if needed is None or id(node) in needed]
+    while stack:
+        node = stack.pop()
+        if id(node) in reached:
+            continue
+        reached.add(id(node))
+        for parent in node.inputs:
+            if parent is None:
+                continue
+            if not isinstance(parent, Function):
+                reached.add(id(parent))
+            elif needed is None or id(parent) in needed:
+                stack.append(parent)
+    return reached
 
 
 def _leading_to(starts, targets):

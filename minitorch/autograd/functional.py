@@ -173,13 +173,24 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
-    """The Jacobian of func at inputs, one backward pass per output element."""
-    if vectorize:
-        raise NotImplementedError("jacobian(): vectorize=True is not supported; the "
-                                  "Jacobian is computed one output element at a time")
-    if strategy != "reverse-mode":
-        raise ValueError(f"jacobian(): strategy {strategy!r} needs vectorize=True, which "
-                         "is not supported; use strategy='reverse-mode'")
+    """The Jacobian of func at inputs, one backward pass per output element.
+
+    vectorize=True is a speed hint in PyTorch (one batched pass); minitorch accepts it and
+    computes the same values row by row. strategy="forward-mode" is accepted under
+    PyTorch's conditions (vectorize=True, create_graph=False) and also gives the same
+    values from the same row-by-row reverse passes."""
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise ValueError(f"jacobian(): expected strategy to be either 'forward-mode' or "
+                         f"'reverse-mode', got {strategy!r}")
+    if strategy == "forward-mode":
+        if not vectorize:
+            raise NotImplementedError("jacobian(): strategy='forward-mode' (and a "
+                                      "forward-over-reverse hessian) is only implemented "
+                                      "for vectorize=True")
+        if create_graph:
+            raise NotImplementedError("jacobian(): create_graph=True and strategy="
+                                      "'forward-mode' are not supported together; use "
+                                      "strategy='reverse-mode'")
     from ..functions import stack   # the op modules import autograd
     with enable_grad():
         inputs_were_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")

@@ -1,6 +1,7 @@
 """gradcheck and gradgradcheck: a function's gradients from the backward pass against
-central finite differences, as torch.autograd.gradcheck (its slow mode: full Jacobians,
-one perturbation per input element)."""
+central finite differences, as torch.autograd.gradcheck: its slow mode compares full
+Jacobians (one perturbation per input element), its fast mode one random projection
+v^T J u of each Jacobian (one perturbation along u, one backward weighted by v)."""
 import warnings
 
 from .engine import grad
@@ -43,6 +44,46 @@ def _numerical_jacobians(func, inputs, position, eps):
     return [stack([column[i] for column in columns]) for i in range(len(columns[0]))]
 
 
+def _shifted(inputs, position, step):
+    """inputs with inputs[position] replaced by a copy moved by step (a tensor of its
+    shape), requiring grad as the original does."""
+    given = inputs[position]
+    with no_grad():
+        shifted = given.detach() + step
+    return inputs[:position] + (shifted.requires_grad_(given.requires_grad),) \
+        + inputs[position + 1:]
+
+
+def _unit_random(like):
+    """A random vector of like's shape and dtype, entries in [0, 1), of norm 1 (from
+    minitorch's seeded generator)."""
+    from ..creation import rand
+    vector = rand(like.shape, dtype=like.dtype, backend=like.backend)
+    return vector / vector.pow(2).sum().sqrt()
+
+
+def _fast_mismatch(func, inputs, position, outputs, eps, atol, rtol):
+    """Fast mode for one input: for each float output, v^T J u from backward against
+    v^T (J u), J u by central differences along u (u and v random unit vectors). The
+    tolerance atol is scaled by sum(u) sum(v), what an atol per entry of J allows for the
+    projection. Returns (output index, numerical, analytical) of the first mismatch, or
+    None."""
+    given = inputs[position]
+    direction = _unit_random(given)
+    plus = _float_outputs(func, _shifted(inputs, position, direction * eps))
+    minus = _float_outputs(func, _shifted(inputs, position, direction * -eps))
+    for index, output in enumerate(outputs):
+        weights = _unit_random(output)
+        jacobian_u = (plus[index].detach() - minus[index].detach()) / (2 * eps)
+        numerical = float((jacobian_u.to(output.dtype) * weights).sum())
+        gradient, = grad(output, given, weights, retain_graph=True, allow_unused=True)
+        analytical = 0.0 if gradient is None else float((gradient * direction).sum())
+        tolerance = atol * float(direction.sum()) * float(weights.sum())
+        if abs(analytical - numerical) > tolerance + rtol * abs(numerical):
+            return index, numerical, analytical
+    return None
+
+
 def _analytical_jacobian(outputs, given):
     """d output / d given from backward, one pass per output element, with the
     numerical Jacobian's layout."""
@@ -62,9 +103,10 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     requires grad, the Jacobian backward computes is within atol + rtol * |numerical|
     of the central-difference one (inputs perturbed by +-eps). Otherwise raises
     GradcheckError naming the output and input and showing both Jacobians, or returns
-    False with raise_exception=False. Meant for float64 inputs (others warn: their
-    rounding swamps the differences)."""
-    for option, value in (("fast_mode", fast_mode), ("check_forward_ad", check_forward_ad),
+    False with raise_exception=False. fast_mode=True compares one random projection
+    v^T J u of each Jacobian instead (see _fast_mismatch), as torch's fast mode. Meant
+    for float64 inputs (others warn: their rounding swamps the differences)."""
+    for option, value in (("check_forward_ad", check_forward_ad),
                           ("check_batched_grad", check_batched_grad)):
         if value:
             raise NotImplementedError(f"gradcheck(): {option}=True is not supported")
@@ -80,6 +122,17 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                           "likely fail", UserWarning, stacklevel=2)
     outputs = _float_outputs(func, inputs)
     for position in checked:
+        if fast_mode:
+            mismatch = _fast_mismatch(func, inputs, position, outputs, eps, atol, rtol)
+            if mismatch is None:
+                continue
+            if not raise_exception:
+                return False
+            index, numerical, analytical = mismatch
+            raise GradcheckError(
+                f"gradcheck(): Jacobian mismatch for output {index} with respect to "
+                f"input {position} (fast mode, the projection v^T J u),\n"
+                f"numerical:{numerical}\nanalytical:{analytical}\n")
         numerical = _numerical_jacobians(func, inputs, position, eps)
         for index, output in enumerate(outputs):
             analytical = _analytical_jacobian(output, inputs[position])
@@ -95,10 +148,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True):
+                  raise_exception=True, fast_mode=False):
     """gradcheck of the gradients of func: the function from (inputs, grad_outputs) to
     the vector-Jacobian products of func's float outputs weighted by grad_outputs (by
-    default random normal ones that require grad), computed with create_graph=True."""
+    default random normal ones that require grad), computed with create_graph=True.
+    fast_mode as in gradcheck."""
     from ..creation import randn
     inputs = _tensor_tuple(inputs)
     outputs = _float_outputs(func, inputs)
@@ -120,4 +174,4 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         return tuple(product for product in products if product is not None)
 
     return gradcheck(vector_jacobian_products, inputs + grad_outputs, eps=eps, atol=atol,
-                     rtol=rtol, raise_exception=raise_exception)
+                     rtol=rtol, raise_exception=raise_exception, fast_mode=fast_mode)

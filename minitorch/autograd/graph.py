@@ -1,5 +1,6 @@
 """torch.autograd.graph: the graph's node type (`Node`, `GradientEdge`), version
-bumping, and hooks on the tensors nodes save for backward.
+bumping, hooks on the tensors nodes save for backward, and hooks on the gradients
+of several tensors at once (`register_multi_grad_hook`).
 
 While a `saved_tensors_hooks(pack_hook, unpack_hook)` context is active, each tensor an
 op saves for backward as it is recorded (built-in ops and user-defined Functions alike)
@@ -11,6 +12,7 @@ without recording (no_grad, no input requiring grad) save nothing, so no hook ru
 import abc
 from collections import namedtuple
 
+from .engine import _multi_grad_hooks, _passes
 from .node import AccumulateGrad, Function, _saved_tensors_hooks
 
 _disabled_message = [None]   # set by disable_saved_tensors_hooks: why hooks are refused
@@ -117,3 +119,91 @@ class disable_saved_tensors_hooks:
 
     def __exit__(self, *exc_info):
         _disabled_message[0] = self.outer_message
+
+
+def register_multi_grad_hook(tensors, fn, *, mode="all"):
+    """Call fn from the gradients of several tensors (each requiring grad), once per
+    backward pass that reaches at least one of them:
+    - mode="all": fn(grads) as soon as the pass has computed the gradients of all the
+      tensors it reaches (as the graph says), grads holding one per tensor, None for
+      those the pass does not reach;
+    - mode="any": fn(grad) with the first of their gradients the pass computes.
+    fn's return value is ignored (it cannot change the gradients). Returns a handle
+    whose remove() unregisters fn."""
+    if mode not in ("all", "any"):
+        raise ValueError(f"register_multi_grad_hook: expects mode to be one of "
+                         f"('all', 'any') but got {mode!r}")
+    tensors = tuple(tensors)
+    for index, tensor in enumerate(tensors):
+        if not getattr(tensor, "requires_grad", False):
+            raise RuntimeError(f"register_multi_grad_hook: tensor {index} does not "
+                               "require grad; every tensor must")
+    hook = _MultiGradHook(fn, mode, [tensor if tensor._ctx is None else tensor._ctx
+                                     for tensor in tensors])
+    handles = [tensor.register_hook(hook.for_tensor(index))
+               for index, tensor in enumerate(tensors)]
+    _multi_grad_hooks[0] += 1
+    return _MultiGradHandle(handles)
+
+
+class _MultiGradHook:
+    """The state of one register_multi_grad_hook: the edges of its tensors (node or
+    leaf, see node._edges), the pass it last saw (its record in engine._passes) and, in
+    "all" mode, the gradients gathered in it and how many more the pass will compute."""
+
+    def __init__(self, fn, mode, edges):
+        self.fn, self.mode, self.edges = fn, mode, edges
+        self.current = self.grads = None
+        self.waiting = 0
+
+    def for_tensor(self, index):
+        """The tensor hook of the tensor at index: it records (or, in "any" mode,
+        reports) that tensor's gradient in the current pass, and returns None."""
+        def hook(grad):
+            current = _passes[-1]
+            first = self.current is not current
+            if first:
+                self.current = current
+                if self.mode == "all":
+                    self._start(current)
+            if self.mode == "any":
+                if first:
+                    self.fn(grad)
+            elif self.grads is not None and self.grads[index] is None:
+                self.grads[index] = grad
+                self.waiting -= 1
+                if not self.waiting:
+                    self._finish()
+        return hook
+
+    def _start(self, current):
+        """Begin gathering in the pass `current`: count the tensors it will reach, and
+        ask it to call fn at its end should one of them not arrive after all."""
+        at_end, reached = current
+        if reached is None:   # registered while this pass ran: it may reach them all
+            self.waiting = len(self.edges)
+        else:
+            self.waiting = sum(id(edge) in reached for edge in self.edges)
+        self.grads = [None] * len(self.edges)
+        at_end.append(self._finish)
+
+    def _finish(self):
+        """Call fn with the gathered gradients, once per pass."""
+        grads, self.grads = self.grads, None
+        if grads is not None:
+            self.fn(grads)
+
+
+class _MultiGradHandle:
+    """What register_multi_grad_hook returns: remove() unregisters the hook from every
+    tensor (again: no effect)."""
+
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        if self.handles:
+            _multi_grad_hooks[0] -= 1
+        for handle in self.handles:
+            handle.remove()
+        self.handles = []

@@ -1080,10 +1080,18 @@ def _inplace_result(x, activation, inplace):
 
 # ---- activations ------------------------------------------------------------------------
 
+def _piecewise_linear(x, values, gradient):
+    """values(x) as one graph node whose backward is gradient(grad, x) (see
+    functions.PiecewiseLinear: relu's family, whose gradients are themselves
+    differentiable, with a zero derivative w.r.t. x, as torch's)."""
+    return functions.PiecewiseLinear.apply(x, values, gradient)
+
+
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, else negative_slope * x."""
-    return _inplace_result(
-        input, lambda x: functions.where(x > 0, x, x * negative_slope), inplace)
+    return _inplace_result(input, lambda x: _piecewise_linear(
+        x, lambda a: functions.where(a > 0, a, a * negative_slope),
+        lambda grad, a: functions.where(a > 0, grad, grad * negative_slope)), inplace)
 
 
 def _exponential_linear(input, alpha, scale=1.0, input_scale=1.0):
@@ -1144,7 +1152,10 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
                          f"{max_val}")
     def clamped(x):
         return functions.where(x <= min_val, min_val, functions.where(x >= max_val, max_val, x))
-    return _inplace_result(input, clamped, inplace)
+
+    def gradient(grad, x):   # a nan x passes grad on, as torch's
+        return functions.where((x <= min_val) | (x >= max_val), 0.0, grad)
+    return _inplace_result(input, lambda x: _piecewise_linear(x, clamped, gradient), inplace)
 
 
 def relu6(input, inplace=False):
@@ -1181,8 +1192,9 @@ def softmin(x, dim=None, *, dtype=None):
 def threshold(x, threshold, value, inplace=False):
     """x where x > threshold, else value (nan stays nan); the gradient is 1 where x >
     threshold, 0 elsewhere."""
-    return _inplace_result(
-        x, lambda source: functions.where(source <= threshold, value, source), inplace)
+    return _inplace_result(x, lambda source: _piecewise_linear(
+        source, lambda a: functions.where(a <= threshold, value, a),
+        lambda grad, a: functions.where(a <= threshold, 0.0, grad)), inplace)
 
 
 def glu(x, dim=-1):
@@ -1215,7 +1227,13 @@ def prelu(x, weight):
         raise ValueError(f"prelu: weight of {weight.numel()} elements must hold 1 slope "
                          f"or one per channel, and input {format_shape(x.shape)} has "
                          f"{channels} channel(s) (dim 1)")
-    return functions.where(x > 0, x, slope * x)
+    # x split at 0 by two piecewise-linear nodes (nan goes to the negative side, as in
+    # torch), so that the gradient w.r.t. x has a recorded zero derivative w.r.t. x
+    positive = _piecewise_linear(x, lambda a: functions.where(a > 0, a, 0.0),
+                                 lambda grad, a: functions.where(a > 0, grad, 0.0))
+    negative = _piecewise_linear(x, lambda a: functions.where(a > 0, 0.0, a),
+                                 lambda grad, a: functions.where(a > 0, 0.0, grad))
+    return positive + slope * negative
 
 
 class _LogSigmoid(Function):
@@ -1275,7 +1293,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False,
 def hardshrink(input, lambd=0.5):
     """0 where |x| <= lambd, else x; the gradient is 0 on [-lambd, lambd], 1 elsewhere."""
     _check_floating(input, "hardshrink")
-    return functions.where(input.abs() <= lambd, 0.0, input)
+    return _piecewise_linear(input, lambda a: functions.where(a.abs() <= lambd, 0.0, a),
+                             lambda grad, a: functions.where(a.abs() <= lambd, 0.0, grad))
 
 
 def softshrink(input, lambd=0.5):
@@ -1284,8 +1303,13 @@ def softshrink(input, lambd=0.5):
     _check_floating(input, "softshrink")
     if lambd < 0:
         raise ValueError(f"softshrink: lambd must be at least 0, got {lambd}")
-    return functions.where(input > lambd, input - lambd,
-                           functions.where(input < -lambd, input + lambd, input * 0.0))
+    def values(a):
+        return functions.where(a > lambd, a - lambd,
+                               functions.where(a < -lambd, a + lambd, a * 0.0))
+
+    def gradient(grad, a):   # a nan a passes grad on, as torch's
+        return functions.where((a >= -lambd) & (a <= lambd), 0.0, grad)
+    return _piecewise_linear(input, values, gradient)
 
 
 def tanhshrink(input):
