@@ -661,22 +661,28 @@ def _order_from_pivots(pivots):
     return order
 
 
-def _check_lu_pivots(op_name, LU, pivots):
-    _check_matrices(op_name, LU)
-    if pivots.dtype is not int64 or pivots.shape != LU.shape[:-1]:
-        raise ValueError(f"{op_name}: pivots must be int64 of shape {format_shape(LU.shape[:-1])}"
-                         f" (LU's without its last dim), got {pivots.dtype.name} "
-                         f"{format_shape(pivots.shape)}")
+def _check_pivots(op_name, factors, pivots, factors_name="LU", signed=False):
+    """Refuse pivots that are not int64 of shape factors.shape[:-1] or that name no row
+    1..n (signed: also -n..-1, as LDL's 2x2 blocks mark theirs); their host copy."""
+    _check_matrices(op_name, factors)
+    n = factors.shape[-1]
+    if pivots.dtype is not int64 or pivots.shape != factors.shape[:-1]:
+        raise ValueError(f"{op_name}: pivots must be int64 of shape "
+                         f"{format_shape(factors.shape[:-1])} ({factors_name}'s without its "
+                         f"last dim), got {pivots.dtype.name} {format_shape(pivots.shape)}")
     host = _host(pivots)
-    if host.size and (host.min() < 1 or host.max() > LU.shape[-1]):
-        raise ValueError(f"{op_name}: pivots must lie in [1, {LU.shape[-1]}]")
+    rows = np.abs(host) if signed else host
+    if host.size and (rows.min() < 1 or rows.max() > n):
+        allowed = f"[1, {n}] or [-{n}, -1]" if signed else f"[1, {n}]"
+        raise ValueError(f"{op_name}: pivots must lie in {allowed}")
+    return host
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     """X with A X = B (adjoint: A^T X = B; left=False: X A = B or X A^T = B) given A's
     factorization (LU, pivots) from lu_factor; B (..., n, k), batch dims broadcast.
     Differentiable in LU and B."""
-    _check_lu_pivots("linalg.lu_solve", LU, pivots)
+    host_pivots = _check_pivots("linalg.lu_solve", LU, pivots)
     functions._check_same_dtype("linalg.lu_solve", LU, B)
     n = LU.shape[-1]
     if B.ndim < 2 or B.shape[-2 if left else -1] != n:
@@ -684,9 +690,8 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
                          f"{format_shape(LU.shape)}")
     if not left:    # X A = B is A^T X^T = B^T
         return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
-    batch = layout.broadcast_shapes(LU.shape[:-2], B.shape[:-2], "linalg.lu_solve")
-    LU, B = expand(LU, batch + (n, n)), expand(B, batch + B.shape[-2:])
-    order = np.broadcast_to(_order_from_pivots(_host(pivots)), batch + (n,))
+    LU, B = _broadcast_batches(LU, B, "linalg.lu_solve")
+    order = np.broadcast_to(_order_from_pivots(host_pivots), LU.shape[:-1])
     if not adjoint:
         return _solve_factored(LU, order, B)
     # A = P L U, so A^T X = B is U^T L^T (P^T X) = B
@@ -1069,22 +1074,14 @@ def ldl_solve(LD, pivots, B, *, hermitian=False):
     B (..., n, k), batch dims broadcast. hermitian changes nothing for real A.
     Differentiable in LD and B here (torch's is not)."""
     name = "linalg.ldl_solve"
-    _check_matrices(name, LD)
+    host = _check_pivots(name, LD, pivots, factors_name="LD", signed=True)
     functions._check_same_dtype(name, LD, B)
     n = LD.shape[-1]
-    if pivots.dtype is not int64 or pivots.shape != LD.shape[:-1]:
-        raise ValueError(f"{name}: pivots must be int64 of shape "
-                         f"{format_shape(LD.shape[:-1])} (LD's without its last dim), got "
-                         f"{pivots.dtype.name} {format_shape(pivots.shape)}")
-    host = _host(pivots)
-    if host.size and (np.abs(host).min() < 1 or np.abs(host).max() > n):
-        raise ValueError(f"{name}: pivots must lie in [1, {n}] or [-{n}, -1]")
     if B.ndim < 2 or B.shape[-2] != n:
         raise ValueError(f"{name}: B {format_shape(B.shape)} does not match LD "
                          f"{format_shape(LD.shape)}")
-    batch = layout.broadcast_shapes(LD.shape[:-2], B.shape[:-2], name)
-    LD, B = expand(LD, batch + (n, n)), expand(B, batch + B.shape[-2:])
-    host = np.broadcast_to(host, batch + (n,)).reshape(-1, n)
+    LD, B = _broadcast_batches(LD, B, name)
+    host = np.broadcast_to(host, LD.shape[:-1]).reshape(-1, n)
     solutions = [_ldl_solve_one(ld, p, b) for ld, p, b in
                  zip(LD.reshape(-1, n, n).unbind(0), host, B.reshape((-1,) + B.shape[-2:])
                      .unbind(0))]

@@ -678,18 +678,24 @@ def _hankel_coefficients(order):
     return coefficients
 
 
+def _alternating_halves(coefficients, t):
+    """(sum_k (-1)^k c_2k t^2k, sum_k (-1)^k c_2k+1 t^(2k+1)) for c = coefficients: the
+    two halves of an asymptotic expansion, summed smallest terms first."""
+    even, odd = 0.0, 0.0
+    for k in reversed(range(len(coefficients))):
+        term = (-1.0 if k % 4 >= 2 else 1.0) * coefficients[k] * t ** k
+        if k % 2:
+            odd = odd + term
+        else:
+            even = even + term
+    return even, odd
+
+
 def _hankel_expansion(order, x):
     """(J_order(x), Y_order(x)) for x >= 25 by Hankel's expansion sqrt(2 / (pi x))
     (P cos w -+ Q sin w) with w = x - (order / 2 + 1/4) pi, P = sum (-1)^k a_2k / x^2k,
     Q = sum (-1)^k a_2k+1 / x^(2k+1); cos w and sin w from cos x and sin x."""
-    p, q = 0.0, 0.0
-    inverse = 1.0 / x
-    for k, coefficient in reversed(list(enumerate(_hankel_coefficients(order)))):
-        sign_of_term = -1.0 if k % 4 >= 2 else 1.0
-        if k % 2:
-            q = q + sign_of_term * coefficient * inverse ** k
-        else:
-            p = p + sign_of_term * coefficient * inverse ** k
+    p, q = _alternating_halves(_hankel_coefficients(order), 1.0 / x)
     cosine, sine = functions.cos(x), functions.sin(x)
     if order == 0:      # w = x - pi/4
         cos_w, sin_w = (cosine + sine) * _SQRT_HALF, (sine - cosine) * _SQRT_HALF
@@ -920,14 +926,7 @@ def _airy_oscillating(x):
     for k in range(1, _AIRY_ASYMPTOTIC_TERMS):
         u.append(u[-1] * math.prod(range(2 * k + 1, 6 * k, 2))
                  / math.prod(range(2 * k - 1, 6 * k - 6, 2)) / (216.0 * k))
-    inverse = 1.0 / zeta
-    even, odd = 0.0, 0.0
-    for k in reversed(range(_AIRY_ASYMPTOTIC_TERMS)):
-        sign_of_term = -1.0 if k % 4 >= 2 else 1.0
-        if k % 2:
-            odd = odd + sign_of_term * u[k] * inverse ** k
-        else:
-            even = even + sign_of_term * u[k] * inverse ** k
+    even, odd = _alternating_halves(u, 1.0 / zeta)
     phase = zeta - math.pi / 4
     return (functions.cos(phase) * even + functions.sin(phase) * odd) / (
         _SQRT_PI * sqrt(sqrt(z)))

@@ -5,14 +5,12 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..creation import arange, tensor
-from ..dtype import get_default_dtype
 from ..generator import numpy_generator
 from ..special import lgamma
-from ..tensor import Tensor
 from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
-from .utils import BinaryProbsLogits, broadcast_all
+from .utils import BinaryProbsLogits
 
 
 class Binomial(BinaryProbsLogits, Distribution):
@@ -26,12 +24,7 @@ class Binomial(BinaryProbsLogits, Distribution):
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         name, given = _probs_or_logits("Binomial", probs, logits)
-        if isinstance(total_count, Tensor) and not total_count.dtype.is_floating_point:
-            # counts may be an integer tensor: held in the probabilities' dtype
-            total_count = total_count.to(dtype=given.dtype if isinstance(given, Tensor)
-                                         else get_default_dtype())
-        self.total_count, self.__dict__[name] = broadcast_all(total_count, given,
-                                                              owner="Binomial")
+        self._hold_count_and_param("Binomial", total_count, name, given)
         super().__init__(self._param.shape, validate_args=validate_args)
 
     @constraints.dependent_property

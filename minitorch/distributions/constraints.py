@@ -228,20 +228,28 @@ class _IndependentConstraint(Constraint):
                 f"{self.reinterpreted_batch_ndims})")
 
 
-class _Cat(Constraint):
-    """cseq[i] on the i-th slice along dim, of lengths[i] elements (1 each by default)."""
+class _Joined(Constraint):
+    """A constraint made of the constraints cseq, each on its own part of a value along
+    dim: discrete when any part is."""
 
-    def __init__(self, cseq, dim=0, lengths=None):
+    def __init__(self, cseq, dim):
         self.cseq = list(cseq)
-        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
-        if len(self.lengths) != len(self.cseq):
-            raise ValueError(f"cat: {len(self.cseq)} constraints but "
-                             f"{len(self.lengths)} lengths")
         self.dim = dim
 
     @property
     def is_discrete(self):
         return any(constraint.is_discrete for constraint in self.cseq)
+
+
+class _Cat(_Joined):
+    """cseq[i] on the i-th slice along dim, of lengths[i] elements (1 each by default)."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        super().__init__(cseq, dim)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"cat: {len(self.cseq)} constraints but "
+                             f"{len(self.lengths)} lengths")
 
     @property
     def event_dim(self):
@@ -255,17 +263,12 @@ class _Cat(Constraint):
         return concatenate(checks, self.dim)
 
 
-class _Stack(Constraint):
+class _Stack(_Joined):
     """cseq[i] on the i-th index along dim (which then is no dimension of the values
     checked)."""
 
     def __init__(self, cseq, dim=0):
-        self.cseq = list(cseq)
-        self.dim = dim
-
-    @property
-    def is_discrete(self):
-        return any(constraint.is_discrete for constraint in self.cseq)
+        super().__init__(cseq, dim)
 
     @property
     def event_dim(self):

@@ -5,7 +5,7 @@ from functools import cached_property
 
 from ..creation import eye, randn
 from ..layout import broadcast_shapes
-from ..linalg import _substitute, cholesky
+from ..linalg import cholesky, solve_triangular
 from ..tensor import Tensor
 from . import constraints
 from .distribution import Distribution
@@ -48,12 +48,16 @@ class LowRankMultivariateNormal(Distribution):
         super().__init__(batch_shape, (n,), validate_args=validate_args)
 
     @cached_property
+    def _factor_t_over_diag(self):
+        """W^T D^-1, (..., rank, n)."""
+        return self.cov_factor.mT / self.cov_diag.unsqueeze(-2)
+
+    @cached_property
     def _capacitance_tril(self):
         """The Cholesky factor of I + W^T D^-1 W."""
-        scaled = self.cov_factor.mT / self.cov_diag.unsqueeze(-2)
         rank = self.cov_factor.shape[-1]
         identity = eye(rank, dtype=self.loc.dtype, backend=self.loc.backend)
-        return cholesky(identity + scaled @ self.cov_factor)
+        return cholesky(identity + self._factor_t_over_diag @ self.cov_factor)
 
     @property
     def mean(self):
@@ -78,8 +82,8 @@ class LowRankMultivariateNormal(Distribution):
     @cached_property
     def precision_matrix(self):
         """D^-1 - D^-1 W C^-1 W^T D^-1 (Woodbury), C the capacitance matrix."""
-        scaled = self.cov_factor.mT / self.cov_diag.unsqueeze(-2)  # W^T D^-1
-        solved = _solve_lower_matrix(self._capacitance_tril, scaled)
+        solved = solve_triangular(self._capacitance_tril, self._factor_t_over_diag,
+                                  upper=False)
         return (1 / self.cov_diag).diag_embed() - solved.mT @ solved
 
     def rsample(self, sample_shape=()):
@@ -99,8 +103,7 @@ class LowRankMultivariateNormal(Distribution):
         self._validate_sample(value, "log_prob")
         difference = value - self.loc
         # Woodbury: x^T D^-1 x - |L_C^-1 W^T D^-1 x|^2
-        projected = ((self.cov_factor.mT / self.cov_diag.unsqueeze(-2))
-                     @ difference.unsqueeze(-1))[..., 0]
+        projected = (self._factor_t_over_diag @ difference.unsqueeze(-1))[..., 0]
         distance = ((difference.pow(2) / self.cov_diag).sum(-1)
                     - mahalanobis_squared(self._capacitance_tril, projected))
         n = self._event_shape[0]
@@ -110,11 +113,3 @@ class LowRankMultivariateNormal(Distribution):
         n = self._event_shape[0]
         entropy = 0.5 * (n * (1.0 + math.log(2 * math.pi)) + self._log_det())
         return entropy.expand(self._batch_shape)
-
-
-def _solve_lower_matrix(lower, b):
-    """X with lower @ X = b for lower-triangular (..., k, k) and b (..., k, m)."""
-    batch = broadcast_shapes(lower.shape[:-2], b.shape[:-2], "LowRankMultivariateNormal")
-    k = lower.shape[-1]
-    return _substitute(lower.expand(batch + (k, k)), b.expand(batch + tuple(b.shape[-2:])),
-                       True, False)

@@ -2,16 +2,14 @@
 total_count failures in Bernoulli(probs) trials."""
 from .. import functions
 from ..autograd import no_grad
-from ..dtype import get_default_dtype
 from ..nn.functional import softplus
 from ..sampling import poisson
 from ..special import lgamma
-from ..tensor import Tensor
 from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
 from .gamma import standard_gamma
-from .utils import BinaryProbsLogits, broadcast_all
+from .utils import BinaryProbsLogits
 
 
 class NegativeBinomial(BinaryProbsLogits, Distribution):
@@ -26,11 +24,7 @@ class NegativeBinomial(BinaryProbsLogits, Distribution):
 
     def __init__(self, total_count, probs=None, logits=None, validate_args=None):
         name, given = _probs_or_logits("NegativeBinomial", probs, logits)
-        if isinstance(total_count, Tensor) and not total_count.dtype.is_floating_point:
-            total_count = total_count.to(dtype=given.dtype if isinstance(given, Tensor)
-                                         else get_default_dtype())
-        self.total_count, self.__dict__[name] = broadcast_all(total_count, given,
-                                                              owner="NegativeBinomial")
+        self._hold_count_and_param("NegativeBinomial", total_count, name, given)
         super().__init__(self._param.shape, validate_args=validate_args)
 
     @property

@@ -92,3 +92,13 @@ class BinaryProbsLogits:
     @property
     def param_shape(self):
         return self._param.shape
+
+    def _hold_count_and_param(self, owner, total_count, name, given):
+        """Keep total_count and the given parameter (stored under name) broadcast
+        together; an integer count tensor is held in the parameter's dtype (the default
+        float dtype when the parameter is a number)."""
+        if isinstance(total_count, Tensor) and not total_count.dtype.is_floating_point:
+            total_count = total_count.to(dtype=given.dtype if isinstance(given, Tensor)
+                                         else get_default_dtype())
+        self.total_count, self.__dict__[name] = broadcast_all(total_count, given,
+                                                              owner=owner)

@@ -33,6 +33,7 @@ def get_ema_multi_avg_fn(decay=0.999):
     """A multi_avg_fn keeping an exponential moving average: each averaged tensor
     becomes decay * averaged + (1 - decay) * current, in place."""
     _check_decay("get_ema_multi_avg_fn", decay)
+    average = get_ema_avg_fn(decay)
 
     def ema_update(ema_tensors, current_tensors, num_averaged):
         with no_grad():
@@ -40,7 +41,7 @@ def get_ema_multi_avg_fn(decay=0.999):
                 if ema.is_floating_point():
                     ema.lerp_(current, 1 - decay)
                 else:
-                    ema.copy_(ema * decay + current * (1 - decay))
+                    ema.copy_(average(ema, current, num_averaged))
     return ema_update
 
 
@@ -49,13 +50,15 @@ def get_swa_multi_avg_fn():
     tensors averaged so far, each averaged tensor moves 1 / (num_averaged + 1) of the
     way to the current one, in place. (torch refuses integer tensors here; an integer
     average is the truncated float one, as get_swa_avg_fn gives.)"""
+    average = get_swa_avg_fn()
+
     def swa_update(averaged_tensors, current_tensors, num_averaged):
         with no_grad():
             for averaged, current in zip(averaged_tensors, current_tensors):
                 if averaged.is_floating_point():
                     averaged.lerp_(current, 1 / (num_averaged + 1))
                 else:
-                    averaged.copy_(averaged + (current - averaged) / (num_averaged + 1))
+                    averaged.copy_(average(averaged, current, num_averaged))
     return swa_update
 
 
