@@ -136,6 +136,16 @@ def _tensor_leaves(tree, caller):
     return leaves, spec
 
 
+def _tensor_outputs(output, caller):
+    """(leaves, structure) of func's output, each leaf checked to be a Tensor."""
+    outputs, spec = _flatten(output)
+    for leaf in outputs:
+        if not isinstance(leaf, Tensor):
+            raise RuntimeError(f"{caller}: Expected f to be a function that has Tensor "
+                               f"outputs, got {type(leaf)}")
+    return outputs, spec
+
+
 def _positions(argnums, count):
     """argnums (an int or a non-empty tuple of distinct ints) as non-negative positions
     into count positional arguments; torch's RuntimeError otherwise."""
@@ -290,11 +300,7 @@ def vjp(func, *primals, has_aux=False):
     with enable_grad(), _inside_transform():
         inputs = _prepare(leaves, keep_graph, need_graph=True)
         output, aux = _split_aux(func(*_unflatten(primals_spec, inputs)), has_aux, caller)
-    outputs, output_spec = _flatten(output)
-    for leaf in outputs:
-        if not isinstance(leaf, Tensor):
-            raise RuntimeError(f"{caller}: Expected f to be a function that has Tensor "
-                               f"outputs, got {type(leaf)}")
+    outputs, output_spec = _tensor_outputs(output, caller)
 
     def vjp_fn(cotangents):
         weights, weights_spec = _tensor_leaves(cotangents, "vjp_fn(cotangents)")
@@ -322,11 +328,7 @@ def _flat_outputs(call, has_aux, caller, record):
     (and its aux) on each call."""
     def flat(*tensors):
         output, aux = _split_aux(call(tensors), has_aux, caller)
-        outputs, spec = _flatten(output)
-        for leaf in outputs:
-            if not isinstance(leaf, Tensor):
-                raise RuntimeError(f"{caller}: Expected f to be a function that has Tensor "
-                                   f"outputs, got {type(leaf)}")
+        outputs, spec = _tensor_outputs(output, caller)
         record(spec, aux)
         return tuple(outputs)
     return flat
@@ -482,7 +484,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 def _input_dims(in_dims, args, inputs, calling):
     """The mapped dim (or None) of each leaf of args, checked: an int needs a Tensor of
     enough dimensions, and is made non-negative."""
-    if not (isinstance(in_dims, int) or isinstance(in_dims, tuple)):
+    if not isinstance(in_dims, (int, tuple)):
         raise ValueError(f"{calling}: expected `in_dims` to be int or a (potentially nested) "
                          f"tuple matching the structure of inputs, got: {type(in_dims)}.")
 

@@ -179,15 +179,15 @@ def _bag_argmax_rows(weight, maxima, indices, starts, lengths, padding_idx):
                     if indices.size else 0, 0)
     if padding_idx is not None:
         in_bag &= rows != padding_idx
+    row_tensor = make_tensor(rows, backend=weight.backend)
     with no_grad():
-        hits = (weight[make_tensor(rows, backend=weight.backend)] == maxima.unsqueeze(1)) \
+        hits = (weight[row_tensor] == maxima.unsqueeze(1)) \
             & make_tensor(in_bag[..., None], backend=weight.backend)
         ramp = make_tensor(steps[:, None], backend=weight.backend)
         first = functions.where(hits, ramp, longest).min(1).values       # (bags, D)
         found = first < longest
-        candidates = make_tensor(rows, backend=weight.backend)
-        return functions.where(found, functions.gather(candidates, 1,
-                                                       functions.where(found, first, 0)), 0)
+        return functions.where(
+            found, functions.gather(row_tensor, 1, functions.where(found, first, 0)), 0)
 
 
 def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):  # noqa: A002

@@ -407,7 +407,8 @@ class profile:
             for method in ("backward", "differentiable_backward"):
                 original = op_class.__dict__.get(method)
                 if original is not None and not isinstance(original, staticmethod):
-                    self._replace(op_class, method, self._recorded_backward(original))
+                    self._replace(op_class, method, self._recorded_method(
+                        original, "backward", _node_name))
         for backend in registry.list_backends():
             if not backend.loaded:   # listing does not load a backend; nor does this
                 continue
@@ -418,8 +419,8 @@ class profile:
                         f"{backend.name}::{kernel}", kernel, original))
         for optimizer_class in _subclasses(Optimizer):
             if "step" in optimizer_class.__dict__:
-                self._replace(optimizer_class, "step",
-                              self._recorded_step(optimizer_class.__dict__["step"]))
+                self._replace(optimizer_class, "step", self._recorded_method(
+                    optimizer_class.__dict__["step"], "user_annotation", _step_name))
 
     def _unwrap_everything(self):
         while self._patched:
@@ -437,14 +438,17 @@ class profile:
                 self._end(event)
         return classmethod(recorded)
 
-    def _recorded_backward(self, backward):
-        @functools.wraps(backward)
-        def recorded(node, grad):
-            if self._inside(id(node)):   # differentiable_backward calling backward
-                return backward(node, grad)
-            event = self._begin(node.name(), "backward", source=id(node))
+    def _recorded_method(self, method, kind, name_of):
+        """method, recording one event named name_of(receiver) per call; a call it makes
+        on the same receiver to the method it overrides (a step calling its base class's
+        step, differentiable_backward calling backward) is not recorded again."""
+        @functools.wraps(method)
+        def recorded(receiver, *arguments, **keywords):
+            if self._inside(id(receiver)):
+                return method(receiver, *arguments, **keywords)
+            event = self._begin(name_of(receiver), kind, source=id(receiver))
             try:
-                return backward(node, grad)
+                return method(receiver, *arguments, **keywords)
             finally:
                 self._end(event)
         return recorded
@@ -464,18 +468,15 @@ class profile:
                 self._end(event)
         return recorded
 
-    def _recorded_step(self, step):
-        @functools.wraps(step)
-        def recorded(optimizer, *arguments, **keywords):
-            if self._inside(id(optimizer)):   # a step calling its base class's step
-                return step(optimizer, *arguments, **keywords)
-            name = f"Optimizer.step#{type(optimizer).__name__}.step"
-            event = self._begin(name, "user_annotation", source=id(optimizer))
-            try:
-                return step(optimizer, *arguments, **keywords)
-            finally:
-                self._end(event)
-        return recorded
+
+def _node_name(node):
+    """A backward node's event name, as its grad_fn shows it ("MulBackward")."""
+    return node.name()
+
+
+def _step_name(optimizer):
+    """An optimizer step's event name, as torch's: "Optimizer.step#SGD.step"."""
+    return f"Optimizer.step#{type(optimizer).__name__}.step"
 
 
 def _subclasses(base):

@@ -1,7 +1,9 @@
 """The Tensor: a layout (shape, strides, offset, dtype) over a backend's storage, plus
 the autograd fields. Methods are thin: the math lives in minitorch.functions."""
 import ctypes
+import functools
 import weakref
+from numbers import Integral
 
 import numpy as np
 
@@ -45,19 +47,25 @@ strided = Layout("strided")
 
 
 def _buffer_address(buffer):
-    """The host address of a backend buffer's first element: through the buffer
-    protocol (numpy arrays, the python backend's array.array) or, for a buffer holding a
-    cffi pointer `ptr` (the c backend), that pointer's value. A buffer offering neither
-    gets its id(), which is unique while the buffer lives, as an address is."""
+    """The host address of a (non-empty) backend buffer's first element: through the
+    buffer protocol (numpy arrays, the python backend's array.array) or, for a buffer
+    holding a cffi pointer `ptr` (the c backend), that pointer's value. A buffer offering
+    neither gets its id(), which is unique while the buffer lives, as an address is."""
     try:
         return ctypes.addressof(ctypes.c_char.from_buffer(buffer))
     except TypeError:
         pass
     pointer = getattr(buffer, "ptr", None)
     if pointer is not None:
-        import cffi
-        return int(cffi.FFI().cast("uintptr_t", pointer))
+        return int(_cffi().cast("uintptr_t", pointer))
     return id(buffer)
+
+
+@functools.lru_cache(maxsize=1)
+def _cffi():
+    """One cffi FFI object, made on first use (only c-backend storages need it)."""
+    import cffi
+    return cffi.FFI()
 
 
 class UntypedStorage:
@@ -72,6 +80,8 @@ class UntypedStorage:
 
     def data_ptr(self):
         """The address of the storage's first byte (equal for every view of it)."""
+        if self._storage.size == 0:
+            return 0   # torch's address of an empty storage
         return _buffer_address(self._storage.buffer)
 
     def nbytes(self):
@@ -508,7 +518,6 @@ class Tensor:
         zeros, where torch leaves them uninitialised); unlike torch, other tensors that
         shared the old storage keep it and do not see later writes. Refused for a tensor
         that requires grad, as in torch."""
-        from numbers import Integral
         if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
             sizes = tuple(sizes[0])
         if not all(isinstance(size, Integral) and size >= 0 for size in sizes):
@@ -572,7 +581,6 @@ def legacy_construct(op_name, dtype, args, backend=None):
     of that size, a Tensor of that dtype a tensor sharing its memory (another dtype is
     refused), one other argument (a sequence, a plain tuple included, an array) a
     tensor of its values."""
-    from numbers import Integral
     if all(isinstance(size, Integral) and not isinstance(size, (bool, np.bool_))
            for size in args):
         return creation.zeros(*args or (0,), dtype=dtype, backend=backend)

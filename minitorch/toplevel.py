@@ -108,10 +108,11 @@ def nextafter(input, other):  # noqa: A002
     either is. Computed from frexp: a step is one unit in the last place of input's
     binade (the binade below when stepping down from a power of two), never less than
     the smallest subnormal number; from an infinity it is the largest finite number."""
-    if not input.dtype.is_floating_point or input.dtype is not getattr(other, "dtype", None):
+    other_dtype = getattr(other, "dtype", None)
+    if not input.dtype.is_floating_point or input.dtype is not other_dtype:
+        other_kind = getattr(other_dtype, "name", type(other).__name__)
         raise TypeError(f"nextafter: expected two floating point tensors of one dtype, got "
-                        f"{input.dtype.name} and "
-                        f"{getattr(getattr(other, 'dtype', None), 'name', type(other).__name__)}")
+                        f"{input.dtype.name} and {other_kind}")
     precision, smallest_exponent = _FLOAT_FORMATS[input.dtype]
     mantissa, exponent = frexp(input)
     direction = (other - input).sign()

@@ -497,6 +497,9 @@ def test_data_ptr_follows_the_storage_offset(name):
             assert a.clone().data_ptr() != base
             assert a[1:].untyped_storage().nbytes() == a.untyped_storage().size() == \
                 20 * a.element_size()
+            empty = minitorch.empty(0, dtype=dtype)   # torch's address of no storage: 0
+            assert empty.data_ptr() == torch.empty(0).data_ptr() == 0
+            assert empty.untyped_storage().nbytes() == 0
     if name == "numpy":
         assert a.data_ptr() == a._storage.buffer.ctypes.data
 

@@ -12,7 +12,7 @@ without recording (no_grad, no input requiring grad) save nothing, so no hook ru
 import abc
 from collections import namedtuple
 
-from .engine import _multi_grad_hooks, _passes
+from .engine import _as_tuple, _multi_grad_hooks, _passes
 from .node import AccumulateGrad, Function, _saved_tensors_hooks
 
 _disabled_message = [None]   # set by disable_saved_tensors_hooks: why hooks are refused
@@ -57,7 +57,7 @@ def increment_version(tensor):
     """Bump the version counter of tensor (or of each tensor of an iterable), as an
     in-place write does: a backward that saved it before then refuses to use it. For
     code that changes a tensor's memory behind autograd's back."""
-    tensors = (tensor,) if hasattr(tensor, "_storage") else tuple(tensor)
+    tensors = _as_tuple(tensor)
     for each in tensors:
         if not hasattr(each, "_storage"):
             raise TypeError("increment_version: expected a tensor or an iterable of "
@@ -95,10 +95,11 @@ class save_on_cpu(saved_tensors_hooks):
     torch's signature and change nothing."""
 
     def __init__(self, pin_memory=False, device_type="cuda"):
-        super().__init__(_keep, _keep)
+        super().__init__(_unchanged, _unchanged)
 
 
-def _keep(tensor):
+def _unchanged(tensor):
+    """A pack or unpack hook that keeps the tensor itself."""
     return tensor
 
 

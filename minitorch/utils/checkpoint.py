@@ -16,16 +16,37 @@ Two forms, as in PyTorch:
 With preserve_rng_state=True the rerun starts from the random state the forward started
 from (and the state after it is restored), so dropout draws the same masks.
 """
+import contextlib
 import warnings
 
 from ..autograd import Function, backward, enable_grad
-from ..autograd.graph import saved_tensors_hooks
+from ..autograd.graph import _unchanged, saved_tensors_hooks
 from ..generator import get_rng_state, set_rng_state
 from ..nn import Sequential
 from ..random import fork_rng
 from ..tensor import Tensor
 
 _DETERMINISM_CHECKS = ("default", "none")
+
+
+def _resolved_use_reentrant(use_reentrant, op_name):
+    """use_reentrant, or True with PyTorch's warning when it is None (not given)."""
+    if use_reentrant is not None:
+        return use_reentrant
+    warnings.warn(f"{op_name}: pass use_reentrant explicitly; without it the reentrant "
+                  "form is used (use_reentrant=True), but use_reentrant=False is "
+                  "recommended", stacklevel=3)
+    return True
+
+
+@contextlib.contextmanager
+def _replaying_rng(rng_state):
+    """Run the block from rng_state (a state saved by get_rng_state) and restore the
+    state it found afterwards; with rng_state None, leave the random state alone."""
+    with fork_rng(enabled=rng_state is not None):
+        if rng_state is not None:
+            set_rng_state(rng_state)
+        yield
 
 
 class CheckpointError(RuntimeError):
@@ -43,11 +64,7 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True,
     rerun saves with the first run ("none": no check). The rerun always runs the whole
     function (early_stop only lets PyTorch stop it sooner; the gradients are the same).
     debug=True and context_fn are not supported."""
-    if use_reentrant is None:
-        warnings.warn("checkpoint: pass use_reentrant explicitly; without it the reentrant "
-                      "form is used (use_reentrant=True), but use_reentrant=False is "
-                      "recommended", stacklevel=2)
-        use_reentrant = True
+    use_reentrant = _resolved_use_reentrant(use_reentrant, "checkpoint")
     if determinism_check not in _DETERMINISM_CHECKS:
         raise ValueError(f"checkpoint: determinism_check should be one of "
                          f"{', '.join(_DETERMINISM_CHECKS)}, but got {determinism_check!r}")
@@ -104,11 +121,9 @@ class _Rerun:
             saved.append(tensor)
             return tensor
 
-        with fork_rng(enabled=self.rng_state is not None):
-            if self.rng_state is not None:
-                set_rng_state(self.rng_state)
-            with enable_grad(), saved_tensors_hooks(keep, _same):
-                self.function(*_detached(self.args), **self.kwargs)
+        with _replaying_rng(self.rng_state), enable_grad(), \
+                saved_tensors_hooks(keep, _unchanged):
+            self.function(*_detached(self.args), **self.kwargs)
         if self.check:
             self._check_same(saved)
         return saved
@@ -125,10 +140,6 @@ class _Rerun:
                     f"checkpoint: saved tensor {position} had shape {shape} and dtype "
                     f"{dtype.name} in the forward but shape {tuple(tensor.shape)} and dtype "
                     f"{tensor.dtype.name} when run again in backward")
-
-
-def _same(tensor):
-    return tensor
 
 
 def _detached(args):
@@ -156,11 +167,8 @@ class CheckpointFunction(Function):
         for position, tensor in zip(ctx.tensor_positions, ctx.saved_tensors):
             args[position] = tensor
         args = _detached(args)
-        with fork_rng(enabled=ctx.rng_state is not None):
-            if ctx.rng_state is not None:
-                set_rng_state(ctx.rng_state)
-            with enable_grad():
-                outputs = ctx.function(*args)
+        with _replaying_rng(ctx.rng_state), enable_grad():
+            outputs = ctx.function(*args)
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
         pairs = [(output, grad) for output, grad in zip(outputs, grads)
                  if isinstance(output, Tensor) and output.requires_grad]
@@ -177,11 +185,7 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
     into `segments` runs of len(functions) // segments functions; every run but the last
     is checkpointed (the last one's activations are needed at once by backward).
     kwargs may hold preserve_rng_state only; use_reentrant as in checkpoint."""
-    if use_reentrant is None:
-        warnings.warn("checkpoint_sequential: pass use_reentrant explicitly; without it the "
-                      "reentrant form is used (use_reentrant=True), but use_reentrant=False "
-                      "is recommended", stacklevel=2)
-        use_reentrant = True
+    use_reentrant = _resolved_use_reentrant(use_reentrant, "checkpoint_sequential")
     preserve_rng_state = kwargs.pop("preserve_rng_state", True)
     if kwargs:
         raise ValueError(f"checkpoint_sequential: unexpected keyword arguments: "
@@ -199,8 +203,9 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
 
 
 def _run_in_order(functions):
-    def run(input):
+    """One function applying functions in order."""
+    def run(value):
         for function in functions:
-            input = function(input)
-        return input
+            value = function(value)
+        return value
     return run
