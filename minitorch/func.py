@@ -126,24 +126,21 @@ def _needs_graph(tensors):
                                     any(tensor.requires_grad for tensor in tensors))
 
 
-def _tensor_leaves(tree, caller):
-    """(leaves, structure) of tree, each leaf checked to be a Tensor."""
+def _tensor_leaves(tree, caller, error=ValueError,
+                   complaint="Thing passed to transform API must be Tensor"):
+    """(leaves, structure) of tree, each leaf checked to be a Tensor (error otherwise,
+    with torch's complaint)."""
     leaves, spec = _flatten(tree)
     for leaf in leaves:
         if not isinstance(leaf, Tensor):
-            raise ValueError(f"{caller}: Thing passed to transform API must be Tensor, got "
-                             f"{type(leaf)}")
+            raise error(f"{caller}: {complaint}, got {type(leaf)}")
     return leaves, spec
 
 
 def _tensor_outputs(output, caller):
     """(leaves, structure) of func's output, each leaf checked to be a Tensor."""
-    outputs, spec = _flatten(output)
-    for leaf in outputs:
-        if not isinstance(leaf, Tensor):
-            raise RuntimeError(f"{caller}: Expected f to be a function that has Tensor "
-                               f"outputs, got {type(leaf)}")
-    return outputs, spec
+    return _tensor_leaves(output, caller, RuntimeError,
+                          "Expected f to be a function that has Tensor outputs")
 
 
 def _positions(argnums, count):

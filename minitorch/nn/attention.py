@@ -514,6 +514,29 @@ def _check_sequences(layer_name, d_model, batch_first, sequences, dtype=None):
     return tensors[0].shape[batch_dim], [x.shape[1 - batch_dim] for x in tensors], described
 
 
+def _build_sublayers(layer, attention_names, d_model, nhead, dim_feedforward, dropout,
+                     activation, layer_norm_eps, batch_first, norm_first, bias, factory):
+    """Give a Transformer layer its submodules, in torch's registration order (which is
+    its state-dict order): one MultiheadAttention per name in attention_names, linear1,
+    dropout, linear2, then norm1.. and dropout1.., one per sublayer (each attention and
+    the feed-forward block)."""
+    activation = _activation_function(activation, type(layer).__name__)
+    for name in attention_names:
+        setattr(layer, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                batch_first=batch_first, **factory))
+    layer.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
+    layer.dropout = Dropout(dropout)
+    layer.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+    layer.norm_first = norm_first
+    sublayers = range(1, len(attention_names) + 2)
+    for index in sublayers:
+        setattr(layer, f"norm{index}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
+                                                 **factory))
+    for index in sublayers:
+        setattr(layer, f"dropout{index}", Dropout(dropout))
+    layer.activation = activation
+
+
 def _residual(x, block, norm, norm_first):
     """A sublayer with its residual connection: x + block(norm(x)) with norm_first
     (pre-norm), else norm(x + block(x))."""
@@ -557,19 +580,9 @@ class TransformerEncoderLayer(Module):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  dtype=None, backend=None):
         super().__init__()
-        activation = _activation_function(activation, type(self).__name__)
-        factory = dict(dtype=dtype, backend=backend)
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = activation
+        _build_sublayers(self, ("self_attn",), d_model, nhead, dim_feedforward, dropout,
+                         activation, layer_norm_eps, batch_first, norm_first, bias,
+                         dict(dtype=dtype, backend=backend))
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """src (S, N, E) ((N, S, E) with batch_first; (S, E) unbatched) to the same shape;
@@ -607,23 +620,9 @@ class TransformerDecoderLayer(Module):
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  dtype=None, backend=None):
         super().__init__()
-        activation = _activation_function(activation, type(self).__name__)
-        factory = dict(dtype=dtype, backend=backend)
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **factory)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                                 batch_first=batch_first, **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
-        self.activation = activation
+        _build_sublayers(self, ("self_attn", "multihead_attn"), d_model, nhead,
+                         dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
+                         norm_first, bias, dict(dtype=dtype, backend=backend))
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
