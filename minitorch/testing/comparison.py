@@ -49,27 +49,23 @@ def _mismatch_message(actual, expected, rtol, atol, equal_nan, scalars):
 
     if scalars:
         lines = [f"Expected {expected.item()} but got {actual.item()}."]
-        for name, values, tolerance in (("Absolute", difference, atol),
-                                        ("Relative", relative, rtol)):
-            value = values.item()
-            if name == "Absolute" and not actual.dtype.is_floating_point:
-                value = int(value)
-            lines.append(f"{name} difference: {value}" +
-                         ("" if exact else f" (up to {tolerance} allowed)"))
     else:
         total = actual.numel()
         lines = [f"Mismatched elements: {mismatched} / {total} "
                  f"({100 * mismatched / total:.1f}%)"]
-        for name, values, tolerance in (("absolute", difference, atol),
-                                        ("relative", relative, rtol)):
-            flat = values.reshape(-1)
-            position = int(flat.argmax().item())
-            value = flat[position].item()
-            if name == "absolute" and not actual.dtype.is_floating_point:
-                value = int(value)
+    for name, values, tolerance in (("absolute", difference, atol),
+                                    ("relative", relative, rtol)):
+        flat = values.reshape(-1)
+        position = int(flat.argmax().item())
+        value = flat[position].item()
+        if name == "absolute" and not actual.dtype.is_floating_point:
+            value = int(value)
+        if scalars:
+            line = f"{name.capitalize()} difference: {value}"
+        else:
             index = tuple(int(i) for i in np.unravel_index(position, actual.shape))
-            lines.append(f"Greatest {name} difference: {value} at index {index}" +
-                         ("" if exact else f" (up to {tolerance} allowed)"))
+            line = f"Greatest {name} difference: {value} at index {index}"
+        lines.append(line + ("" if exact else f" (up to {tolerance} allowed)"))
     return f"{kind} are not {verdict}!\n\n" + "\n".join(lines)
 
 
