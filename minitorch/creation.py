@@ -145,7 +145,7 @@ def tensor(data, dtype=None, requires_grad=False, backend=None, device=None):
     """
     check_device(device, "tensor")
     array, dtype = _host_array(data, None if dtype is None else resolve(dtype))
-    if array.dtype.kind == "f" and dtype.category < 2 and not np.all(np.isfinite(array)):
+    if array.dtype.kind == "f" and dtype is int64 and not np.all(np.isfinite(array)):
         raise ValueError(f"tensor(): cannot convert non-finite floats to {dtype.name}")
     result = dispatch.from_numpy(np.asarray(array, dtype=dtype.numpy), dtype, _backend(backend))
     return _finish(result, requires_grad)
@@ -289,16 +289,26 @@ def full_like(a, fill_value, dtype=None, requires_grad=False, backend=None, devi
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, backend=None,
            device=None):
     """Values start, start+step, ... below end; int64 when all arguments are ints (a 0-d
-    tensor counts as its value)."""
+    tensor counts as its value). As in PyTorch, an int64 arange truncates its arguments
+    to integers first (so a step in (-1, 1) is 0, an error), and an end on the wrong
+    side of start for step's sign is an error rather than an empty result."""
     check_device(device, "arange")
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise ValueError("arange: step must be nonzero")
-    count = max(math.ceil((end - start) / step), 0)
     all_ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     dtype = resolve(dtype) if dtype is not None else (int64 if all_ints else get_default_dtype())
+    if dtype is bool_:
+        raise TypeError("arange: not implemented for bool, as in PyTorch")
+    if not dtype.is_floating_point:
+        start, end, step = int(start), int(end), int(step)
+        all_ints = True
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step "
+                           f"sign (start={start}, end={end}, step={step})")
+    count = -((start - end) // step) if all_ints else math.ceil((end - start) / step)
     _shape((count,), dtype, "arange")
     values = start + np.arange(count, dtype=np.float64 if not all_ints else np.int64) * step
     return tensor(values.astype(dtype.numpy), dtype, requires_grad, backend)

@@ -160,11 +160,12 @@ def binary(op, a, b, shape, out_dtype):
     """OP(a, b) elementwise; a and b share a dtype and broadcast to `shape`."""
     backend = a._storage.backend
     result = empty(shape, out_dtype, backend)
-    fast = backend.binary_view
-    if fast is None or (a.shape == b.shape == shape and is_compact(a) and is_compact(b)):
+    if a.shape == b.shape == shape and is_compact(a) and is_compact(b):
+        backend.binary(op, a._storage.buffer, b._storage.buffer, result._storage.buffer)
+    elif backend.binary_view is None:
         backend.binary(op, compact(a, shape), compact(b, shape), result._storage.buffer)
     else:
-        fast(op, native(a), native(b), native(result))
+        backend.binary_view(op, native(a), native(b), native(result))
     return result
 
 
@@ -355,6 +356,8 @@ def log_softmax_rows(x):
     """log_softmax over the last dim of a 2-D compact-able tensor (rows, cols)."""
     backend = x._storage.backend
     rows, cols = x.shape
+    if rows * cols == 0:   # no row to normalize (and no max of an empty row to take)
+        return empty(x.shape, x.dtype, backend)
     fast = backend.log_softmax
     if fast is not None:
         result = empty(x.shape, x.dtype, backend)
@@ -369,6 +372,8 @@ def log_softmax_rows(x):
 def log_softmax_rows_backward(grad, y):
     backend = y._storage.backend
     rows, cols = y.shape
+    if rows * cols == 0:
+        return empty(y.shape, y.dtype, backend)
     fast = backend.log_softmax_backward
     if fast is not None:
         result = empty(y.shape, y.dtype, backend)

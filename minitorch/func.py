@@ -35,8 +35,8 @@ from .generator import default_generator
 from .nn.utils.stateless import _functional_call
 from .tensor import Tensor
 
-__all__ = ["functional_call", "grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd",
-           "hessian", "vmap"]
+__all__ = ["functional_call", "grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev",
+           "jacfwd", "hessian", "vmap"]
 
 _RANDOMNESS = ("error", "different", "same")
 _transform_depth = 0   # how many derivative transforms are running (enclosing this call)
@@ -359,6 +359,19 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     if has_aux:
         return output, jvp_out, _detached(seen["aux"], keep_graph)
     return output, jvp_out
+
+
+def linearize(func, *primals):
+    """(func(*primals), jvp_fn) as torch.func.linearize: jvp_fn(*tangents) is J tangents,
+    the derivative of func at primals along tangents (of primals' structure). Each call
+    of jvp_fn is a jvp at primals (func runs again) rather than a replay of a recorded
+    linear graph; the values are the same."""
+    output = func(*primals)
+
+    def jvp_fn(*tangents):
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
 
 
 def _jacobian_transform(func, argnums, has_aux, caller, blocks_of):

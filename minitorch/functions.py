@@ -18,7 +18,7 @@ import operator
 import numpy as np
 
 from . import dispatch, layout
-from .autograd import Function, _grad_enabled, no_differentiable_backward, rebase
+from .autograd import Function, _grad_enabled, rebase
 from .contract import first_out_of_range
 from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, float64, get_default_dtype,
                     int64, of_scalar, promote)
@@ -99,6 +99,17 @@ def _floating(dtype):
 
 def _not_bool(dtype):
     return int64 if dtype is bool_ else dtype
+
+
+def _refusing_bool(op_name):
+    """A compute_dtype for _operands that refuses a bool result type, for the ops PyTorch
+    implements for no bool operands (floor_divide, remainder, fmod, pow)."""
+    def checked(dtype):
+        if dtype is bool_:
+            raise TypeError(f"{op_name}: not implemented for bool operands, as in PyTorch; "
+                            "cast them to int64 first")
+        return dtype
+    return checked
 
 
 # ---- casting and moving -----------------------------------------------------------------
@@ -231,23 +242,26 @@ class Minimum(Maximum):
 
 class Remainder(Function):
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        self.save_for_backward(*((a, b) if b.requires_grad else ()))   # only b's needs them
         return dispatch.binary("mod", a, b, _broadcast(a, b, "remainder"), a.dtype)
 
     def backward(self, grad):
+        if self.inputs[1] is None:
+            return grad, None
         a, b = self.saved_tensors
         return grad, neg(grad * floor_divide(a, b))
 
 
 class Fmod(Function):
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        self.save_for_backward(*((a, b) if b.requires_grad else ()))   # only b's needs them
         return dispatch.binary("fmod", a, b, _broadcast(a, b, "fmod"), a.dtype)
 
     def backward(self, grad):
+        if self.inputs[1] is None:
+            return grad, None
         a, b = self.saved_tensors
-        grad_b = neg(grad * trunc(a / b)) if self.inputs[1] is not None else None
-        return grad, grad_b
+        return grad, neg(grad * trunc(a / b))
 
 
 class Atan2(Function):
@@ -273,11 +287,18 @@ def add(a, b, alpha=1):
     return Add.apply(a, b)
 
 
+def _is_bool(value):
+    """Whether value is a bool tensor or a Python (or numpy) bool."""
+    if isinstance(value, Tensor):
+        return value.dtype is bool_
+    return isinstance(value, (bool, np.bool_))
+
+
 def sub(a, b, alpha=1):
-    a, b = _operands(a, b, "sub")
-    if a.dtype is bool_:
-        raise TypeError("sub: subtraction of bool tensors is not supported; use "
+    if _is_bool(a) or _is_bool(b):  # even when the other operand promotes it, as PyTorch
+        raise TypeError("sub: subtraction with a bool operand is not supported; use "
                         "logical_xor or ~ instead")
+    a, b = _operands(a, b, "sub")
     if alpha != 1:
         b = b * alpha
     return Sub.apply(a, b)
@@ -301,13 +322,13 @@ def div(a, b, rounding_mode=None):
 
 def floor_divide(a, b):
     """Elementwise floor(a / b) (Python's //); not differentiable."""
-    a, b = _operands(a, b, "floor_divide", _not_bool)
+    a, b = _operands(a, b, "floor_divide", _refusing_bool("floor_divide"))
     return dispatch.binary("floordiv", a, b, _broadcast(a, b, "floor_divide"), a.dtype)
 
 
 def remainder(a, b):
     """a - floor(a / b) * b, the sign following b (Python's %)."""
-    a, b = _operands(a, b, "remainder", _not_bool)
+    a, b = _operands(a, b, "remainder", _refusing_bool("remainder"))
     return Remainder.apply(a, b)
 
 
@@ -315,7 +336,7 @@ def fmod(a, b):
     """a - trunc(a / b) * b computed exactly, with the sign of a (C's fmod; Python's %,
     `remainder`, takes the sign of b instead). Integer division by zero raises
     ZeroDivisionError."""
-    a, b = _operands(a, b, "fmod", _not_bool)
+    a, b = _operands(a, b, "fmod", _refusing_bool("fmod"))
     return Fmod.apply(a, b)
 
 
@@ -345,7 +366,7 @@ def power(a, exponent):
         # as PyTorch: a square root, so (-inf) ** 0.5 is nan and (-0.0) ** 0.5 is -0.0 on
         # every backend (C's pow gives inf and 0.0 there)
         return sqrt(a)
-    a, exponent = _operands(a, exponent, "pow", _not_bool)
+    a, exponent = _operands(a, exponent, "pow", _refusing_bool("pow"))
     return Pow.apply(a, exponent)
 
 
@@ -456,18 +477,21 @@ def bitwise_not(a):
 # ---- elementwise unary ------------------------------------------------------------------
 
 class Unary(Function):
-    """An elementwise op whose backward is grad * derivative(input, output)."""
+    """An elementwise op whose backward is grad * derivative(saved): saved is the input,
+    or the output where `uses_result` (as PyTorch saves, so that an in-place write to
+    the tensor not saved leaves the backward valid)."""
 
     op = None
+    uses_result = False
 
     def forward(self, a):
         result = dispatch.unary(self.op, a)
-        self.save_for_backward(a, result)
+        self.save_for_backward(result if self.uses_result else a)
         return result
 
     def backward(self, grad):
-        a, result = self.saved_tensors
-        return grad * self.derivative(a, result)
+        (saved,) = self.saved_tensors
+        return grad * self.derivative(saved)
 
 
 class Neg(Function):
@@ -481,56 +505,60 @@ class Neg(Function):
 class Abs(Unary):
     op = "abs"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return sign(a)
 
 
 class Exp(Unary):
     op = "exp"
+    uses_result = True
 
-    def derivative(self, a, result):
+    def derivative(self, result):
         return result
 
 
 class Log(Unary):
     op = "log"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return 1.0 / a
 
 
 class Sqrt(Unary):
     op = "sqrt"
+    uses_result = True
 
-    def derivative(self, a, result):
+    def derivative(self, result):
         return 0.5 / result
 
 
 class Sin(Unary):
     op = "sin"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return cos(a)
 
 
 class Cos(Unary):
     op = "cos"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return neg(sin(a))
 
 
 class Tanh(Unary):
     op = "tanh"
+    uses_result = True
 
-    def derivative(self, a, result):
+    def derivative(self, result):
         return 1.0 - result * result
 
 
 class Sigmoid(Unary):
     op = "sigmoid"
+    uses_result = True
 
-    def derivative(self, a, result):
+    def derivative(self, result):
         return result * (1.0 - result)
 
 
@@ -539,64 +567,65 @@ class Sigmoid(Unary):
 
 class Tan(Unary):
     op = "tan"
+    uses_result = True
 
-    def derivative(self, a, result):
+    def derivative(self, result):
         return 1.0 + result * result
 
 
 class Asin(Unary):
     op = "asin"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return rsqrt(1.0 - a * a)
 
 
 class Acos(Unary):
     op = "acos"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return neg(rsqrt(1.0 - a * a))
 
 
 class Atan(Unary):
     op = "atan"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return reciprocal(a * a + 1.0)
 
 
 class Sinh(Unary):
     op = "sinh"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return cosh(a)
 
 
 class Cosh(Unary):
     op = "cosh"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return sinh(a)
 
 
 class Asinh(Unary):
     op = "asinh"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return rsqrt(a * a + 1.0)
 
 
 class Acosh(Unary):
     op = "acosh"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return rsqrt(a * a - 1.0)
 
 
 class Atanh(Unary):
     op = "atanh"
 
-    def derivative(self, a, result):
+    def derivative(self, a):
         return reciprocal(1.0 - a * a)
 
 
@@ -981,9 +1010,13 @@ _round_values = _rounding("round", _round_half_even_values)
 
 def round_half_even(a, decimals=0):
     """Elementwise round to `decimals` places, halves to even (as PyTorch: round(x * 10**d)
-    / 10**d, or round(x / 10**-d) * 10**-d for negative d); gradient 0."""
-    if decimals == 0 or not a.dtype.is_floating_point:
+    / 10**d, or round(x / 10**-d) * 10**-d for negative d); gradient 0. decimals other
+    than 0 need a floating point tensor, as in PyTorch."""
+    if decimals == 0:
         return _round_values(a)
+    if not a.dtype.is_floating_point:
+        raise TypeError(f"round: decimals={decimals} is not implemented for {a.dtype.name} "
+                        "tensors; only floating point tensors round to decimal places")
     scale = 10.0 ** builtins.abs(decimals)
     if decimals > 0:
         return _round_values(a * scale) / scale
@@ -1053,8 +1086,11 @@ class Where(Function):
         return None, where(self.cond, grad, zero), where(self.cond, zero, grad)
 
 
-def where(cond, a, b):
-    """a where cond is True, else b; a and b may be tensors or Python scalars."""
+def where(cond, a=None, b=None):
+    """a where cond is True, else b; a and b may be tensors or Python scalars. With cond
+    alone, nonzero(cond, as_tuple=True), as torch.where(condition)."""
+    if a is None and b is None:
+        return nonzero(cond, as_tuple=True)
     if not isinstance(cond, Tensor) or cond.dtype is not bool_:
         raise TypeError(f"where: condition must be a bool tensor, got "
                         f"{getattr(cond, 'dtype', type(cond).__name__)}")
@@ -1076,7 +1112,10 @@ class Lerp(Function):
     grad * (end - a) to weight."""
 
     def forward(self, a, end, weight):
-        self.save_for_backward(a, end, weight)
+        # a's and end's gradients need only weight (so in-place writes to them are allowed)
+        needs_difference = weight.requires_grad
+        self.save_for_backward(a if needs_difference else None,
+                               end if needs_difference else None, weight)
         with no_grad():
             difference = end - a
             return where(absolute(weight) < 0.5, a + weight * difference,
@@ -1635,7 +1674,7 @@ def log_softmax(a, dim=None, dtype=None):
     if a.ndim == 0:
         return a - a
     moved = a.transpose(dim, -1) if dim != a.ndim - 1 else a
-    rows = LogSoftmax.apply(moved.reshape(-1, moved.shape[-1]))
+    rows = LogSoftmax.apply(moved.reshape(layout.numel(moved.shape[:-1]), moved.shape[-1]))
     result = rows.reshape(moved.shape)
     return result.transpose(dim, -1) if dim != a.ndim - 1 else result
 
@@ -1733,17 +1772,20 @@ def cross_entropy_of_rows(logits, target, reduction):
 
 class MatMul(Function):
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        # each side's gradient needs the other side: a constant factor saves nothing more
+        self.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
         batch = layout.broadcast_shapes(a.shape[:-2], b.shape[:-2], "matmul")
         return dispatch.matmul(a, b, batch + (a.shape[-2], b.shape[-1]))
 
     def backward(self, grad):
         a, b = self.saved_tensors
         needs_a, needs_b = (i is not None for i in self.inputs)
-        batch = grad.shape[:-2]   # the broadcast batch; autograd sums it back to a's, b's
-        return (dispatch.matmul(grad, dispatch.transposed(b), batch + a.shape[-2:])
+        # grad is (batch, m, n), the broadcast batch (autograd sums it back to a's, b's);
+        # only the side a gradient needs was saved, so the shapes come from grad and it
+        *batch, m, n = grad.shape
+        return (dispatch.matmul(grad, dispatch.transposed(b), (*batch, m, b.shape[-2]))
                 if needs_a else None,
-                dispatch.matmul(dispatch.transposed(a), grad, batch + b.shape[-2:])
+                dispatch.matmul(dispatch.transposed(a), grad, (*batch, a.shape[-1], n))
                 if needs_b else None)
 
     def differentiable_backward(self, grad):
@@ -2057,7 +2099,9 @@ class Diagonal(Function):
         dispatch.copy_into(grad, grad._strides, shape, grad_input, strides, offset)
         return grad_input
 
-    differentiable_backward = no_differentiable_backward
+    def differentiable_backward(self, grad):
+        zeros = dispatch.fill(0, self.input_shape, grad.dtype, grad._storage.backend)
+        return diagonal_scatter(zeros, grad, *self.choice)
 
 
 def diagonal(a, offset=0, dim1=0, dim2=1):
@@ -2959,11 +3003,13 @@ def nan_to_num(a, nan=0.0, posinf=None, neginf=None):
 
 
 def xlogy(a, b):
-    """a * log(b), 0 where a is 0 (unless b is nan), in floating point. Gradients are
-    PyTorch's except where a is 0 and b is 0 or inf (there 0 to both)."""
+    """a * log(b), 0.0 where a is 0 (unless b is nan), in floating point. Gradients are
+    PyTorch's except where a is 0 and b is <= 0 or inf (there 0 to both)."""
     a, b = _operands(a, b, "xlogy", _floating)
-    undefined = logical_and(a == 0, logical_or(b == 0, b == math.inf))  # 0 * (+-inf)
-    return where(undefined, 0.0, a * log(b))
+    product = a * log(b)
+    undefined = logical_and(a == 0, logical_or(b <= 0, b == math.inf))  # 0 * (-inf, nan, inf)
+    # + 0.0 makes the -0.0 of a = -0.0 the +0.0 PyTorch gives, keeping the gradient
+    return where(undefined, 0.0, where(a == 0, product + 0.0, product))
 
 
 def logaddexp(a, b):
@@ -3879,18 +3925,29 @@ class StridedView(Function):
         return dispatch.view_of(a, shape, strides, offset)
 
     def backward(self, grad):
+        per_position = self._zero_per_position(grad)
+        dispatch.index_put(per_position, self.output_positions, grad, accumulate=True)
+        return self._divided_where_shared(dispatch.take(per_position, self.input_positions))
+
+    def differentiable_backward(self, grad):
+        per_position = IndexPut.apply(self._zero_per_position(grad), grad,
+                                      (self.output_positions,), True)
+        return self._divided_where_shared(per_position[self.input_positions])
+
+    def _zero_per_position(self, grad):
+        """Zeros of grad's dtype, one per storage position the view or a reaches."""
         size = 1 + builtins.max([0, *self.output_positions.reshape(-1),
                                  *self.input_positions.reshape(-1)])
-        per_position = dispatch.fill(0, (size,), grad.dtype, grad._storage.backend)
-        dispatch.index_put(per_position, self.output_positions, grad, accumulate=True)
-        grad_input = dispatch.take(per_position, self.input_positions)
-        sharing = np.bincount(self.input_positions.reshape(-1), minlength=size)
-        if (sharing > 1).any():
-            grad_input = grad_input / make_tensor(sharing[self.input_positions], grad.dtype,
-                                                  backend=grad.backend)
-        return grad_input
+        return dispatch.fill(0, (size,), grad.dtype, grad._storage.backend)
 
-    differentiable_backward = no_differentiable_backward
+    def _divided_where_shared(self, grad_input):
+        """grad_input (a's shape) divided at each element by the number of a's elements
+        sharing its storage position."""
+        sharing = np.bincount(self.input_positions.reshape(-1))
+        if (sharing > 1).any():
+            grad_input = grad_input / make_tensor(sharing[self.input_positions],
+                                                  grad_input.dtype, backend=grad_input.backend)
+        return grad_input
 
 
 def _check_sizes(values, op_name, what):

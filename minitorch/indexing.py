@@ -1,12 +1,14 @@
 """Indexing with PyTorch's semantics: `a[key]` and `a[key] = value`.
 
 Basic items (ints, slices with positive steps, None, ...) only change the layout and
-give a view. Advanced items (integer or bool tensors, lists, numpy arrays) select
-arbitrary elements: the core computes the *storage position* of every selected
-element from the layout (index metadata, like strides, so it is done on the host),
-then one `take` kernel gathers them, or one `index_put` kernel scatters into them.
+give a view. Advanced items (integer or bool tensors, lists, tuples inside the key,
+numpy arrays) select arbitrary elements: the core computes the *storage position* of
+every selected element from the layout (index metadata, like strides, so it is done on
+the host), then one `take` kernel gathers them, or one `index_put` kernel scatters
+into them.
 """
 import numbers
+import warnings
 
 import numpy as np
 
@@ -52,7 +54,7 @@ def basic_view(shape, strides, offset, key):
     consumed = 0      # dims of the tensor the items index: None and ... index none
     ellipses = []
     for item in key if isinstance(key, tuple) else (key,):
-        if isinstance(item, (Tensor, list, np.ndarray, bool, np.bool_)):  # advanced: an array
+        if isinstance(item, (Tensor, list, tuple, np.ndarray, bool, np.bool_)):  # an array
             item = _as_index_array(item)
             consumed += item.ndim if item.dtype == np.bool_ else 1
         elif item is Ellipsis:
@@ -249,7 +251,22 @@ def _check_index_backends(a, key, op_name):
             _same_backend(a, item, op_name)
 
 
+def _as_key(key):
+    """key, except that a list of fewer than 32 items holding a sequence, tensor, slice,
+    None or ... is read as a tuple of items, as PyTorch 2.13 still does (with NumPy's old
+    heuristic, and its deprecation warning): a[[[0, 1], [1, 2]]] is a[[0, 1], [1, 2]]."""
+    if isinstance(key, list) and len(key) < 32 and any(
+            isinstance(item, (list, tuple, Tensor, np.ndarray, slice)) or item is None or
+            item is Ellipsis for item in key):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is "
+                      "deprecated; use a[tuple(seq)] instead of a[seq]", UserWarning,
+                      stacklevel=3)
+        return tuple(key)
+    return key
+
+
 def getitem(a, key):
+    key = _as_key(key)
     _check_index_backends(a, key, "getitem")
     return Index.apply(a, key)
 
@@ -312,6 +329,7 @@ class IndexPut(Function):
 def setitem(a, key, value):
     """a[key] = value in place; value is a tensor or Python scalar, broadcast and cast."""
     from .functions import _check_scalar, _same_backend, cast, check_inplace, record_inplace
+    key = _as_key(key)
     _check_index_backends(a, key, "setitem")
     if isinstance(value, Tensor):
         _same_backend(a, value, "setitem")

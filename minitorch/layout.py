@@ -10,15 +10,17 @@ _contiguous_layouts = {}  # shape -> (strides, numel); shapes repeat across a pr
 
 
 def contiguous_layout(shape):
-    """(row-major strides, number of elements) of a compact tensor of `shape`."""
+    """(row-major strides, number of elements) of a compact tensor of `shape`. As in
+    PyTorch, a size-0 dim counts as size 1 in the strides of the dims before it (zeros(4, 0)
+    has strides (1, 1)), so a stride is 0 only where a dim is expanded."""
     found = _contiguous_layouts.get(shape)
     if found is None:
         step = 1
         reversed_strides = []
         for size in reversed(shape):
             reversed_strides.append(step)
-            step *= size
-        found = (tuple(reversed(reversed_strides)), step)
+            step *= max(size, 1)
+        found = (tuple(reversed(reversed_strides)), math.prod(shape))
         if len(_contiguous_layouts) < 4096:
             _contiguous_layouts[shape] = found
     return found
@@ -34,7 +36,10 @@ def numel(shape):
 
 
 def is_contiguous(shape, strides):
-    """True when a tensor with this layout is row-major compact (size-1 dims ignored)."""
+    """True when a tensor with this layout is row-major compact (size-1 dims ignored); an
+    empty one always is, as in PyTorch, whatever its strides."""
+    if 0 in shape:
+        return True
     expected = 1
     for size, stride in zip(reversed(shape), reversed(strides)):
         if size != 1:
@@ -109,10 +114,14 @@ def normalize_dims(dims, ndim, op_name):
     """dim argument (None, int or tuple) as a sorted tuple of distinct dims."""
     if dims is None:
         return tuple(range(ndim))
+    # a 0-d tensor has no dim to reduce, but its dims are checked all the same
     if isinstance(dims, int):
-        return (normalize_dim(dims, ndim, op_name),) if ndim else ()
-    result = sorted({normalize_dim(d, ndim, op_name) for d in dims} if ndim else ())
-    if ndim and len(result) != len(dims):
+        dim = normalize_dim(dims, ndim, op_name)
+        return (dim,) if ndim else ()
+    result = sorted({normalize_dim(d, ndim, op_name) for d in dims})
+    if not ndim:
+        return ()
+    if len(result) != len(dims):
         raise ValueError(f"{op_name}: dimension {dims} appears more than once")
     return tuple(result)
 

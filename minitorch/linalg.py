@@ -120,7 +120,8 @@ def _lu_packed(a):
         below = cat([packed[..., k + 1:, :k], multipliers, trailing], -1)
         packed = cat([packed[..., :k + 1, :], below], -2)
     zero = _host(diagonal(packed, 0, -2, -1)) == 0
-    info = np.where(zero.any(-1), zero.argmax(-1) + 1, 0)
+    first_zero = zero.argmax(-1) if zero.shape[-1] else np.zeros(batch, np.int64)  # 0 x n
+    info = np.where(zero.any(-1), first_zero + 1, 0)
     return packed, order, pivots, info
 
 
@@ -548,7 +549,8 @@ def _tolerance(values, atol, rtol, shape):
     if rtol is None:
         rtol = 0.0 if atol is not None and np.any(np.asarray(atol) > 0) else \
             _eps(values) * max(shape[-2:])
-    largest = functions.amax(values, -1, keepdim=True) if values.shape[-1] else 0.0
+    largest = functions.amax(values, -1, keepdim=True) if values.shape[-1] else \
+        _constant(np.zeros(values.shape[:-1] + (1,)), values)
     return functions.maximum(largest * rtol, 0.0 if atol is None else atol)
 
 
@@ -623,9 +625,9 @@ def vecdot(x, y, *, dim=-1):
 
 def logdet(A):
     """log(det(A)) as torch.logdet: nan for a negative determinant, -inf for a singular
-    matrix."""
+    matrix. As PyTorch's, the gradient is 0 where the determinant is negative."""
     sign, logabsdet = slogdet(A)
-    return sign.log() + logabsdet
+    return where(sign < 0, math.nan, logabsdet)
 
 
 # ---- triangular systems and solves from factorizations ---------------------------------

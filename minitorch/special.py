@@ -73,26 +73,27 @@ _BERNOULLI = _bernoulli_numbers(27)
 
 class _Special(Function):
     """values(a) computed in float64 without a graph, cast back to a's dtype; backward:
-    grad * derivative(a, result), written with public ops (so it differentiates again)."""
+    grad * derivative(*saved), written with public ops (so it differentiates again).
+    saved holds a and/or the result, as `saves` ("input", "result") names them: what
+    PyTorch's formula saves, so that an in-place write to the other keeps backward valid."""
 
-    def forward(self, a, values, derivative):
+    def forward(self, a, values, derivative, saves):
         self.derivative = derivative
         with no_grad():
             result = cast(values(cast(a, float64)), a.dtype)
-        self.save_for_backward(a, result)
+        self.save_for_backward(*[a if saved == "input" else result for saved in saves])
         return result
 
     def backward(self, grad):
-        a, result = self.saved_tensors
-        return grad * self.derivative(a, result)
+        return grad * self.derivative(*self.saved_tensors)
 
 
-def _apply(op_name, a, values, derivative):
+def _apply(op_name, a, values, derivative, saves=("input",)):
     if not isinstance(a, Tensor):
         raise TypeError(f"{op_name}: expected a Tensor, got {type(a).__name__}")
     if not a.dtype.is_floating_point:
         a = cast(a, get_default_dtype())
-    return _Special.apply(a, values, derivative)
+    return _Special.apply(a, values, derivative, saves)
 
 
 # ---- the gamma family -------------------------------------------------------------------
@@ -200,12 +201,12 @@ def _polygamma_values(n):
 
 def lgamma(input):  # noqa: A002  (torch's argument name)
     """log |Gamma(x)| elementwise; inf at 0, -1, -2, ... and at +-inf. Gradient digamma."""
-    return _apply("lgamma", input, _lgamma_values, lambda x, result: digamma(x))
+    return _apply("lgamma", input, _lgamma_values, digamma)
 
 
 def digamma(input):  # noqa: A002
     """psi(x) = d/dx lgamma(x) elementwise. Gradient polygamma(1, x)."""
-    return _apply("digamma", input, _digamma_values, lambda x, result: polygamma(1, x))
+    return _apply("digamma", input, _digamma_values, lambda x: polygamma(1, x))
 
 
 def polygamma(n, input):  # noqa: A002
@@ -216,7 +217,7 @@ def polygamma(n, input):  # noqa: A002
     if n == 0:
         return digamma(input)
     return _apply("polygamma", input, _polygamma_values(int(n)),
-                  lambda x, result: polygamma(n + 1, x))
+                  lambda x: polygamma(n + 1, x))
 
 
 class _Zeta(Function):
@@ -379,41 +380,45 @@ def erfc(input):  # noqa: A002
     """1 - erf(x) without cancellation (full relative accuracy in the tail). Gradient
     -2/sqrt(pi) exp(-x^2)."""
     return _apply("erfc", input, _erfc_values,
-                  lambda x, result: exp(-(x * x)) * (-2.0 / _SQRT_PI))
+                  lambda x: exp(-(x * x)) * (-2.0 / _SQRT_PI))
 
 
 def erfcx(input):  # noqa: A002
     """The scaled complementary error function exp(x^2) erfc(x). Gradient
     2x erfcx(x) - 2/sqrt(pi)."""
     return _apply("erfcx", input, _erfcx_values,
-                  lambda x, result: 2.0 * x * result - 2.0 / _SQRT_PI)
+                  lambda x, result: 2.0 * x * result - 2.0 / _SQRT_PI,
+                  saves=("input", "result"))
 
 
 def erfinv(input):  # noqa: A002
     """The inverse of erf on [-1, 1] (+-inf at +-1, nan outside). Gradient
     sqrt(pi)/2 exp(erfinv(y)^2)."""
     return _apply("erfinv", input, _erfinv_values,
-                  lambda y, result: exp(result * result) * (_SQRT_PI / 2))
+                  lambda result: exp(result * result) * (_SQRT_PI / 2),
+                  saves=("result",))
 
 
 def ndtr(input):  # noqa: A002
     """The standard normal CDF, erfc(-x / sqrt(2)) / 2 (full relative accuracy in the
     lower tail). Gradient exp(-x^2 / 2) / sqrt(2 pi)."""
     return _apply("ndtr", input, _ndtr_values,
-                  lambda x, result: exp(-0.5 * x * x) / math.sqrt(2 * math.pi))
+                  lambda x: exp(-0.5 * x * x) / math.sqrt(2 * math.pi))
 
 
 def ndtri(input):  # noqa: A002
     """The inverse of ndtr on [0, 1] (-inf at 0, inf at 1, nan outside), accurate for p
     near 0 and near 1. Gradient sqrt(2 pi) exp(ndtri(p)^2 / 2)."""
     return _apply("ndtri", input, _ndtri_values,
-                  lambda p, result: exp(0.5 * result * result) * math.sqrt(2 * math.pi))
+                  lambda result: exp(0.5 * result * result) * math.sqrt(2 * math.pi),
+                  saves=("result",))
 
 
 def log_ndtr(input):  # noqa: A002
     """log(ndtr(x)) without underflow. Gradient exp(-x^2/2 - log_ndtr(x)) / sqrt(2 pi)."""
     return _apply("log_ndtr", input, _log_ndtr_values,
-                  lambda x, result: exp(-0.5 * x * x - result) / math.sqrt(2 * math.pi))
+                  lambda x, result: exp(-0.5 * x * x - result) / math.sqrt(2 * math.pi),
+                  saves=("input", "result"))
 
 
 # ---- entropy and xlog1py ----------------------------------------------------------------
@@ -429,7 +434,7 @@ def _entr_values(x):
 def entr(input):  # noqa: A002
     """The elementwise entropy term -x log x (0 at 0, -inf for x < 0). Gradient
     -(log x + 1)."""
-    return _apply("entr", input, _entr_values, lambda x, result: -(log(x) + 1.0))
+    return _apply("entr", input, _entr_values, lambda x: -(log(x) + 1.0))
 
 
 def xlog1py(input, other):  # noqa: A002
@@ -489,25 +494,28 @@ def _bessel_i1_derivative(x, result, i0_like, scaled):
 
 def i0(input):  # noqa: A002
     """The modified Bessel function of the first kind, order 0. Gradient i1."""
-    return _apply("i0", input, _bessel_values(0, False), lambda x, result: i1(x))
+    return _apply("i0", input, _bessel_values(0, False), i1)
 
 
 def i0e(input):  # noqa: A002
     """exp(-|x|) i0(x). Gradient i1e(x) - sign(x) i0e(x)."""
     return _apply("i0e", input, _bessel_values(0, True),
-                  lambda x, result: i1e(x) - sign(x) * result)
+                  lambda x, result: i1e(x) - sign(x) * result,
+                  saves=("input", "result"))
 
 
 def i1(input):  # noqa: A002
     """The modified Bessel function of the first kind, order 1. Gradient i0 - i1/x."""
     return _apply("i1", input, _bessel_values(1, False),
-                  lambda x, result: _bessel_i1_derivative(x, result, i0, False))
+                  lambda x, result: _bessel_i1_derivative(x, result, i0, False),
+                  saves=("input", "result"))
 
 
 def i1e(input):  # noqa: A002
     """exp(-|x|) i1(x). Gradient i0e - i1e (sign(x) + 1/x)."""
     return _apply("i1e", input, _bessel_values(1, True),
-                  lambda x, result: _bessel_i1_derivative(x, result, i0e, True))
+                  lambda x, result: _bessel_i1_derivative(x, result, i0e, True),
+                  saves=("input", "result"))
 
 
 # ---- the regularized incomplete gamma functions ---------------------------------------

@@ -72,8 +72,8 @@ class MinMax:
 
 def aminmax(a, *, dim=None, keepdim=False):
     """(amin, amax) over dim (None: every element), each with amin's and amax's
-    gradient rules. An empty reduction is refused."""
-    if a.numel() == 0:
+    gradient rules. Reducing an empty dim is refused (other dims may be empty)."""
+    if any(a.shape[d] == 0 for d in _reduction_dims(dim, a.ndim, "aminmax")):
         raise RuntimeError(f"aminmax: cannot reduce an empty tensor (shape "
                            f"{format_shape(a.shape)})")
     return MinMax(amin(a, dim, keepdim), amax(a, dim, keepdim))

@@ -165,7 +165,10 @@ def _check_like(kernel, reference, **buffers):
 
 
 def _is_row_major(handle):
-    """True when handle's elements are row-major without gaps (size-1 dims ignored)."""
+    """True when handle's elements are row-major without gaps (size-1 dims ignored); an
+    empty handle reaches no element, so it always is."""
+    if 0 in handle.shape:
+        return True
     expected = 1
     for size, stride in zip(reversed(handle.shape), reversed(handle.strides)):
         if size != 1 and stride != expected:

@@ -56,6 +56,14 @@ def _pow(x, y, out):
     np.copyto(out, 0, where=negative & (np.abs(x) != 1))
 
 
+def _remainder(x, y, out):
+    """np.remainder, but a zero result keeps x's sign (numpy gives it y's), as PyTorch's
+    C fmod-based remainder does: -0.0 % 2 and 4.0 % -2 are -0.0 and 0.0."""
+    np.remainder(x, y, out=out)
+    if out.dtype.kind == "f":
+        np.copysign(out, x, out=out, where=out == 0)
+
+
 UNARY = {"neg": np.negative, "abs": np.abs, "sign": _sign, "exp": np.exp, "log": np.log,
          "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
          "sigmoid": _sigmoid, "relu": _relu, "tan": np.tan, "asin": np.arcsin,
@@ -63,7 +71,7 @@ UNARY = {"neg": np.negative, "abs": np.abs, "sign": _sign, "exp": np.exp, "log":
          "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
          "bitwise_not": np.invert}
 BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
-          "floordiv": np.floor_divide, "mod": np.remainder, "pow": _pow,
+          "floordiv": np.floor_divide, "mod": _remainder, "pow": _pow,
           "maximum": np.maximum, "minimum": np.minimum, "eq": np.equal, "ne": np.not_equal,
           "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
           "atan2": np.arctan2, "fmod": np.fmod, "bitwise_and": np.bitwise_and,

@@ -183,6 +183,16 @@ def _float_fmod(x, y):
         return math.nan
 
 
+def _float_remainder(x, y):
+    """Python's x % y, but a zero result keeps x's sign (Python gives it y's), as
+    PyTorch's C fmod-based remainder does; nan for y == 0."""
+    try:
+        remainder = x % y
+    except ZeroDivisionError:
+        return math.nan
+    return math.copysign(0.0, x) if remainder == 0 else remainder
+
+
 def _int_fmod(x, y):
     """x - trunc(x / y) * y, with the sign of x; y == 0 raises ZeroDivisionError."""
     remainder = abs(x) % abs(y)
@@ -214,7 +224,7 @@ _FLOAT_BINARY = {
     **_COMMON_BINARY, "pow": _float_pow,
     "div": _by_float_zero(operator.truediv, _signed_inf),
     "floordiv": _by_float_zero(operator.floordiv, _signed_inf),
-    "mod": _by_float_zero(operator.mod, lambda x, y: math.nan),
+    "mod": _float_remainder,
     "atan2": math.atan2, "fmod": _float_fmod,
 }
 # Integer floordiv, mod and fmod by zero raise ZeroDivisionError, as in torch; `binary`

@@ -55,6 +55,7 @@ class FunctionCtx(Function):
         self.needs_input_grad = ()
         self.argument_count = 0
         self.edge_positions = ()   # the position among forward's arguments of each edge
+        self.edge_metas = ()       # per edge: its argument's (shape, dtype), None if absent
         self.outputs_meta = ()     # per output: (shape, dtype, backend), None if no tensor
 
     def name(self):
@@ -106,7 +107,31 @@ class FunctionCtx(Function):
                 raise RuntimeError(f"function {self.name()} returned a gradient different "
                                    f"than None at position {position + 1}, but the "
                                    "corresponding forward input was not a Tensor")
-        return tuple([gradients[position] for position in self.edge_positions])
+        return tuple([self._checked_gradient(gradients[position], position, meta)
+                      for position, meta in zip(self.edge_positions, self.edge_metas)])
+
+    def _checked_gradient(self, gradient, position, meta):
+        """The user's gradient of the input described by meta = (shape, dtype) (None for an
+        absent input), as PyTorch validates it: a tensor of a shape the input's broadcasts
+        to (the engine sums it back to the input's), cast to the input's dtype."""
+        if gradient is None or meta is None:
+            return gradient
+        if not _is_tensor(gradient):
+            raise RuntimeError(f"function {self.name()} returned a {type(gradient).__name__} "
+                               f"as the gradient at index {position}: expected a Tensor "
+                               "or None")
+        shape, dtype = meta
+        if not _expands_to(shape, gradient.shape):
+            raise RuntimeError(f"function {self.name()} returned an invalid gradient at index "
+                               f"{position} - got {list(gradient.shape)} but expected shape "
+                               f"compatible with {list(shape)}")
+        return gradient if gradient.dtype is dtype else gradient.to(dtype)
+
+
+def _expands_to(shape, target):
+    """Whether a tensor of shape broadcasts to target."""
+    return len(shape) <= len(target) and all(
+        size in (1, full) for size, full in zip(reversed(shape), reversed(target)))
 
 
 def _zeros(meta):
@@ -192,6 +217,9 @@ def _apply(cls, *args, **kwargs):
         ctx.inputs = _edges(args)   # before forward, whose in-place writes rebase inputs
         ctx.edge_positions = tuple([position for position, a in enumerate(args)
                                     if a is None or _is_tensor(a)])
+        ctx.edge_metas = tuple([None if args[position] is None else
+                                (args[position].shape, args[position].dtype)
+                                for position in ctx.edge_positions])
         ctx.argument_count = len(args)
         ctx.hooks = None
         if _anomaly_enabled[0]:

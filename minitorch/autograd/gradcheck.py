@@ -22,10 +22,12 @@ def _float_outputs(func, inputs):
                  if hasattr(out, "_storage") and out.dtype.is_floating_point)
 
 
-def _numerical_jacobians(func, inputs, position, eps):
-    """For each float output, d output / d inputs[position] by central differences: a
-    (input numel, output numel) tensor, one row per perturbed element."""
+def _numerical_jacobians(func, inputs, position, eps, outputs):
+    """For each of the float outputs, d output / d inputs[position] by central
+    differences: a (input numel, output numel) tensor, one row per perturbed element."""
     given = inputs[position]
+    if given.numel() == 0:
+        return [given.new_zeros((0, output.numel())) for output in outputs]
     columns = []
     for k in range(given.numel()):
         values = []
@@ -98,14 +100,21 @@ def _analytical_jacobian(outputs, given):
 
 
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              fast_mode=False, check_forward_ad=False, check_batched_grad=False):
+              nondet_tol=0.0, check_backward_ad=True, fast_mode=False,
+              check_forward_ad=False, check_batched_grad=False):
     """True when, for every floating output of func(*inputs) and every input tensor that
     requires grad, the Jacobian backward computes is within atol + rtol * |numerical|
     of the central-difference one (inputs perturbed by +-eps). Otherwise raises
     GradcheckError naming the output and input and showing both Jacobians, or returns
     False with raise_exception=False. fast_mode=True compares one random projection
     v^T J u of each Jacobian instead (see _fast_mismatch), as torch's fast mode. Meant
-    for float64 inputs (others warn: their rounding swamps the differences)."""
+    for float64 inputs (others warn: their rounding swamps the differences). Each
+    Jacobian from backward is computed twice (slow mode), and the two must agree within
+    nondet_tol (backward must be reentrant). check_backward_ad=False checks nothing
+    (refused: minitorch has no forward-mode check to run instead)."""
+    if not check_backward_ad:
+        raise ValueError("gradcheck(): expected at least one of check_forward_ad or "
+                         "check_backward_ad to be True (minitorch checks backward only)")
     for option, value in (("check_forward_ad", check_forward_ad),
                           ("check_batched_grad", check_batched_grad)):
         if value:
@@ -116,9 +125,15 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     if not checked:
         raise ValueError("gradcheck(): expected at least one input tensor to require grad")
     for position in checked:
-        if inputs[position].dtype.name != "float64":
+        given = inputs[position]
+        if given.numel() and any(stride == 0 and size > 1
+                                 for size, stride in zip(given.shape, given.stride())):
+            raise RuntimeError(f"gradcheck(): input {position} has a dimension with stride 0 "
+                               "(an expanded tensor): its elements share memory, so they "
+                               "cannot be perturbed one at a time; pass .contiguous()")
+        if given.dtype.name != "float64":
             warnings.warn(f"gradcheck(): input {position} requires grad and is "
-                          f"{inputs[position].dtype.name}, not float64; the check will "
+                          f"{given.dtype.name}, not float64; the check will "
                           "likely fail", UserWarning, stacklevel=2)
     outputs = _float_outputs(func, inputs)
     for position in checked:
@@ -133,9 +148,18 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 f"gradcheck(): Jacobian mismatch for output {index} with respect to "
                 f"input {position} (fast mode, the projection v^T J u),\n"
                 f"numerical:{numerical}\nanalytical:{analytical}\n")
-        numerical = _numerical_jacobians(func, inputs, position, eps)
+        numerical = _numerical_jacobians(func, inputs, position, eps, outputs)
         for index, output in enumerate(outputs):
             analytical = _analytical_jacobian(output, inputs[position])
+            again = _analytical_jacobian(output, inputs[position])
+            if not bool(((again - analytical).abs() <= nondet_tol).all()):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(
+                    f"gradcheck(): backward is not reentrant for output {index} with "
+                    f"respect to input {position}: two passes gave Jacobians further "
+                    f"apart than nondet_tol={nondet_tol},\nfirst:{analytical}\n"
+                    f"second:{again}\n")
             expected = numerical[index].to(analytical.dtype)
             within = (analytical - expected).abs() <= atol + rtol * expected.abs()
             if not bool(within.all()):
@@ -148,11 +172,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, fast_mode=False):
+                  raise_exception=True, nondet_tol=0.0, fast_mode=False):
     """gradcheck of the gradients of func: the function from (inputs, grad_outputs) to
     the vector-Jacobian products of func's float outputs weighted by grad_outputs (by
     default random normal ones that require grad), computed with create_graph=True.
-    fast_mode as in gradcheck."""
+    nondet_tol and fast_mode as in gradcheck."""
     from ..creation import randn
     inputs = _tensor_tuple(inputs)
     outputs = _float_outputs(func, inputs)
@@ -174,4 +198,5 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         return tuple(product for product in products if product is not None)
 
     return gradcheck(vector_jacobian_products, inputs + grad_outputs, eps=eps, atol=atol,
-                     rtol=rtol, raise_exception=raise_exception, fast_mode=fast_mode)
+                     rtol=rtol, raise_exception=raise_exception, nondet_tol=nondet_tol,
+                     fast_mode=fast_mode)

@@ -84,11 +84,18 @@ def _run_hooks(hooks, grad):
     for hook in tuple(hooks.values()):   # a hook may remove itself
         result = hook(grad)
         if result is not None:
+            name = getattr(hook, '__name__', hook)
+            if not hasattr(result, "_storage"):   # autograd cannot import the Tensor class
+                raise TypeError(f"hook {name!r} returned a {type(result).__name__}: "
+                                "expected a Tensor (or None)")
             if tuple(result.shape) != tuple(grad.shape):
                 raise RuntimeError(
-                    f"hook {getattr(hook, '__name__', hook)!r} has changed the size of value: "
-                    f"it returned shape {tuple(result.shape)} for a gradient of shape "
-                    f"{tuple(grad.shape)}")
+                    f"hook {name!r} has changed the size of value: it returned shape "
+                    f"{tuple(result.shape)} for a gradient of shape {tuple(grad.shape)}")
+            if result.dtype is not grad.dtype:
+                raise RuntimeError(f"hook {name!r} has changed the type of value: it "
+                                   f"returned {result.dtype.name} for a gradient of "
+                                   f"{grad.dtype.name}")
             grad = result
     return grad
 
