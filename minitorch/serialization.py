@@ -28,6 +28,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .creation import tensor as make_tensor
+from .devices import check_device
 from .nn.parameter import Parameter
 from .tensor import Tensor
 
@@ -139,10 +140,17 @@ def _written_by_torch(names):
     return any(name == "data.pkl" or name.endswith("/data.pkl") for name in names)
 
 
-def load(f, backend=None):
+def load(f, map_location=None, *, backend=None, weights_only=True):
     """Read what save() wrote, from a path or binary file object. Tensors are made on
     `backend` (default: the current one). Never unpickles or runs code from the file;
-    a file written by torch.save is reported with how to convert it."""
+    a file written by torch.save is reported with how to convert it.
+
+    map_location and weights_only are torch.load's: as every backend is CPU memory,
+    map_location may only name the CPU (a device, a device string, or a dict whose
+    values do), and loading only ever reads weights, whatever weights_only says."""
+    locations = map_location.values() if isinstance(map_location, Mapping) else (map_location,)
+    for location in locations:
+        check_device(location, "load")
     source = os.fspath(f) if isinstance(f, (str, os.PathLike)) else "the file"
     try:
         archive = np.load(f, allow_pickle=False)

@@ -60,10 +60,12 @@ def test_assignment_registers_parameters_and_submodules_in_order():
 
 def test_reassigning_an_attribute_moves_it_between_registries():
     model = nn.Module()
-    model.thing = nn.Parameter(minitorch.zeros(2))
     model.thing = nn.ReLU()
     assert list(model.named_parameters()) == [] and list(model.children()) == [model.thing]
     model.thing = nn.Parameter(minitorch.zeros(2))
+    assert list(model.children()) == [] and len(list(model.parameters())) == 1
+    with pytest.raises(TypeError, match="thing"):   # as torch: a parameter's name takes
+        model.thing = nn.ReLU()                     # only a Parameter or None
     assert list(model.children()) == [] and len(list(model.parameters())) == 1
     del model.thing
     assert list(model.parameters()) == []

@@ -258,8 +258,8 @@ def test_bad_arguments_are_refused_at_construction():
         nn.RNN(3, 4, nonlinearity="gelu")
     with pytest.raises(ValueError, match="RNNCell: unknown nonlinearity 'sigmoid'"):
         nn.RNNCell(3, 4, nonlinearity="sigmoid")
-    with pytest.raises(NotImplementedError, match="LSTM: proj_size"):
-        nn.LSTM(3, 4, proj_size=2)
+    with pytest.raises(ValueError, match="LSTM: proj_size has to be smaller"):
+        nn.LSTM(3, 4, proj_size=4)
     with pytest.raises(ValueError, match="GRU: num_layers must be a positive int"):
         nn.GRU(3, 4, num_layers=0)
     with pytest.raises(ValueError, match="GRU: dropout must be a number between 0 and 1"):

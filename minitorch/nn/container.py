@@ -314,5 +314,12 @@ class ParameterDict(_Dict):
         if parameters is not None:
             self.update(parameters)
 
+    def update(self, parameters):
+        """As ModuleDict.update, except that a plain mapping (not an OrderedDict or a
+        ParameterDict) is taken in sorted key order, as torch's ParameterDict does."""
+        if isinstance(parameters, Mapping) and not isinstance(parameters, OrderedDict):
+            parameters = sorted(parameters.items())
+        super().update(parameters)
+
     def _put(self, key, value):
         self.register_parameter(key, _as_parameter(type(self).__name__, value))

@@ -1144,12 +1144,19 @@ def softplus(input, beta=1.0, threshold=20.0):
     return functions.where(scaled > threshold, input, smooth)
 
 
+def _in_dtype_of(x, *scalars):
+    """The scalar arguments of an activation, truncated to ints for an integer x: torch
+    casts them to x's dtype, so the result keeps it."""
+    return scalars if x.dtype.is_floating_point else tuple(int(value) for value in scalars)
+
+
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clamped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere
     (at the bounds too, as PyTorch's hardtanh_backward)."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} cannot be greater than max_val "
                          f"{max_val}")
+    min_val, max_val = _in_dtype_of(input, min_val, max_val)
     def clamped(x):
         return functions.where(x <= min_val, min_val, functions.where(x >= max_val, max_val, x))
 
@@ -1192,6 +1199,7 @@ def softmin(x, dim=None, *, dtype=None):
 def threshold(x, threshold, value, inplace=False):
     """x where x > threshold, else value (nan stays nan); the gradient is 1 where x >
     threshold, 0 elsewhere."""
+    threshold, value = _in_dtype_of(x, threshold, value)
     return _inplace_result(x, lambda source: _piecewise_linear(
         source, lambda a: functions.where(a <= threshold, value, a),
         lambda grad, a: functions.where(a <= threshold, 0.0, grad)), inplace)
@@ -1432,13 +1440,21 @@ def _padding_index(padding_idx, num_embeddings, op_name):
     return padding_idx % num_embeddings
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
     """The rows weight[input] for an int64 index tensor of any shape: result shape
     input.shape + (embedding_dim,). Repeated indices add up their gradients; the row
-    padding_idx, where looked up, passes no gradient to weight."""
+    padding_idx, where looked up, passes no gradient to weight. max_norm first
+    renormalises, in place, the rows input names (see _renorm_rows_). Refused:
+    scale_grad_by_freq and sparse gradients (NotImplementedError)."""
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are "
+                                  "not supported")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D, got {format_shape(weight.shape)}")
     positions = functions._index_positions(weight, input, weight.shape[0], "embedding")
+    if max_norm is not None:
+        _renorm_rows_(weight, positions.reshape(-1), max_norm, norm_type)
     rows = weight[positions]
     padding_idx = _padding_index(padding_idx, weight.shape[0], "embedding")
     if padding_idx is not None:

@@ -1,6 +1,6 @@
 """Module: the base class of layers and models, with PyTorch's registration rules."""
 from collections import OrderedDict
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import List, NamedTuple
 
 import warnings
@@ -299,9 +299,12 @@ class Module:
         return False
 
     def __setattr__(self, name, value):
-        if isinstance(value, (Parameter, Module)):
-            self._register(name, value, "_modules" if isinstance(value, Module)
-                           else "_parameters")
+        if isinstance(value, Parameter):
+            self._register(name, value, "_parameters")
+            return
+        # a module over a parameter's name is refused below, as in torch
+        if isinstance(value, Module) and name not in self.__dict__.get("_parameters", ()):
+            self._register(name, value, "_modules")
             return
         for key, kind, accepts in _KINDS:
             registry = self.__dict__.get(key)
@@ -630,6 +633,9 @@ class Module:
         Each module's load_state_dict pre-hooks run first, parents first, on a copy of
         state_dict they may change; its post-hooks run after a successful load.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected state_dict to be dict-like, got "
+                            f"{type(state_dict).__name__}")
         state_dict = OrderedDict(state_dict)
         missing, unexpected, errors = [], [], []
         modules = list(self._named_state_modules())

@@ -16,8 +16,10 @@ stack, cat), so it runs and differentiates on every backend with no kernel of it
    sequences advance, so the others keep the state of their true last step.
 
 Gate order follows PyTorch (LSTM: i, f, g, o; GRU: r, z, n), so weights load to and from
-torch state dicts unchanged. proj_size (LSTM projections) is not supported.
+torch state dicts unchanged. An LSTM with proj_size multiplies each new hidden state by
+its weight_hr (proj_size, H), as torch's does.
 """
+import functools
 import math
 import warnings
 
@@ -44,13 +46,15 @@ def _rnn_relu_step(projected, state, weight_hh, bias_hh):
     return (functions.relu(projected + F.linear(state[0], weight_hh, bias_hh)),)
 
 
-def _lstm_step(projected, state, weight_hh, bias_hh):
+def _lstm_step(projected, state, weight_hh, bias_hh, weight_hr=None):
     """i, f, g, o = W_ih x + b_ih + W_hh h + b_hh split in four (i, f, o through sigmoid,
-    g through tanh); c' = f * c + i * g, h' = o * tanh(c'). The state is (h, c)."""
+    g through tanh); c' = f * c + i * g, h' = o * tanh(c'), then h' = W_hr h' when
+    weight_hr (proj_size, H) is given. The state is (h, c)."""
     h, c = state
     i, f, g, o = functions.chunk(projected + F.linear(h, weight_hh, bias_hh), 4, -1)
     c = functions.sigmoid(f) * c + functions.sigmoid(i) * functions.tanh(g)
-    return functions.sigmoid(o) * functions.tanh(c), c
+    h = functions.sigmoid(o) * functions.tanh(c)
+    return (h if weight_hr is None else F.linear(h, weight_hr)), c
 
 
 def _gru_step(projected, state, weight_hh, bias_hh):
@@ -93,13 +97,16 @@ def _rnn_mode(nonlinearity, layer_name):
 
 # ---- parameters and checks shared by the modules and the cells --------------------------
 
-def _add_weights(module, suffix, input_size, hidden_size, gates, bias, dtype, backend):
-    """Register weight_ih{suffix} (gates * H, input_size), weight_hh{suffix} (gates * H, H),
-    bias_ih{suffix} and bias_hh{suffix} (gates * H,; None with bias=False), in torch's
-    order."""
+def _add_weights(module, suffix, input_size, hidden_size, gates, bias, dtype, backend,
+                 proj_size=0):
+    """Register weight_ih{suffix} (gates * H, input_size), weight_hh{suffix} (gates * H,
+    proj_size or H), bias_ih{suffix} and bias_hh{suffix} (gates * H,; None with
+    bias=False) and, with proj_size, weight_hr{suffix} (proj_size, H), in torch's order."""
     rows = gates * hidden_size
-    shapes = {"weight_ih": (rows, input_size), "weight_hh": (rows, hidden_size),
+    shapes = {"weight_ih": (rows, input_size), "weight_hh": (rows, proj_size or hidden_size),
               "bias_ih": (rows,), "bias_hh": (rows,)}
+    if proj_size:
+        shapes["weight_hr"] = (proj_size, hidden_size)
     for name, shape in shapes.items():
         module.register_parameter(name + suffix, Parameter(
             creation.empty(*shape, dtype=dtype, backend=backend))
@@ -138,21 +145,21 @@ def _check_input(input, ranks, input_size, weight, layer_name):
                         f"input.to(dtype))")
 
 
-def _initial_state(hx, states, shape, like, layer_name):
-    """The initial state as a tuple of `states` tensors of `shape`: zeros like `like`
-    when hx is None, else hx (a tensor, or for LSTM a pair (h, c)) after checking its
-    shapes, dtype and backend."""
+def _initial_state(hx, shapes, like, layer_name):
+    """The initial state as a tuple of tensors, one of each shape in `shapes`: zeros like
+    `like` when hx is None, else hx (a tensor, or for LSTM a pair (h, c)) after checking
+    its shapes, dtype and backend."""
     if hx is None:
-        zeros = creation.zeros(*shape, dtype=like.dtype, backend=like.backend)
-        return (zeros,) * states
-    if states == 1:
+        return tuple(creation.zeros(*shape, dtype=like.dtype, backend=like.backend)
+                     for shape in shapes)
+    if len(shapes) == 1:
         given, names = (hx,), ("hx",)
     else:
         if not isinstance(hx, (tuple, list)) or len(hx) != 2:
             raise TypeError(f"{layer_name}: hx must be a tuple (h_0, c_0), got "
                             f"{type(hx).__name__}")
         given, names = tuple(hx), ("h_0", "c_0")
-    for name, tensor in zip(names, given):
+    for name, tensor, shape in zip(names, given, shapes):
         if tensor.shape != shape:
             raise ValueError(f"{layer_name}: expected {name} of shape {format_shape(shape)} "
                              f"for input {format_shape(like.shape)}, got "
@@ -170,14 +177,15 @@ class RNNBase(Module):
     """What RNN, LSTM and GRU share: parameters, checks and the layer/direction/time loop.
 
     Parameters (torch's names and shapes; gates = 1, 4, 3 for RNN, LSTM, GRU; D = 2 when
-    bidirectional, else 1): for layer k and each direction (suffix '_lk', then
-    '_lk_reverse'), weight_ih (gates * H, input_size for k = 0 else D * H), weight_hh
-    (gates * H, H) and, with bias, bias_ih and bias_hh (gates * H,). Input (L, N, H_in),
-    or (N, L, H_in) with batch_first, or unbatched (L, H_in); initial state
-    (num_layers * D, N, H), or (num_layers * D, H) for unbatched input, zeros when not
-    given. Dropout (training mode only) is applied to every layer's output but the last.
-    The input may also be a PackedSequence (batch_first does not apply to it); see
-    forward.
+    bidirectional, else 1; H_out = proj_size or H): for layer k and each direction (suffix
+    '_lk', then '_lk_reverse'), weight_ih (gates * H, input_size for k = 0 else
+    D * H_out), weight_hh (gates * H, H_out), with bias, bias_ih and bias_hh (gates * H,)
+    and, with proj_size (LSTM only, below H), weight_hr (proj_size, H). Input
+    (L, N, H_in), or (N, L, H_in) with batch_first, or unbatched (L, H_in); initial
+    hidden state (num_layers * D, N, H_out) (LSTM's cell state: H in place of H_out), or
+    without N for unbatched input, zeros when not given. Dropout (training mode only) is
+    applied to every layer's output but the last. The input may also be a
+    PackedSequence (batch_first does not apply to it); see forward.
     """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
@@ -192,27 +200,46 @@ class RNNBase(Module):
                 not 0.0 <= dropout <= 1.0:
             raise ValueError(f"{name}: dropout must be a number between 0 and 1, got "
                              f"{dropout!r}")
-        if proj_size != 0:
-            raise NotImplementedError(f"{name}: proj_size (LSTM projections) is not "
-                                      f"supported, got proj_size={proj_size!r}")
+        if not isinstance(proj_size, int) or isinstance(proj_size, bool) or proj_size < 0:
+            raise ValueError(f"{name}: proj_size should be a positive integer or zero to "
+                             f"disable projections, got {proj_size!r}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size, got "
+                             f"proj_size={proj_size}, hidden_size={hidden_size}")
+        if proj_size and mode != "LSTM":
+            raise ValueError(f"{name}: proj_size is only supported for LSTM")
         if dropout > 0 and num_layers == 1:
             warnings.warn(f"{name}: dropout is applied between recurrent layers, so "
                           f"dropout={dropout} has no effect with num_layers=1", UserWarning)
         self.mode = mode
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first = bias, batch_first
-        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        self.dropout, self.bidirectional = float(dropout), bidirectional
+        self.proj_size = proj_size
         gates = _KINDS[mode][0]
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * self._directions
+            layer_input = input_size if layer == 0 else self._output_size * self._directions
             for suffix in self._suffixes(layer):
                 _add_weights(self, suffix, layer_input, hidden_size, gates, bias, dtype,
-                             backend)
+                             backend, proj_size)
         self.reset_parameters()
 
     @property
     def _directions(self):
         return 2 if self.bidirectional else 1
+
+    @property
+    def _output_size(self):
+        """The size of each direction's hidden state (and output): proj_size or H."""
+        return self.proj_size or self.hidden_size
+
+    def _state_shapes(self, batch):
+        """The shapes of the state tensors (h, and c for LSTM) for `batch` sequences
+        (None: unbatched)."""
+        batch = () if batch is None else (batch,)
+        layers = (self.num_layers * self._directions,)
+        shapes = (layers + batch + (self._output_size,), layers + batch + (self.hidden_size,))
+        return shapes[:_KINDS[self.mode][2]]
 
     def _suffixes(self, layer):
         return (f"_l{layer}", f"_l{layer}_reverse")[:self._directions]
@@ -227,11 +254,19 @@ class RNNBase(Module):
         return tuple(getattr(self, name + suffix)
                      for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
 
+    def _step(self, suffix):
+        """The step function of one layer and direction: the mode's, projecting by that
+        direction's weight_hr when the LSTM has proj_size."""
+        step = _KINDS[self.mode][1]
+        if self.proj_size:
+            return functools.partial(step, weight_hr=getattr(self, "weight_hr" + suffix))
+        return step
+
     def forward(self, input, hx=None):
         """(output, h_n) for RNN and GRU, (output, (h_n, c_n)) for LSTM: output
-        (L, N, D * H) (batch_first: (N, L, D * H); unbatched: (L, D * H)) holds the last
-        layer's hidden state at every step, both directions concatenated; h_n and c_n
-        (num_layers * D, N, H) (unbatched: (num_layers * D, H)) the final states.
+        (L, N, D * H_out) (batch_first: (N, L, D * H_out); unbatched: (L, D * H_out))
+        holds the last layer's hidden state at every step, both directions concatenated;
+        h_n and c_n the final states, of the initial states' shapes.
 
         Given a PackedSequence, output is a PackedSequence of the same batch_sizes and
         indices, and each sequence's final states are those of its last real step (of
@@ -248,9 +283,8 @@ class RNNBase(Module):
             raise ValueError(f"{name}: expected a sequence of at least one step, got input "
                              f"{format_shape(input.shape)}")
         states = _KINDS[self.mode][2]
-        state_shape = (self.num_layers * self._directions,) + \
-            ((x.shape[1],) if batched else ()) + (self.hidden_size,)
-        initial = _initial_state(hx, states, state_shape, input, name)
+        initial = _initial_state(hx, self._state_shapes(x.shape[1] if batched else None),
+                                 input, name)
         if not batched:
             initial = tuple(tensor.unsqueeze(1) for tensor in initial)
         steps, batch = x.shape[:2]
@@ -275,8 +309,7 @@ class RNNBase(Module):
         if sum(sizes) != data.shape[0]:
             raise ValueError(f"{name}: a PackedSequence's batch_sizes add up to {sum(sizes)} "
                              f"but its data has {data.shape[0]} rows")
-        state_shape = (self.num_layers * self._directions, sizes[0], self.hidden_size)
-        initial = _initial_state(hx, _KINDS[self.mode][2], state_shape, data, name)
+        initial = _initial_state(hx, self._state_shapes(sizes[0]), data, name)
         if hx is not None and sorted_indices is not None:
             initial = tuple(tensor.index_select(1, sorted_indices) for tensor in initial)
         output, final = self._run(data, sizes, initial)
@@ -288,10 +321,9 @@ class RNNBase(Module):
     def _run(self, x, batch_sizes, initial):
         """The recurrence over packed rows x (sum(batch_sizes), H_in): at step t the first
         batch_sizes[t] (non-increasing) sequences advance, from the rows of that step.
-        Starts from `initial` (a tuple of (num_layers * D, batch_sizes[0], H) tensors);
-        returns the last layer's output (sum(batch_sizes), D * H), packed as x, and the
-        tuple of final states, each (num_layers * D, batch_sizes[0], H)."""
-        step = _KINDS[self.mode][1]
+        Starts from `initial` (a tuple of (num_layers * D, batch_sizes[0], ...) tensors);
+        returns the last layer's output (sum(batch_sizes), D * H_out), packed as x, and
+        the tuple of final states, of the initial states' shapes."""
         finals = []   # one state tuple per layer and direction, in h_n's order
         for layer in range(self.num_layers):
             if layer > 0 and self.training and self.dropout > 0:
@@ -299,6 +331,7 @@ class RNNBase(Module):
             outputs = []
             for direction, suffix in enumerate(self._suffixes(layer)):
                 weight_ih, weight_hh, bias_ih, bias_hh = self._weights(suffix)
+                step = self._step(suffix)
                 state = tuple(tensor[layer * self._directions + direction]
                               for tensor in initial)
                 steps = functions.split(F.linear(x, weight_ih, bias_ih), batch_sizes, 0)
@@ -313,6 +346,8 @@ class RNNBase(Module):
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            text += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
         if self.mode == "RNN_RELU":
@@ -345,7 +380,8 @@ class RNN(RNNBase):
 class LSTM(RNNBase):
     """Long short-term memory, as torch.nn.LSTM: each layer runs LSTMCell's equations
     (gates i, f, g, o); see RNNBase for the parameters, shapes and results:
-    (output, (h_n, c_n)); hx is a pair (h_0, c_0). proj_size must be 0."""
+    (output, (h_n, c_n)); hx is a pair (h_0, c_0). With proj_size > 0 each hidden
+    state h_t = W_hr (o_t * tanh(c_t)) has proj_size features."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, dtype=None, backend=None):
@@ -390,7 +426,7 @@ class RNNCellBase(Module):
         _check_input(input, (1, 2), self.input_size, self.weight_ih, name)
         _, step, states = _KINDS[self.mode]
         state_shape = input.shape[:-1] + (self.hidden_size,)
-        state = _initial_state(hx, states, state_shape, input, name)
+        state = _initial_state(hx, (state_shape,) * states, input, name)
         state = step(F.linear(input, self.weight_ih, self.bias_ih), state, self.weight_hh,
                      self.bias_hh)
         return state if states == 2 else state[0]

@@ -40,35 +40,54 @@ def _zero_padding_row(weight, padding_idx):
 class Embedding(Module):
     """A lookup table: weight (num_embeddings, embedding_dim), initialised normal(0, 1),
     maps int64 indices of any shape to rows (see F.embedding). The row padding_idx
-    (negative counts from the end) starts at zero and receives no gradient.
-    `_weight` (shared, not copied) replaces the initialisation, as in torch; `_freeze`
-    makes it not require grad."""
+    (negative counts from the end) starts at zero and receives no gradient. With
+    max_norm, each looked-up row whose norm_type-norm exceeds it is first rescaled in
+    place. `_weight` (shared, not copied) replaces the initialisation, as in torch;
+    `_freeze` makes it not require grad. scale_grad_by_freq and sparse are refused
+    (NotImplementedError)."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None,
-                 backend=None, *, _weight=None, _freeze=False):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
+                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
+                 _freeze=False, dtype=None, backend=None):
+        if scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: scale_grad_by_freq and sparse gradients "
+                                      "are not supported")
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.padding_idx = F._padding_index(padding_idx, num_embeddings, "Embedding")
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
         _table(self, num_embeddings, embedding_dim, _weight, _freeze, dtype, backend)
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
+                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
         """An Embedding whose weight is the 2-D tensor `embeddings` (shared, not
         copied), frozen (no gradient) unless freeze=False; the padding row is kept."""
         rows, columns = _pretrained_shape(embeddings, cls)
-        return cls(rows, columns, padding_idx, _weight=embeddings, _freeze=freeze)
+        return cls(rows, columns, padding_idx, max_norm, norm_type, scale_grad_by_freq,
+                   sparse, _weight=embeddings, _freeze=freeze)
 
     def reset_parameters(self):
         """weight from normal(0, 1), the padding row then zeroed."""
         _zero_padding_row(self.weight, self.padding_idx)
 
     def forward(self, x):
-        return F.embedding(x, self.weight, self.padding_idx)
+        return F.embedding(x, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self):
         text = f"{self.num_embeddings}, {self.embedding_dim}"
-        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        return text
 
 
 class EmbeddingBag(Module):

@@ -6,28 +6,29 @@ from .optimizer import Optimizer
 
 class Adam(Optimizer):
     """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
-    *, maximize=False).
+    *, maximize=False, decoupled_weight_decay=False).
 
     The update is torch.optim.Adam's (see minitorch.optim.functional.adam_step), run by
     the backend's fused `adam_step` kernel where it has one (amsgrad takes tensor ops);
-    weight_decay adds an L2 term to the gradient, maximize ascends the gradient. state[p]
+    weight_decay adds an L2 term to the gradient, or with decoupled_weight_decay scales
+    the parameter as AdamW does; maximize ascends the gradient. state[p]
     holds "step" (an int), "exp_avg", "exp_avg_sq" and, with amsgrad, "max_exp_avg_sq"
     (zeros when amsgrad is first used, so turning it on mid-training starts the maximum
     there; torch.optim raises a KeyError instead).
     """
 
-    decoupled = False
-
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False, *, maximize=False):
+                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad, maximize=maximize))
+                                      amsgrad=amsgrad, maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
     def _check_hyperparameters(self, group, op):
         super()._check_hyperparameters(group, op)
         self._check_range(op, "eps", group["eps"])
         self._check_betas(op, group["betas"])
         self._check_flag(op, "amsgrad", group["amsgrad"])
+        self._check_flag(op, "decoupled_weight_decay", group["decoupled_weight_decay"])
 
     def _update(self, group):
         beta1, beta2 = group["betas"]
@@ -40,7 +41,7 @@ class Adam(Optimizer):
             state["step"] += 1
             functional.adam_step(param, grad, state["exp_avg"], state["exp_avg_sq"],
                                  state["step"], group["lr"], beta1, beta2, group["eps"],
-                                 group["weight_decay"], self.decoupled,
+                                 group["weight_decay"], group["decoupled_weight_decay"],
                                  state["max_exp_avg_sq"] if group["amsgrad"] else None)
 
 
@@ -48,12 +49,11 @@ class AdamW(Adam):
     """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
     amsgrad=False, *, maximize=False).
 
-    Adam with decoupled weight decay: each step first scales the parameter by
-    1 - lr * weight_decay, and the gradient is left alone.
+    Adam with decoupled weight decay (Adam with decoupled_weight_decay=True): each step
+    first scales the parameter by 1 - lr * weight_decay, and the gradient is left alone.
     """
-
-    decoupled = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
                  amsgrad=False, *, maximize=False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
