@@ -145,7 +145,9 @@ OPTIONAL_KERNELS = {
                        "wanted",
     "relu_backward": "relu_backward(grad, x, out): out[i] = 0 if x[i] <= 0 else grad[i] "
                      "(PyTorch's threshold_backward: a nan x passes its gradient on, and a "
-                     "dropped gradient is 0 even when it is inf or nan)",
+                     "dropped gradient is 0 even when it is inf or nan); the core passes "
+                     "relu's output as x, as PyTorch saves it (relu(x) <= 0 exactly where "
+                     "x <= 0, and relu(nan) is nan, so the mask is the input's)",
     "log_softmax": "log_softmax(x, rows, cols, out): each row of cols values, "
                    "out = x - max - log(sum(exp(x - max)))",
     "log_softmax_backward": "log_softmax_backward(grad, y, rows, cols, out): "

@@ -630,21 +630,26 @@ class Atanh(Unary):
 
 
 class Relu(Function):
+    """max(a, 0). Its backward reads the output, as PyTorch's, so that an in-place write
+    to a after relu leaves it valid: relu(a) <= 0 exactly where a <= 0 (relu(nan) is
+    nan), which is the mask relu_backward applies."""
+
     def forward(self, a):
-        self.save_for_backward(a)
-        return dispatch.unary("relu", a)
+        result = dispatch.unary("relu", a)
+        self.save_for_backward(result)
+        return result
 
     def backward(self, grad):
-        (a,) = self.saved_tensors
-        return dispatch.relu_backward(grad, a)
+        (result,) = self.saved_tensors
+        return dispatch.relu_backward(grad, result)
 
     def differentiable_backward(self, grad):
-        (a,) = self.saved_tensors
-        return PiecewiseLinearGradient.apply(grad, a, _relu_gradient)
+        (result,) = self.saved_tensors
+        return PiecewiseLinearGradient.apply(grad, result, _relu_gradient)
 
 
-def _relu_gradient(grad, a):
-    return where(a <= 0, 0.0, grad)   # as relu_backward: a nan a passes grad on
+def _relu_gradient(grad, result):
+    return where(result <= 0, 0.0, grad)   # as relu_backward: a nan passes grad on
 
 
 class PiecewiseLinear(Function):
@@ -1410,9 +1415,12 @@ def logsumexp(a, dim=None, keepdim=False):
     """log(sum(exp(a))) over dim, shifted by the max so large values do not overflow."""
     if not a.dtype.is_floating_point:
         a = cast(a, get_default_dtype())
-    if isinstance(dim, (tuple, list)) and not dim and not keepdim:
-        raise RuntimeError("logsumexp: dim=() with keepdim=False is not supported (PyTorch "
-                           "2.13 raises here too); pass dim=None to reduce every dim")
+    if isinstance(dim, (tuple, list)) and not dim and not keepdim and a.ndim and a.numel():
+        # PyTorch 2.13 reduces every dim for dim=() but raises here (only a 0-d or an
+        # empty input passes)
+        raise RuntimeError("logsumexp: dim=() with keepdim=False is not supported for a "
+                           "non-empty input of 1 or more dims (PyTorch 2.13 raises here "
+                           "too); pass dim=None to reduce every dim")
     dims = _reduction_dims(dim, a.ndim, "logsumexp")
     if a.numel() == 0:   # log(0) = -inf over empty dims; no max to shift by
         return log(reduce_sum(exp(a), dims, keepdim))
@@ -3002,14 +3010,49 @@ def nan_to_num(a, nan=0.0, posinf=None, neginf=None):
     return where(a == -math.inf, neginf, result)
 
 
-def xlogy(a, b):
-    """a * log(b), 0.0 where a is 0 (unless b is nan), in floating point. Gradients are
-    PyTorch's except where a is 0 and b is <= 0 or inf (there 0 to both)."""
-    a, b = _operands(a, b, "xlogy", _floating)
+class ExplicitGradient(Function):
+    """`values(*operands)`, computed without a graph, as one op of the operands whose
+    backward is `gradients(grad, *saved)`, a tuple of one gradient per operand (a
+    broadcast one is summed back to its operand's shape by the engine); saved is the
+    operands, after the result when `saves_result` (as PyTorch saves them). For
+    composites whose gradient is PyTorch's formula rather than the chain rule through
+    the ops computing the value, which can differ (a nan from a branch that where()
+    drops, an intermediate that overflows). The formula is made of tensor ops, so a
+    create_graph=True pass differentiates it. `op_name` names the node ("Xlogy" gives
+    grad_fn XlogyBackward)."""
+
+    def forward(self, op_name, values, gradients, saves_result, *operands):
+        with no_grad():
+            result = values(*operands)
+        self.op_name, self.gradients = op_name, gradients
+        self.save_for_backward(*((result,) if saves_result else ()), *operands)
+        return result
+
+    def backward(self, grad):
+        return tuple(self.gradients(grad, *self.saved_tensors))
+
+    def name(self):
+        return f"{self.op_name}Backward"
+
+
+def _xlogy_values(a, b):
     product = a * log(b)
     undefined = logical_and(a == 0, logical_or(b <= 0, b == math.inf))  # 0 * (-inf, nan, inf)
-    # + 0.0 makes the -0.0 of a = -0.0 the +0.0 PyTorch gives, keeping the gradient
+    # + 0.0 makes the -0.0 of a = -0.0 the +0.0 PyTorch gives
     return where(undefined, 0.0, where(a == 0, product + 0.0, product))
+
+
+def _xlogy_gradients(grad, a, b):
+    # PyTorch's: xlogy(grad, b) (0 where a is 0 and b <= 0) to a, grad * a / b to b
+    grad_a = where(logical_and(a == 0, b <= 0), 0.0, xlogy(grad, b))
+    return grad_a, grad * a / b
+
+
+def xlogy(a, b):
+    """a * log(b), 0.0 where a is 0 (unless b is nan), in floating point, broadcast.
+    Gradients as PyTorch's (see _xlogy_gradients): at a = 0, b = 0, 0 to a and nan to b."""
+    a, b = _operands(a, b, "xlogy", _floating)
+    return ExplicitGradient.apply("Xlogy", _xlogy_values, _xlogy_gradients, False, a, b)
 
 
 def logaddexp(a, b):
@@ -3022,12 +3065,26 @@ def logaddexp(a, b):
     return where(logical_and(isinf(a), a == b), a, result)
 
 
+def _hypot_values(a, b):
+    # scaled by the larger magnitude, as C's hypot, so that neither squaring overflows
+    # nor underflows: larger * sqrt(1 + (smaller / larger) ** 2)
+    larger = maximum(absolute(a), absolute(b))
+    ratio = minimum(absolute(a), absolute(b)) / where(larger == 0, 1.0, larger)
+    result = larger * sqrt(ratio * ratio + 1.0)
+    return where(logical_or(isinf(a), isinf(b)), math.inf, result)   # inf even with a nan
+
+
+def _hypot_gradients(grad, result, a, b):
+    return grad * a / result, grad * b / result   # PyTorch's (nan where the result is 0)
+
+
 def hypot(a, b):
-    """sqrt(a ** 2 + b ** 2), floating point only, as PyTorch (computed directly, so
-    values beyond sqrt of the dtype's largest overflow)."""
+    """sqrt(a ** 2 + b ** 2) without overflow or underflow in between (inf where a or b
+    is infinite, even with a nan), floating point only, broadcast, as PyTorch; the
+    gradients are PyTorch's, a / hypot and b / hypot."""
     a, b = _operands(a, b, "hypot")
     _check_floating("hypot", a)
-    return sqrt(a * a + b * b)
+    return ExplicitGradient.apply("Hypot", _hypot_values, _hypot_gradients, True, a, b)
 
 
 def frac(a):
@@ -3057,12 +3114,24 @@ def _float_power_inplace(a, exponent):
 
 
 def logit(a, eps=None):
-    """log(a / (1 - a)); with eps, a is clamped to [eps, 1 - eps] first (gradient 0
-    outside). Integers are promoted to the default float dtype."""
+    """log(a / (1 - a)); with eps (None or below 0: none), a is first clamped to [eps,
+    1 - eps] as PyTorch does (below eps to eps, else above 1 - eps to 1 - eps).
+    Integers are promoted to the default float dtype. The gradient is PyTorch's,
+    1 / (a * (1 - a)) inside the bounds, and outside them 0, or nan without eps (a
+    outside [0, 1])."""
     a = cast(a, _floating(a.dtype))
-    if eps is not None:
-        a = clamp(a, eps, 1 - eps)
-    return log(a / (1 - a))
+    clamps = eps is not None and eps >= 0
+    low, high = (eps, 1 - eps) if clamps else (0.0, 1.0)
+
+    def values(a):
+        if clamps:
+            a = where(a < low, low, where(a > high, high, a))
+        return log(a / (1 - a))
+
+    def gradients(grad, a):
+        outside = logical_or(a < low, a > high)
+        return (where(outside, 0.0 if clamps else math.nan, grad / (a * (1 - a))),)
+    return ExplicitGradient.apply("Logit", values, gradients, False, a)
 
 
 def diff(a, n=1, dim=-1, prepend=None, append=None):
@@ -3320,7 +3389,10 @@ def cdist(x1, x2, p=2.0):
                          f"got {format_shape(x1.shape)} and {format_shape(x2.shape)}")
     if p < 0:
         raise ValueError(f"cdist: p must be non-negative, got {p}")
-    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+    distances = vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+    if p == 0:   # counts of differing coordinates: PyTorch gives both inputs gradient 0
+        return ZeroGradient.apply(distances.detach(), x1, x2)
+    return distances
 
 
 # -- searching and selecting ------------------------------------------------------------
@@ -3512,7 +3584,7 @@ def rad2deg(a):
 class ZeroGradient(Function):
     """`values` (computed without a graph) as an op of `tensors`, each of which gets a
     zero gradient of its own shape: PyTorch's derivative with respect to arguments that
-    only choose among values (copysign's sign source) or parametrize a random draw."""
+    only count (cdist's p=0), choose among values or parametrize a random draw."""
 
     def forward(self, values, *tensors):
         self.shapes = [t.shape for t in tensors]
@@ -3534,12 +3606,18 @@ def _sign_bit(a):
 
 def copysign(a, b):
     """|a| with the sign of b (-0.0 negative), broadcast, in floating point. Gradients
-    as PyTorch's: a's is sign(a) * sign(result) (0 where a is 0), b's is 0. A nan in b
-    counts as positive (PyTorch reads its sign bit)."""
+    as PyTorch's: a's is result / a (0 where a is 0, nan where a is infinite or nan),
+    b's is 0. A nan in b counts as positive (PyTorch reads its sign bit)."""
     a, b = _operands(a, b, "copysign", _floating)
-    with no_grad():
-        signs = cast(where(_sign_bit(b), -1.0, 1.0), a.dtype)
-    return absolute(a) * ZeroGradient.apply(signs, b)
+    return ExplicitGradient.apply("Copysign", _copysign_values, _copysign_gradients, True, a, b)
+
+
+def _copysign_values(a, b):
+    return absolute(a) * cast(where(_sign_bit(b), -1.0, 1.0), a.dtype)
+
+
+def _copysign_gradients(grad, result, a, b):
+    return grad * where(a == 0, 0.0, result / a), zeros_like(b)
 
 
 def heaviside(a, values):

@@ -278,7 +278,7 @@ def _pooled_indices():
      "MaxPool2d: the kernel 3x3 .* larger than the padded input 2x5"),
     (lambda: F.max_pool1d(minitorch.randn(1, 1, 2), 4, 1, ceil_mode=True), ValueError,
      "max_pool1d: the kernel 4 .* larger than the padded input 2"),
-    (lambda: F.avg_pool2d(minitorch.ones(1, 4, 4, dtype="int64"), 2), TypeError,
+    (lambda: F.avg_pool2d(minitorch.ones(1, 4, 4, dtype="bool"), 2), TypeError,
      "avg_pool2d: input must be floating point"),
     (lambda: F.avg_pool1d(minitorch.randn(1, 4, 4), 2, padding=2), ValueError,
      "avg_pool1d: padding"),

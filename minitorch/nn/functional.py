@@ -238,11 +238,17 @@ def _nll(log_probs, labels, ignored, weight, reduction, shape):
     not ignored (their count when weight is None), as PyTorch does."""
     kept = _kept(labels, ignored)
     safe = np.where(kept, labels, 0)
-    kept_weight = make_tensor(kept, dtype=log_probs.dtype, backend=log_probs.backend)
-    if weight is not None:
-        kept_weight = weight[safe] * kept_weight
+    counted = make_tensor(kept, dtype=log_probs.dtype, backend=log_probs.backend)
+    kept_weight = counted if weight is None else weight[safe] * counted
     picked = log_probs[np.arange(labels.size), safe]
-    return _sample_losses(-picked * kept_weight, reduction, shape, kept_weight.sum().item())
+    total_weight = kept_weight.sum().item()
+    if reduction == "mean" and total_weight == 0 and kept.any():
+        # every counted sample weighs 0, and PyTorch divides by that total weight
+        # anyway: the loss is nan, and so is each counted sample's gradient (0 / 0);
+        # ignored samples still get 0
+        shares = functions.where(counted > 0, kept_weight / total_weight, 0.0)
+        return (-picked * shares).sum()
+    return _sample_losses(-picked * kept_weight, reduction, shape, total_weight)
 
 
 def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
@@ -1096,10 +1102,18 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 def _exponential_linear(input, alpha, scale=1.0, input_scale=1.0):
     """scale * x where x > 0, else scale * alpha * expm1(input_scale * x): elu, selu and
-    celu (torch's elu with its scale and input_scale). expm1 sees min(x, 0), so its
-    (unused) branch never overflows into a nan gradient."""
-    negative = functions.expm1(input.clamp(max=0.0) * input_scale) * alpha
-    return functions.where(input > 0, input, negative) * scale
+    celu (torch's elu with its scale and input_scale), with torch's gradient: scale *
+    alpha * input_scale * exp(input_scale * x) up to 0, scale above and at nan. exp and
+    expm1 see min(x, 0), so the branch not taken never overflows (into a nan second
+    derivative)."""
+    def values(x):
+        negative = functions.expm1(x.clamp(max=0.0) * input_scale) * alpha
+        return functions.where(x > 0, x, negative) * scale
+
+    def gradients(grad, x):
+        slope = functions.exp(x.clamp(max=0.0) * input_scale) * (scale * alpha * input_scale)
+        return (functions.where(x <= 0, grad * slope, grad * scale),)
+    return functions.ExplicitGradient.apply("Elu", values, gradients, False, input)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -1138,9 +1152,11 @@ def silu(input, inplace=False):
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold (where the
     two agree to within exp(-threshold)), as PyTorch. exp sees beta * x capped at the
-    threshold, so it cannot overflow, not even in the branch that is not taken."""
+    threshold, so it cannot overflow, not even in the branch that is not taken; a nan
+    passes the cap, so its gradient is nan, as torch's."""
     scaled = input * beta
-    smooth = functions.log1p(functions.exp(scaled.clamp(max=threshold))) / beta
+    capped = functions.where(scaled > threshold, threshold, scaled)
+    smooth = functions.log1p(functions.exp(capped)) / beta
     return functions.where(scaled > threshold, input, smooth)
 
 
@@ -1175,15 +1191,36 @@ def mish(input, inplace=False):
     return _inplace_result(input, lambda x: x * tanh(softplus(x)), inplace)
 
 
+def _hardsigmoid_values(x):
+    return relu6(x + 3.0) / 6.0
+
+
+def _hardsigmoid_gradient(grad, x):   # 0 at a nan x, as torch's (unlike hardtanh's)
+    return functions.where((x > -3.0) & (x < 3.0), grad / 6.0, 0.0)
+
+
 def hardsigmoid(x, inplace=False):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between; the gradient is 1/6
-    strictly inside (-3, 3) and 0 at the kinks, as torch's."""
-    return _inplace_result(x, lambda source: relu6(source + 3.0) / 6.0, inplace)
+    strictly inside (-3, 3) and 0 elsewhere (at the kinks and at nan), as torch's."""
+    return _inplace_result(x, lambda source: _piecewise_linear(
+        source, _hardsigmoid_values, _hardsigmoid_gradient), inplace)
+
+
+def _hardswish_values(x):
+    return x * relu6(x + 3.0) / 6.0
+
+
+def _hardswish_gradients(grad, x):
+    # torch's: 0 up to -3, x / 3 + 1/2 between the kinks, 1 from 3 on and at a nan x
+    inside = functions.where(x < 3.0, grad * (x / 3.0 + 0.5), grad)
+    return (functions.where(x <= -3.0, 0.0, inside),)
 
 
 def hardswish(x, inplace=False):
-    """x * relu6(x + 3) / 6; its gradient at the kinks -3 and 3 is 0 and 1, as torch's."""
-    return _inplace_result(x, lambda source: source * relu6(source + 3.0) / 6.0, inplace)
+    """x * relu6(x + 3) / 6, with torch's gradient (see _hardswish_gradients): 0 and 1 at
+    the kinks -3 and 3, 1 at nan."""
+    return _inplace_result(x, lambda source: functions.ExplicitGradient.apply(
+        "Hardswish", _hardswish_values, _hardswish_gradients, False, source), inplace)
 
 
 def softsign(x):

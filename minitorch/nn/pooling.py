@@ -96,11 +96,17 @@ class _Windows(NamedTuple):
     batched: bool
 
 
+def _check_poolable(input, op_name):
+    """Max and average pooling take floating-point and int64 inputs, as torch's."""
+    if input.dtype is not int64:
+        _check_floating(input, op_name)
+
+
 def _pool_windows(input, geometry, ceil_mode, fill, op_name):
     """The windows of a pooling with `geometry` of input (N, C, *spatial) or (C,
     *spatial), padded with `fill`; every argument is checked first."""
     kernel, stride, _, dilation = geometry
-    _check_floating(input, op_name)
+    _check_poolable(input, op_name)
     batched = _check_input_rank(input, len(kernel), op_name)
     pads = _window_pads(input.shape[-len(kernel):], geometry, ceil_mode)
     _check_fits(input, pads, kernel, dilation, op_name)
@@ -138,7 +144,8 @@ def _input_indices(spatial, kernel, stride, dilation, pads):
 
 
 def _max_pool(input, geometry, ceil_mode, return_indices, op_name):
-    windows = _pool_windows(input, geometry, ceil_mode, -math.inf, op_name)
+    lowest = -math.inf if input.dtype.is_floating_point else int(np.iinfo(np.int64).min)
+    windows = _pool_windows(input, geometry, ceil_mode, lowest, op_name)
     values, chosen = windows.values.max(-1)
     result = _pooled(values, windows.outputs, windows.batched)
     if not return_indices:
@@ -151,7 +158,9 @@ def _max_pool(input, geometry, ceil_mode, return_indices, op_name):
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """The largest value of each window of input (N, C, L) or (C, L), as torch's
-    max_pool1d: see max_pool2d."""
+    max_pool1d: see max_pool2d (an int64 input only with return_indices, as torch)."""
+    if not return_indices:
+        _check_floating(input, "max_pool1d")
     geometry = _pool_geometry(kernel_size, stride, padding, dilation, 1, "max_pool1d")
     return _max_pool(input, geometry, ceil_mode, return_indices, "max_pool1d")
 
@@ -166,7 +175,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     each window goes to its first maximum in row-major order (to its nan if it has one),
     as PyTorch's; overlapping windows add up. (Only a window whose input values are all
     -inf differs: its gradient goes to the padding, PyTorch's to its first input
-    element.)"""
+    element.) An int64 input pools as torch's, with the lowest int64 as padding."""
     geometry = _pool_geometry(kernel_size, stride, padding, dilation, 2, "max_pool2d")
     return _max_pool(input, geometry, ceil_mode, return_indices, "max_pool2d")
 
@@ -220,20 +229,29 @@ def _check_divisor(divisor_override, op_name):
                          f"{divisor_override!r}")
 
 
+def _divided(sums, divisors):
+    """sums / divisors (an int, or a tensor of positive counts); int64 sums divide as in
+    torch's integer pooling, truncating toward zero."""
+    if sums.dtype.is_floating_point:
+        return sums / divisors
+    quotient = sums.abs() // abs(divisors)
+    return functions.where((sums < 0) ^ (divisors < 0), -quotient, quotient)
+
+
 def _avg_pool(input, geometry, ceil_mode, count_include_pad, divisor_override, op_name):
     _check_divisor(divisor_override, op_name)
-    windows = _pool_windows(input, geometry, ceil_mode, 0.0, op_name)
+    windows = _pool_windows(input, geometry, ceil_mode, 0, op_name)
     if divisor_override is not None:
-        values = windows.values.sum(-1) / divisor_override
+        values = _divided(windows.values.sum(-1), divisor_override)
     else:
         kernel, stride = geometry.kernel, geometry.stride
         counts = _window_counts(input.shape[-len(kernel):], kernel, stride, windows.pads,
                                 bool(count_include_pad))
-        if (counts == math.prod(kernel)).all():
+        if input.dtype.is_floating_point and (counts == math.prod(kernel)).all():
             values = windows.values.mean(-1)
         else:
-            values = windows.values.sum(-1) / creation.tensor(
-                counts, dtype=input.dtype, backend=input.backend)
+            values = _divided(windows.values.sum(-1), creation.tensor(
+                counts, dtype=input.dtype, backend=input.backend))
     return _pooled(values, windows.outputs, windows.batched)
 
 
