@@ -8,7 +8,8 @@
 from .tensor import Tensor, is_tensor, strided  # first: the op modules below attach to Tensor
 
 from . import dtype as _dtype_module  # noqa: E402
-from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (enable_grad, inference_mode, is_grad_enabled,
+                       is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .contract import BackendError
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, randint, randn, randperm, tensor,

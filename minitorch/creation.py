@@ -260,7 +260,7 @@ def empty_strided(size, stride, *, dtype=None, requires_grad=False, backend=None
                          f"size, got sizes {size} and strides {stride}")
     extent = 0 if 0 in size else 1 + sum((n - 1) * s for n, s in zip(size, stride))
     storage = zeros(extent, dtype=dtype, backend=backend)
-    result = dispatch.view_of(storage, size, stride, 0)
+    result = dispatch.alias(storage, size, stride, 0)
     return _finish(result, requires_grad)
 
 

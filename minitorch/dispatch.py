@@ -30,6 +30,7 @@ def _tensor(storage, shape, strides, offset, dtype, compact=None):
     tensor._compact = compact
     tensor._retains_grad = False
     tensor._graph_version = storage.graph_version
+    tensor._base = None
     return tensor
 
 
@@ -46,15 +47,28 @@ def empty(shape, dtype, backend):
 
 
 def view_of(source, shape, strides, offset):
-    """A Tensor sharing source's storage with another layout (no autograd)."""
+    """A view of source: a Tensor sharing its storage with another layout (no autograd),
+    whose `_base` is source's base, or source itself when source is not a view."""
+    view = _tensor(source._storage, shape, strides, offset, source.dtype)
+    base = source._base
+    view._base = source if base is None else base
+    return view
+
+
+def alias(source, shape=None, strides=None, offset=None):
+    """A Tensor sharing source's storage (with source's layout unless given) that is not
+    a view of it for autograd (`_base` None): detach(), or a result just computed, seen
+    in the shape its op returns."""
+    if shape is None:
+        shape, strides, offset = source.shape, source._strides, source._offset
     return _tensor(source._storage, shape, strides, offset, source.dtype)
 
 
 def transposed(a):
     """A view of `a` with its last two dims swapped (a.mT outside any graph)."""
     strides = a._strides
-    return _tensor(a._storage, a.shape[:-2] + (a.shape[-1], a.shape[-2]),
-                   strides[:-2] + (strides[-1], strides[-2]), a._offset, a.dtype)
+    return view_of(a, a.shape[:-2] + (a.shape[-1], a.shape[-2]),
+                   strides[:-2] + (strides[-1], strides[-2]), a._offset)
 
 
 def from_numpy(array, dtype, backend):

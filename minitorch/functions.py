@@ -1185,7 +1185,7 @@ def _drop_dims(tensor, dims, keepdim):
     if keepdim:
         return tensor
     shape = layout.reduced_shape(tensor.shape, dims, False)
-    return dispatch.view_of(tensor, shape, layout.contiguous_strides(shape), tensor._offset)
+    return dispatch.alias(tensor, shape, layout.contiguous_strides(shape), tensor._offset)
 
 
 class Sum(Function):
@@ -1932,14 +1932,12 @@ def linear(x, weight, bias=None):
 # ---- views ------------------------------------------------------------------------------
 
 class Reshape(Function):
-    may_view = True
-
     def forward(self, a, shape):
         self.input_shape = a.shape
         strides = layout.view_strides(a.shape, a._strides, shape)
         if strides is None:
-            compact = dispatch.materialize(a)
-            return dispatch.view_of(compact, shape, layout.contiguous_strides(shape), 0)
+            compact = dispatch.materialize(a)   # a copy, not a view of a
+            return dispatch.alias(compact, shape, layout.contiguous_strides(shape), 0)
         return dispatch.view_of(a, shape, strides, a._offset)
 
     def backward(self, grad):
@@ -2003,8 +2001,6 @@ def unsqueeze(a, dim):
 
 
 class Permute(Function):
-    may_view = True
-
     def forward(self, a, dims):
         self.dims = dims
         shape, strides = a.shape, a._strides
@@ -2093,8 +2089,6 @@ class Diagonal(Function):
     """A diagonal of a, as a view (see _diagonal_layout). backward: grad written onto the
     same diagonal of zeros in a's shape."""
 
-    may_view = True
-
     def forward(self, a, diagonal_offset, dim1, dim2):
         self.input_shape, self.choice = a.shape, (diagonal_offset, dim1, dim2)
         return dispatch.view_of(a, *_diagonal_layout(a.shape, a._strides, a._offset,
@@ -2139,8 +2133,6 @@ def trace(a):
 
 
 class Expand(Function):
-    may_view = True
-
     def forward(self, a, shape):
         self.input_shape = a.shape
         return dispatch.view_of(a, shape, layout.expanded_strides(a.shape, a._strides, shape),
@@ -2498,7 +2490,7 @@ def check_inplace(target, sources, op_name):
     if target.requires_grad and target._ctx is None:
         raise RuntimeError(f"{op_name}: a leaf tensor that requires grad cannot be "
                            "modified in place; do it inside `with minitorch.no_grad():`")
-    if target.requires_grad and _views_a_leaf(target):
+    if _views_a_leaf(target):
         raise RuntimeError(f"{op_name}: a view of a leaf tensor that requires grad cannot be "
                            "modified in place (it would change the leaf); do it inside `with "
                            "minitorch.no_grad():`, or clone() the view first")
@@ -2506,15 +2498,12 @@ def check_inplace(target, sources, op_name):
 
 
 def _views_a_leaf(tensor):
-    """True when tensor shares the memory of the leaf its chain of view ops (reshape,
-    permute, expand, indexing...) starts from: writing it would change that leaf."""
-    node = tensor._ctx
-    while node is not None and node.may_view and node.inputs:
-        source = node.inputs[0]
-        if not isinstance(source, Function):   # a leaf, or None (no gradient flows)
-            return source is not None and source._storage is tensor._storage
-        node = source
-    return False
+    """True when tensor is a view (reshape, permute, expand, indexing...) sharing the
+    memory of a leaf that requires grad: writing it would change that leaf. Refused even
+    when the view itself does not require grad (taken under no_grad), as in PyTorch."""
+    base = tensor._base
+    return (base is not None and base.requires_grad and base._ctx is None
+            and base._storage is tensor._storage)
 
 
 def _check_storable(target, result, op_name):
@@ -2716,7 +2705,7 @@ def _where_method(a, condition, other):
 
 # ---- composites: PyTorch functions written with the ops above (no kernels of their own) --
 
-from .indexing import IndexPut  # noqa: E402
+from .indexing import IndexPut, storage_positions  # noqa: E402
 
 
 def _as_tensors(tensors, op_name):
@@ -3979,27 +3968,15 @@ def sum_to_size(a, *size):
 
 # ---- strided views: unfold, as_strided ----------------------------------------------------
 
-def _storage_positions(shape, strides, offset):
-    """The storage position of every element of a layout, as an int64 numpy array of
-    shape `shape` (host metadata, like indexing's gather positions)."""
-    positions = np.full(shape, offset, np.int64)
-    for dim, (size, stride) in enumerate(zip(shape, strides)):
-        positions += (np.arange(size, dtype=np.int64) * stride).reshape(
-            [-1 if d == dim else 1 for d in range(len(shape))])
-    return positions
-
-
 class StridedView(Function):
     """A view of a's storage with any layout (shape, strides, offset: storage positions,
     not a's). backward, as PyTorch's as_strided: the output gradient added up per storage
     position, then read at a's positions, divided where several of a's elements share one
     (an expanded a)."""
 
-    may_view = True
-
     def forward(self, a, shape, strides, offset):
-        self.output_positions = _storage_positions(shape, strides, offset)
-        self.input_positions = _storage_positions(a.shape, a._strides, a._offset)
+        self.output_positions = storage_positions(shape, strides, offset)
+        self.input_positions = storage_positions(a.shape, a._strides, a._offset)
         return dispatch.view_of(a, shape, strides, offset)
 
     def backward(self, grad):

@@ -151,6 +151,32 @@ def _wrapped(positions, size, dim):
     return np.where(positions < 0, positions + size, positions)
 
 
+def storage_positions(shape, strides, offset):
+    """The storage position of every element of a layout, as an int64 numpy array of
+    shape `shape` (host metadata, like the gather positions below)."""
+    positions = np.full(shape, offset, np.int64)
+    for dim, (size, stride) in enumerate(zip(shape, strides)):
+        positions += (np.arange(size, dtype=np.int64) * stride).reshape(
+            [-1 if d == dim else 1 for d in range(len(shape))])
+    return positions
+
+
+def positions_in_base(view, base):
+    """Where each of view's elements lies among base's elements (their row-major index),
+    as an int64 numpy array of view's shape; None when one of them is not an element of
+    base (as_strided can reach past it) or two of base's elements share memory."""
+    positions = storage_positions(view.shape, view._strides, view._offset)
+    if base._offset == 0 and layout.is_contiguous(base.shape, base._strides):
+        return positions if (positions < base.numel()).all() else None   # the common case
+    base_positions = storage_positions(base.shape, base._strides, base._offset).reshape(-1)
+    element_at = np.full(base._storage.size, -1, np.int64)
+    element_at[base_positions] = np.arange(base_positions.size)
+    if np.count_nonzero(element_at >= 0) != base_positions.size:
+        return None
+    positions = element_at[positions]
+    return None if (positions < 0).any() else positions
+
+
 def gather_positions(shape, strides, offset, advanced):
     """Storage positions of the elements an advanced index selects, in result layout.
 
@@ -190,7 +216,6 @@ class Index(Function):
     directly (an im2col's gather has hundreds of thousands: recomputing and rechecking
     them took a third of a small convolution's backward)."""
 
-    may_view = True
     positions = None   # the gather's storage positions, when they fit the gradient's layout
 
     def forward(self, a, key):
@@ -324,6 +349,39 @@ class IndexPut(Function):
             grad_a = IndexPut.apply(grad, zero, self.key, False)
         grad_values = getitem(grad, self.key) if self.inputs[1] is not None else None
         return grad_a, grad_values
+
+
+class CopySlices(Function):
+    """The node of a base after an in-place op recorded on one of its views (PyTorch's
+    CopySlices): its inputs are the edges to the base's old values and to the op's
+    result, and the base now holds its old values with the view's elements (`positions`,
+    see positions_in_base) replaced by that result. backward: grad with those elements
+    zeroed for the old values; grad at them, in the view's shape, for the result."""
+
+    def backward(self, grad):
+        flat = grad.reshape(-1)
+        grad_old = grad_written = None
+        if self.inputs[0] is not None:
+            zero = dispatch.fill(0, (), grad.dtype, grad._storage.backend)
+            grad_old = IndexPut.apply(flat, zero, (self.positions,), False).reshape(grad.shape)
+        if self.inputs[1] is not None:
+            grad_written = getitem(flat, self.positions)
+        return grad_old, grad_written
+
+    def name(self):
+        return "CopySlices"
+
+
+class ViewOfBase(Function):
+    """The node of a view whose memory an in-place op recorded by autograd rewrote: its
+    elements (`positions`, see positions_in_base) read from its base's current values,
+    the node's one input, as PyTorch regenerates a view's grad_fn. backward: grad added
+    at those elements of zeros of the base's shape (`base_shape`)."""
+
+    def backward(self, grad):
+        zeros = dispatch.fill(0, (layout.numel(self.base_shape),), grad.dtype,
+                              grad._storage.backend)
+        return IndexPut.apply(zeros, grad, (self.positions,), True).reshape(self.base_shape)
 
 
 def setitem(a, key, value):

@@ -17,7 +17,7 @@ class Storage:
     `version` counts in-place writes, so autograd can tell that a tensor it saved
     for backward has changed since. `graph_version` counts the in-place writes that
     autograd recorded (see autograd.rebase): a tensor made before the last of them, other
-    than the one written, no longer matches its graph.
+    than the one written and its base, no longer matches its graph until it is re-derived.
     """
 
     __slots__ = ("buffer", "backend", "size", "version", "graph_version")
@@ -114,9 +114,12 @@ class Tensor:
     integer and bool data keep their kind, so labels stay int64.
     """
 
+    # _base: None, or for a view (a tensor made over another's memory by a view op) the
+    # tensor it was taken from, never itself a view, as PyTorch's Tensor._base; an
+    # in-place op recorded on a view rewrites the base's graph too (autograd.rebase)
     __slots__ = ("_storage", "shape", "_strides", "_offset", "dtype", "requires_grad",
                  "grad", "_ctx", "_view", "_compact", "_retains_grad", "_graph_version",
-                 "__weakref__")
+                 "_base", "__weakref__")
 
     __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
 
@@ -462,8 +465,16 @@ class Tensor:
         return self._retains_grad and self._ctx is not None
 
     def detach(self):
-        """The same data (shared storage), cut from the graph."""
-        return dispatch.view_of(self, self.shape, self._strides, self._offset)
+        """The same data (shared storage), cut from the graph; not a view for autograd
+        (`_base` is None), as in PyTorch."""
+        return dispatch.alias(self)
+
+    @property
+    def _version(self):
+        """How many in-place writes this tensor's memory has had (shared with its views,
+        detach() and .data), which autograd compares against the count a saved tensor
+        had when saved, as PyTorch's version counter."""
+        return self._storage.version
 
     @property
     def data(self):
@@ -485,8 +496,13 @@ class Tensor:
                             f"got {tensor.dtype.name}")
         for slot in _LAYOUT_SLOTS:
             setattr(self, slot, getattr(tensor, slot))
+        self._base = None   # the memory is now this tensor's own, not a view's (as torch)
 
     def detach_(self):
+        """Cut this tensor from the graph in place (it becomes a leaf that does not
+        require grad); refused for a view, as in PyTorch."""
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.requires_grad = False
         self._ctx = None
         return self

@@ -293,7 +293,7 @@ def test_grad_fn_names_and_repr():
     assert mul.next_functions[0][0].variable is a and mul.next_functions[1] == (None, 0)
     assert a.grad_fn is None
     total.backward()
-    assert total.grad_fn.next_functions == ()   # released with the graph's buffers
+    assert total.grad_fn.next_functions == ((mul, 0),)   # backward keeps edges, as torch
 
 
 def test_post_accumulate_grad_hooks_as_torch():

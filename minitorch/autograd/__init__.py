@@ -10,10 +10,10 @@ pass runs instead when create_graph=True asks for gradients that carry a graph.
 
 | module | holds |
 | --- | --- |
-| `grad_mode.py` | `no_grad`, `enable_grad`, `set_grad_enabled`, `inference_mode` |
+| `grad_mode.py` | `no_grad`, `enable_grad`, `set_grad_enabled`, `inference_mode` and their state |
 | `node.py` | `Function` (the graph's node), its edges, in-place rebasing |
 | `function.py` | user-defined Functions in PyTorch's form (`ctx`), `once_differentiable` |
-| `hooks.py` | tensor hooks and their handles |
+| `hooks.py` | tensor and node hooks and their handles |
 | `engine.py` | the backward pass: `backward`, `grad` |
 | `anomaly_mode.py` | `detect_anomaly`, `set_detect_anomaly` |
 | `functional.py` | `vjp`, `jvp`, `jacobian`, `hessian`, `vhp`, `hvp` |
@@ -25,7 +25,8 @@ from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled,  # noqa
 from .engine import backward, grad  # noqa: F401
 from .function import FunctionCtx, once_differentiable  # noqa: F401
 from .grad_mode import (_grad_enabled, enable_grad, inference_mode,  # noqa: F401
-                        is_grad_enabled, no_grad, set_grad_enabled)
+                        is_grad_enabled, is_inference_mode_enabled, no_grad,
+                        set_grad_enabled)
 from .hooks import (RemovableHandle, TensorHooks, node_hooks, register_hook,  # noqa: F401
                     register_post_accumulate_grad_hook)
 from .node import (AccumulateGrad, Function, no_differentiable_backward,  # noqa: F401

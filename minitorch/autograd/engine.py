@@ -4,7 +4,8 @@ from itertools import zip_longest
 
 from .anomaly_mode import _anomaly_enabled, check_nan
 from .grad_mode import _grad_enabled
-from .hooks import _leaf_grad, _leaf_hooks, _post_accumulate_hooks, _run_hooks
+from .hooks import (_leaf_grad, _leaf_hooks, _post_accumulate_hooks, _run_hooks,
+                    run_node_hooks)
 from .node import Function, _check_current, _edges, _rebases
 
 
@@ -75,17 +76,26 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """torch.autograd.grad: a tuple holding, for each of `inputs` (a tensor or a
     sequence, leaves or not), the sum of the gradients of `outputs` (a tensor or a
     sequence, each weighted by its entry of `grad_outputs` as in backward) w.r.t. it. No
     .grad is touched. Only the graph leading to the inputs runs; it is freed unless
     retain_graph=True. An input that no output depends on is an error unless
-    allow_unused=True, which gives None for it. A non-leaf input's gradient is the one
-    its node computed, before the input's hooks (a leaf's is after them), as in PyTorch.
-    With create_graph=True the gradients carry a graph (those that depend on a tensor
-    requiring grad require grad themselves), for higher-order gradients; retain_graph
-    then defaults to True."""
+    allow_unused=True, which gives None for it, or materialize_grads=True, which gives
+    zeros (allow_unused then defaults to True; False is an error). A non-leaf input's
+    gradient is the one its node computed, before the input's hooks (a leaf's is after
+    them), as in PyTorch. With create_graph=True the gradients carry a graph (those that
+    depend on a tensor requiring grad require grad themselves, and so do materialized
+    zeros), for higher-order gradients; retain_graph then defaults to True.
+    is_grads_batched=True is not supported."""
+    if is_grads_batched:
+        raise NotImplementedError("grad(): is_grads_batched=True is not supported; loop "
+                                  "over the batch of grad_outputs (or use "
+                                  "minitorch.func.vmap)")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
     if retain_graph is None:
         retain_graph = create_graph
     outputs, seeds = _seeds(outputs, grad_outputs, "grad", create_graph)
@@ -94,6 +104,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise RuntimeError("grad(): requires non-empty inputs")
     grads = _run_backward(outputs, seeds, retain_graph, _checked_inputs(inputs, "grad"),
                           store=False, create_graph=create_graph)
+    if materialize_grads:
+        return tuple([tensor.new_zeros(tensor.shape, requires_grad=create_graph)
+                      if input_grad is None else input_grad
+                      for tensor, input_grad in zip(inputs, grads)])
     if not allow_unused:
         for index, input_grad in enumerate(grads):
             if input_grad is None:
@@ -121,11 +135,12 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True, create_gr
     (summed when several reach it), so every node runs after every node that consumes
     it. Both walks use explicit stacks (no recursion, so a 10,000-op chain works). A node
     whose consumers passed it no gradient is skipped (and keeps its graph). Leaves wait
-    for every node. Unless retain_graph, each node releases its edges and saved tensors
-    once used (the graph's memory is freed; its grad_fn names stay), and a second
-    backward through it is an error.
+    for every node. Unless retain_graph, each node frees the tensors it saved once used
+    (see Function.release; its edges stay), and a second backward through a node that
+    saved some is an error, as in PyTorch.
 
-    A node's complete gradient first goes through its output's TensorHooks (if any);
+    A node's complete gradient first goes through its output's TensorHooks (if any:
+    see _run_hooked_node, which also runs the node's own hooks);
     the gradient reaching a leaf goes through the leaf's hooks. Without inputs (tensors
     that require grad), every leaf reached accumulates its gradient into .grad. With
     inputs, only the nodes that lead to one run, and the list of the gradient reaching
@@ -185,10 +200,11 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True, create_gr
                 if id(node) not in needed:
                     grad = None
             if grad is not None:
-                if node.hooks is not None:
-                    grad = _run_node_hooks(node, grad, retained)
-                input_grads = (node.differentiable_backward(grad) if create_graph
-                               else node.backward(grad))
+                if node.hooks is None:
+                    input_grads = (node.differentiable_backward(grad) if create_graph
+                                   else node.backward(grad))
+                else:
+                    input_grads = _run_hooked_node(node, grad, retained, create_graph)
                 if not isinstance(input_grads, tuple):  # one Tensor, or None
                     input_grads = (input_grads,)
                 if _anomaly_enabled[0] and _anomaly_enabled[1]:
@@ -238,31 +254,48 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True, create_gr
         _grad_enabled[0] = grad_was_enabled
 
 
-def _run_node_hooks(node, grad, retained):
-    """grad (node's complete gradient) through the hooks of node's output tensor; the
-    result, which flows on, is also scheduled for the .grad of the tensor retaining it
-    (when retained is a list and that tensor still stands for node's output)."""
-    tensor_hooks = node.hooks
-    grad = _run_hooks(tensor_hooks.hooks, grad)
-    retaining = tensor_hooks.retaining and tensor_hooks.retaining()
+def _run_hooked_node(node, grad, retained, create_graph):
+    """What node's backward returns for grad (its complete gradient), with its hooks
+    around it (see TensorHooks): grad goes through its output tensor's hooks, is
+    scheduled for the .grad of the tensor retaining it (when retained is a list and that
+    tensor still stands for node's output), then goes through the node's prehooks; the
+    gradients backward returns, one per edge (reduced to its shape; None where no
+    gradient flows), go through the node's posthooks."""
+    hooks = node.hooks
+    grad = _run_hooks(hooks.hooks, grad)
+    retaining = hooks.retaining and hooks.retaining()
     if retained is not None and retaining is not None and retaining._ctx is node:
         retained.append((retaining, grad))
-    return grad
+    if hooks.prehooks:
+        grad, = run_node_hooks(hooks.prehooks, (grad,))
+    input_grads = (node.differentiable_backward(grad) if create_graph
+                   else node.backward(grad))
+    if not hooks.posthooks:
+        return input_grads
+    if not isinstance(input_grads, tuple):
+        input_grads = (input_grads,)
+    input_grads += (None,) * (len(node.inputs) - len(input_grads))
+    input_grads = tuple([None if edge is None or edge_grad is None
+                         else edge_grad if edge_grad.shape == edge.shape
+                         else edge_grad.sum_to_shape(edge.shape)
+                         for edge, edge_grad in zip(node.inputs, input_grads)])
+    return run_node_hooks(hooks.posthooks, input_grads, (grad,))
 
 
 def _count_consumers(starts):
     """{id(node): how many edges lead into it} over the nodes reachable from the list of
-    nodes starts (leaves are not counted); refuses a node whose graph an earlier backward
-    released."""
+    nodes starts (leaves are not counted); refuses a node whose saved tensors an earlier
+    backward freed."""
     consumers = dict.fromkeys(map(id, starts), 0)
     stack = starts[:]
     while stack:
         node = stack.pop()
         if node.released:
             raise RuntimeError(
-                f"backward: trying to backward through the graph a second time (the "
-                f"{type(node).__name__} node's saved tensors were freed by the first backward);"
-                " pass retain_graph=True to the first backward() if you need a second")
+                "Trying to backward through the graph a second time (or directly access "
+                f"saved tensors after they have already been freed): the {node.name()} "
+                "node's saved tensors were freed by the first backward. Specify "
+                "retain_graph=True if you need to backward through the graph a second time")
         for parent in node.inputs:
             if parent is None or not isinstance(parent, Function):
                 continue
@@ -318,9 +351,15 @@ def _leading_to(starts, targets):
 
 def _accumulate(tensor, grad, handed_out):
     """tensor.grad += grad, where a first gradient is stored without aliasing another;
-    then tensor's post-accumulate-grad hooks run."""
-    if tensor.grad is not None:
-        tensor.grad = tensor.grad + grad
+    then tensor's post-accumulate-grad hooks run. As in PyTorch, the sum is written into
+    the .grad tensor in place, unless the pass records a graph (create_graph=True, so
+    grad mode is on), which gets a new .grad carrying the sum's graph."""
+    accumulated = tensor.grad
+    if accumulated is not None:
+        if _grad_enabled[0]:
+            tensor.grad = accumulated + grad
+        else:
+            _add_into(accumulated, grad)
     else:
         if id(grad._storage) in handed_out:
             grad = grad.clone()
@@ -329,3 +368,19 @@ def _accumulate(tensor, grad, handed_out):
     if _post_accumulate_hooks and id(tensor) in _post_accumulate_hooks:
         for hook in tuple(_post_accumulate_hooks[id(tensor)][1].values()):
             hook(tensor)
+
+
+def _add_into(accumulated, grad):
+    """accumulated += grad in accumulated's memory (a .grad), bumping its version. In the
+    usual case (a compact .grad of grad's shape and dtype) the dispatcher adds and copies
+    the sum in directly, as kernels may not write a buffer they read; other .grad
+    tensors take add_'s general path, with its casts and checks."""
+    from .. import dispatch   # below autograd, but it imports the Tensor, which imports us
+    if (accumulated.dtype is not grad.dtype or accumulated.shape != grad.shape
+            or not dispatch.is_compact(accumulated)):
+        accumulated.add_(grad)
+        return
+    summed = dispatch.binary("add", accumulated, grad, grad.shape, grad.dtype)
+    dispatch.copy_into(summed, summed._strides, grad.shape, accumulated,
+                       accumulated._strides, accumulated._offset)
+    accumulated._storage.version += 1

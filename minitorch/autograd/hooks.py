@@ -1,5 +1,6 @@
 """Tensor hooks (register_hook, register_post_accumulate_grad_hook, retain_grad's
-storing of .grad) and the handles that remove them."""
+storing of .grad), graph nodes' hooks (grad_fn.register_prehook, grad_fn.register_hook)
+and the handles that remove them."""
 import weakref
 from itertools import count
 
@@ -9,16 +10,20 @@ _post_accumulate_hooks = {}  # the same, for hooks run after the leaf's .grad is
 
 
 class TensorHooks:
-    """What runs once the gradient w.r.t. a node's output tensor is complete, before it
-    flows on: the hooks registered on that tensor ({handle id: hook}, in registration
-    order), then the storing of it into the .grad of `retaining` (a weak reference to the
-    tensor whose retain_grad() asked for it, or None), as PyTorch runs retain_grad last."""
+    """What runs around a node's backward, in PyTorch's order, once the gradient w.r.t.
+    its output tensor is complete: the hooks registered on that tensor ({handle id:
+    hook}, in registration order), then the storing of it into the .grad of `retaining`
+    (a weak reference to the tensor whose retain_grad() asked for it, or None), then the
+    node's own `prehooks` (grad_fn.register_prehook), the node's backward, and its
+    `posthooks` (grad_fn.register_hook)."""
 
-    __slots__ = ("hooks", "retaining")
+    __slots__ = ("hooks", "retaining", "prehooks", "posthooks")
 
     def __init__(self):
         self.hooks = {}
         self.retaining = None
+        self.prehooks = {}
+        self.posthooks = {}
 
 
 def node_hooks(node):
@@ -84,20 +89,55 @@ def _run_hooks(hooks, grad):
     for hook in tuple(hooks.values()):   # a hook may remove itself
         result = hook(grad)
         if result is not None:
-            name = getattr(hook, '__name__', hook)
-            if not hasattr(result, "_storage"):   # autograd cannot import the Tensor class
-                raise TypeError(f"hook {name!r} returned a {type(result).__name__}: "
-                                "expected a Tensor (or None)")
-            if tuple(result.shape) != tuple(grad.shape):
-                raise RuntimeError(
-                    f"hook {name!r} has changed the size of value: it returned shape "
-                    f"{tuple(result.shape)} for a gradient of shape {tuple(grad.shape)}")
-            if result.dtype is not grad.dtype:
-                raise RuntimeError(f"hook {name!r} has changed the type of value: it "
-                                   f"returned {result.dtype.name} for a gradient of "
-                                   f"{grad.dtype.name}")
+            _check_replacement(hook, result, grad)
             grad = result
     return grad
+
+
+def run_node_hooks(hooks, grads, *context):
+    """grads (a tuple of gradients, None where there is none) passed through hooks ({id:
+    hook}) in order, as PyTorch runs a node's hooks: hook(grads, *context) returns None
+    or a tuple of as many entries to use instead, where an entry may become None but a
+    None may not become a gradient."""
+    for hook in tuple(hooks.values()):
+        result = hook(grads, *context)
+        if result is None:
+            continue
+        if not isinstance(result, tuple):
+            raise TypeError(f"expected tuple, but hook returned {type(result).__name__!r}")
+        if len(result) != len(grads):
+            raise RuntimeError(f"hook {_hook_name(hook)!r} has returned an incorrect "
+                               f"number of values (got {len(result)}, but expected "
+                               f"{len(grads)})")
+        for new, old in zip(result, grads):
+            if new is not None:
+                if old is None:
+                    raise RuntimeError("can't replace a None gradient with a non-None "
+                                       "value")
+                _check_replacement(hook, new, old)
+        grads = result
+    return grads
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", hook)
+
+
+def _check_replacement(hook, result, grad):
+    """Refuse result, what hook returned to replace grad, unless a tensor of grad's
+    shape and dtype."""
+    name = _hook_name(hook)
+    if not hasattr(result, "_storage"):   # autograd cannot import the Tensor class
+        raise TypeError(f"hook {name!r} returned a {type(result).__name__}: "
+                        "expected a Tensor (or None)")
+    if tuple(result.shape) != tuple(grad.shape):
+        raise RuntimeError(
+            f"hook {name!r} has changed the size of value: it returned shape "
+            f"{tuple(result.shape)} for a gradient of shape {tuple(grad.shape)}")
+    if result.dtype is not grad.dtype:
+        raise RuntimeError(f"hook {name!r} has changed the type of value: it "
+                           f"returned {result.dtype.name} for a gradient of "
+                           f"{grad.dtype.name}")
 
 
 def _leaf_grad(key, grad):

@@ -6,7 +6,7 @@ import weakref
 
 from .anomaly_mode import _anomaly_enabled, forward_trace
 from .grad_mode import _grad_enabled
-from .hooks import node_hooks
+from .hooks import RemovableHandle, node_hooks
 
 _rebases = [0]  # in-place ops recorded so far (see rebase); while 0, nothing can be stale
 # the (pack_hook, unpack_hook) pairs of the active autograd.graph.saved_tensors_hooks
@@ -75,16 +75,35 @@ class Function:
                     break
         return result
 
-    released = False  # set once backward has used and freed this node
-    may_view = False  # True for ops whose output may share their first input's memory
+    released = False  # set once backward has used this node and freed tensors it saved
 
     def release(self):
-        """Drop the graph edges and saved tensors (after backward), keeping the node."""
-        self.inputs = ()
-        self.saved = self.saved_versions = ()
-        self.graph_saved = self.graph_saved_versions = ()
-        self.hooks = None
-        self.released = True
+        """Free the tensors this node holds for its backward, once a backward pass that
+        does not retain the graph has used it: what it saved, and attributes holding a
+        tensor or a tuple of them (set to None). Its edges, hooks and other attributes
+        stay, as in PyTorch. A node that held tensors is marked released, and a later
+        backward through it is an error; one that held none (a sum, an add, a view) may
+        run again."""
+        held = [name for name, value in self.__dict__.items() if _holds_tensors(value)]
+        for name in held:
+            setattr(self, name, None)
+        if held or getattr(self, "saved", ()) or self.graph_saved:
+            self.saved = self.saved_versions = ()
+            self.graph_saved = self.graph_saved_versions = ()
+            self.released = True
+
+    def register_prehook(self, hook):
+        """hook(grad_outputs) -> None or a tuple to use instead, called with the tuple
+        of gradients w.r.t. this node's output each time the node is about to run
+        (after the output tensor's hooks and retain_grad); returns a RemovableHandle."""
+        return RemovableHandle(node_hooks(self).prehooks, hook)
+
+    def register_hook(self, hook):
+        """hook(grad_inputs, grad_outputs) -> None or a tuple of grad_inputs to use
+        instead, called each time this node has run, with its gradient w.r.t. each edge
+        (None where no gradient flows) and the gradients it was given; returns a
+        RemovableHandle."""
+        return RemovableHandle(node_hooks(self).posthooks, hook)
 
     # what only differentiable_backward reads (see save_for_differentiable_backward)
     graph_saved = graph_saved_versions = ()
@@ -144,8 +163,7 @@ class Function:
     def next_functions(self):
         """torch's view of the graph edges: one (node, 0) pair per entry of inputs, where
         node is the Function that made that input, an AccumulateGrad for a leaf that
-        requires grad, or None where no gradient flows. Empty once backward has
-        released the node."""
+        requires grad, or None where no gradient flows."""
         return tuple((AccumulateGrad(edge) if edge is not None and
                       not isinstance(edge, Function) else edge, 0) for edge in self.inputs)
 
@@ -168,6 +186,12 @@ class AccumulateGrad:
 
     def __repr__(self):
         return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _holds_tensors(value):
+    """Whether value is a Tensor or a tuple holding one."""
+    return hasattr(value, "_storage") or (
+        type(value) is tuple and any(hasattr(item, "_storage") for item in value))
 
 
 def _versions(tensors):
@@ -258,30 +282,83 @@ def _edges(args):
 
 
 def _check_current(tensor, op_name):
-    """Refuse a tensor whose memory an in-place op rewrote while recording gradients after
-    the tensor was made (a view taken before the write, or the base of a view written
-    through): its graph describes values it no longer holds, so gradients through it would
-    be silently wrong."""
-    if tensor._graph_version != tensor._storage.graph_version:
-        raise RuntimeError(
-            f"{op_name}: an input of shape {tuple(tensor.shape)} shares memory with a tensor "
-            "that an in-place op changed while recording gradients, after this one was made "
-            "(a view taken before the write, or the base of a view written in place); its "
-            "gradient would be wrong. Take the view again after the in-place op, or clone() "
-            "before it")
+    """Make sure tensor's graph describes the values it holds before an op records it.
+    A tensor is stale when an in-place op recorded by autograd rewrote its memory after
+    it was made (through another tensor). A stale view of a current base gets a node
+    reading its elements from the base, as PyTorch regenerates a view's grad_fn; any other
+    stale tensor is refused, since gradients through its graph would be silently wrong."""
+    storage = tensor._storage
+    if tensor._graph_version == storage.graph_version:
+        return
+    base = tensor._base
+    if base is not None and base._storage is storage and \
+            base._graph_version == storage.graph_version:
+        from ..indexing import positions_in_base   # indexing builds on this module
+        positions = positions_in_base(tensor, base)
+        if positions is not None:
+            _stand_for(tensor, _view_of_base(base, positions, tensor.shape))
+            return
+    raise RuntimeError(
+        f"{op_name}: an input of shape {tuple(tensor.shape)} shares memory with a tensor "
+        "that an in-place op changed while recording gradients, after this one was made, "
+        "and it is not a view of a tensor that is current (the write went through "
+        "detach() or .data, or through a tensor this one is not a view of); its gradient "
+        "would be wrong. Take it again after the in-place op, or clone() before it")
 
 
 def rebase(target, result):
     """Finish an in-place op recorded by autograd: `result` (computed out of place from
-    target's old values) has been written into target's memory; target now stands for
-    those values, with result's node as its producer. Other tensors sharing the memory
-    keep nodes that describe the old values, so they become stale (see _check_current)."""
+    target's old values) has been written into target's memory, and target now stands
+    for those values. When target is a view (it has a `_base` sharing its memory, whose
+    graph is current, and which is not a leaf that requires grad), the base gets a
+    CopySlices node (its old values with the view's elements replaced by result) and
+    target a node reading its elements from it, as in PyTorch; otherwise target gets
+    result's node. Other tensors sharing the memory keep nodes that describe the old
+    values: they are stale until _check_current re-derives them (see there)."""
+    from ..indexing import CopySlices, positions_in_base   # indexing builds on this module
     _rebases[0] += 1
     storage = target._storage
+    base = target._base
+    positions = None
+    if base is not None and base._storage is storage and \
+            base._graph_version == storage.graph_version and \
+            not (base.requires_grad and base._ctx is None):
+        positions = positions_in_base(target, base)
     storage.graph_version += 1
-    target._graph_version = storage.graph_version
-    target.requires_grad = result.requires_grad   # False when the write cast to integers
-    target._ctx = result._ctx
-    if target._retains_grad and target._ctx is not None:
-        node_hooks(target._ctx).retaining = weakref.ref(target)
+    if positions is None:
+        _stand_for(target, result._ctx)   # no node when the write cast to integers
+        return
+    old_values, written = _edges((base, result))
+    if old_values is None and written is None:   # nothing requires grad: integers
+        _stand_for(base, None)
+        _stand_for(target, None)
+        return
+    copy_slices = CopySlices()
+    copy_slices.inputs, copy_slices.shape = (old_values, written), base.shape
+    copy_slices.hooks, copy_slices.positions = None, positions
+    _stand_for(base, copy_slices)
+    _stand_for(target, _view_of_base(base, positions, target.shape))
+
+
+def _view_of_base(base, positions, shape):
+    """The node of a view of shape `shape` reading base's elements at `positions` (see
+    indexing.positions_in_base) from base's current node; None when base has no graph."""
+    from ..indexing import ViewOfBase   # indexing builds on this module
+    edge = _edges((base,))[0]
+    if edge is None:
+        return None
+    node = ViewOfBase()
+    node.inputs, node.shape, node.hooks = (edge,), shape, None
+    node.positions, node.base_shape = positions, base.shape
+    return node
+
+
+def _stand_for(tensor, node):
+    """Make tensor stand for the values `node` computes (no graph when node is None) as
+    of the latest in-place write recorded on its memory."""
+    tensor._graph_version = tensor._storage.graph_version
+    tensor.requires_grad = node is not None
+    tensor._ctx = node
+    if tensor._retains_grad and node is not None:
+        node_hooks(node).retaining = weakref.ref(tensor)
 
