@@ -1314,6 +1314,9 @@ class MaxMin:
     def __iter__(self):
         return iter((self.values, self.indices))
 
+    def __len__(self):
+        return 2
+
     def __getitem__(self, position):
         return (self.values, self.indices)[position]
 
@@ -1977,10 +1980,10 @@ def reshape_as(a, other):
 
 
 def flatten(a, start_dim=0, end_dim=-1):
-    if a.ndim == 0:
-        return reshape(a, 1)
     start = layout.normalize_dim(start_dim, a.ndim, "flatten")
     end = layout.normalize_dim(end_dim, a.ndim, "flatten")
+    if a.ndim == 0:
+        return reshape(a, 1)
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     merged = layout.numel(a.shape[start:end + 1])
@@ -2060,6 +2063,8 @@ def movedim(a, source, destination):
     for name, dims in (("source", sources), ("destination", destinations)):
         if len(set(dims)) != len(dims):
             raise ValueError(f"movedim: repeated dim in {name} {dims}")
+    if not a.shape:  # its dims 0 and -1 checked, a 0-d tensor has nothing to move
+        return a
     order = [None] * a.ndim
     for src, dst in zip(sources, destinations):
         order[dst] = src
@@ -2303,19 +2308,23 @@ def chunk(a, chunks, dim=0):
 def unbind(a, dim=0):
     """The views a.select(dim, i) for every i, as a tuple (dim removed)."""
     if not a.shape:
-        raise RuntimeError("unbind: cannot unbind a 0-d tensor")
+        raise IndexError("unbind: cannot unbind a 0-d tensor")
     dim = layout.normalize_dim(dim, a.ndim, "unbind")
     return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
 
 
-def _index_positions(a, index, size, op_name):
+def _index_positions(a, index, size, op_name, from_end=False):
     """An int64 index tensor on a's backend as a numpy array of positions in [0, size):
-    unlike a[index], gather and index_select take no negative positions, as PyTorch."""
+    unlike a[index], gather and index_select take no negative positions, as PyTorch;
+    with from_end (index_fill's rule) positions in [-size, 0) count from the end."""
     if not isinstance(index, Tensor) or index.dtype is not int64:
         found = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
         raise TypeError(f"{op_name}: index must be an int64 tensor, got {found}")
     _same_backend(a, index, op_name)
     positions = dispatch.to_numpy(index)
+    if from_end:
+        positions = np.where((positions < 0) & (positions >= -size), positions + size,
+                             positions)
     bad = first_out_of_range(positions, size)
     if bad is not None:
         raise IndexError(f"{op_name}: index {bad} is out of range for a dimension of "
@@ -2329,7 +2338,7 @@ def index_select(a, dim, index):
     dim = layout.normalize_dim(dim, a.ndim, "index_select")
     positions = _index_positions(a, index, a.shape[dim] if a.shape else 1, "index_select")
     if index.ndim > 1:
-        raise ValueError(f"index_select: index must be 1-D or 0-d, got "
+        raise IndexError(f"index_select: index must be 1-D or 0-d, got "
                          f"{format_shape(index.shape)}")
     if not a.shape:
         return a.reshape(1)[positions.reshape(1)].reshape(())
@@ -3353,7 +3362,8 @@ def kron(a, b):
 
 def cross(a, b, dim=None):
     """The cross product of 3-vectors along dim (a and b broadcast); without dim, the
-    first dim of size 3, as torch.cross (which warns about it)."""
+    first dim of size 3, as torch.cross (which warns about it). a and b have one dtype."""
+    _check_same_dtype("cross", a, b)
     shape = layout.broadcast_shapes(a.shape, b.shape, "cross")
     a, b = _operands(expand(a, shape), expand(b, shape), "cross")
     if dim is None:
@@ -3478,13 +3488,13 @@ def scatter_add(a, dim, index, src):
     return _scattered(a, dim, index, src, True, "scatter_add")
 
 
-def _index_key(a, dim, index, op_name):
+def _index_key(a, dim, index, op_name, from_end=False):
     """(normalized dim, the key a[key] reaches the slices at positions index along dim
-    with), for a with dims and a 1-d (or 0-d) int64 index."""
+    with), for a with dims and a 1-d (or 0-d) int64 index (see _index_positions)."""
     dim = layout.normalize_dim(dim, a.ndim, op_name)
-    positions = _index_positions(a, index, a.shape[dim], op_name)
+    positions = _index_positions(a, index, a.shape[dim], op_name, from_end)
     if index.ndim > 1:
-        raise ValueError(f"{op_name}: index must be 1-d or 0-d, got "
+        raise IndexError(f"{op_name}: index must be 1-d or 0-d, got "
                          f"{format_shape(index.shape)}")
     return dim, (slice(None),) * dim + (positions.reshape(-1),)
 
@@ -3523,7 +3533,8 @@ def index_copy(a, dim, index, source):
 
 def index_fill(a, dim, index, value):
     """A copy of a with `value` (a number, or a 0-d tensor of a's dtype, which then gets
-    the written positions' summed gradient) in every slice at positions index along dim."""
+    the written positions' summed gradient) in every slice at positions index along dim;
+    unlike the other index_* ops, negative positions count from the end, as PyTorch."""
     if isinstance(value, Tensor):
         if value.ndim != 0 or value.dtype is not a.dtype:
             raise ValueError(f"index_fill: value must be a number or a 0-d {a.dtype.name} "
@@ -3536,8 +3547,9 @@ def index_fill(a, dim, index, value):
         value = _scalar_tensor(value, a.dtype, a._storage.backend)
     if not a.shape:
         return index_fill(a.reshape(1), 0, index.reshape(-1), value).reshape(())
-    dim, key = _index_key(a, dim, index, "index_fill")
-    return IndexPut.apply(a, value, key, False)
+    dim, key = _index_key(a, dim, index, "index_fill", from_end=True)
+    # each slice is filled once, so a repeated position adds value's gradient once
+    return IndexPut.apply(a, value, key[:dim] + (np.unique(key[dim]),), False)
 
 
 def take(a, index):
@@ -3777,7 +3789,7 @@ def block_diag(*tensors):
     """The block-diagonal matrix of the tensors (0-d as 1x1, 1-d (n) as a row 1xn, 2-d
     as is) in order, zeros elsewhere, with their promoted dtype."""
     if not tensors:
-        return make_tensor(np.zeros((1, 0)), backend=None)
+        return full((1, 0), 0, dtype=get_default_dtype())
     for tensor in tensors:
         if tensor.ndim > 2:
             raise ValueError(f"block_diag: expected tensors of at most 2 dims, got "
@@ -3897,7 +3909,7 @@ def diag_embed(a, offset=0, dim1=-2, dim2=-1):
     """Zeros with a's last dim written on the offset-th diagonal of the (dim1, dim2)
     planes of the result, which has one more dim than a (dim1 and dim2 index it)."""
     if not a.shape:
-        raise ValueError("diag_embed: expected a tensor with at least 1 dim")
+        raise IndexError("diag_embed: expected a tensor with at least 1 dim")
     offset = operator.index(offset)
     ndim = a.ndim + 1
     dim1 = layout.normalize_dim(dim1, ndim, "diag_embed")
@@ -4061,9 +4073,12 @@ def _identity(reduce, dtype):
     """The value a reduction ignores: 0, 1, or the lowest (amax) or highest (amin) one."""
     if reduce in _REDUCTION_IDENTITY:
         return _REDUCTION_IDENTITY[reduce]
-    info = np.finfo(dtype.numpy) if dtype.is_floating_point else np.iinfo(dtype.numpy)
-    extreme = math.inf if dtype.is_floating_point else info.max
-    return -extreme if reduce == "amax" else extreme
+    if dtype is bool_:
+        return reduce == "amin"
+    if dtype.is_floating_point:
+        return -math.inf if reduce == "amax" else math.inf
+    info = np.iinfo(dtype.numpy)
+    return info.min if reduce == "amax" else info.max
 
 
 def _reduced_into(a, targets, values, reduce, include_self, op_name):

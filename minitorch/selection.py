@@ -220,25 +220,46 @@ def unique(a, sorted=True, return_inverse=False, return_counts=False,  # noqa: A
     """The distinct elements of a, flattened, in ascending order (always; `sorted` is
     accepted for PyTorch's signature); each nan is distinct, as in PyTorch. With
     return_inverse, also where each element of a went (int64, a's shape); with
-    return_counts, how often each distinct element occurs. Only dim=None is supported."""
-    if dim is not None:
-        raise NotImplementedError(f"unique: dim={dim} is not supported (only dim=None, "
-                                  "which flattens the input)")
-    array = dispatch.to_numpy(a).reshape(-1)
-    order = _sorting_order(array, 0, descending=False)
-    ordered = array[order]
-    starts = np.ones(array.shape, bool)   # where a new distinct value starts in `ordered`
-    starts[1:] = ordered[1:] != ordered[:-1]   # nan != nan: each nan starts its own
-    with no_grad():
-        values = a.reshape(-1)[order[starts]]
-    result = (NotDifferentiable.apply(a, values, "unique"),)
-    if return_inverse:
+    return_counts, how often each distinct element occurs. With dim, the distinct slices
+    along dim instead, in lexicographic order, the inverse giving each slice's place."""
+    if dim is None:
+        array = dispatch.to_numpy(a).reshape(-1)
+        order = _sorting_order(array, 0, descending=False)
+        ordered = array[order]
+        starts = np.ones(array.shape, bool)   # where a new distinct value starts in `ordered`
+        starts[1:] = ordered[1:] != ordered[:-1]   # nan != nan: each nan starts its own
+        with no_grad():
+            values = a.reshape(-1)[order[starts]]
         inverse = np.empty(array.shape, np.int64)
         inverse[order] = np.cumsum(starts) - 1
-        result += (_indices(inverse.reshape(a.shape), a),)
+        inverse = inverse.reshape(a.shape)
+        counts = np.diff(np.flatnonzero(np.append(starts, True)))
+    else:
+        values, inverse, counts = _unique_slices(a, dim)
+    result = (NotDifferentiable.apply(a, values, "unique"),)
+    if return_inverse:
+        result += (_indices(inverse, a),)
     if return_counts:
-        result += (_indices(np.diff(np.flatnonzero(np.append(starts, True))), a),)
+        result += (_indices(counts, a),)
     return result if len(result) > 1 else result[0]
+
+
+def _unique_slices(a, dim):
+    """unique's (values, inverse, counts) for the slices of a along dim: numpy's unique
+    over rows compares them element by element, in row-major order, as PyTorch."""
+    if not a.shape:
+        raise IndexError(f"unique: a 0-d tensor has no dimension {dim}")
+    along = layout.normalize_dim(dim, a.ndim, "unique")
+    array = np.moveaxis(dispatch.to_numpy(a), along, 0)
+    rows = array.reshape(array.shape[0], layout.numel(array.shape[1:]))
+    if rows.shape[0] and not rows.shape[1]:
+        raise RuntimeError(f"unique: the slices along dim {dim} of a tensor of shape "
+                           f"{format_shape(a.shape)} are empty, so have no order")
+    _, firsts, inverse, counts = np.unique(rows, axis=0, return_index=True,
+                                           return_inverse=True, return_counts=True)
+    with no_grad():
+        values = a.index_select(along, _indices(firsts, a))
+    return values, inverse.reshape(-1), counts
 
 
 def nonzero(a, *, as_tuple=False):
@@ -313,7 +334,7 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
     if side not in (None, "left", "right") or (side == "left" and right):
         raise ValueError(f"searchsorted: side must be 'left' or 'right' (and not 'left' with "
                          f"right=True), got side={side!r}, right={right}")
-    side = "right" if right or side == "right" else "left"
+    right = right or side == "right"
     boundaries = dispatch.to_numpy(sorted_sequence)
     if boundaries.ndim == 0:
         raise ValueError("searchsorted: sorted_sequence must have at least 1 dim")
@@ -325,17 +346,34 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
     scalar = not isinstance(values, Tensor)
     queries = np.asarray(values) if scalar else dispatch.to_numpy(values)
     if boundaries.ndim == 1:
-        positions = np.searchsorted(boundaries, queries, side=side)
+        positions = _insertion_points(boundaries.reshape(1, -1), queries.reshape(1, -1),
+                                      right)
     else:
         if scalar or queries.shape[:-1] != boundaries.shape[:-1]:
             raise ValueError(f"searchsorted: the leading dims of sorted_sequence "
                              f"{format_shape(sorted_sequence.shape)} and values "
                              f"{format_shape(queries.shape)} must match")
-        rows, row_queries = boundaries.reshape(-1, boundaries.shape[-1]), \
-            queries.reshape(-1, queries.shape[-1])
-        positions = np.stack([np.searchsorted(row, query, side=side)
-                              for row, query in zip(rows, row_queries)]).reshape(queries.shape)
-    return _indices(np.asarray(positions, np.int64), sorted_sequence)
+        row_count = layout.numel(queries.shape[:-1])
+        positions = _insertion_points(boundaries.reshape(row_count, boundaries.shape[-1]),
+                                      queries.reshape(row_count, queries.shape[-1]), right)
+    return _indices(positions.reshape(queries.shape), sorted_sequence)
+
+
+def _insertion_points(rows, queries, right):
+    """For each of `queries` (2-d), its insertion point in the same row of `rows` (2-d),
+    by PyTorch's binary search, run on all queries at once: a nan in a row compares false,
+    so is passed over, where numpy's searchsorted takes nan for the largest value."""
+    start = np.zeros(queries.shape, np.int64)
+    end = np.full(queries.shape, rows.shape[-1], np.int64)
+    searching = start < end
+    while searching.any():
+        middle = (start + end) // 2
+        pivot = np.take_along_axis(rows, np.minimum(middle, rows.shape[-1] - 1), -1)
+        after = ~(pivot > queries) if right else ~(pivot >= queries)
+        start = np.where(searching & after, middle + 1, start)
+        end = np.where(searching & ~after, middle, end)
+        searching = start < end
+    return start
 
 
 def bucketize(values, boundaries, *, out_int32=False, right=False):

@@ -188,19 +188,18 @@ def bincount(a, weights=None, minlength=0):
 
 def histc(a, bins=100, min=0, max=0):  # noqa: A002  (torch's parameter names)
     """A histogram of a's elements: `bins` equal-width bins between min and max (both 0:
-    a's smallest and largest element; equal: widened by 1 each way), in a's floating
-    dtype. Elements outside [min, max], and nan, are not counted; max itself falls in the
-    last bin. The counts carry no gradient, as PyTorch."""
+    a's smallest and largest element, an error when one is nan or infinite; equal:
+    widened by 1 each way), in a's floating dtype. Elements outside [min, max], and nan,
+    are not counted; max itself falls in the last bin. The counts carry no gradient, as
+    PyTorch."""
     _check_floating("histc", a)
     if not isinstance(bins, numbers.Integral) or bins <= 0:
         raise ValueError(f"histc: bins must be a positive int, got {bins!r}")
     low, high = float(min), float(max)
     if low > high:
         raise ValueError(f"histc: max ({max}) must not be less than min ({min})")
-    if low == high and a.numel():
-        finite = a[logical_not(isnan(a))]
-        if finite.numel():
-            low, high = float(finite.min().item()), float(finite.max().item())
+    if low == high and a.numel():   # a nan element makes this range not finite, as PyTorch
+        low, high = float(a.min().item()), float(a.max().item())
     if low == high:
         low, high = low - 1, high + 1
     if not (math.isfinite(low) and math.isfinite(high)):

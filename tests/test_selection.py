@@ -490,10 +490,10 @@ def test_median_keepdim_needs_a_dim_as_in_torch(backend_name):
                   lambda: torch.median(theirs, keepdim=True))
 
 
-def test_unique_refuses_a_dim(backend_name):
-    with pytest.raises(NotImplementedError, match=r"unique: dim=0 is not supported \(only "
-                                                  r"dim=None"):
-        selection.unique(minitorch.tensor([[1, 2], [1, 2]]), dim=0)
+def test_unique_takes_a_dim(backend_name):
+    values, counts = selection.unique(minitorch.tensor([[1, 2], [1, 2]]), dim=0,
+                                      return_counts=True)
+    assert values.tolist() == [[1, 2]] and counts.tolist() == [2]
 
 
 def test_sort_and_argsort_take_stable_by_keyword_only_as_torch(backend_name):

@@ -261,7 +261,7 @@ class NumpyBackend:
     def take_rows(self, a, offset, rows, row_size, index, out):
         block = a[offset:offset + rows * row_size].reshape(rows, row_size)
         _check_range("take_rows", index, rows)
-        block.take(index, axis=0, out=out.reshape(-1, row_size), mode="clip")
+        block.take(index, axis=0, out=out.reshape(index.size, row_size), mode="clip")
 
     # ---- fused kernels (compact buffers) -----------------------------------------------
     # 2-D products use np.dot, as matmul_view does.
