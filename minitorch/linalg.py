@@ -20,7 +20,7 @@ from . import functions, layout
 from .autograd import no_grad
 from .creation import tensor as make_tensor
 from .dtype import int64
-from .functions import (cat, diag_embed, diagonal, expand, matmul, reduce_sum, stack,
+from .functions import (cat, diag_embed, expand, matmul, reduce_sum, stack,
                         take_along_dim, tril, triu, vector_norm, where)
 from .functions import multi_dot  # noqa: F401  (re-exported as torch.linalg.multi_dot)
 from .layout import format_shape
@@ -80,7 +80,7 @@ def _symmetric_from_triangle(a, upper):
     as LAPACK reads it, with the gradient of (a + a^T) / 2: torch's gradients for
     cholesky and eigh are symmetric, as for a perturbation that keeps a symmetric."""
     triangle = triu(a) if upper else tril(a)
-    from_triangle = triangle + triangle.mT - diag_embed(diagonal(a, 0, -2, -1))
+    from_triangle = triangle + triangle.mT - diag_embed(diagonal(a))
     symmetric = (a + a.mT) / 2
     return symmetric + (from_triangle - symmetric).detach()
 
@@ -119,7 +119,7 @@ def _lu_packed(a):
         trailing = packed[..., k + 1:, k + 1:] - multipliers * packed[..., k:k + 1, k + 1:]
         below = cat([packed[..., k + 1:, :k], multipliers, trailing], -1)
         packed = cat([packed[..., :k + 1, :], below], -2)
-    zero = _host(diagonal(packed, 0, -2, -1)) == 0
+    zero = _host(diagonal(packed)) == 0
     first_zero = zero.argmax(-1) if zero.shape[-1] else np.zeros(batch, np.int64)  # 0 x n
     info = np.where(zero.any(-1), first_zero + 1, 0)
     return packed, order, pivots, info
@@ -268,7 +268,7 @@ def det(A):
     """The determinant of a (batch of) square matrices, from its LU."""
     _check_matrices("linalg.det", A)
     packed, _, pivots, _ = _lu_packed(A)
-    return functions.prod(diagonal(packed, 0, -2, -1), -1) * _constant(_swap_sign(pivots), A)
+    return functions.prod(diagonal(packed), -1) * _constant(_swap_sign(pivots), A)
 
 
 def _swap_sign(pivots):
@@ -282,7 +282,7 @@ def slogdet(A):
     0 and logabsdet -inf."""
     _check_matrices("linalg.slogdet", A)
     packed, _, pivots, _ = _lu_packed(A)
-    diagonal_of_u = diagonal(packed, 0, -2, -1)
+    diagonal_of_u = diagonal(packed)
     sign = functions.prod(diagonal_of_u.sign(), -1) * _constant(_swap_sign(pivots), A)
     return SlogdetResult(sign, reduce_sum(diagonal_of_u.abs().log(), -1))
 
@@ -424,7 +424,7 @@ def eigh(A, UPLO="L"):
                 turn = _rotation(a[..., p, p], a[..., q, q], a[..., p, q], p, q, n, a)
                 a = matmul(matmul(turn.mT, a), turn)
                 vectors = matmul(vectors, turn)
-    return EighResult(*_sorted(diagonal(a, 0, -2, -1), False, vectors))
+    return EighResult(*_sorted(diagonal(a), False, vectors))
 
 
 def eigvalsh(A, UPLO="L"):
@@ -491,6 +491,17 @@ def svdvals(A, *, driver=None):
 _MATRIX_ORDERS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
 
 
+def _largest(values, dim, keepdim=False):
+    """amax of the nonnegative values over dim, 0 over an empty dim: as torch, the
+    positive-order norms of an empty matrix are 0 (the negative ones have no value)."""
+    if values.shape[dim] == 0:
+        shape = list(values.shape)
+        shape[dim] = 1
+        zeros = _constant(np.zeros(shape), values)
+        return zeros if keepdim else zeros.squeeze(dim)
+    return functions.amax(values, dim, keepdim=keepdim)
+
+
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # noqa: A002
     """The ord-norm of the matrices over the two dims dim of A: 'fro' sqrt(sum a^2),
     'nuc' the sum of singular values, 2 / -2 the largest / smallest singular value, 1 /
@@ -509,14 +520,14 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
         return vector_norm(A, 2, (rows, columns), keepdim)
     if ord in (1, -1, math.inf, -math.inf):
         summed, across = (rows, columns) if abs(ord) == 1 else (columns, rows)
-        extreme = functions.amax if ord > 0 else functions.amin
+        extreme = _largest if ord > 0 else functions.amin
         result = extreme(reduce_sum(A.abs(), summed, keepdim=True), across, keepdim=True)
     else:
         values = svdvals(functions.movedim(A, (rows, columns), (-2, -1)))
         if ord == "nuc":
             result = reduce_sum(values, -1)
         else:
-            result = (functions.amax if ord == 2 else functions.amin)(values, -1)
+            result = (_largest if ord == 2 else functions.amin)(values, -1)
         for d in sorted((rows, columns)):
             result = result.unsqueeze(d)
     return result if keepdim else result.squeeze((rows, columns))
@@ -549,9 +560,15 @@ def _tolerance(values, atol, rtol, shape):
     if rtol is None:
         rtol = 0.0 if atol is not None and np.any(np.asarray(atol) > 0) else \
             _eps(values) * max(shape[-2:])
-    largest = functions.amax(values, -1, keepdim=True) if values.shape[-1] else \
-        _constant(np.zeros(values.shape[:-1] + (1,)), values)
-    return functions.maximum(largest * rtol, 0.0 if atol is None else atol)
+    largest = _largest(values, -1, keepdim=True)
+    atol = 0.0 if atol is None else atol
+    return functions.maximum(largest * _per_matrix(rtol), _per_matrix(atol))
+
+
+def _per_matrix(tolerance):
+    """A tolerance given per matrix (a tensor of A's batch shape) as a column (..., 1)
+    that broadcasts against singular values (..., k); a number as it is."""
+    return tolerance.unsqueeze(-1) if isinstance(tolerance, Tensor) else tolerance
 
 
 def _spectrum(A, hermitian, op_name):
@@ -587,15 +604,21 @@ def lstsq(A, B, rcond=None, *, driver=None):
     A (..., m, n), B (..., m, k), through the pseudo-inverse; as torch's default driver
     'gelsy' gives, residuals and singular_values are empty and rank is A's rank with
     rtol rcond. 'gelsd' and 'gelss' also give the singular values, and the squared
-    residuals (..., k) when m > n and every matrix has full rank."""
+    residuals (..., k) when m > n and every matrix has full rank. B with one dim fewer
+    than A is a (batch of) vectors (..., m), as torch: X is then (..., n) (residuals
+    keep k = 1)."""
     if driver not in (None, "gelsy", "gelsd", "gelss"):
         raise ValueError(f"linalg.lstsq: driver must be None, 'gelsy', 'gelsd' or 'gelss' "
                          f"(minitorch has no 'gels'), got {driver!r}")
     _check_matrices("linalg.lstsq", A, square=False)
     functions._check_same_dtype("linalg.lstsq", A, B)
-    if B.ndim < 2 or B.shape[-2] != A.shape[-2]:
+    vector_case = B.ndim == A.ndim - 1
+    if vector_case:
+        B = B.unsqueeze(-1)
+    if B.ndim != A.ndim or B.shape[-2] != A.shape[-2]:
         raise ValueError(f"linalg.lstsq: B {format_shape(B.shape)} does not match A "
-                         f"{format_shape(A.shape)}: expected (..., {A.shape[-2]}, k)")
+                         f"{format_shape(A.shape)}: expected (..., {A.shape[-2]}, k) with "
+                         f"as many dims as A, or (..., {A.shape[-2]}) with one fewer")
     solution = matmul(pinv(A, rtol=rcond), B)
     rank = matrix_rank(A, rtol=rcond)
     values = residuals = _constant(np.zeros(0), A)
@@ -604,6 +627,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
         m, n = A.shape[-2:]
         if m > n and bool((rank == n).all()):
             residuals = reduce_sum((matmul(A, solution) - B) ** 2, -2)
+    if vector_case:
+        solution = solution.squeeze(-1)
     return LstsqResult(solution, residuals, rank, values)
 
 
@@ -616,6 +641,12 @@ def cross(input, other, *, dim=-1):  # noqa: A002 (torch's name)
         raise ValueError(f"linalg.cross: input {format_shape(input.shape)} and other "
                          f"{format_shape(other.shape)} must have the same number of dims")
     return functions.cross(input, other, dim)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """torch.linalg.diagonal: the diagonals of the matrices in A's last two dims (by
+    default), offset above (positive) or below (negative) the main one."""
+    return functions.diagonal(A, offset, dim1, dim2)
 
 
 def vecdot(x, y, *, dim=-1):
@@ -765,14 +796,17 @@ def cond(A, p=None):
     """The condition number of A in the p-norm: for p None, 2 or -2 the ratio of the
     largest to the smallest singular value (-2: its inverse), of A (..., m, n); for
     'fro', 'nuc', inf, -inf, 1, -1, norm(A, p) norm(inv(A), p) of square A, inf for a
-    singular one."""
+    singular one; 0 for matrices with no elements, as torch."""
+    if p is not None and p not in _MATRIX_ORDERS:
+        raise ValueError(f"linalg.cond: p must be None or one of {_MATRIX_ORDERS}, got {p!r}")
+    _check_matrices("linalg.cond", A, square=p in ("fro", "nuc"))
+    if A.shape[-2] * A.shape[-1] == 0:
+        return _constant(np.zeros(A.shape[:-2]), A)
     _check_matrices("linalg.cond", A, square=p not in (None, 2, -2))
     if p in (None, 2, -2):
         values = svdvals(A)
         ratio = values[..., 0] / values[..., -1]
         return ratio if p != -2 else 1 / ratio
-    if p not in _MATRIX_ORDERS:
-        raise ValueError(f"linalg.cond: p must be None or one of {_MATRIX_ORDERS}, got {p!r}")
     inverse, info = _inverse(A, "linalg.cond")
     result = matrix_norm(A, p) * matrix_norm(where(functions.isfinite(inverse), inverse, 0.0), p)
     return where(_constant(info != 0, A) > 0, math.inf, result)

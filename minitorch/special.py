@@ -163,7 +163,8 @@ _ZETA_MAX_TERMS = 10_000
 def _zeta_values(s, q):
     """Hurwitz zeta sum_k (q + k)^-s: the first n terms summed (n >= 10, and enough for
     q + n >= 10), then Euler-Maclaurin's tail with 12 Bernoulli corrections. inf at s = 1
-    and at q a non-positive integer, nan for s < 1 or q < 0 with s not an integer."""
+    and at q a non-positive integer (for any s not below 1, nan included), nan for s < 1,
+    for q < 0 with s not an integer and for q = inf, as torch (Cephes)."""
     finite_q = q.detach().numpy()
     finite_q = finite_q[np.isfinite(finite_q)]
     lowest = float(finite_q.min()) if finite_q.size else 0.0
@@ -184,10 +185,10 @@ def _zeta_values(s, q):
         tail = tail + coefficient * rising * power_of_w
         rising = rising * (s + 2 * j - 1) * (s + 2 * j)
         power_of_w = power_of_w * inverse_square
-    result = where(s < 1, math.nan, direct + tail)
+    result = where(functions.logical_or(s < 1, q == math.inf), math.nan, direct + tail)
     pole = functions.logical_or(s == 1, functions.logical_and(
         q <= 0, q == functions.round_half_even(q)))
-    return where(functions.logical_and(pole, s >= 1), math.inf, result)
+    return where(functions.logical_and(pole, ~(s < 1)), math.inf, result)
 
 
 def _polygamma_values(n):
@@ -248,16 +249,14 @@ def zeta(input, other):  # noqa: A002
 
 def multigammaln(input, p):  # noqa: A002
     """The multivariate log-gamma log Gamma_p(a) = p(p-1)/4 log(pi) + sum_{i<p}
-    lgamma(a - i/2), elementwise. Refuses p < 1 and any a <= (p - 1) / 2, as torch."""
+    lgamma(a - i/2), elementwise. Refuses p < 1; any a is taken (below (p - 1) / 2 some
+    terms are log-gammas of negative arguments), as torch 2.13, which no longer checks."""
     if isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 1:
         raise ValueError(f"multigammaln: p must be an integer >= 1, got {p!r}")
     if not isinstance(input, Tensor):
         raise TypeError(f"multigammaln: expected a Tensor, got {type(input).__name__}")
     if not input.dtype.is_floating_point:
         input = cast(input, get_default_dtype())
-    if input.numel() and not bool((input > (p - 1) / 2).all()):
-        raise ValueError(f"multigammaln: all elements must be greater than (p-1)/2 = "
-                         f"{(p - 1) / 2} for p = {p}")
     halves = arange(p, dtype=input.dtype, backend=input.backend) * 0.5
     terms = lgamma(input.unsqueeze(-1) - halves)
     return terms.sum(-1) + p * (p - 1) / 4 * math.log(math.pi)

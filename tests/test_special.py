@@ -266,9 +266,6 @@ def test_bad_inputs_are_refused():
         special.log_ndtr(1.0)
     with pytest.raises(ValueError, match=r"multigammaln: p must be an integer >= 1, got 0"):
         special.multigammaln(x, 0)
-    with pytest.raises(ValueError, match=r"multigammaln: all elements must be greater than "
-                                         r"\(p-1\)/2 = 1.0"):
-        special.multigammaln(x, 3)
     with pytest.raises(ValueError, match="zeta"):
         special.zeta(minitorch.tensor([2.0, 3.0]), minitorch.tensor([1.0, 2.0, 3.0]))
     with pytest.raises(NotImplementedError, match="zeta: q below"):

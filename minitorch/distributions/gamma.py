@@ -7,7 +7,7 @@ from ..creation import tensor
 from ..dtype import finfo
 from ..functions import xlogy
 from ..generator import numpy_generator
-from ..special import digamma, lgamma
+from ..special import digamma, gammainc, lgamma
 from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
@@ -28,8 +28,7 @@ def standard_gamma(concentration, shape):
 class Gamma(ExponentialFamily):
     """The gamma distribution of shape `concentration` and inverse scale `rate` (both
     positive). Samples are not reparameterized: `sample` only (torch's implicit
-    reparameterization gradient of rsample is not implemented); cdf is not implemented
-    (it needs the incomplete gamma function)."""
+    reparameterization gradient of rsample is not implemented)."""
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
 
@@ -59,6 +58,11 @@ class Gamma(ExponentialFamily):
         self._validate_sample(value, "log_prob")
         return (xlogy(self.concentration, self.rate) + xlogy(self.concentration - 1, value)
                 - self.rate * value - lgamma(self.concentration))
+
+    def cdf(self, value):
+        """P(X <= value): the regularized lower incomplete gamma function."""
+        self._validate_sample(value, "cdf")
+        return gammainc(self.concentration, self.rate * value)
 
     def entropy(self):
         return (self.concentration - self.rate.log() + lgamma(self.concentration)

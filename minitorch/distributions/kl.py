@@ -342,24 +342,167 @@ def _kl_uniform_exponential(p, q):
     return functions.where(p.low < 0, math.inf, result)
 
 
-# q has bounded support (Uniform), support [0, inf) (Exponential) or [scale, inf)
-# (Pareto) where p's reaches beyond it: the divergence is infinite
+@register_kl(Gamma, Exponential)
+def _kl_gamma_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+@register_kl(Exponential, Gamma)
+def _kl_exponential_gamma(p, q):
+    rate_ratio = q.rate / p.rate
+    return (-q.concentration * rate_ratio.log() + rate_ratio + lgamma(q.concentration)
+            + q.concentration * EULER_GAMMA - (1 + EULER_GAMMA))
+
+
+def _gamma_negative_entropy(p):
+    """-entropy(p) of a Gamma p, less its log(rate) term."""
+    return ((p.concentration - 1) * digamma(p.concentration) - lgamma(p.concentration)
+            - p.concentration)
+
+
+@register_kl(Gamma, Normal)
+def _kl_gamma_normal(p, q):
+    normal_variance = q.scale.pow(2)
+    second_moment = (p.concentration.pow(2) + p.concentration) / p.rate.pow(2)
+    return (_gamma_negative_entropy(p)
+            + 0.5 * (p.rate.pow(2) * normal_variance * 2 * math.pi).log()
+            + (0.5 * second_moment - q.loc * p.mean + 0.5 * q.loc.pow(2)) / normal_variance)
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p, q):
+    rate_scale = p.rate * q.scale
+    loc_in_scales = q.loc / q.scale
+    return (_gamma_negative_entropy(p) + rate_scale.log() + p.concentration / rate_scale
+            + loc_in_scales.exp() * (1 + rate_scale.reciprocal()).pow(-p.concentration)
+            - loc_in_scales)
+
+
+def _gamma_normalizer(q):
+    """log Gamma(a) - a log(rate) of a Gamma q: -log q(x) less its x terms."""
+    return lgamma(q.concentration) - q.concentration * q.rate.log()
+
+
+@register_kl(Pareto, Gamma)
+def _kl_pareto_gamma(p, q):
+    expected_log = p.scale.log() + p.alpha.reciprocal()  # E_p[log x]
+    result = (p.alpha.log() - expected_log + _gamma_normalizer(q)
+              + (1 - q.concentration) * expected_log + q.rate * p.mean - 1)
+    return functions.where(p.alpha <= 1, math.inf, result)  # p has no mean
+
+
+def _uniform_expected_log(p):
+    """E_p[log x] for a Uniform p on [low, high] within [0, inf)."""
+    width = p.high - p.low
+    return (functions.xlogy(p.high, p.high) - functions.xlogy(p.low, p.low) - width) / width
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p, q):
+    result = (-(p.high - p.low).log() + _gamma_normalizer(q)
+              + (1 - q.concentration) * _uniform_expected_log(p) + q.rate * p.mean)
+    return functions.where(p.low < q.support.lower_bound, math.inf, result)
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p, q):
+    width = p.high - p.low
+    mirrored = Uniform(1 - p.high, 1 - p.low, validate_args=False)  # of 1 - x
+    log_beta = (lgamma(q.concentration1) + lgamma(q.concentration0)
+                - lgamma(q.concentration1 + q.concentration0))
+    result = (log_beta - width.log() - (q.concentration1 - 1) * _uniform_expected_log(p)
+              - (q.concentration0 - 1) * _uniform_expected_log(mirrored))
+    outside = (p.high > q.support.upper_bound) | (p.low < q.support.lower_bound)
+    return functions.where(outside, math.inf, result)
+
+
+@register_kl(Uniform, Pareto)
+def _kl_uniform_pareto(p, q):
+    result = ((q.alpha + 1) * _uniform_expected_log(p)
+              - (q.alpha * q.scale.pow(q.alpha) * (p.high - p.low)).log())
+    return functions.where(p.low < q.support.lower_bound, math.inf, result)
+
+
+@register_kl(Beta, Exponential)
+def _kl_beta_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+@register_kl(Beta, Gamma)
+def _kl_beta_gamma(p, q):
+    expected_log = (digamma(p.concentration1)
+                    - digamma(p.concentration1 + p.concentration0))  # E_p[log x]
+    return (-p.entropy() + _gamma_normalizer(q) - (q.concentration - 1) * expected_log
+            + q.rate * p.mean)
+
+
+@register_kl(Beta, Normal)
+def _kl_beta_normal(p, q):
+    normal_variance = q.scale.pow(2)
+    second_moment = p.variance + p.mean.pow(2)
+    return (-p.entropy() + 0.5 * (normal_variance * 2 * math.pi).log()
+            + (0.5 * second_moment - q.loc * p.mean + 0.5 * q.loc.pow(2)) / normal_variance)
+
+
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    outside = (q.low > p.support.lower_bound) | (q.high < p.support.upper_bound)
+    return functions.where(outside, math.inf, result)
+
+
+@register_kl(Bernoulli, Poisson)
+def _kl_bernoulli_poisson(p, q):
+    return -p.entropy() - (p.probs * q.rate.log() - q.rate)
+
+
+# q has bounded support (Uniform, Beta, ContinuousBernoulli), support [0, inf)
+# (Exponential, Gamma) or [scale, inf) (Pareto) where p's reaches beyond it, or p is
+# discrete and unbounded where q is bounded: the divergence is infinite
+@register_kl(Exponential, Beta)
 @register_kl(Exponential, Uniform)
 @register_kl(Exponential, Pareto)
 @register_kl(Exponential, ContinuousBernoulli)
+@register_kl(Poisson, Bernoulli)
+@register_kl(Poisson, Binomial)
 def _kl_exponential_infinity(p, q):
     return _infinite_like(p.rate)
 
 
+@register_kl(Gamma, Beta)
+@register_kl(Gamma, Pareto)
+@register_kl(Gamma, Uniform)
+def _kl_gamma_infinity(p, q):
+    return _infinite_like(p.concentration)
+
+
+@register_kl(Pareto, Beta)
+@register_kl(Pareto, Uniform)
+def _kl_pareto_infinity(p, q):
+    return _infinite_like(p.scale)
+
+
+@register_kl(Beta, Pareto)
+def _kl_beta_infinity(p, q):
+    return _infinite_like(p.concentration1)
+
+
+@register_kl(Gumbel, Beta)
 @register_kl(Gumbel, ContinuousBernoulli)
+@register_kl(Gumbel, Exponential)
+@register_kl(Gumbel, Gamma)
 @register_kl(Gumbel, Pareto)
 @register_kl(Gumbel, Uniform)
+@register_kl(Laplace, Beta)
 @register_kl(Laplace, ContinuousBernoulli)
 @register_kl(Laplace, Exponential)
+@register_kl(Laplace, Gamma)
 @register_kl(Laplace, Pareto)
 @register_kl(Laplace, Uniform)
+@register_kl(Normal, Beta)
 @register_kl(Normal, ContinuousBernoulli)
 @register_kl(Normal, Exponential)
+@register_kl(Normal, Gamma)
 @register_kl(Normal, Pareto)
 @register_kl(Normal, Uniform)
 def _kl_unbounded_infinity(p, q):

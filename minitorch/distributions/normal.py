@@ -104,8 +104,10 @@ class LogNormal(Distribution):
         return self.base_dist.log_prob(log_value) - log_value
 
     def cdf(self, value):
-        self._validate_sample(value, "cdf")
-        return self.base_dist.cdf(value.log())
+        log_value = value.log()
+        if self._validate_args:  # as torch's transformed Normal: log(value) is checked (0 passes)
+            Normal(self.loc, self.scale, validate_args=True)._validate_sample(log_value, "cdf")
+        return self.base_dist.cdf(log_value)
 
     def icdf(self, value):
         return self.base_dist.icdf(value).exp()

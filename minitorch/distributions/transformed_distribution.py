@@ -114,9 +114,13 @@ class TransformedDistribution(Distribution):
         return sign * (value - 0.5) + 0.5
 
     def cdf(self, value):
-        self._validate_sample(value, "cdf")
+        """The base distribution's cdf at the inverse-mapped value; as torch, validation
+        checks that value against the base's support (a value outside this support may
+        still have a cdf, e.g. 0 for a Weibull)."""
         for transform in reversed(self.transforms):
             value = transform.inv(value)
+        if self._validate_args:
+            self.base_dist._validate_sample(value, "cdf")
         return self._monotonize_cdf(self.base_dist.cdf(value))
 
     def icdf(self, value):
