@@ -33,7 +33,7 @@ def _host_array(data, dtype):
         return array, dtype or data.dtype
     if isinstance(data, np.ndarray):
         return data, dtype or from_numpy_dtype(data.dtype)
-    if isinstance(data, (list, tuple)):
+    if isinstance(data, (list, tuple, range)):
         data = [_host_item(item) for item in data]
     elif not isinstance(data, (numbers.Number, np.generic)):
         raise TypeError(f"tensor(): cannot make a tensor from {type(data).__name__}; "
@@ -84,7 +84,7 @@ def _beyond_int64(array):
 
 
 def _leaves(data):
-    """The non-list elements of a nested list (arrays from tensors count as one)."""
+    """The non-list elements of a nested list (a numpy array counts as one)."""
     if isinstance(data, list):
         for item in data:
             yield from _leaves(item)
@@ -124,9 +124,14 @@ def check_fill_value(value, dtype, op_name):
 
 
 def _host_item(item):
-    """A nested element: tensors inside lists become their values."""
+    """A nested element: a tensor inside a list is a scalar, as in PyTorch: its one
+    element, as a numpy scalar of its dtype (so a float64 one keeps the result float64)."""
     if isinstance(item, Tensor):
-        return dispatch.to_numpy(item)
+        if item.numel() != 1:
+            raise ValueError(f"tensor(): only one element tensors can be converted to "
+                             f"Python scalars, got one of shape {tuple(item.shape)} in a "
+                             "list; use minitorch.stack to join tensors")
+        return dispatch.to_numpy(item).reshape(-1)[0]
     if isinstance(item, (list, tuple)):
         return [_host_item(inner) for inner in item]
     return item
@@ -162,7 +167,9 @@ def as_tensor(data, dtype=None, backend=None, device=None):
 
 def from_numpy(array):
     """A tensor with a copy of a numpy array's values (storage belongs to the backend)."""
-    return tensor(np.asarray(array))
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__})")
+    return tensor(array)
 
 
 def _count(value, op_name, what):
@@ -212,8 +219,11 @@ def _size_argument(sizes, size, op_name):
 
 
 def _filled(op_name, size, fill_value, dtype, requires_grad, backend, device):
-    """full(), reporting bad sizes, values and devices as op_name."""
+    """full(), reporting bad sizes, values and devices as op_name. A 0-d tensor fill_value
+    counts as its value (its dtype is inferred, as PyTorch's)."""
     check_device(device, op_name)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
     dtype = resolve(dtype) if dtype is not None else (
         bool_ if isinstance(fill_value, bool) else
         int64 if isinstance(fill_value, numbers.Integral) else get_default_dtype())
@@ -300,11 +310,16 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, backend=Non
     dtype = resolve(dtype) if dtype is not None else (int64 if all_ints else get_default_dtype())
     if dtype is bool_:
         raise TypeError("arange: not implemented for bool, as in PyTorch")
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise RuntimeError(f"arange: unsupported range: {start} -> {end} (step {step})")
     if not dtype.is_floating_point:
         start, end, step = int(start), int(end), int(step)
         all_ints = True
-    if step == 0:
-        raise ValueError("arange: step must be nonzero")
+        if step == 0:  # PyTorch's class for a step truncated to zero
+            raise ValueError("arange: step must be nonzero (an int64 arange truncates "
+                             "its step to an integer)")
     if (end - start) * step < 0:
         raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step "
                            f"sign (start={start}, end={end}, step={step})")
@@ -319,7 +334,16 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, backend=None, d
     dtype = resolve(dtype or get_default_dtype())
     steps = _count(steps, "linspace", "number of steps")
     _shape((steps,), dtype, "linspace")
-    return tensor(np.linspace(start, end, steps), dtype, requires_grad, backend)
+    return tensor(_evenly_spaced(start, end, steps, dtype), dtype, requires_grad, backend)
+
+
+def _evenly_spaced(start, end, steps, dtype):
+    """np.linspace(start, end, steps) in float64; for an integer dtype the ends are
+    truncated to integers first, as PyTorch does (the steps between them need not be)."""
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    if not dtype.is_floating_point:
+        start, end = int(start), int(end)
+    return np.linspace(start, end, steps)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, backend=None, device=None):
@@ -397,7 +421,7 @@ def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, back
     dtype = resolve(dtype or get_default_dtype())
     steps = _count(steps, "logspace", "number of steps")
     _shape((steps,), dtype, "logspace")
-    return tensor(np.power(float(base), np.linspace(start, end, steps)), dtype,
+    return tensor(np.power(float(base), _evenly_spaced(start, end, steps, dtype)), dtype,
                   requires_grad, backend)
 
 

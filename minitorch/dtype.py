@@ -9,7 +9,8 @@ import numpy as np
 class DType:
     """One element type. `category` orders bool < integer < floating point."""
 
-    __slots__ = ("name", "numpy", "itemsize", "category", "rank", "is_floating_point")
+    __slots__ = ("name", "numpy", "itemsize", "category", "rank", "is_floating_point",
+                 "is_signed", "is_complex")
 
     def __init__(self, name, numpy_dtype, category, rank):
         self.name = name
@@ -18,6 +19,12 @@ class DType:
         self.category = category
         self.rank = rank  # total order used for promotion inside one category
         self.is_floating_point = category == FLOAT
+        self.is_signed = category != BOOL
+        self.is_complex = False  # as torch.dtype.is_complex: none of the four is
+
+    def to_real(self):
+        """The real dtype of this one's values: itself, as none of the four is complex."""
+        return self
 
     def __repr__(self):
         return f"minitorch.{self.name}"

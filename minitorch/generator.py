@@ -4,6 +4,8 @@ Values are drawn on the host with numpy's PCG64 and handed to the backend with
 `from_numpy`; `manual_seed(s)` makes every later draw reproducible, whatever backend
 is current.
 """
+import numbers
+
 import numpy as np
 
 DEFAULT_SEED = 67280421310721  # fixed, so unseeded programs are reproducible too
@@ -12,13 +14,30 @@ DEFAULT_SEED = 67280421310721  # fixed, so unseeded programs are reproducible to
 class Generator:
     """A source of random numbers; `minitorch.default_generator` is the shared one."""
 
-    def __init__(self, seed=DEFAULT_SEED):
+    def __init__(self, seed=DEFAULT_SEED, *, device="cpu"):
+        from .devices import check_device, device as as_device
+        check_device(device, "Generator")
+        self.device = as_device(device)
         self.manual_seed(seed)
 
     def manual_seed(self, seed):
-        self._seed = int(seed)
+        """Seed with an int, as PyTorch: one in [-2**63, 2**64), a negative one standing
+        for its two's complement (-1 is 2**64 - 1). Returns the generator."""
+        if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+            raise RuntimeError(f"manual_seed expected an int, but got {type(seed).__name__}")
+        if not -2 ** 63 <= seed < 2 ** 64:
+            raise ValueError(f"manual_seed: seed {seed} is out of range; it must be in "
+                             "[-2**63, 2**64)")
+        self._seed = int(seed) % 2 ** 64
         self._numpy = np.random.Generator(np.random.PCG64(self._seed))
         return self
+
+    def seed(self):
+        """Seed with a fresh non-deterministic seed (from the operating system) and
+        return it, as torch.Generator.seed."""
+        fresh = int(np.random.SeedSequence().entropy) % 2 ** 63
+        self.manual_seed(fresh)
+        return fresh
 
     def initial_seed(self):
         return self._seed
@@ -39,8 +58,8 @@ default_generator = Generator()
 
 
 def manual_seed(seed):
-    """Seed the default generator; returns it, like PyTorch."""
-    return default_generator.manual_seed(seed)
+    """Seed the default generator with int(seed); returns it, like PyTorch."""
+    return default_generator.manual_seed(int(seed))
 
 
 def initial_seed():
@@ -51,9 +70,7 @@ def initial_seed():
 def seed():
     """Seed the default generator with a fresh non-deterministic seed (from the operating
     system) and return that seed, as torch.seed."""
-    fresh = int(np.random.SeedSequence().entropy) % 2 ** 63
-    default_generator.manual_seed(fresh)
-    return fresh
+    return default_generator.seed()
 
 
 # get_rng_state packs PCG64's state (two 128-bit numbers and the buffered 32 bits) into

@@ -27,7 +27,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
                      profile=None, sci_mode=None):
     """Change how tensors print, as torch.set_printoptions: a profile ("default", "short"
     or "full") first resets every option to its values, then each option given overrides
-    one. sci_mode is set whenever profile or sci_mode is given (None: automatic)."""
+    one. sci_mode is always set, as in PyTorch: leaving it out makes it automatic again."""
     if profile is not None:
         if profile not in _PROFILES:
             raise ValueError(f"set_printoptions: unknown profile {profile!r}; expected one "
@@ -37,8 +37,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
                         ("edgeitems", edgeitems), ("linewidth", linewidth)):
         if value is not None:
             setattr(_options, name, value)
-    if profile is not None or sci_mode is not None:
-        _options.sci_mode = sci_mode
+    _options.sci_mode = sci_mode
 
 
 def _float_formatter(values):
@@ -46,7 +45,8 @@ def _float_formatter(values):
     set, overrides the choice)."""
     finite = np.abs(values[np.isfinite(values)])
     nonzero = finite[finite != 0]
-    spread = nonzero.size and nonzero.max() / nonzero.min() > 1000
+    with np.errstate(over="ignore"):  # 1e300 / 1e-300 is inf, which is "spread" too
+        spread = nonzero.size and nonzero.max() / nonzero.min() > 1000
     whole = finite.size and np.all(finite == np.round(finite))
     scientific = nonzero.size and (spread or nonzero.max() > 1e8) if whole else \
         nonzero.size and (spread or nonzero.max() >= 1e8 or nonzero.min() < 1e-4)
@@ -108,6 +108,8 @@ def _render(array, format_item, width, indent, summarize):
 
 def format_values(array, dtype, indent):
     summarize = array.size > _options.threshold
+    if summarize and not _options.edgeitems and array.ndim:
+        return "[...]"
     shown = _edges(array, summarize).reshape(-1)
     format_item = _formatter(shown, dtype)
     if dtype.is_floating_point:  # as PyTorch: columns fit the non-zero finite values
@@ -126,6 +128,8 @@ def tensor_repr(tensor):
             extras.append(f"size={tuple(array.shape)}")
     else:
         body = format_values(array, tensor.dtype, len("tensor("))
+        if not _options.edgeitems:  # as PyTorch, whether or not the values are elided
+            extras.append(f"size={tuple(array.shape)}")
     if tensor.dtype is not get_default_dtype() and (array.size == 0 or
                                                     tensor.dtype not in (int64, bool_)):
         extras.append(f"dtype=minitorch.{tensor.dtype.name}")
@@ -135,7 +139,22 @@ def tensor_repr(tensor):
         extras.append(f"grad_fn=<{tensor._ctx.name()}>")
     elif tensor.requires_grad:
         extras.append("requires_grad=True")
-    return "tensor(" + ", ".join([body] + extras) + ")"
+    return _with_suffixes("tensor(" + body, extras, indent=len("tensor("))
+
+
+def _with_suffixes(text, suffixes, indent):
+    """text followed by each suffix and the closing parenthesis, as PyTorch: a suffix
+    that would take its line past linewidth starts a new line at indent."""
+    parts = [text]
+    line_length = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if line_length + len(suffix) + 2 > _options.linewidth:
+            parts.append(",\n" + " " * indent + suffix)
+            line_length = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            line_length += len(suffix) + 2
+    return "".join(parts) + ")"
 
 
 def tensor_format(tensor, spec):

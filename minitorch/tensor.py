@@ -3,7 +3,7 @@ the autograd fields. Methods are thin: the math lives in minitorch.functions."""
 import ctypes
 import functools
 import weakref
-from numbers import Integral
+from numbers import Integral, Number
 
 import numpy as np
 
@@ -269,8 +269,10 @@ class Tensor:
         return self
 
     # ---- conversion ---------------------------------------------------------------------
-    def numpy(self):
-        if self.requires_grad:
+    def numpy(self, *, force=False):
+        """The values as a NumPy array; force=True also converts a tensor that requires
+        grad (its detached values), as PyTorch."""
+        if self.requires_grad and not force:
             raise RuntimeError("numpy(): can't call numpy() on a tensor that requires grad; "
                                "use tensor.detach().numpy()")
         return dispatch.to_numpy(self)
@@ -283,22 +285,28 @@ class Tensor:
         return dispatch.to_numpy(self).tolist()
 
     def item(self):
-        if self.numel() != 1:
-            raise ValueError(f"item(): a Tensor with {self.numel()} elements cannot be "
-                             "converted to a Python scalar (it must have exactly one)")
+        """The one element as a Python number (RuntimeError otherwise, as torch's)."""
+        self._check_one_element(RuntimeError, "item()")
         return dispatch.to_numpy(self).reshape(-1)[0].item()
 
+    def _check_one_element(self, error, caller):
+        if self.numel() != 1:
+            raise error(f"{caller}: a Tensor with {self.numel()} elements cannot be "
+                        "converted to a Python scalar (it must have exactly one)")
+
     def __float__(self):
+        self._check_one_element(ValueError, "float()")   # torch's class here
         return float(self.item())
 
     def __int__(self):
+        self._check_one_element(ValueError, "int()")
         return int(self.item())
 
     def __index__(self):
-        if self.dtype is not int64 or self.numel() != 1:
+        if self.dtype not in (int64, bool_) or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted "
                             "to an index")
-        return self.item()
+        return int(self.item())
 
     def __bool__(self):
         if self.numel() != 1:
@@ -315,6 +323,13 @@ class Tensor:
         if not self.shape:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.shape[0]))
+
+    def __contains__(self, element):
+        """element in tensor: whether any element equals it (a Tensor or a number)."""
+        if not isinstance(element, (Tensor, Number)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but "
+                               f"you passed in a {type(element)}.")
+        return bool((self == element).any().item())
 
     def __repr__(self):
         from .printing import tensor_repr

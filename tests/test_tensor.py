@@ -173,8 +173,12 @@ def test_conversions():
     assert bool(minitorch.tensor([1])) is True
     with pytest.raises(RuntimeError, match="ambiguous"):
         bool(x)
-    with pytest.raises(ValueError, match="4 elements"):
+    with pytest.raises(RuntimeError, match="4 elements"):   # torch's classes
         x.item()
+    with pytest.raises(ValueError, match="4 elements"):
+        float(x)
+    with pytest.raises(ValueError, match="4 elements"):
+        int(x)
 
 
 # ---- views ------------------------------------------------------------------------------
