@@ -84,7 +84,9 @@ class Function:
         stay, as in PyTorch. A node that held tensors is marked released, and a later
         backward through it is an error; one that held none (a sum, an add, a view) may
         run again."""
-        held = [name for name, value in self.__dict__.items() if _holds_tensors(value)]
+        attributes = self.__dict__   # empty for most nodes: no scan then
+        held = [name for name, value in attributes.items() if _holds_tensors(value)] \
+            if attributes else ()
         for name in held:
             setattr(self, name, None)
         if held or getattr(self, "saved", ()) or self.graph_saved:
