@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from .. import creation, functions
-from ..dtype import bool_
+from ..dtype import bool_, float32
 from ..layout import broadcast_shapes, format_shape
 from . import functional as F   # (functional imports this module: use F at call time)
 from . import init
@@ -85,16 +85,33 @@ def _attend(query, key, value, bias, dropout_p, scale):
     return functions.matmul(weights, value), weights
 
 
+def _shared_heads(query, key, value, name):
+    """(key, value), each with its heads (dim -3) repeated (each head in place) up to the
+    query's number of heads, which theirs must divide: grouped-query attention."""
+    for label, tensor in (("query", query), ("key", key), ("value", value)):
+        if tensor.ndim < 3:
+            raise IndexError(f"{name}: enable_gqa=True needs {label} of at least 3 dims "
+                             f"(..., heads, length, E), got {format_shape(tensor.shape)}")
+    heads = query.shape[-3]
+    if heads % key.shape[-3] or heads % value.shape[-3]:
+        raise RuntimeError(f"{name}: the number of heads in key ({key.shape[-3]}) and value "
+                           f"({value.shape[-3]}) must divide the number in query ({heads})")
+    return (key.repeat_interleave(heads // key.shape[-3], -3),
+            value.repeat_interleave(heads // value.shape[-3], -3))
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
-                                 is_causal=False, scale=None):
+                                 is_causal=False, scale=None, enable_gqa=False):
     """softmax(query @ key^T * scale + mask) @ value over query (..., L, E), key (..., S, E)
-    and value (..., S, Ev), giving (..., L, Ev); the leading dims broadcast.
+    and value (..., S, Ev), giving (..., L, Ev); the leading dims broadcast. With
+    enable_gqa=True (grouped-query attention) the heads (dim -3) of key and value are
+    first each repeated query's heads / theirs times.
 
     scale defaults to 1 / sqrt(E). attn_mask broadcasts to (..., L, S): bool True where a
-    key takes part (False: -inf), or a float mask added to the scores. is_causal=True
-    (with no attn_mask) lets query i attend to keys j <= i only. dropout_p is applied to
-    the weights whenever it is > 0, as torch's does (pass 0.0 in eval). A query whose
-    keys are all masked gets a zero output.
+    key takes part (False: -inf), or a float mask (float32 or the query's dtype) added to
+    the scores. is_causal=True (with no attn_mask) lets query i attend to keys j <= i
+    only. dropout_p is applied to the weights whenever it is > 0, as torch's does (pass
+    0.0 in eval). A query whose keys are all masked gets a zero output.
     """
     name = "scaled_dot_product_attention"
     for label, tensor in (("query", query), ("key", key), ("value", value)):
@@ -116,10 +133,15 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     bias = None
     if attn_mask is not None:
         broadcast_shapes(attn_mask.shape, query.shape[:-1] + (source_length,), name)
+        if attn_mask.dtype is float32:   # torch takes a float32 mask whatever the query's
+            attn_mask = attn_mask.to(query.dtype)
         bias = _float_mask(attn_mask, False, query, "attn_mask", name)
     elif is_causal:
         bias = _causal_mask(length, source_length, query)
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if scale is None:   # with E = 0 every score is 0, whatever the scale
+        scale = 1.0 / math.sqrt(max(query.shape[-1], 1))
+    if enable_gqa:
+        key, value = _shared_heads(query, key, value, name)
     return _attend(query, key, value, bias, dropout_p, scale)[0]
 
 

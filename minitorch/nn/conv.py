@@ -394,11 +394,19 @@ def _block_geometry(kernel_size, dilation, padding, stride, op_name):
             _int_tuple(stride, 2, "stride", op_name, 1))
 
 
+def _check_empty_only_in_batch(input, batched, op_name):
+    """RuntimeError, as torch's, unless every dim of input but a batch dim is non-empty."""
+    if 0 in input.shape[int(batched):]:
+        raise RuntimeError(f"{op_name}: expected an input whose dims are all non-empty (but "
+                           f"for a batch dim), got input {format_shape(input.shape)}")
+
+
 def _unfold(input, kernel_size, dilation, padding, stride, op_name):
     kernel, dilation, padding, stride = _block_geometry(kernel_size, dilation, padding,
                                                         stride, op_name)
     _check_floating(input, op_name)
     batched = _check_input_rank(input, 2, op_name)
+    _check_empty_only_in_batch(input, batched, op_name)
     pads = tuple((p, p) for p in padding)
     _check_fits(input, pads, kernel, dilation, op_name)
     x = _padded(input if batched else input.unsqueeze(0), pads, value=0.0)
@@ -422,6 +430,7 @@ def _fold(input, output_size, kernel_size, dilation, padding, stride, op_name):
     if input.ndim not in (2, 3):
         raise ValueError(f"{op_name}: expected a 2-D (C * K, L) or 3-D (N, C * K, L) input, "
                          f"got {input.ndim}-D input {format_shape(input.shape)}")
+    _check_empty_only_in_batch(input, input.ndim == 3, op_name)
     rows, blocks = input.shape[-2:]
     kernel_elements = math.prod(kernel)
     if rows % kernel_elements:

@@ -1244,7 +1244,8 @@ def threshold(x, threshold, value, inplace=False):
 
 def glu(x, dim=-1):
     """The gated linear unit a * sigmoid(b), a and b the two halves of x along dim (whose
-    size must be even)."""
+    size must be even). x must be floating point."""
+    _check_floating(x, "glu")
     if x.ndim == 0:
         raise ValueError("glu: does not support a 0-d input; its halving dim must have "
                          "an even size")
@@ -1508,10 +1509,10 @@ def one_hot(tensor, num_classes=-1):
             type(tensor).__name__
         raise TypeError(f"one_hot: input must be an int64 tensor, got {found}")
     labels = tensor.numpy()
+    if labels.size == 0 and num_classes <= 0:   # torch refuses 0 classes here too
+        raise RuntimeError("one_hot: cannot infer the number of classes from an "
+                           "empty tensor; pass a positive num_classes")
     if num_classes == -1:
-        if labels.size == 0:
-            raise RuntimeError("one_hot: cannot infer the number of classes from an "
-                               "empty tensor; pass num_classes")
         num_classes = int(labels.max()) + 1
     if labels.size and labels.min() < 0:
         raise RuntimeError("one_hot: class values must be non-negative")
@@ -1824,7 +1825,7 @@ def _area_taps(in_size, out_size):
     positions = np.arange(out_size)
     starts = positions * in_size // out_size
     lengths = -(-(positions + 1) * in_size // out_size) - starts
-    offsets = np.arange(lengths.max())[:, None]
+    offsets = np.arange(lengths.max(initial=0))[:, None]
     sources = np.minimum(starts + offsets, in_size - 1)
     return sources, np.where(offsets < lengths, 1.0 / lengths, 0.0)
 
@@ -1889,17 +1890,22 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     host) and, but for the nearest modes, a weighted sum, so gradients flow as theirs.
     Refused: antialias=True (NotImplementedError), align_corners with a mode that does
     not interpolate, a rank the mode does not take, non-floating input (but 'nearest'),
-    and empty input or output spatial dims."""
+    empty input or output spatial dims (but empty outputs of 'area'), and no channels
+    (but in 'area')."""
     _check_interpolation(input, mode, align_corners, antialias)
     spatial = input.shape[2:]
     sizes, scales = _output_sizes(spatial, size, scale_factor, recompute_scale_factor)
     if min(spatial) <= 0:
         raise ValueError(f"interpolate: the input size of each spatial dim must be "
                          f"positive, got input {format_shape(input.shape)}")
-    if min(sizes) <= 0:
+    if input.shape[1] == 0 and mode != "area":
+        raise RuntimeError(f"interpolate: mode={mode!r} needs a non-empty channel dim, got "
+                           f"input {format_shape(input.shape)}")
+    # 'area' is adaptive average pooling, which (as torch's) also gives empty outputs
+    if min(sizes) < 0 or min(sizes) == 0 and mode != "area":
         raise ValueError(f"interpolate: the output size of each spatial dim must be "
                          f"positive, got {format_shape(sizes)} from input "
-                         f"{format_shape(input.shape)}")
+                         f"{format_shape(input.shape)} (or 0 in mode 'area')")
     result = input
     for dim, in_size, out_size, scale in zip(range(2, input.ndim), spatial, sizes, scales):
         if mode in ("nearest", "nearest-exact"):

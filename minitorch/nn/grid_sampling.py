@@ -163,7 +163,7 @@ def _padded_coordinate(coordinate, size, padding_mode, align_corners):
 
 def _taps_along(coordinate, size, mode, padding_mode, align_corners):
     """[(position, weight)] along one dim: position a float tensor holding whole numbers
-    (no gradient), weight a tensor (1 for 'nearest'), for each tap of `mode`."""
+    (no gradient), weight a tensor (ones for 'nearest'), for each tap of `mode`."""
     if mode == "bicubic":   # torch pads each tap's position, not the coordinate
         below = coordinate.floor().detach()
         weights = cubic_convolution_weights(coordinate - below)
@@ -171,7 +171,10 @@ def _taps_along(coordinate, size, mode, padding_mode, align_corners):
                  .detach(), weight) for offset, weight in zip((-1, 0, 1, 2), weights)]
     coordinate = _padded_coordinate(coordinate, size, padding_mode, align_corners)
     if mode == "nearest":   # round half to even, as torch's nearbyint
-        return [(coordinate.round().detach(), 1)]
+        # weight 1 as an op of the coordinate with a zero gradient, so that the grid gets
+        # torch's zero gradient (not none)
+        ones = functions.ones_like(coordinate.detach())
+        return [(coordinate.round().detach(), functions.ZeroGradient.apply(ones, coordinate))]
     below = coordinate.floor().detach()
     fraction = coordinate - below
     return [(below, 1 - fraction), (below + 1, fraction)]
@@ -191,13 +194,14 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     align_corners = _default_align_corners(align_corners, "grid_sample")
     batch, channels, spatial = input.shape[0], input.shape[1], input.shape[2:]
     points = grid.shape[1:-1]
-    flat_grid = grid.reshape(batch, -1, len(spatial))
+    # the reshapes name every size: -1 cannot be inferred when batch or channels is 0
+    flat_grid = grid.reshape(batch, math.prod(points), len(spatial))
     per_dim = []   # the taps of each spatial dim, in input order (D, H, W)
     for axis, size in enumerate(spatial):
         coordinate = _element_coordinate(flat_grid[..., len(spatial) - 1 - axis], size,
                                          align_corners)
         per_dim.append(_taps_along(coordinate, size, mode, padding_mode, align_corners))
-    planes = input.reshape(batch, channels, -1)
+    planes = input.reshape(batch, channels, math.prod(spatial))
     strides = [math.prod(spatial[axis + 1:]) for axis in range(len(spatial))]
     result = 0
     for taps in itertools.product(*per_dim):
