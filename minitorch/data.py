@@ -40,7 +40,8 @@ class Dataset:
     A dataset whose __getitem__ also accepts a 1-D int64 numpy array of indices and
     returns the whole batch (already collated, in new tensors rather than views of the
     dataset's) sets `batched_indexing = True`; DataLoader then fetches each batch with
-    one such call.
+    one such call (and hands over a tuple it returns as a list, the type default_collate
+    gives the batch of tuple samples).
     """
 
     batched_indexing = False
@@ -122,6 +123,11 @@ class Subset(Dataset):
     def batched_indexing(self):
         return getattr(self.dataset, "batched_indexing", False)
 
+    def __getitems__(self, positions):
+        """The samples at a list of positions (one batched fetch from `dataset` when it
+        has __getitems__), as DataLoader reads a batch."""
+        return _samples_at(self.dataset, [self._indices[position] for position in positions])
+
     def __getitem__(self, index):
         if isinstance(index, np.ndarray):
             if self._index_array is None:
@@ -142,12 +148,16 @@ class ConcatDataset(Dataset):
     counted from the end when negative, reads the dataset it falls in. As torch's: an
     index below -len is a ValueError and one at or past len an IndexError. Read one
     sample at a time (a batch may span datasets), so DataLoader collates its samples.
+    No datasets is a ValueError and an IterableDataset among them a TypeError (torch
+    raises AssertionError for both, with the same messages).
     """
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("datasets should not be an empty iterable")
+        if any(isinstance(part, IterableDataset) for part in self.datasets):
+            raise TypeError("ConcatDataset does not support IterableDataset")
         self.cumulative_sizes = list(itertools.accumulate(len(part) for part in self.datasets))
 
     def __len__(self):
@@ -193,6 +203,21 @@ class StackDataset(Dataset):
             return {key: dataset[index] for key, dataset in self.datasets.items()}
         return tuple(dataset[index] for dataset in self.datasets)
 
+    def __getitems__(self, indices):
+        """The samples at a list of indices, each dataset read with one batched fetch
+        where it has __getitems__ (a ValueError if that returns another count)."""
+        datasets = self.datasets.values() if isinstance(self.datasets, dict) else self.datasets
+        columns = []
+        for dataset in datasets:
+            column = _samples_at(dataset, indices)
+            if len(column) != len(indices):
+                raise ValueError(f"Nested dataset's output size mismatch. Expected "
+                                 f"{len(indices)}, got {len(column)}")
+            columns.append(column)
+        if isinstance(self.datasets, dict):
+            return [dict(zip(self.datasets, row)) for row in zip(*columns)]
+        return [tuple(row) for row in zip(*columns)]
+
 
 class IterableDataset(Dataset):
     """A stream of samples: subclasses implement __iter__() (and __len__() if they know
@@ -214,20 +239,36 @@ class IterableDataset(Dataset):
 
 class ChainDataset(IterableDataset):
     """The samples of each of `datasets` (iterable datasets) one stream after another;
-    len is the sum of their lengths (a TypeError if one has none)."""
+    len is the sum of their lengths (a TypeError if one has none). A dataset that is not
+    an IterableDataset is a TypeError (torch: AssertionError) when iter or len reach it."""
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
 
     def __iter__(self):
         for dataset in self.datasets:
-            if not isinstance(dataset, IterableDataset):
-                raise TypeError(f"ChainDataset only supports IterableDataset, got "
-                                f"{type(dataset).__name__}")
-            yield from dataset
+            yield from _iterable_part(dataset)
 
     def __len__(self):
-        return sum(len(dataset) for dataset in self.datasets)
+        return sum(len(_iterable_part(dataset)) for dataset in self.datasets)
+
+
+def _iterable_part(dataset):
+    """dataset, checked to be an IterableDataset (a part of a ChainDataset)."""
+    if not isinstance(dataset, IterableDataset):
+        raise TypeError(f"ChainDataset only supports IterableDataset, got "
+                        f"{type(dataset).__name__}")
+    return dataset
+
+
+def _samples_at(dataset, indices):
+    """The list of dataset's samples at the list indices: dataset.__getitems__(indices)
+    when the dataset has it (a batched fetch, as torch's DataLoader makes), else one
+    dataset[index] each."""
+    fetch_batch = getattr(dataset, "__getitems__", None)
+    if callable(fetch_batch):
+        return fetch_batch(indices)
+    return [dataset[index] for index in indices]
 
 
 def random_split(dataset, lengths, generator=None):
@@ -518,12 +559,12 @@ class DataLoader:
 class _Fetcher:
     """Makes the batches. Map-style: called with a batch's indices, dataset[index array]
     for a dataset with batched_indexing and no collate_fn, else collate_fn
-    (default_collate) of the samples; without auto-collation (batch_size=None) called
-    with one index, collate_fn (default_convert) of that sample. Iterable: stream()
-    yields collate_fn of each batch_size consecutive samples of iter(dataset) (the last
-    batch shorter, or dropped with drop_last), or each sample converted without
-    auto-collation. A module-level class, so that worker processes can receive it
-    pickled."""
+    (default_collate) of the samples (from dataset.__getitems__ where it has one);
+    without auto-collation (batch_size=None) called with one index, collate_fn
+    (default_convert) of that sample. Iterable: stream() yields collate_fn of each
+    batch_size consecutive samples of iter(dataset) (the last batch shorter, or dropped
+    with drop_last), or each sample converted without auto-collation. A module-level
+    class, so that worker processes can receive it pickled."""
 
     def __init__(self, dataset, collate_fn, auto_collation, batch_size, drop_last):
         self.dataset = dataset
@@ -535,10 +576,12 @@ class _Fetcher:
 
     def __call__(self, indices):
         if self.batched:
-            return self.dataset[indices]
+            batch = self.dataset[indices]
+            # default_collate makes the batch of tuple samples a list (as torch's)
+            return list(batch) if type(batch) is tuple else batch
         if not self.auto_collation:
             return self.collate(self.dataset[indices])
-        return self.collate([self.dataset[index] for index in indices])
+        return self.collate(_samples_at(self.dataset, indices))
 
     def stream(self):
         samples = iter(self.dataset)

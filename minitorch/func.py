@@ -84,10 +84,11 @@ def _spec_text(spec):
 
 def _broadcast(prefix, tree, mismatch):
     """prefix's entry for each leaf of tree: a leaf of prefix (an int or None) stands
-    for the whole subtree below it; mismatch() is raised where the structures differ."""
+    for the whole subtree below it; mismatch() is raised where the structures differ
+    (a tuple and a list differ, as in torch's pytrees)."""
     if prefix is None or isinstance(prefix, int):
         return [prefix] * len(_flatten(tree)[0])
-    if isinstance(prefix, (tuple, list)) and type(tree) in (tuple, list) and \
+    if type(prefix) in (tuple, list) and type(prefix) is type(tree) and \
             len(prefix) == len(tree):
         return [entry for sub, child in zip(prefix, tree)
                 for entry in _broadcast(sub, child, mismatch)]
@@ -300,7 +301,8 @@ def vjp(func, *primals, has_aux=False):
     outputs, output_spec = _tensor_outputs(output, caller)
 
     def vjp_fn(cotangents):
-        weights, weights_spec = _tensor_leaves(cotangents, "vjp_fn(cotangents)")
+        weights, weights_spec = _tensor_leaves(cotangents, "vjp_fn(cotangents)", TypeError,
+                                               "gradients can be either Tensors or None")
         if weights_spec != output_spec:
             raise RuntimeError("Expected pytree structure of cotangents to be the same as "
                                "pytree structure of outputs to the function. cotangents: "
@@ -340,8 +342,10 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         if not isinstance(value, tuple):
             raise RuntimeError(f"{caller}: Expected {name} to be a tuple. E.g. it should be "
                                "valid to call f(*primals).")
-    leaves, primals_spec = _tensor_leaves(primals, caller)
-    directions, tangents_spec = _tensor_leaves(tangents, caller)
+    leaves, primals_spec = _tensor_leaves(primals, caller, RuntimeError,
+                                          "Expected primals to only contain Tensors")
+    directions, tangents_spec = _tensor_leaves(tangents, caller, RuntimeError,
+                                               "Expected tangents to only contain Tensors")
     if tangents_spec != primals_spec:
         raise RuntimeError(f"{caller}: Expected primals and tangents to have the same python "
                            f"structure. For example, if primals is a tuple of 3 tensors, "
@@ -420,17 +424,28 @@ def _forward_blocks(flat, leaves, keep_graph):
             for i, output in enumerate(outputs)]
 
 
-def jacrev(func, argnums=0, *, has_aux=False):
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
     """A function returning the Jacobian of func w.r.t. args[argnums] by reverse mode:
     for each output tensor of func (any pytree of them), a block of shape
     output.shape + input.shape per input tensor, arranged as the argnums arguments are.
-    With has_aux, func returns (output, aux) and the result is (jacobian, aux)."""
+    With has_aux, func returns (output, aux) and the result is (jacobian, aux).
+    chunk_size (None or positive) is checked as torch checks it; the rows are always
+    computed one at a time."""
+    if not (chunk_size is None or chunk_size > 0):
+        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
     return _jacobian_transform(func, argnums, has_aux, "jacrev(f)(*args)", _reverse_blocks)
 
 
-def jacfwd(func, argnums=0, has_aux=False):
-    """jacrev's result computed column by column with jvp (forward mode in value)."""
-    return _jacobian_transform(func, argnums, has_aux, "jacfwd(f)(*args)", _forward_blocks)
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
+    """jacrev's result computed column by column with jvp (forward mode in value).
+    randomness is vmap's flag for func's calls, one per column, as torch's jacfwd maps
+    its jvp over the columns: "error" (a func drawing random numbers is a RuntimeError),
+    "same" or "different"."""
+    def blocks_of(flat, leaves, keep_graph):
+        _check_randomness(randomness)
+        return _forward_blocks(_with_randomness(flat, randomness), leaves, keep_graph)
+
+    return _jacobian_transform(func, argnums, has_aux, "jacfwd(f)(*args)", blocks_of)
 
 
 def hessian(func, argnums=0):
@@ -459,9 +474,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     of func per index. chunk_size (None or a positive int) is accepted for torch's
     signature; a loop has no batches to chunk.
     """
-    if randomness not in _RANDOMNESS:
-        raise RuntimeError("Only allowed values for randomness are 'error', 'different', or "
-                           f"'same'. Got {randomness}")
+    _check_randomness(randomness)
     if chunk_size is not None and not (isinstance(chunk_size, int) and chunk_size > 0):
         raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got "
                          f"{chunk_size})")
@@ -472,23 +485,43 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         inputs, inputs_spec = _flatten(args)
         dims = _input_dims(in_dims, args, inputs, calling)
         size = _mapped_size(inputs, dims, calling)
+        call_once = _with_randomness(func, randomness)
         outputs = []
-        start = default_generator.get_state()
         for index in range(size):
-            if randomness == "same":
-                default_generator.set_state(start)
-            before = default_generator.get_state()
             sliced = [leaf if dim is None else leaf.select(dim, index)
                       for leaf, dim in zip(inputs, dims)]
-            outputs.append(func(*_unflatten(inputs_spec, sliced), **kwargs))
-            if randomness == "error" and default_generator.get_state() != before:
-                raise RuntimeError("vmap: called random operation while in randomness error "
-                                   "mode. Please either use the 'same' or 'different' "
-                                   "randomness flags on vmap or perform the randomness "
-                                   "operation out of vmap")
+            outputs.append(call_once(*_unflatten(inputs_spec, sliced), **kwargs))
         return _stack_outputs(outputs, out_dims, name)
 
     return wrapper
+
+
+def _check_randomness(randomness):
+    """torch's RuntimeError unless randomness is one of vmap's randomness flags."""
+    if randomness not in _RANDOMNESS:
+        raise RuntimeError("Only allowed values for randomness are 'error', 'different', or "
+                           f"'same'. Got {randomness}")
+
+
+def _with_randomness(func, randomness):
+    """func, each call of which follows the randomness flag as one slice of a vmap: "same"
+    restores the default generator to its state now before each call, "error" raises
+    torch's RuntimeError after a call that drew from it, "different" lets calls draw."""
+    start = default_generator.get_state()
+
+    def call_once(*args, **kwargs):
+        if randomness == "same":
+            default_generator.set_state(start)
+        before = default_generator.get_state()
+        result = func(*args, **kwargs)
+        if randomness == "error" and default_generator.get_state() != before:
+            raise RuntimeError("vmap: called random operation while in randomness error "
+                               "mode. Please either use the 'same' or 'different' "
+                               "randomness flags on vmap or perform the randomness "
+                               "operation out of vmap")
+        return result
+
+    return call_once
 
 
 def _input_dims(in_dims, args, inputs, calling):

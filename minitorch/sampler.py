@@ -105,6 +105,9 @@ class RandomSampler(Sampler):
         size = len(self.data_source)
         generator = numpy_generator(self.generator)
         if self.replacement:
+            if size == 0:
+                raise RuntimeError("RandomSampler: cannot draw indices with replacement "
+                                   "from an empty data_source")
             return generator.integers(0, size, self.num_samples)
         whole, part = divmod(self.num_samples, size)
         orders = [generator.permutation(size) for _ in range(whole)]
