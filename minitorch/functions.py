@@ -2206,8 +2206,9 @@ class Cat(Function):
 
 def cat(tensors, dim=0):
     """Join tensors along an existing dim; all other sizes must match. As in PyTorch,
-    legacy empty 1-d tensors (shape (0,)) are skipped, though their dtype still takes
-    part in the result's."""
+    legacy empty 1-d tensors (shape (0,)) are exempt from that check, though their dtype
+    still takes part in the result's; they join as empty slices (so a gradient still
+    reaches them: zeros, as torch's)."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
@@ -2219,14 +2220,16 @@ def cat(tensors, dim=0):
     for tensor in tensors[1:]:
         _same_backend(tensors[0], tensor, "cat")
         dtype = promote(dtype, DIMENSIONED, tensor.dtype, DIMENSIONED)
-    tensors = [t for t in tensors if t.shape != (0,)] or tensors[:1]
-    first = tensors[0]
+    checked = [t for t in tensors if t.shape != (0,)] or tensors[:1]
+    first = checked[0]
     dim = layout.normalize_dim(dim, first.ndim, "cat")
-    for tensor in tensors[1:]:
+    for tensor in checked[1:]:
         if tensor.ndim != first.ndim or _sizes_differ(tensor.shape, first.shape, dim):
             raise ValueError(f"cat: sizes of tensors must match except in dimension {dim}; "
                              f"got {format_shape(first.shape)} and {format_shape(tensor.shape)}")
-    return Cat.apply(dim, *[cast(t, dtype) for t in tensors])
+    empty_slice = first.shape[:dim] + (0,) + first.shape[dim + 1:]
+    return Cat.apply(dim, *[cast(t.reshape(empty_slice) if t.shape == (0,) else t, dtype)
+                            for t in tensors])
 
 
 def _sizes_differ(shape_a, shape_b, skip_dim):

@@ -195,3 +195,21 @@ def test_gathering_rows_of_zero_elements_keeps_the_shape_as_torch(name):
         assert a[rows].shape == tuple(torch.zeros(2, 0, 3)[torch.tensor([1, 0, 1])].shape)
         assert a.flip(0).shape == (2, 0, 3)
         assert minitorch.zeros(2, 0).index_select(0, rows).shape == (3, 0)
+
+
+@pytest.mark.parametrize("name", ["numpy", "python", "c"])
+def test_cat_keeps_legacy_empty_tensors_in_the_graph_as_torch(name):
+    with minitorch.use_backend(name):
+        x = minitorch.randn(3, requires_grad=True)
+        y = minitorch.randn(2, 4, requires_grad=True)
+        joined = minitorch.cat([x[:0], y, minitorch.zeros(0, dtype=minitorch.float64)], 1)
+        joined.sum().backward()
+        padded = minitorch.nn.functional.pad(x, (2, -3))   # cat of x[:0] with zeros
+        padded.sum().backward()
+    tx, ty = torch.randn(3, requires_grad=True), torch.randn(2, 4, requires_grad=True)
+    expected = torch.cat([tx[:0], ty, torch.zeros(0, dtype=torch.float64)], 1)
+    expected.sum().backward()
+    torch.nn.functional.pad(tx, (2, -3)).sum().backward()
+    assert joined.dtype is minitorch.float64 and joined.shape == tuple(expected.shape)
+    assert x.grad is not None and x.grad.tolist() == tx.grad.tolist()   # zeros, not None
+    assert y.grad.tolist() == ty.grad.tolist()
