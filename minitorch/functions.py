@@ -295,13 +295,16 @@ def _is_bool(value):
 
 
 def sub(a, b, alpha=1):
-    if _is_bool(a) or _is_bool(b):  # even when the other operand promotes it, as PyTorch
+    left, right = _operands(a, b, "sub")
+    # a bool on either side is refused, even where the other operand promoted it away (as
+    # PyTorch); the originals need a look only when _operands converted one of them
+    if left.dtype is bool_ or (left is not a or right is not b) and (_is_bool(a) or
+                                                                     _is_bool(b)):
         raise TypeError("sub: subtraction with a bool operand is not supported; use "
                         "logical_xor or ~ instead")
-    a, b = _operands(a, b, "sub")
     if alpha != 1:
-        b = b * alpha
-    return Sub.apply(a, b)
+        right = right * alpha
+    return Sub.apply(left, right)
 
 
 def mul(a, b):

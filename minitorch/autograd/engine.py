@@ -372,15 +372,13 @@ def _accumulate(tensor, grad, handed_out):
 
 def _add_into(accumulated, grad):
     """accumulated += grad in accumulated's memory (a .grad), bumping its version. In the
-    usual case (a compact .grad of grad's shape and dtype) the dispatcher adds and copies
-    the sum in directly, as kernels may not write a buffer they read; other .grad
-    tensors take add_'s general path, with its casts and checks."""
-    from .. import dispatch   # below autograd, but it imports the Tensor, which imports us
+    usual case (a compact .grad of grad's shape and dtype) the dispatcher adds and the
+    sum is stored as an in-place op stores its result (kernels may not write a buffer
+    they read); other .grad tensors take add_'s general path, with its casts and checks."""
+    from .. import dispatch, functions   # both build on autograd: imported at call time
     if (accumulated.dtype is not grad.dtype or accumulated.shape != grad.shape
             or not dispatch.is_compact(accumulated)):
         accumulated.add_(grad)
         return
-    summed = dispatch.binary("add", accumulated, grad, grad.shape, grad.dtype)
-    dispatch.copy_into(summed, summed._strides, grad.shape, accumulated,
-                       accumulated._strides, accumulated._offset)
-    accumulated._storage.version += 1
+    functions._store(accumulated, dispatch.binary("add", accumulated, grad, grad.shape,
+                                                  grad.dtype), "backward")
