@@ -70,17 +70,30 @@ UNARY = {"neg": np.negative, "abs": np.abs, "sign": _sign, "exp": np.exp, "log":
          "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
          "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
          "bitwise_not": np.invert}
+
+
+def _integer_division(op, divide):
+    """divide(x, y, out), but an integer division by zero raises ZeroDivisionError (numpy
+    warns and gives 0), as in PyTorch."""
+    def checked(x, y, *, out):
+        if y.dtype.kind in "iub" and not np.all(y):
+            raise ZeroDivisionError(f"{op}: integer division by zero")
+        divide(x, y, out=out)
+    return checked
+
+
 BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
-          "floordiv": np.floor_divide, "mod": _remainder, "pow": _pow,
+          "floordiv": _integer_division("floordiv", np.floor_divide),
+          "mod": _integer_division("mod", _remainder), "pow": _pow,
           "maximum": np.maximum, "minimum": np.minimum, "eq": np.equal, "ne": np.not_equal,
           "lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
-          "atan2": np.arctan2, "fmod": np.fmod, "bitwise_and": np.bitwise_and,
-          "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
+          "atan2": np.arctan2, "fmod": _integer_division("fmod", np.fmod),
+          "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or,
+          "bitwise_xor": np.bitwise_xor,
           # numpy's shifts give torch's results for shifts < 0 or >= 64 (0, or the sign)
           "bitwise_left_shift": np.left_shift, "bitwise_right_shift": np.right_shift}
 REDUCE = {"sum": np.add.reduce, "max": np.maximum.reduce, "min": np.minimum.reduce}
 ARG_REDUCE = {"argmax": np.argmax, "argmin": np.argmin}
-_INTEGER_DIVISIONS = ("floordiv", "mod", "fmod")
 _SHORT_ROW = 16   # rows of at most this many elements reduce faster transposed (see reduce)
 
 
@@ -109,11 +122,6 @@ def _zeros_like_flat(x):
     if x.ndim == 1 and x.size <= 1 << 20:
         return _zeros(x.size, x.dtype)
     return _zero(x.dtype)
-
-
-def _check_integer_division(op, divisor):
-    if divisor.dtype.kind in "iub" and not np.all(divisor):
-        raise ZeroDivisionError(f"{op}: integer division by zero")
 
 
 def _check_range(kernel, index, limit):
@@ -185,7 +193,7 @@ class NumpyBackend:
         UNARY[op](a, out=out)
 
     def binary(self, op, a, b, out):
-        self.binary_view(op, a, b, out)
+        BINARY[op](a, b, out=out)
 
     def where(self, cond, a, b, out):
         self.where_view(cond, a, b, out)
@@ -233,10 +241,7 @@ class NumpyBackend:
     def unary_view(self, op, a, out):
         UNARY[op](a, out=out)
 
-    def binary_view(self, op, a, b, out):
-        if op in _INTEGER_DIVISIONS:
-            _check_integer_division(op, b)
-        BINARY[op](a, b, out=out)
+    binary_view = binary   # numpy arrays of any layout take the same call
 
     def where_view(self, cond, a, b, out):
         np.copyto(out, b)
