@@ -180,7 +180,7 @@ class Sub(Function):
 class Mul(Function):
     def forward(self, a, b):
         # each side's gradient needs the other side: a constant factor saves nothing more
-        self.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
+        self.save_for_backward(a if b._requires_grad else None, b if a._requires_grad else None)
         return dispatch.binary("mul", a, b, _broadcast(a, b, "mul"), a.dtype)
 
     def backward(self, grad):
@@ -191,7 +191,7 @@ class Mul(Function):
 
 class Div(Function):
     def forward(self, a, b):
-        self.save_for_backward(a if b.requires_grad else None, b)
+        self.save_for_backward(a if b._requires_grad else None, b)
         return dispatch.binary("div", a, b, _broadcast(a, b, "div"), a.dtype)
 
     def backward(self, grad):
@@ -242,7 +242,7 @@ class Minimum(Maximum):
 
 class Remainder(Function):
     def forward(self, a, b):
-        self.save_for_backward(*((a, b) if b.requires_grad else ()))   # only b's needs them
+        self.save_for_backward(*((a, b) if b._requires_grad else ()))   # only b's needs them
         return dispatch.binary("mod", a, b, _broadcast(a, b, "remainder"), a.dtype)
 
     def backward(self, grad):
@@ -254,7 +254,7 @@ class Remainder(Function):
 
 class Fmod(Function):
     def forward(self, a, b):
-        self.save_for_backward(*((a, b) if b.requires_grad else ()))   # only b's needs them
+        self.save_for_backward(*((a, b) if b._requires_grad else ()))   # only b's needs them
         return dispatch.binary("fmod", a, b, _broadcast(a, b, "fmod"), a.dtype)
 
     def backward(self, grad):
@@ -1787,7 +1787,7 @@ def cross_entropy_of_rows(logits, target, reduction):
 class MatMul(Function):
     def forward(self, a, b):
         # each side's gradient needs the other side: a constant factor saves nothing more
-        self.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
+        self.save_for_backward(a if b._requires_grad else None, b if a._requires_grad else None)
         batch = layout.broadcast_shapes(a.shape[:-2], b.shape[:-2], "matmul")
         return dispatch.matmul(a, b, batch + (a.shape[-2], b.shape[-1]))
 

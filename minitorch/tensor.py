@@ -104,6 +104,13 @@ _LAYOUT_SLOTS = ("_storage", "shape", "_strides", "_offset", "dtype", "_view", "
                  "_graph_version")
 
 
+def fits_as_gradient(gradient, tensor):
+    """Whether the Tensor `gradient` can be tensor's .grad: the same shape, dtype and
+    backend."""
+    return (gradient.shape == tensor.shape and gradient.dtype is tensor.dtype
+            and gradient._storage.backend is tensor._storage.backend)
+
+
 class Tensor:
     """An n-dimensional array with autograd, on one backend.
 
@@ -117,8 +124,8 @@ class Tensor:
     # _base: None, or for a view (a tensor made over another's memory by a view op) the
     # tensor it was taken from, never itself a view, as PyTorch's Tensor._base; an
     # in-place op recorded on a view rewrites the base's graph too (autograd.rebase)
-    __slots__ = ("_storage", "shape", "_strides", "_offset", "dtype", "requires_grad",
-                 "grad", "_ctx", "_view", "_compact", "_retains_grad", "_graph_version",
+    __slots__ = ("_storage", "shape", "_strides", "_offset", "dtype", "_requires_grad",
+                 "_grad", "_ctx", "_view", "_compact", "_retains_grad", "_graph_version",
                  "_base", "__weakref__")
 
     __array_priority__ = 1000  # numpy defers `ndarray + Tensor` to Tensor.__radd__
@@ -456,6 +463,25 @@ class Tensor:
         minitorch.autograd.register_post_accumulate_grad_hook)."""
         return autograd.register_post_accumulate_grad_hook(self, hook)
 
+    @property
+    def requires_grad(self):
+        """Whether autograd records the ops this tensor takes part in. Set it on leaves;
+        a tensor an op computed from one that requires grad requires grad itself, and its
+        flag cannot change (detach() gives a tensor that does not)."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, requires_grad):
+        if not isinstance(requires_grad, bool):
+            raise RuntimeError(f"requires_grad must be a bool, got "
+                               f"{type(requires_grad).__name__}")
+        if self._ctx is not None:
+            raise RuntimeError("requires_grad: you can only change requires_grad flags of "
+                               "leaf tensors (this one was computed by "
+                               f"{self._ctx.name()}); use detach() for a tensor that does "
+                               "not require grad")
+        self.requires_grad_(requires_grad)
+
     def requires_grad_(self, requires_grad=True):
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError(f"requires_grad_(): only floating point tensors can require "
@@ -463,8 +489,34 @@ class Tensor:
         if not requires_grad and self._ctx is not None:
             raise RuntimeError("requires_grad_(False): this is not a leaf tensor; use "
                                "detach()")
-        self.requires_grad = requires_grad
+        self._requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def grad(self):
+        """The gradient backward passes accumulated into this tensor (a leaf, or a
+        non-leaf that called retain_grad()); None until one arrives."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, gradient):
+        """Refuses, as PyTorch, a gradient that could not be this tensor's: not a Tensor,
+        or of another shape, dtype or backend."""
+        if gradient is not None:
+            if not isinstance(gradient, Tensor):
+                raise TypeError(f"grad: expected a Tensor or None, got "
+                                f"{type(gradient).__name__}")
+            if not fits_as_gradient(gradient, self):
+                raise RuntimeError(
+                    f"grad: cannot assign a gradient of shape {layout.format_shape(gradient.shape)} "
+                    f"({gradient.dtype.name}, on {gradient.backend!r}) to a tensor of shape "
+                    f"{layout.format_shape(self.shape)} ({self.dtype.name}, on {self.backend!r}); "
+                    "the gradient must match the tensor's shape, dtype and backend")
+        self._grad = gradient
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
 
     def retain_grad(self):
         if not self.requires_grad:
@@ -518,7 +570,7 @@ class Tensor:
         require grad); refused for a view, as in PyTorch."""
         if self._base is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
-        self.requires_grad = False
+        self._requires_grad = False
         self._ctx = None
         return self
 

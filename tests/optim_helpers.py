@@ -140,11 +140,13 @@ def stepped_two_groups(library, name, options):
 
 
 def assert_a_bad_gradient_changes_nothing(params, optimizer, bad_grad, error, match):
-    """Every parameter but the last given a good gradient, the last `bad_grad`: the step
-    raises and leaves the parameters, state and groups as they were."""
+    """Every parameter given a good gradient, then the last one's repointed at `bad_grad`
+    (the .grad setter refuses a mismatched gradient; repointing its .data is how one can
+    still arise): the step raises and leaves the parameters, state and groups as they
+    were."""
     for param in params:
         param.grad = minitorch.ones(*param.shape)
-    params[-1].grad = bad_grad
+    params[-1].grad.data = bad_grad
     before = snapshot(optimizer)
     with pytest.raises(error, match=match):
         optimizer.step()

@@ -130,9 +130,10 @@ def test_bad_arguments_are_refused_with_a_reason(make, match):
 
 def test_mismatched_gradient_is_an_error():
     param = nn.Parameter(minitorch.ones(2))
-    param.grad = minitorch.ones(3)
+    param.grad = minitorch.ones(2)
+    param.data = minitorch.ones(3)   # the parameter moved on, its .grad did not
     with pytest.raises(RuntimeError, match="SGD.step: the gradient of parameter 0 of group 0, "
-                                           "of shape \\(2,\\)"):
+                                           "of shape \\(3,\\) .* has shape \\(2,\\)"):
         optim.SGD([param], lr=0.1).step()
 
 
@@ -384,7 +385,6 @@ def two_group_problem(library, name):
     (lambda: minitorch.ones(2), RuntimeError, "has shape \\(2,\\)"),
     (lambda: minitorch.ones(2, 2, dtype=minitorch.float64), RuntimeError, "float64"),
     (lambda: minitorch.ones(2, 2, backend="python"), RuntimeError, "python"),
-    (lambda: np.ones((2, 2), np.float32), TypeError, "is a ndarray"),
 ])
 def test_a_failed_step_changes_nothing(name, bad_grad, error, match):
     """The last parameter's bad .grad is found before the others (in an earlier group

@@ -274,7 +274,8 @@ def test_lbfgs_step_with_a_bad_gradient_changes_nothing():
     optimizer = optim.LBFGS([point])
 
     def closure():
-        point.grad = minitorch.ones(3)
+        point.grad = minitorch.ones(2)
+        point.grad.data = minitorch.ones(3)
         return point.sum()
     before = snapshot(optimizer)
     with pytest.raises(RuntimeError, match="LBFGS.step: the gradient of parameter 0"):

@@ -172,7 +172,8 @@ def test_muon_bad_gradient_changes_nothing():
     other = minitorch.nn.Parameter(minitorch.ones(3, 3))
     optimizer = optim.Muon([weight, other], lr=0.1)
     weight.grad = minitorch.ones(2, 3)
-    other.grad = minitorch.ones(3, 2)
+    other.grad = minitorch.ones(3, 3)
+    other.grad.data = minitorch.ones(3, 2)
     with pytest.raises(RuntimeError, match="Muon.step: the gradient of parameter 1"):
         optimizer.step()
     assert not optimizer.state

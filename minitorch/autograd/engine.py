@@ -354,17 +354,17 @@ def _accumulate(tensor, grad, handed_out):
     then tensor's post-accumulate-grad hooks run. As in PyTorch, the sum is written into
     the .grad tensor in place, unless the pass records a graph (create_graph=True, so
     grad mode is on), which gets a new .grad carrying the sum's graph."""
-    accumulated = tensor.grad
+    accumulated = tensor._grad
     if accumulated is not None:
         if _grad_enabled[0]:
-            tensor.grad = accumulated + grad
+            tensor._grad = accumulated + grad
         else:
             _add_into(accumulated, grad)
     else:
         if id(grad._storage) in handed_out:
             grad = grad.clone()
         handed_out.add(id(grad._storage))
-        tensor.grad = grad
+        tensor._grad = grad
     if _post_accumulate_hooks and id(tensor) in _post_accumulate_hooks:
         for hook in tuple(_post_accumulate_hooks[id(tensor)][1].values()):
             hook(tensor)

@@ -264,7 +264,7 @@ def _finish(ctx, args, output, recording):
         if id(result) in input_ids and not dirty:
             result = result.detach()   # a returned input is a new tensor, as in PyTorch
         if result.dtype.is_floating_point and id(outputs[index]) not in non_differentiable_ids:
-            result.requires_grad = True
+            result._requires_grad = True
             result._ctx = (_OutputSlot(ctx, index, len(outputs), result.shape) if is_tuple
                            else ctx)
             if dirty:
@@ -302,7 +302,7 @@ def once_differentiable(backward):
                 node = _OnceDifferentiable()
                 node.inputs, node.shape, node.hooks = _edges(grads), gradient.shape, None
                 gradient = gradient.detach()
-                gradient.requires_grad, gradient._ctx = True, node
+                gradient._requires_grad, gradient._ctx = True, node
             marked.append(gradient)
         return tuple(marked) if is_tuple else marked[0]
     return wrapper

@@ -62,11 +62,11 @@ class Function:
                     if hasattr(argument, "_storage"):   # a Tensor
                         _check_current(argument, cls.__name__)
             for argument in args:
-                if getattr(argument, "requires_grad", False):
+                if getattr(argument, "_requires_grad", False):
                     ctx.inputs = _edges(args)
                     ctx.shape = result.shape
                     ctx.hooks = None
-                    result.requires_grad = True
+                    result._requires_grad = True
                     result._ctx = ctx
                     if _saved_tensors_hooks:
                         ctx.pack_saved()
@@ -230,7 +230,7 @@ class _HookPacked:
         node = _Unpacked()
         node.inputs, node.shape, node.hooks = (edge,), tensor.shape, None
         tensor = tensor.detach()
-        tensor.requires_grad, tensor._ctx = True, node
+        tensor._requires_grad, tensor._ctx = True, node
         return tensor
 
 
@@ -278,7 +278,7 @@ def _edges(args):
         if argument is None:
             edges.append(None)
         elif hasattr(argument, "_storage"):   # a Tensor (autograd cannot import the class)
-            edges.append(None if not argument.requires_grad else
+            edges.append(None if not argument._requires_grad else
                          argument if argument._ctx is None else argument._ctx)
     return tuple(edges)
 
@@ -359,7 +359,7 @@ def _stand_for(tensor, node):
     """Make tensor stand for the values `node` computes (no graph when node is None) as
     of the latest in-place write recorded on its memory."""
     tensor._graph_version = tensor._storage.graph_version
-    tensor.requires_grad = node is not None
+    tensor._requires_grad = node is not None
     tensor._ctx = node
     if tensor._retains_grad and node is not None:
         node_hooks(node).retaining = weakref.ref(tensor)

@@ -14,10 +14,10 @@ def _adopt(tensor, data, requires_grad, op_name):
     if requires_grad and not data.dtype.is_floating_point:
         raise TypeError(f"{op_name}: only floating point tensors can require gradients, "
                         f"got {data.dtype.name}; pass requires_grad=False or cast it")
-    tensor.grad = None
+    tensor._grad = None
     tensor._ctx = None
     tensor._retains_grad = False
-    tensor.requires_grad = requires_grad
+    tensor._requires_grad = requires_grad
     tensor.data = data
 
 

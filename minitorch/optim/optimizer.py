@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd import RemovableHandle, enable_grad, no_grad
 from ..creation import tensor as make_tensor
 from ..nn.parameter import clear_grads
-from ..tensor import Tensor
+from ..tensor import Tensor, fits_as_gradient
 
 
 _HOOK_KINDS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post",
@@ -222,18 +222,12 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must implement _update(group)")
 
     def _check_gradients(self, group, group_index):
-        """Raise unless each .grad in the group is None or a Tensor matching its parameter
-        in shape, dtype and backend. Writes nothing."""
+        """Raise unless each .grad in the group is None or matches its parameter in shape,
+        dtype and backend (the .grad setter checks that, but the parameter's or the
+        gradient's .data may have been repointed since). Writes nothing."""
         for index, param in enumerate(group["params"]):
             grad = param.grad
-            if grad is None:
-                continue
-            if not isinstance(grad, Tensor):
-                raise TypeError(f"{type(self).__name__}.step: the .grad of parameter {index} "
-                                f"of group {group_index} is a {type(grad).__name__}; assign "
-                                ".grad a Tensor (or None)")
-            if grad.shape != param.shape or grad.dtype is not param.dtype or \
-                    grad._storage.backend is not param._storage.backend:
+            if grad is not None and not fits_as_gradient(grad, param):
                 raise RuntimeError(f"{type(self).__name__}.step: the gradient of parameter "
                                    f"{index} of group {group_index}, of shape "
                                    f"{tuple(param.shape)} ({param.dtype.name}, "
