@@ -1231,8 +1231,23 @@ def mean(a, dim=None, keepdim=False, *, dtype=None):
         raise TypeError(f"mean: input dtype must be floating point, got {a.dtype.name}; "
                         "call .float() first, or pass dtype=")
     dims = _reduction_dims(dim, a.ndim, "mean")
-    count = layout.numel(a.shape[d] for d in dims)
-    return reduce_sum(a, dims, keepdim, dtype=dtype) / count  # 0 / 0: nan for an empty mean
+    return Mean.apply(a, dims, keepdim, dtype or a.dtype)
+
+
+class Mean(Sum):
+    """The sum over dims of a cast to dtype, divided by the number of elements summed
+    (0 / 0: nan for an empty mean). backward: the sum's, of grad / count. It saves no
+    tensor, so a second backward through it works, as in PyTorch."""
+
+    def forward(self, a, dims, keepdim, dtype):
+        total = super().forward(a, dims, keepdim, dtype)
+        self.count = layout.numel(a.shape[d] for d in dims)
+        return dispatch.binary("div", total,
+                               _scalar_tensor(self.count, dtype, a._storage.backend),
+                               total.shape, dtype)
+
+    def backward(self, grad):
+        return super().backward(grad / self.count)
 
 
 class Extreme(Function):

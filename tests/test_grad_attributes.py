@@ -99,3 +99,34 @@ def test_a_matching_gradient_is_stored_as_given_and_del_clears_it(library):
     assert leaf.grad is None
     leaf.grad = None
     assert leaf.grad is None
+
+
+# ---- what backward stores in .grad ---------------------------------------------------------
+
+@LIBRARIES
+@pytest.mark.parametrize("loss", [
+    lambda library, x: x.mean(),
+    lambda library, x: x.sum() / 6,
+    lambda library, x: (x + library.zeros(4, 2, 3)).mean(),
+], ids=["mean", "sum-over-6", "broadcast-mean"])
+def test_a_broadcast_gradient_is_stored_as_its_own_contiguous_tensor(library, loss):
+    """The sum's backward expands its gradient (stride 0); the leaf gets a contiguous
+    copy, which can be written in place element by element."""
+    x = library.ones(2, 3, requires_grad=True)
+    loss(library, x).backward()
+    assert x.grad.is_contiguous()
+    x.grad[0, 0] = 5.0
+    assert x.grad.sum().item() == pytest.approx(5.0 + 5 * x.grad[1, 2].item())
+
+
+@LIBRARIES
+@pytest.mark.parametrize("dim", [None, 0, (0, 1)])
+def test_a_second_backward_through_mean_adds_to_the_first(library, dim):
+    """mean saves no tensor (torch's MeanBackward saves only sizes), so a second
+    backward through the same graph works without retain_graph."""
+    x = library.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    y = x.mean() if dim is None else x.mean(dim)
+    y.sum().backward()
+    y.sum().backward()
+    count = 6 if dim in (None, (0, 1)) else 2
+    assert x.grad.reshape(-1).tolist() == pytest.approx([2.0 / count] * 6)

@@ -350,8 +350,10 @@ def _leading_to(starts, targets):
 
 
 def _accumulate(tensor, grad, handed_out):
-    """tensor.grad += grad, where a first gradient is stored without aliasing another;
-    then tensor's post-accumulate-grad hooks run. As in PyTorch, the sum is written into
+    """tensor.grad += grad, where a first gradient is stored as a contiguous tensor (a
+    broadcast gradient, as the sum's backward gives, is expanded: it gets a copy, as
+    PyTorch's AccumulateGrad makes one) not aliasing another; then tensor's
+    post-accumulate-grad hooks run. As in PyTorch, the sum is written into
     the .grad tensor in place, unless the pass records a graph (create_graph=True, so
     grad mode is on), which gets a new .grad carrying the sum's graph."""
     accumulated = tensor._grad
@@ -361,7 +363,7 @@ def _accumulate(tensor, grad, handed_out):
         else:
             _add_into(accumulated, grad)
     else:
-        if id(grad._storage) in handed_out:
+        if id(grad._storage) in handed_out or not grad.is_contiguous():
             grad = grad.clone()
         handed_out.add(id(grad._storage))
         tensor._grad = grad
