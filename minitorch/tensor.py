@@ -2,6 +2,7 @@
 the autograd fields. Methods are thin: the math lives in minitorch.functions."""
 import ctypes
 import functools
+import warnings
 import weakref
 from numbers import Integral, Number
 
@@ -495,8 +496,16 @@ class Tensor:
     @property
     def grad(self):
         """The gradient backward passes accumulated into this tensor (a leaf, or a
-        non-leaf that called retain_grad()); None until one arrives."""
-        return self._grad
+        non-leaf that called retain_grad()); None until one arrives. Reading it on any
+        other non-leaf warns, as in PyTorch: it is a common slip, and stays None."""
+        gradient = self._grad
+        if gradient is None and self._ctx is not None and not self._retains_grad:
+            warnings.warn(
+                "grad: the .grad of a tensor that is not a leaf (computed by "
+                f"{self._ctx.name()}) is being read; backward does not fill it in. Call "
+                ".retain_grad() on it before backward to keep its gradient, or read the "
+                ".grad of the leaf tensor you meant", UserWarning, stacklevel=2)
+        return gradient
 
     @grad.setter
     def grad(self, gradient):

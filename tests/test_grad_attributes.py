@@ -1,6 +1,7 @@
 """Assigning `requires_grad` and `.grad` is checked as PyTorch checks it: the same
 assignments are refused with the same error classes, and a refused one changes nothing."""
 import os
+import warnings
 
 os.environ.setdefault("TORCH_DEVICE_BACKEND_AUTOLOAD", "0")
 
@@ -130,3 +131,18 @@ def test_a_second_backward_through_mean_adds_to_the_first(library, dim):
     y.sum().backward()
     count = 6 if dim in (None, (0, 1)) else 2
     assert x.grad.reshape(-1).tolist() == pytest.approx([2.0 / count] * 6)
+
+
+@LIBRARIES
+def test_reading_the_grad_of_a_non_leaf_warns_unless_it_retains_it(library):
+    x = library.ones(2, requires_grad=True)
+    y = x * 2
+    with pytest.warns(UserWarning, match="not a leaf"):
+        assert y.grad is None
+    y.retain_grad()
+    y.sum().backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad.tolist() == [1.0, 1.0]
+        assert x.grad.tolist() == [2.0, 2.0]
+        assert x.detach().grad is None
