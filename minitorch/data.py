@@ -398,10 +398,10 @@ class DataLoader:
     """Iterate over a map-style dataset (any object with __getitem__ and __len__) or an
     IterableDataset in batches, as torch.utils.data.DataLoader does.
 
-    DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-    num_workers=0, collate_fn=None, *, pin_memory=False, drop_last=False, timeout=0,
-    worker_init_fn=None, multiprocessing_context=None, generator=None,
-    prefetch_factor=None, persistent_workers=False)
+    DataLoader(dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+    num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
+    worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+    prefetch_factor=None, persistent_workers=False, pin_memory_device="", in_order=True)
 
     The order: `sampler` (any iterable of indices with a len, e.g. a Sampler), else a
     RandomSampler drawing from `generator` (a minitorch.Generator; default: minitorch's
@@ -428,8 +428,11 @@ class DataLoader:
         bounds the wait for a batch. An exception in a worker is re-raised in the loop
         as a RuntimeError carrying the worker's traceback.
     pin_memory: accepted and ignored: it only matters for copies to a GPU, and every
-        minitorch backend keeps tensors in CPU memory (torch, without an accelerator,
-        also warns on iteration; minitorch does not).
+        minitorch backend keeps tensors in CPU memory; as torch without an accelerator,
+        each epoch warns that no pinned memory will be used (UserWarning), and a
+        pin_memory_device with it warns that it is deprecated.
+    in_order: batches always come in the sampler's order (in_order=False lets torch's
+        workers deliver them as they finish; the order kept is one it may give).
     With num_workers=0, the worker options are checked as torch checks them: a
     prefetch_factor other than None, persistent_workers=True or a multiprocessing_context
     is a ValueError, worker_init_fn is kept and never called, and a positive timeout is
@@ -441,10 +444,11 @@ class DataLoader:
     none).
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 num_workers=0, collate_fn=None, *, pin_memory=False, drop_last=False,
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False,
                  timeout=0, worker_init_fn=None, multiprocessing_context=None,
-                 generator=None, prefetch_factor=None, persistent_workers=False):
+                 generator=None, *, prefetch_factor=None, persistent_workers=False,
+                 pin_memory_device="", in_order=True):
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                              "disable multiprocessing.")
@@ -510,6 +514,8 @@ class DataLoader:
         self.generator = generator
         self.collate_fn = collate_fn
         self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.in_order = in_order
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
         self.multiprocessing_context = multiprocessing_context
@@ -530,6 +536,13 @@ class DataLoader:
         if self.num_workers == 0 and self.timeout > 0:
             raise AssertionError("DataLoader: timeout > 0 needs worker processes "
                                  "(num_workers > 0); use timeout=0")
+        if self.pin_memory:
+            if self.pin_memory_device:
+                warnings.warn("pin_memory_device is deprecated, the current accelerator will "
+                              "be used as the device,ignore "
+                              f"pin_memory_device='{self.pin_memory_device}'.", stacklevel=2)
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", stacklevel=2)
         auto_collation = self.batch_size is not None if self._iterable else \
             self.batch_sampler is not None
         fetch = _Fetcher(self.dataset, self.collate_fn, auto_collation, self.batch_size,

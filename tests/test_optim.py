@@ -113,7 +113,8 @@ def test_parameter_groups_have_their_own_hyperparameters():
     (lambda p: optim.SGD([], lr=0.1), "empty parameter list"),
     (lambda p: optim.SGD(p, lr=0.1), "single Tensor"),
     (lambda p: optim.SGD([p * 2], lr=0.1), "non-leaf"),
-    (lambda p: optim.SGD([p, p], lr=0.1), "more than once"),
+    (lambda p: optim.SGD([{"params": [p]}, {"params": [p]}], lr=0.1),
+     "more than one parameter group"),
     (lambda p: optim.SGD([p], lr=-1.0), "SGD\\(\\): invalid lr -1.0"),
     (lambda p: optim.SGD([p], lr=0.1, nesterov=True), "Nesterov"),
     (lambda p: optim.Adam([p], betas=(1.0, 0.9)), "betas"),
@@ -431,7 +432,7 @@ BAD_STATE_DICTS = [  # (make a bad state dict from a good one, error, message pa
     (lambda s: _with(s, ("param_groups", 1, "params"), [1, "two"]), TypeError,
      "indices in 'param_groups' must be ints, got 'two'"),
     (lambda s: _with(s, ("param_groups", 1, "params"), [1, 0]), ValueError,
-     "index 0 appears twice"),
+     "index 0 stands for two different parameters"),
     (lambda s: _with(s, ("state", 5), {}), ValueError,
      "entry for parameter index 5, which 'param_groups' does not list "
      "\\(it lists \\[0, 1, 2\\]\\)"),

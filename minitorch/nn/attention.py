@@ -686,13 +686,19 @@ class TransformerDecoderLayer(Module):
 
 class TransformerEncoder(Module):
     """num_layers deep copies of encoder_layer (in `layers`) applied in turn, then `norm`
-    when given."""
+    when given. enable_nested_tensor and mask_check, torch's switches for its
+    nested-tensor fast path, are kept as attributes and change nothing (minitorch has no
+    nested tensors, so use_nested_tensor is False)."""
 
-    def __init__(self, encoder_layer, num_layers, norm=None):
+    def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
+                 mask_check=True):
         super().__init__()
         self.layers = _clones(encoder_layer, num_layers, type(self).__name__)
         self.num_layers = num_layers
         self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.use_nested_tensor = False
+        self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         """src through every layer with the same mask, src_key_padding_mask and is_causal

@@ -27,6 +27,15 @@ def _as_parameter(op, value):
     raise TypeError(f"{op}: expected a Parameter or Tensor, got {type(value).__name__}")
 
 
+def _parameter_lines(items, kind):
+    """torch's extra_repr of ParameterList and ParameterDict: a line
+    "  (key): Parameter containing: [kind(value) of size AxB]" for each (key, value);
+    `kind` is what torch shows (the dtype in a list, the tensor type in a dict)."""
+    return "\n".join(f"  ({key}): Parameter containing: [{kind(value)} of size "
+                     f"{'x'.join(str(size) for size in value.shape)}]"
+                     for key, value in items)
+
+
 def _check_iterable(op, values):
     if not isinstance(values, Iterable) or isinstance(values, Tensor):
         raise TypeError(f"{op} should be called with an iterable, but got "
@@ -210,6 +219,9 @@ class ParameterList(_Sequence):
     def _checked(self, value):
         return _as_parameter(type(self).__name__, value)
 
+    def extra_repr(self):
+        return _parameter_lines(enumerate(self), lambda value: value.dtype)
+
 
 class _Dict(Module):
     """What ModuleDict and ParameterDict share: an ordered, dict-like view of one
@@ -323,3 +335,6 @@ class ParameterDict(_Dict):
 
     def _put(self, key, value):
         self.register_parameter(key, _as_parameter(type(self).__name__, value))
+
+    def extra_repr(self):
+        return _parameter_lines(self.items(), lambda value: value.type())

@@ -18,8 +18,7 @@ from .. import functions, layout
 from ..autograd import Function, no_grad
 from ..creation import full, rand
 from ..creation import tensor as make_tensor
-from ..functions import (erf, flatten, linear, log_softmax, sigmoid,  # noqa: F401
-                         softmax, tanh)
+from ..functions import erf, flatten, linear, sigmoid, tanh  # noqa: F401
 from ..layout import format_shape
 from .conv import (cached_positions, conv1d, conv2d, conv3d, conv_transpose1d,  # noqa: F401
                    conv_transpose2d, conv_transpose3d, fold, unfold)
@@ -105,10 +104,8 @@ def _weighted(losses, weight, name):
 
 def mse_loss(prediction, target, reduction="mean"):
     """(prediction - target)**2, reduced ('mean' over all elements, 'sum' or 'none').
-    Unlike torch, which warns and broadcasts, a target of another shape is an error."""
-    _check_same_shape(prediction, target, "mse_loss")
-    _check_floating(prediction, "mse_loss")
-    difference = prediction - target
+    A target of another shape warns and broadcasts, as in torch (see _difference)."""
+    difference = _difference(prediction, target, "mse_loss")
     return _reduce(difference * difference, reduction, "mse_loss")
 
 
@@ -298,7 +295,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     if weight is None and not label_smoothing and ignored is None:
         losses = functions.cross_entropy_of_rows(scores, target, reduction)
         return losses.reshape(shape) if reduction == "none" else losses
-    log_probs = log_softmax(scores, 1)
+    log_probs = functions.log_softmax(scores, 1)
     loss = _nll(log_probs, labels, ignored, weight, reduction, shape)
     if not label_smoothing:
         return loss
@@ -325,7 +322,7 @@ def _cross_entropy_of_probabilities(scores, target, weight, ignore_index, reduct
     classes = scores.shape[1]
     if label_smoothing:
         target = target * (1.0 - label_smoothing) + label_smoothing / classes
-    weighted = log_softmax(scores, 1) * target
+    weighted = functions.log_softmax(scores, 1) * target
     if weight is not None:
         weighted = weighted * weight
     return _sample_losses(-weighted.sum(1), reduction, shape, scores.shape[0])
@@ -1228,9 +1225,31 @@ def softsign(x):
     return x / (x.abs() + 1.0)
 
 
-def softmin(x, dim=None, *, dtype=None):
-    """softmax(-x) over dim (None: the legacy choice softmax makes)."""
-    return softmax(-x, dim, dtype)
+def _warn_implicit_dim(name, dim, stacklevel):
+    """torch's deprecation warning for softmax-like functions called without dim."""
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change "
+                      "the call to include dim=X as an argument.", UserWarning,
+                      stacklevel=stacklevel)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002 (torch's name)
+    """minitorch.softmax over dim; dim None takes torch's legacy choice (0 for 0-, 1- and
+    3-D input, else 1) and warns, as torch does (_stacklevel: torch's, where it points)."""
+    _warn_implicit_dim("softmax", dim, _stacklevel)
+    return functions.softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """minitorch.log_softmax over dim; dim None warns as softmax's does."""
+    _warn_implicit_dim("log_softmax", dim, _stacklevel)
+    return functions.log_softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """softmax(-input) over dim; dim None warns as softmax's does."""
+    _warn_implicit_dim("softmin", dim, _stacklevel)
+    return functions.softmax(-input, dim, dtype)
 
 
 def threshold(x, threshold, value, inplace=False):
@@ -1589,7 +1608,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
                       UserWarning, stacklevel=2)
     _check_floating(logits, "gumbel_softmax")
     gumbels = -functions.exponential_values(logits).log()
-    soft = softmax((logits + gumbels) / tau, dim)
+    soft = functions.softmax((logits + gumbels) / tau, dim)
     if not hard:
         return soft
     dim = layout.normalize_dim(dim, soft.ndim, "gumbel_softmax")

@@ -24,7 +24,7 @@ def calculate_gain(nonlinearity, param=None):
     it): 1.
     """
     if nonlinearity in _UNIT_GAIN:
-        return 1.0
+        return 1
     if nonlinearity == "tanh":
         return 5.0 / 3
     if nonlinearity == "relu":

@@ -89,7 +89,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x):
-        return F.softmax(x, self.dim)
+        return F.softmax(x, self.dim, _stacklevel=5)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -99,7 +99,7 @@ class LogSoftmax(Softmax):
     """log_softmax over `dim`."""
 
     def forward(self, x):
-        return F.log_softmax(x, self.dim)
+        return F.log_softmax(x, self.dim, _stacklevel=5)
 
 
 class _DropoutNd(Module):
@@ -343,7 +343,7 @@ class Softmin(Softmax):
     """softmin over `dim` (see F.softmin)."""
 
     def forward(self, x):
-        return F.softmin(x, self.dim)
+        return F.softmin(x, self.dim, _stacklevel=5)
 
 
 class Softsign(Module):

@@ -17,11 +17,24 @@ from ..tensor import Tensor
 from .parameter import Buffer, Parameter, clear_grads, is_lazy
 
 
-class IncompatibleKeys(NamedTuple):
-    """What load_state_dict(strict=False) could not match: both lists of dotted names."""
+class _IncompatibleKeys(NamedTuple):
+    """What load_state_dict(strict=False) could not match: both lists of dotted names.
+    Named and shown as torch's: "<All keys matched successfully>" when both are empty,
+    as a notebook shows after model.load_state_dict(...)."""
 
     missing_keys: List[str]
     unexpected_keys: List[str]
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
+
+    __str__ = __repr__
+
+
+IncompatibleKeys = _IncompatibleKeys   # minitorch's earlier public name
 
 
 # (registry attribute, what it holds, the type an assignment to a registered name takes
@@ -804,12 +817,19 @@ class Module:
         return [(name, repr(module)) for name, module in self._modules.items()]
 
     def __repr__(self):
-        lines = [self.extra_repr()] if self.extra_repr() else []
-        for label, child in self._child_reprs():
-            lines.append(f"({label}): " + child.replace("\n", "\n  "))
-        if not self._modules:
-            return f"{type(self).__name__}({''.join(lines)})"
-        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+        """torch's layout: Name(extra) when extra_repr() is one line and there are no
+        submodules, else each line of extra_repr() and each "(name): child" on a line of
+        its own, indented by two spaces."""
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({label}): " + child.replace("\n", "\n  ")
+                       for label, child in self._child_reprs()]
+        text = f"{type(self).__name__}("
+        if len(extra_lines) == 1 and not child_lines:
+            text += extra_lines[0]
+        elif extra_lines or child_lines:
+            text += "\n  " + "\n  ".join(extra_lines + child_lines) + "\n"
+        return text + ")"
 
 
 def _alias(tensor):

@@ -40,8 +40,6 @@ class Adafactor(Optimizer):
         self._check_range(op, "eps[1]", eps[1])
         check_real(op, "d", group["d"], lambda value: 1.0 <= value < math.inf,
                    "a finite number >= 1")
-        if group["foreach"] is not None:
-            self._check_flag(op, "foreach", group["foreach"])
 
     def _update(self, group):
         eps1, eps2 = group["eps"]

@@ -6,7 +6,7 @@ from .optimizer import Optimizer
 
 class Adagrad(Optimizer):
     """Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-    eps=1e-10, *, maximize=False).
+    eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None).
 
     The update is torch.optim.Adagrad's (see minitorch.optim.functional.adagrad_step).
     state[p] holds "step" (an int) and "sum", the running sum of squared gradients, which
@@ -16,11 +16,13 @@ class Adagrad(Optimizer):
     group, ignoring a group's own; minitorch takes the group's.)
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
-                 initial_accumulator_value=0.0, eps=1e-10, *, maximize=False):
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
+                 initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False,
+                 differentiable=False, fused=None):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
-                                      eps=eps, maximize=maximize))
+                                      eps=eps, foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable, fused=fused))
         for group in self.param_groups:
             for param in group["params"]:
                 self._initialize(param, group)

@@ -5,17 +5,18 @@ from .optimizer import Optimizer
 
 
 class Adamax(Optimizer):
-    """Adamax(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *,
-    maximize=False).
+    """Adamax(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+    foreach=None, *, maximize=False, differentiable=False, capturable=False).
 
     The update is torch.optim.Adamax's (see minitorch.optim.functional.adamax_step).
     state[p] holds "step" (an int), "exp_avg" and "exp_inf".
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
-                 maximize=False):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 foreach=None, *, maximize=False, differentiable=False, capturable=False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable, capturable=capturable))
 
     def _check_hyperparameters(self, group, op):
         super()._check_hyperparameters(group, op)

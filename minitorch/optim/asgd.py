@@ -7,18 +7,20 @@ from .optimizer import Optimizer
 
 
 class ASGD(Optimizer):
-    """ASGD(params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, *,
-    maximize=False).
+    """ASGD(params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
+    foreach=None, maximize=False, differentiable=False, capturable=False).
 
     The update is torch.optim.ASGD's (see minitorch.optim.functional.asgd_step).
     state[p] holds "step" (an int), "eta" and "mu" (0-d tensors of the default dtype, as
     torch's) and "ax", the averaged parameter.
     """
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, *,
-                 maximize=False):
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
+                 foreach=None, maximize=False, differentiable=False, capturable=False):
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0,
-                                      weight_decay=weight_decay, maximize=maximize))
+                                      weight_decay=weight_decay, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable,
+                                      capturable=capturable))
 
     def _check_hyperparameters(self, group, op):
         super()._check_hyperparameters(group, op)

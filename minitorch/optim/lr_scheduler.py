@@ -15,6 +15,7 @@ raises changes nothing. state_dict() holds the attributes the torch.optim schedu
 the same name holds, under the same names.
 """
 import bisect
+import functools
 import math
 import numbers
 import types
@@ -29,6 +30,10 @@ class LRScheduler:
     """Base class: subclasses implement get_lr() and, where the schedule has one,
     _closed_form_lr().
 
+    Warnings, as torch's: a step() before any optimizer.step() (the schedule's first
+    value would be skipped) and a get_lr() called from outside step() (get_last_lr() is
+    what gives the current lrs) each warn (UserWarning).
+
     With last_epoch=-1 (a fresh start), each group's lr is recorded as its "initial_lr"
     unless the group already has one; to resume at a later epoch, every group must have
     "initial_lr" already (load the optimizer's state dict first). base_lrs lists the
@@ -36,6 +41,11 @@ class LRScheduler:
     as they are on a fresh start, for most schedules) and so sets last_epoch to 0 or one
     past the given one.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_lr" in cls.__dict__:
+            cls.get_lr = _warning_outside_step(cls.get_lr)
 
     def __init__(self, optimizer, last_epoch=-1):
         name = type(self).__name__
@@ -48,6 +58,7 @@ class LRScheduler:
         self.optimizer = optimizer
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._get_lr_called_within_step = False
         self._initial_step()
 
     def _initial_step(self):
@@ -96,6 +107,14 @@ class LRScheduler:
         """
         if epoch is not None:
             _warn_epoch_deprecated(f"{type(self).__name__}.step", epoch)
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+                          "In PyTorch 1.1.0 and later, you should call them in the opposite "
+                          "order: `optimizer.step()` before `lr_scheduler.step()`.  Failure "
+                          "to do this will result in PyTorch skipping the first value of the "
+                          "learning rate schedule. See more details at "
+                          "https://pytorch.org/docs/stable/optim.html"
+                          "#how-to-adjust-learning-rate", UserWarning, stacklevel=2)
         self._step_count += 1
         try:
             self._update_lr(epoch)
@@ -109,11 +128,14 @@ class LRScheduler:
         back (get_lr() reads it advanced)."""
         previous = self.last_epoch
         self.last_epoch = previous + 1 if epoch is None else epoch
+        self._get_lr_called_within_step = True
         try:
             lrs = self.get_lr() if epoch is None else self._closed_form_lr()
         except BaseException:
             self.last_epoch = previous
             raise
+        finally:
+            self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = list(lrs)
@@ -130,6 +152,17 @@ class LRScheduler:
         """Restore what state_dict() returned: its entries replace the attributes."""
         self.__dict__.update(_as_state(f"{type(self).__name__}.load_state_dict",
                                        state_dict))
+
+
+def _warning_outside_step(get_lr):
+    """get_lr, warning as torch's does when called other than by step()."""
+    @functools.wraps(get_lr)
+    def checked(self):
+        if not getattr(self, "_get_lr_called_within_step", True):
+            warnings.warn("To get the last learning rate computed by the scheduler, please "
+                          "use `get_last_lr()`.", UserWarning, stacklevel=2)
+        return get_lr(self)
+    return checked
 
 
 class StepLR(LRScheduler):
@@ -451,11 +484,14 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             since_restart, period = self._position(epoch)
         previous = self.last_epoch, self.T_cur, self.T_i
         self.last_epoch, self.T_cur, self.T_i = math.floor(epoch), since_restart, period
+        self._get_lr_called_within_step = True
         try:
             lrs = self.get_lr()
         except BaseException:
             self.last_epoch, self.T_cur, self.T_i = previous
             raise
+        finally:
+            self._get_lr_called_within_step = False
         self._step_count += 1
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr

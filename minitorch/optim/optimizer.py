@@ -3,6 +3,7 @@ import copy
 import functools
 import math
 import numbers
+import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 
@@ -34,6 +35,7 @@ def _with_step_hooks(step):
     @functools.wraps(step)
     def hooked(*args, **kwargs):   # args[0] is the optimizer; hooks see it in args too
         self = args[0]
+        self._opt_called = True   # read by LRScheduler.step, as torch's patched step sets it
         pre, post = self._hooks["step_pre"], self._hooks["step_post"]
         if not (pre or post or _global_step_hooks["pre"] or _global_step_hooks["post"]):
             return step(*args, **kwargs)   # the usual case: no hooks, no lists built
@@ -64,6 +66,12 @@ class Optimizer:
     counts); as in PyTorch it is a defaultdict(dict), so state[p] of a parameter without
     state is a new, empty dict (which reading it inserts). Subclasses implement
     `_update(group)`, called by step() once per group (or step itself, as LBFGS).
+
+    The implementation options of torch.optim's signatures, `foreach`, `fused` (None or
+    a bool), `capturable` and `differentiable` (bools), are kept in each group as torch
+    keeps them, and change nothing: every choice gives the per-tensor loop's result.
+    differentiable=True, which asks for a step autograd can differentiate, is refused
+    (ValueError): minitorch's steps are not recorded.
 
     Hooks, as torch.optim's (each register_* returns a handle whose remove() drops it):
     step pre-hooks hook(optimizer, args, kwargs) -> None or new (args, kwargs) (args
@@ -122,9 +130,9 @@ class Optimizer:
                 raise TypeError(f"{op}: can only optimize floating point tensors, got "
                                 f"{param.dtype.name}")
         known = {id(p) for existing in self.param_groups for p in existing["params"]}
-        if len({id(p) for p in params}) != len(params) or known & {id(p) for p in params}:
-            raise ValueError(f"{op}: some parameters appear more than once (within a group or "
-                             "in two groups); pass each parameter once")
+        if known & {id(p) for p in params}:
+            raise ValueError(f"{op}: some parameters appear in more than one parameter "
+                             "group; pass each parameter in one group only")
         full_group = {**self.defaults, **group, "params": params}
         if names is not None:
             full_group["param_names"] = names
@@ -134,6 +142,11 @@ class Optimizer:
                              f"cannot add a group {'with' if named else 'without'} names to "
                              "this optimizer's")
         self._check_hyperparameters(full_group, op)
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                          "in future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          UserWarning, stacklevel=3)
         self.param_groups.append(full_group)
 
     def _check_hyperparameters(self, group, op):
@@ -145,6 +158,16 @@ class Optimizer:
             self._check_range(op, "weight_decay", group["weight_decay"])
         if "maximize" in group:
             self._check_flag(op, "maximize", group["maximize"])
+        for name in ("foreach", "fused"):
+            if group.get(name) is not None:
+                self._check_flag(op, name, group[name])
+        for name in ("capturable", "differentiable"):
+            if name in group:
+                self._check_flag(op, name, group[name])
+        if group.get("differentiable"):
+            raise ValueError(f"{op}: differentiable=True is not supported: minitorch's "
+                             "optimizer steps are not recorded by autograd; pass "
+                             "differentiable=False")
 
     @staticmethod
     def _check_range(op, name, value, upper=math.inf):
@@ -262,11 +285,15 @@ class Optimizer:
             hook(self)
         index_of = {}
         groups = []
+        start = 0
         for group in self.param_groups:
-            for param in group["params"]:
-                index_of.setdefault(id(param), len(index_of))
+            # torch's numbering: positions across groups; a parameter repeated within a
+            # group (torch warns when it is added) takes its last position there
+            index_of.update({id(param): index for index, param
+                             in enumerate(group["params"], start) if id(param) not in index_of})
             groups.append({**{k: v for k, v in group.items() if k != "params"},
                            "params": [index_of[id(p)] for p in group["params"]]})
+            start += len(group["params"])
         state = {index_of[id(param)]: dict(values) for param, values in self.state.items()}
         result = {"state": state, "param_groups": groups}
         for hook in list(self._hooks["state_dict_post"].values()):
@@ -348,9 +375,10 @@ class Optimizer:
                 if index is None:
                     raise TypeError(f"{op}: parameter indices in 'param_groups' must be "
                                     f"ints, got {saved_index!r}")
-                if index in param_of:
-                    raise ValueError(f"{op}: parameter index {index} appears twice in "
-                                     "'param_groups'; each index must name one parameter")
+                if param_of.get(index, param) is not param:
+                    raise ValueError(f"{op}: parameter index {index} stands for two "
+                                     "different parameters in 'param_groups'; each index "
+                                     "must name one parameter")
                 param_of[index] = param
         return param_of
 
@@ -393,12 +421,14 @@ class Optimizer:
         return copy.deepcopy(value)
 
     def __repr__(self):
-        lines = [f"{type(self).__name__} ("]
+        """torch.optim's: each group's entries but "params", sorted, a blank line between
+        groups."""
+        text = f"{type(self).__name__} ("
         for position, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {position}")
-            lines += [f"    {key}: {value}" for key, value in sorted(group.items())
-                      if key != "params"]
-        return "\n".join(lines + [")"])
+            text += f"\nParameter Group {position}\n"
+            text += "".join(f"    {key}: {value}\n" for key, value in sorted(group.items())
+                            if key != "params")
+        return text + ")"
 
 
 def check_real(op, name, value, valid, allowed):

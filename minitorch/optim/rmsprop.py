@@ -6,18 +6,20 @@ from .optimizer import Optimizer
 
 class RMSprop(Optimizer):
     """RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-    centered=False, *, maximize=False).
+    centered=False, capturable=False, foreach=None, maximize=False, differentiable=False).
 
     The update is torch.optim.RMSprop's (see minitorch.optim.functional.rmsprop_step);
     maximize ascends the gradient. state[p] holds "step", "square_avg", and "grad_avg"
     (centered) and "momentum_buffer" (momentum > 0) when used.
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, *, maximize=False):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered,
-                                      maximize=maximize))
+                                      capturable=capturable, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable))
 
     def _check_hyperparameters(self, group, op):
         super()._check_hyperparameters(group, op)

@@ -6,7 +6,8 @@ from .optimizer import Optimizer, check_real
 
 
 class Rprop(Optimizer):
-    """Rprop(params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, maximize=False).
+    """Rprop(params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
+    capturable=False, foreach=None, maximize=False, differentiable=False).
 
     The update is torch.optim.Rprop's (see minitorch.optim.functional.rprop_step): etas
     are (eta_minus, eta_plus) with 0 < eta_minus < 1 < eta_plus, step_sizes the (min,
@@ -15,9 +16,10 @@ class Rprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
-                 maximize=False):
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
         super().__init__(params, dict(lr=lr, etas=etas, step_sizes=step_sizes,
-                                      maximize=maximize))
+                                      capturable=capturable, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable))
 
     def _check_hyperparameters(self, group, op):
         super()._check_hyperparameters(group, op)

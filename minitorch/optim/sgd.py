@@ -6,18 +6,20 @@ from .optimizer import Optimizer
 
 class SGD(Optimizer):
     """SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-    maximize=False).
+    maximize=False, foreach=None, differentiable=False, fused=None).
 
     The update is torch.optim.SGD's (see minitorch.optim.functional.sgd_step), run by
     the backend's fused `sgd_step` kernel where it has one; maximize ascends the
     gradient. state[p] holds "momentum_buffer" once momentum is used.
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False, *, maximize=False):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
+                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
+                 fused=None):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+                                      maximize=maximize, foreach=foreach,
+                                      differentiable=differentiable, fused=fused))
 
     def _check_hyperparameters(self, group, op):
         super()._check_hyperparameters(group, op)
