@@ -16,6 +16,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        zeros, zeros_like)
 from .devices import device  # every backend is "cpu" memory (see devices.py)
 from . import cuda  # noqa: F401  (cuda.is_available() is False)
+from . import backends  # noqa: F401  (torch.backends' switches: no cuDNN, CUDA or MPS)
 from .dtype import DType, get_default_dtype, set_default_dtype
 from .functions import PUBLIC as _PUBLIC_FUNCTIONS
 from . import linalg  # noqa: F401  (minitorch.linalg.vector_norm)

@@ -1,5 +1,6 @@
 """The backward pass (Kahn's algorithm, as PyTorch's engine) and the torch.autograd API
 that runs it: `backward`, `grad`."""
+import warnings
 from itertools import zip_longest
 
 from .anomaly_mode import _anomaly_enabled, check_nan
@@ -76,19 +77,26 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+         only_inputs=True, allow_unused=None, is_grads_batched=False,
+         materialize_grads=False):
     """torch.autograd.grad: a tuple holding, for each of `inputs` (a tensor or a
     sequence, leaves or not), the sum of the gradients of `outputs` (a tensor or a
     sequence, each weighted by its entry of `grad_outputs` as in backward) w.r.t. it. No
     .grad is touched. Only the graph leading to the inputs runs; it is freed unless
     retain_graph=True. An input that no output depends on is an error unless
     allow_unused=True, which gives None for it, or materialize_grads=True, which gives
-    zeros (allow_unused then defaults to True; False is an error). A non-leaf input's
+    zeros (allow_unused then defaults to True; False is an error). only_inputs is torch's
+    deprecated switch, ignored as torch ignores it (False warns). A non-leaf input's
     gradient is the one its node computed, before the input's hooks (a leaf's is after
     them), as in PyTorch. With create_graph=True the gradients carry a graph (those that
     depend on a tensor requiring grad require grad themselves, and so do materialized
     zeros), for higher-order gradients; retain_graph then defaults to True.
     is_grads_batched=True is not supported."""
+    if not only_inputs:
+        warnings.warn("grad(): only_inputs argument is deprecated and is ignored now "
+                      "(defaults to True). To accumulate gradient for other parts of the "
+                      "graph, please use minitorch.autograd.backward.", FutureWarning,
+                      stacklevel=2)
     if is_grads_batched:
         raise NotImplementedError("grad(): is_grads_batched=True is not supported; loop "
                                   "over the batch of grad_outputs (or use "
