@@ -157,11 +157,12 @@ def tensor(data, dtype=None, requires_grad=False, backend=None, device=None):
 
 
 def as_tensor(data, dtype=None, backend=None, device=None):
-    """data itself when it is a Tensor of that dtype and backend, else tensor(data)."""
+    """A Tensor `data` converted with to(backend, dtype) as torch.as_tensor does: itself
+    when it has them, else a converted tensor still in data's graph; other data is
+    tensor(data)."""
     check_device(device, "as_tensor")
-    if isinstance(data, Tensor) and (dtype is None or resolve(dtype) is data.dtype) and \
-            (backend is None or data.backend == backend):
-        return data
+    if isinstance(data, Tensor):
+        return data.to(backend or data.backend, dtype)
     return tensor(data, dtype=dtype, backend=backend)
 
 

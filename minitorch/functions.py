@@ -1967,21 +1967,34 @@ class Reshape(Function):
 
 def reshape(a, *shape):
     """A tensor with the same elements in `shape` (one -1 is inferred); a view when the
-    layout allows, else a copy."""
-    shape = layout.reshaped_shape(a.shape, shape, "reshape")
-    return a if shape == a.shape else Reshape.apply(a, shape)
+    layout allows, else a copy. Always a new tensor, as in PyTorch: a reshape to a's own
+    shape is a view of a (so requires_grad_, retain_grad or .grad on it leave a alone)."""
+    return Reshape.apply(a, layout.reshaped_shape(a.shape, shape, "reshape"))
 
 
 def view(a, *shape):
-    """Like reshape, but never copies: an error when the layout forbids a view."""
+    """Like reshape, but never copies: an error when the layout forbids a view.
+
+    view(dtype) reinterprets a's memory as torch's does; minitorch's storages hold one
+    dtype, so only a's own dtype is accepted, giving an alias of a that autograd does
+    not track (as torch's, and as detach())."""
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
-        return cast(a, _dtype_arg(shape[0]))
+        return _viewed_as_dtype(a, _dtype_arg(shape[0]))
     shape = layout.reshaped_shape(a.shape, shape, "view")
     if layout.view_strides(a.shape, a._strides, shape) is None:
         raise RuntimeError(f"view: size {format_shape(shape)} is not compatible with the "
                            f"input's layout (shape {format_shape(a.shape)}, strides "
                            f"{a._strides}); use .reshape(...) instead")
-    return a if shape == a.shape else Reshape.apply(a, shape)
+    return Reshape.apply(a, shape)
+
+
+def _viewed_as_dtype(a, dtype):
+    if dtype is not a.dtype:
+        raise NotImplementedError(
+            f"view(dtype): reinterpreting the memory of a {a.dtype.name} tensor as "
+            f"{dtype.name} is not supported (a minitorch storage holds one dtype); to "
+            f"convert the values, use .to(minitorch.{dtype.name})")
+    return dispatch.alias(a)
 
 
 def _dtype_arg(spec):
@@ -2004,6 +2017,8 @@ def flatten(a, start_dim=0, end_dim=-1):
         return reshape(a, 1)
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    if start == end:
+        return a   # nothing to merge: a itself, as torch.flatten returns
     merged = layout.numel(a.shape[start:end + 1])
     return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1:])
 
@@ -2047,12 +2062,11 @@ def permute(a, *dims):
 
 def transpose(a, dim0, dim1):
     ndim = a.ndim
-    if ndim == 0:
-        return a
     dim0 = layout.normalize_dim(dim0, ndim, "transpose")
     dim1 = layout.normalize_dim(dim1, ndim, "transpose")
     order = list(range(ndim))
-    order[dim0], order[dim1] = dim1, dim0
+    if ndim:   # a 0-d tensor (dims 0 and -1 accepted) is its own transpose, a new view
+        order[dim0], order[dim1] = dim1, dim0
     return Permute.apply(a, tuple(order))
 
 
@@ -2065,7 +2079,7 @@ def t(a):
     if a.ndim > 2:
         raise ValueError(f"t: expects a tensor with <= 2 dimensions, got {a.ndim}; use "
                          "transpose or mT")
-    return transpose(a, 0, -1) if a.ndim == 2 else a
+    return transpose(a, 0, -1) if a.ndim == 2 else Permute.apply(a, tuple(range(a.ndim)))
 
 
 def movedim(a, source, destination):
@@ -2081,14 +2095,12 @@ def movedim(a, source, destination):
     for name, dims in (("source", sources), ("destination", destinations)):
         if len(set(dims)) != len(dims):
             raise ValueError(f"movedim: repeated dim in {name} {dims}")
-    if not a.shape:  # its dims 0 and -1 checked, a 0-d tensor has nothing to move
-        return a
     order = [None] * a.ndim
-    for src, dst in zip(sources, destinations):
-        order[dst] = src
+    if a.ndim:   # a 0-d tensor (its dims 0 and -1 checked) has nothing to move
+        for src, dst in zip(sources, destinations):
+            order[dst] = src
     rest = iter(d for d in range(a.ndim) if d not in sources)
-    order = tuple(next(rest) if d is None else d for d in order)
-    return a if order == tuple(range(a.ndim)) else Permute.apply(a, order)
+    return Permute.apply(a, tuple(next(rest) if d is None else d for d in order))
 
 
 def _diagonal_layout(shape, strides, offset, diagonal_offset, dim1, dim2):
@@ -2177,7 +2189,7 @@ def expand(a, *shape):
             raise ValueError(f"expand: size {size} is not allowed in {place} {d} (expanding "
                              f"{format_shape(a.shape)} to {format_shape(shape)}); -1 keeps an "
                              "existing size")
-    return a if shape == a.shape else Expand.apply(a, shape)
+    return Expand.apply(a, shape)
 
 
 def expand_as(a, other):
@@ -2194,7 +2206,7 @@ def sum_to_shape(a, shape):
     dims = tuple(range(extra)) + tuple(extra + d for d, s in enumerate(shape)
                                       if s == 1 and a.shape[extra + d] != 1)
     result = reduce_sum(a, dims, keepdim=True) if dims else a
-    return result.reshape(shape)
+    return result if result.shape == shape else result.reshape(shape)
 
 
 # ---- joining ----------------------------------------------------------------------------
@@ -2389,11 +2401,13 @@ def gather(a, dim, index):
 
 def flip(a, dims):
     """A copy of a with the order of its elements reversed along each of `dims` (int or
-    tuple): one gather per dim, since views here never step backwards."""
+    tuple): one gather per dim, since views here never step backwards. A copy even when
+    no dim is flipped, as in PyTorch."""
+    flipped = a
     for dim in layout.normalize_dims(dims, a.ndim, "flip"):
-        size = a.shape[dim]
-        a = a[(slice(None),) * dim + (np.arange(size - 1, -1, -1),)]
-    return a
+        size = flipped.shape[dim]
+        flipped = flipped[(slice(None),) * dim + (np.arange(size - 1, -1, -1),)]
+    return clone(a) if flipped is a else flipped
 
 
 def roll(a, shifts, dims=None):
@@ -3155,12 +3169,14 @@ def logit(a, eps=None):
 
 def diff(a, n=1, dim=-1, prepend=None, append=None):
     """The n-th forward difference along dim, after joining prepend and append (tensors
-    of a's dims) to a's ends; bool tensors give a != b instead of b - a."""
+    of a's dims) to a's ends; bool tensors give a != b instead of b - a. Always a new
+    tensor (n=0 gives a copy), as in PyTorch."""
     if not a.shape:
         raise ValueError("diff: expects input to be at least one-dimensional")
     if n < 0:
         raise ValueError(f"diff: order n must be non-negative, got {n}")
     dim = layout.normalize_dim(dim, a.ndim, "diff")
+    original = a
     parts = [part for part in (prepend, a, append) if part is not None]
     for part in parts:
         if part.ndim != a.ndim:
@@ -3173,7 +3189,7 @@ def diff(a, n=1, dim=-1, prepend=None, append=None):
         length = a.shape[dim] - 1
         later, earlier = a.narrow(dim, 1, length), a.narrow(dim, 0, length)
         a = ne(later, earlier) if a.dtype is bool_ else later - earlier
-    return a
+    return clone(a) if a is original else a
 
 
 # -- joining, broadcasting, grids -------------------------------------------------------
@@ -3221,10 +3237,11 @@ def broadcast_shapes(*shapes):
 
 
 def broadcast_tensors(*tensors):
-    """The tensors expanded (views) to their common broadcast shape."""
+    """The tensors expanded (views) to their common broadcast shape; as in PyTorch, one
+    already of that shape is returned itself."""
     tensors = _as_tensors(tensors, "broadcast_tensors")
     shape = broadcast_shapes(*[t.shape for t in tensors])
-    return tuple(expand(t, shape) for t in tensors)
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
 def meshgrid(*tensors, indexing="ij"):
@@ -3256,10 +3273,12 @@ def meshgrid(*tensors, indexing="ij"):
     return tuple(grids)
 
 
-def tile(a, dims):
-    """a repeated dims[d] times along each dim d; fewer dims than a's are padded with 1s
-    in front (unlike repeat)."""
-    dims = tuple(dims)
+def tile(a, *dims):
+    """a repeated dims[d] times along each dim d (ints, or one tuple or list, as
+    Tensor.tile takes them); fewer dims than a's are padded with 1s in front (unlike
+    repeat)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
     return repeat(a, (1,) * (a.ndim - len(dims)) + dims)
 
 
@@ -3832,12 +3851,13 @@ def block_diag(*tensors):
 
 def cartesian_prod(*tensors):
     """Every combination of one element from each 1-d tensor (of one dtype), in
-    row-major order: (product of sizes, number of tensors); one tensor gives a copy."""
+    row-major order: (product of sizes, number of tensors); one tensor gives that tensor
+    itself, as in PyTorch."""
     tensors = _as_tensors(tensors, "cartesian_prod")
     for tensor in tensors:
         _check_ndim("cartesian_prod", 1, tensors=tensor)
     if len(tensors) == 1:
-        return clone(tensors[0])
+        return tensors[0]
     return stack([grid.reshape(-1) for grid in meshgrid(*tensors, indexing="ij")], 1)
 
 
@@ -4408,6 +4428,9 @@ def _relaid(view_op, op_name):
         result = view_op(self, *args, **kwargs)
         self.shape, self._strides, self._offset = result.shape, result._strides, result._offset
         self._compact = None
+        # an in-place change as torch counts it: a backward that saved self now raises
+        # instead of reading it in its new layout
+        self._storage.version += 1
         return self
     method.__name__ = op_name
     method.__doc__ = f"self.{op_name}(...): self takes the layout of the view op's result."
@@ -4613,6 +4636,7 @@ _SPECIAL_METHODS = {
     "__rfloordiv__": _reflected(floor_divide), "__mod__": remainder,
     "__rmod__": _reflected(remainder), "__pow__": power, "__rpow__": _reflected(power),
     "__matmul__": matmul, "__rmatmul__": _reflected(matmul), "__neg__": neg,
+    "__pos__": positive,
     "__abs__": absolute, "__invert__": bitwise_not, "__eq__": eq, "__ne__": ne, "__lt__": lt,
     "__le__": le, "__gt__": gt, "__ge__": ge,
     "__and__": bitwise_and, "__rand__": _reflected(bitwise_and), "__or__": bitwise_or,

@@ -16,6 +16,7 @@ from . import dispatch, layout
 from .autograd import Function
 from .contract import first_out_of_range
 from .creation import check_fill_value
+from .dtype import int64
 from .tensor import Tensor
 
 
@@ -54,7 +55,9 @@ def basic_view(shape, strides, offset, key):
     consumed = 0      # dims of the tensor the items index: None and ... index none
     ellipses = []
     for item in key if isinstance(key, tuple) else (key,):
-        if isinstance(item, (Tensor, list, tuple, np.ndarray, bool, np.bool_)):  # an array
+        if isinstance(item, Tensor) and not item.shape and item.dtype is int64:
+            consumed += 1   # a 0-d integer tensor is an int (a view), as in PyTorch
+        elif isinstance(item, (Tensor, list, tuple, np.ndarray, bool, np.bool_)):  # an array
             item = _as_index_array(item)
             consumed += item.ndim if item.dtype == np.bool_ else 1
         elif item is Ellipsis:
@@ -76,9 +79,9 @@ def basic_view(shape, strides, offset, key):
     new_shape, new_strides, advanced = [], [], []
     dim = 0
     for item in items:
-        if item is None:
+        if item is None:   # torch's unsqueeze stride: the next dim's extent, 1 at the end
             new_shape.append(1)
-            new_strides.append(0)
+            new_strides.append(shape[dim] * strides[dim] if dim < ndim else 1)
         elif isinstance(item, slice):
             start, stop, step = item.indices(shape[dim])
             if step <= 0:
