@@ -146,3 +146,19 @@ def test_reading_the_grad_of_a_non_leaf_warns_unless_it_retains_it(library):
         assert y.grad.tolist() == [1.0, 1.0]
         assert x.grad.tolist() == [2.0, 2.0]
         assert x.detach().grad is None
+
+
+@LIBRARIES
+def test_a_retained_gradient_is_replaced_not_written_over_by_a_second_backward(library):
+    """A leaf's .grad is accumulated in place; a non-leaf's retained .grad is replaced
+    by a new sum (torch's retain_grad hook), so a reference kept from the first pass
+    keeps its values."""
+    x = library.ones(2, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    z = (y * y).sum()
+    z.backward(retain_graph=True)
+    first_y, first_x = y.grad, x.grad
+    z.backward()
+    assert first_y.tolist() == [4.0, 4.0] and y.grad.tolist() == [8.0, 8.0]
+    assert first_x is x.grad and x.grad.tolist() == [16.0, 16.0]

@@ -238,7 +238,7 @@ def _run_backward(roots, seeds, retain_graph, inputs=None, store=True, create_gr
                 node.release()
         for tensor, tensor_grad in retained or ():
             if captured is None or id(tensor._ctx) not in captured:  # an input: below
-                _accumulate(tensor, tensor_grad, handed_out)
+                _accumulate(tensor, tensor_grad, handed_out, in_place=False)
         grads = None
         if inputs is None:
             for key, leaf in leaves.items():
@@ -357,16 +357,17 @@ def _leading_to(starts, targets):
     return {key for key, lead in leads.items() if lead}
 
 
-def _accumulate(tensor, grad, handed_out):
+def _accumulate(tensor, grad, handed_out, in_place=True):
     """tensor.grad += grad, where a first gradient is stored as a contiguous tensor (a
     broadcast gradient, as the sum's backward gives, is expanded: it gets a copy, as
     PyTorch's AccumulateGrad makes one) not aliasing another; then tensor's
-    post-accumulate-grad hooks run. As in PyTorch, the sum is written into
-    the .grad tensor in place, unless the pass records a graph (create_graph=True, so
-    grad mode is on), which gets a new .grad carrying the sum's graph."""
+    post-accumulate-grad hooks run. As in PyTorch, a leaf's sum is written into its
+    .grad tensor in place, unless the pass records a graph (create_graph=True, so grad
+    mode is on), which gets a new .grad carrying the sum's graph; a non-leaf that retains
+    its gradient (in_place=False) gets a new .grad, as torch's retain_grad hook makes."""
     accumulated = tensor._grad
     if accumulated is not None:
-        if _grad_enabled[0]:
+        if _grad_enabled[0] or not in_place:
             tensor._grad = accumulated + grad
         else:
             _add_into(accumulated, grad)
