@@ -5,7 +5,9 @@
     (x @ x.T).sum().backward()
     minitorch.set_backend("python")   # or "numpy", "c", or a plugin's name
 """
-from .tensor import Tensor, is_tensor, strided  # first: the op modules below attach to Tensor
+# first: the op modules below attach to Tensor
+from .tensor import (Tensor, channels_last, channels_last_3d, contiguous_format, is_tensor,
+                     preserve_format, strided)
 
 from . import dtype as _dtype_module  # noqa: E402
 from .autograd import (enable_grad, inference_mode, is_grad_enabled,

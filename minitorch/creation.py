@@ -1,4 +1,5 @@
 """Making tensors: from data, filled, ranges, and random (from the core's generator)."""
+import functools
 import math
 import numbers
 import operator
@@ -10,7 +11,7 @@ from .devices import check_device
 from .dtype import bool_, from_numpy_dtype, get_default_dtype, int64, resolve
 from .generator import numpy_generator
 from .registry import get_backend, lookup
-from .tensor import Tensor
+from .tensor import Tensor, preserve_format
 
 _INT64 = np.iinfo(np.int64)
 _MAX_BYTES = np.iinfo(np.intp).max  # the most bytes one numpy array can span
@@ -275,26 +276,40 @@ def empty_strided(size, stride, *, dtype=None, requires_grad=False, backend=None
     return _finish(result, requires_grad)
 
 
-def _like(function, a, dtype, requires_grad, backend, device):
-    return function(a.shape, dtype=dtype or a.dtype, requires_grad=requires_grad,
-                    backend=backend or a.backend, device=device)
+def _like(function, a, dtype, requires_grad, backend, device, memory_format):
+    """function(size, ...) of a's shape, dtype and backend unless given; row-major, or
+    laid out in memory_format's dim order (channels_last: the permuted shape made and
+    seen back in a's dim order)."""
+    order = memory_format.dim_order(a.ndim, "*_like")
+    shape = a.shape if order is None else tuple([a.shape[d] for d in order])
+    result = function(shape, dtype=dtype or a.dtype, backend=backend or a.backend,
+                      device=device)
+    if order is not None:
+        inverse = [order.index(d) for d in range(a.ndim)]
+        result = dispatch.alias(result, a.shape, tuple([result._strides[d] for d in inverse]),
+                                0)
+    return _finish(result, requires_grad)
 
 
-def zeros_like(a, dtype=None, requires_grad=False, backend=None, device=None):
-    return _like(zeros, a, dtype, requires_grad, backend, device)
+def zeros_like(a, dtype=None, requires_grad=False, backend=None, device=None, *,
+               memory_format=preserve_format):
+    return _like(zeros, a, dtype, requires_grad, backend, device, memory_format)
 
 
-def ones_like(a, dtype=None, requires_grad=False, backend=None, device=None):
-    return _like(ones, a, dtype, requires_grad, backend, device)
+def ones_like(a, dtype=None, requires_grad=False, backend=None, device=None, *,
+              memory_format=preserve_format):
+    return _like(ones, a, dtype, requires_grad, backend, device, memory_format)
 
 
-def empty_like(a, dtype=None, requires_grad=False, backend=None, device=None):
-    return _like(empty, a, dtype, requires_grad, backend, device)
+def empty_like(a, dtype=None, requires_grad=False, backend=None, device=None, *,
+               memory_format=preserve_format):
+    return _like(empty, a, dtype, requires_grad, backend, device, memory_format)
 
 
-def full_like(a, fill_value, dtype=None, requires_grad=False, backend=None, device=None):
-    return full(a.shape, fill_value, dtype=dtype or a.dtype, requires_grad=requires_grad,
-                backend=backend or a.backend, device=device)
+def full_like(a, fill_value, dtype=None, requires_grad=False, backend=None, device=None, *,
+              memory_format=preserve_format):
+    return _like(functools.partial(full, fill_value=fill_value), a, dtype, requires_grad,
+                 backend, device, memory_format)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, backend=None,

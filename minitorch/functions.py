@@ -25,7 +25,7 @@ from .dtype import (DIMENSIONED, SCALAR, ZERO_DIM, bool_, float64, get_default_d
 from .layout import format_shape
 from .creation import (check_fill_value, full, ones_like, rand, randn, tensor as make_tensor,
                        zeros_like)
-from .tensor import Tensor
+from .tensor import Tensor, contiguous_format, preserve_format
 
 # ---- operands ---------------------------------------------------------------------------
 
@@ -151,12 +151,30 @@ class Clone(Function):
         return grad
 
 
-def clone(a):
-    return Clone.apply(a)
+def clone(a, *, memory_format=preserve_format):
+    """A copy of a in its graph, row-major (or in memory_format; see MemoryFormat)."""
+    return Clone.apply(a) if memory_format is preserve_format else \
+        _laid_out(a, memory_format, "clone")
 
 
-def contiguous(a):
-    return a if a.is_contiguous() else Clone.apply(a)
+def contiguous(a, memory_format=contiguous_format):
+    """a itself when it is compact in memory_format's order (row-major by default), else
+    a copy that is (preserve_format names no order to copy into: refused, as torch)."""
+    if a.is_contiguous(memory_format):
+        return a
+    if memory_format is preserve_format:
+        raise RuntimeError("contiguous: preserve_format is not supported by contiguous; "
+                           "use contiguous_format or channels_last")
+    return _laid_out(a, memory_format, "contiguous")
+
+
+def _laid_out(a, memory_format, op_name):
+    """A copy of a (in a's graph) compact in memory_format's dim order: the dims
+    permuted into that order, copied row-major, and permuted back (a view)."""
+    order = memory_format.dim_order(a.ndim, op_name)
+    if order is None:
+        return Clone.apply(a)
+    return permute(Clone.apply(permute(a, order)), tuple(order.index(d) for d in range(a.ndim)))
 
 
 # ---- elementwise binary -----------------------------------------------------------------
@@ -3722,8 +3740,22 @@ def is_same_size(a, b):
 
 
 def is_complex(a):
-    """False: minitorch has no complex dtypes."""
+    """False: minitorch has no complex dtypes (so no tensor is a conjugate or negated
+    view of one either: is_conj and is_neg)."""
     return False
+
+
+def real_part(a):
+    """a itself: every minitorch tensor is real, and torch's conj, resolve_conj,
+    resolve_neg, conj_physical and real return a real tensor itself too (the names
+    complex-aware code calls; is_conj and is_neg are False)."""
+    return a
+
+
+def imaginary_part(a):
+    """Refused, as torch refuses it for a real tensor."""
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes "
+                       f"(this one is {a.dtype.name}); minitorch has no complex dtypes")
 
 
 # -- products ----------------------------------------------------------------------------
@@ -4554,6 +4586,9 @@ PUBLIC = {  # minitorch.<name> -> function (names PyTorch uses, including builti
     "isposinf": isposinf, "isneginf": isneginf, "isreal": isreal, "signbit": signbit,
     "sgn": sgn, "ldexp": ldexp, "logaddexp2": logaddexp2, "dist": dist, "gcd": gcd,
     "lcm": lcm, "adjoint": adjoint, "empty_strided": empty_strided,
+    "conj": real_part, "resolve_conj": real_part, "resolve_neg": real_part,
+    "conj_physical": real_part, "real": real_part, "imag": imaginary_part,
+    "is_conj": is_complex, "is_neg": is_complex,
 }
 
 _METHOD_NAMES = (
@@ -4591,6 +4626,7 @@ _METHOD_NAMES = (
     "index_reduce", "masked_scatter", "put", "renorm", "diagonal_scatter", "select_scatter",
     "slice_scatter", "unique_consecutive", "split_with_sizes", "isposinf", "isneginf",
     "isreal", "signbit", "sgn", "ldexp", "logaddexp2", "dist", "gcd", "lcm",
+    "conj", "resolve_conj", "resolve_neg", "conj_physical", "is_conj", "is_neg",
 )
 
 _INPLACE_OPS = {  # in-place method -> the op it computes out of place and writes into self
@@ -4653,6 +4689,7 @@ _SPECIAL_METHODS = {
     "new_ones": new_ones, "new_full": new_full, "new_tensor": new_tensor, "repeat": repeat,
     "new_empty": new_empty, "sum_to_size": sum_to_size, "nelement": Tensor.numel,
     "ndimension": Tensor.dim, "unfold": unfold, "adjoint": adjoint,
+    "real": property(real_part), "imag": property(imaginary_part),
     "squeeze_": _relaid(squeeze, "squeeze_"), "unsqueeze_": _relaid(unsqueeze, "unsqueeze_"),
     "t_": _relaid(t, "t_"), "transpose_": _relaid(transpose, "transpose_"),
     "swapaxes_": _relaid(transpose, "swapaxes_"), "swapdims_": _relaid(transpose, "swapdims_"),

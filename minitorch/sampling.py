@@ -21,7 +21,7 @@ from .dtype import int64, promote_types, resolve
 from .functions import ZeroGradient, broadcast_tensors, cast
 from .generator import numpy_generator
 from .layout import format_shape
-from .tensor import Tensor
+from .tensor import Tensor, preserve_format
 
 
 def _floating_parameter(value, op_name, what):
@@ -41,21 +41,21 @@ def _sample_of(values, *parameters):
 # ---- the *_like factories ---------------------------------------------------------------
 
 def rand_like(a, *, dtype=None, requires_grad=False, backend=None, device=None,
-              generator=None):
+              generator=None, memory_format=preserve_format):
     """Uniform values in [0, 1) in a's shape (a's dtype and backend unless given)."""
     def draw(shape, dtype=None, requires_grad=False, backend=None, device=None):
         return rand(shape, generator=generator, dtype=dtype, requires_grad=requires_grad,
                     backend=backend, device=device)
-    return _like(draw, a, dtype, requires_grad, backend, device)
+    return _like(draw, a, dtype, requires_grad, backend, device, memory_format)
 
 
 def randn_like(a, *, dtype=None, requires_grad=False, backend=None, device=None,
-               generator=None):
+               generator=None, memory_format=preserve_format):
     """Standard normal values in a's shape (a's dtype and backend unless given)."""
     def draw(shape, dtype=None, requires_grad=False, backend=None, device=None):
         return randn(shape, generator=generator, dtype=dtype, requires_grad=requires_grad,
                      backend=backend, device=device)
-    return _like(draw, a, dtype, requires_grad, backend, device)
+    return _like(draw, a, dtype, requires_grad, backend, device, memory_format)
 
 
 def randint_like(a, low=0, high=None, *, dtype=None, requires_grad=False, backend=None,

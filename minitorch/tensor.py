@@ -47,6 +47,38 @@ class Layout:
 strided = Layout("strided")
 
 
+class MemoryFormat:
+    """The order of a dense tensor's dims in memory (torch.memory_format). minitorch's
+    ops make row-major results (contiguous_format); clone, contiguous, to and the *_like
+    factories can lay a copy out channels-last (NHWC for a rank-4 tensor, NDHWC for rank
+    5) as torch does. preserve_format keeps the input's order in torch; here it gives
+    row-major, the same values."""
+
+    __slots__ = ("name", "rank")
+
+    def __init__(self, name, rank=None):
+        self.name = name
+        self.rank = rank   # the one rank a channels-last format applies to
+
+    def dim_order(self, ndim, op_name):
+        """The dims from outermost to innermost in memory, or None for row-major."""
+        if self.rank is None:
+            return None
+        if ndim != self.rank:
+            raise RuntimeError(f"{op_name}: required rank {self.rank} tensor to use "
+                               f"{self.name} format, got rank {ndim}")
+        return (0,) + tuple(range(2, ndim)) + (1,)
+
+    def __repr__(self):
+        return f"minitorch.{self.name}"
+
+
+contiguous_format = MemoryFormat("contiguous_format")
+preserve_format = MemoryFormat("preserve_format")
+channels_last = MemoryFormat("channels_last", 4)
+channels_last_3d = MemoryFormat("channels_last_3d", 5)
+
+
 def _buffer_address(buffer):
     """The host address of a (non-empty) backend buffer's first element: through the
     buffer protocol (numpy arrays, the python backend's array.array) or, for a buffer
@@ -179,8 +211,15 @@ class Tensor:
     def storage_offset(self):
         return self._offset
 
-    def is_contiguous(self):
-        return layout.is_contiguous(self.shape, self._strides)
+    def is_contiguous(self, memory_format=contiguous_format):
+        """Whether the elements lie compact in memory_format's dim order (row-major by
+        default; size-1 dims ignored)."""
+        order = None if memory_format is contiguous_format else \
+            memory_format.dim_order(self.ndim, "is_contiguous")
+        if order is None:
+            return layout.is_contiguous(self.shape, self._strides)
+        return layout.is_contiguous(tuple([self.shape[d] for d in order]),
+                                    tuple([self._strides[d] for d in order]))
 
     @property
     def is_leaf(self):
@@ -351,18 +390,22 @@ class Tensor:
         return (_rebuild, (self.detach().numpy(), self.dtype.name, self.requires_grad,
                            self.backend))
 
-    def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
+    def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
+           memory_format=preserve_format):
         """PyTorch's to(): to(dtype), to(device), to(device, dtype), to(other) (its backend
         and dtype), device= and dtype= as keywords. Where a device goes, a backend name
         ("numpy", "python", "c") moves the tensor to that backend; "cpu" or
         `minitorch.device("cpu")` keeps it on its own one (every backend is CPU memory);
-        other devices ("cuda") are refused. Returns self when nothing changes, unless
-        copy=True; non_blocking is ignored (every copy is synchronous).
+        other devices ("cuda") are refused. memory_format other than preserve_format lays
+        the result out in that format (see contiguous). Returns self when nothing
+        changes, unless copy=True; non_blocking is ignored (every copy is synchronous).
         """
         backend, dtype = devices.parse_to(args, device, dtype)
         result = self if backend is None else functions.to_backend(self, backend)
         if dtype is not None:
             result = functions.cast(result, dtype)
+        if memory_format is not preserve_format:
+            result = functions.contiguous(result, memory_format)
         return functions.clone(result) if copy and result is self else result
 
     def cpu(self):
