@@ -19,21 +19,26 @@ masks are added to the scores in both. A query row whose keys are all masked get
 weights and a zero output (torch's scaled_dot_product_attention does the same).
 multi_head_attention_forward is MultiheadAttention's computation with every parameter
 passed in (the module calls it, with its bias_k/bias_v when add_bias_kv and its
-add_zero_attn). torch's fast path and nested tensors are out of scope (the results are the same), and so is the
-detection of a causal mask when is_causal is None (a hint only: the mask given is used).
+add_zero_attn). torch's fast paths and nested tensors are out of scope where the results
+are the same; where they are not, the result is torch's: TransformerEncoder's nested-tensor
+path (inference with a padding mask) gives zeros at the padded positions. Also out of
+scope: the detection of a causal mask when is_causal is None (a hint only: the mask given
+is used).
 """
 import copy
 import math
+import warnings
 
 import numpy as np
 
 from .. import creation, functions
+from ..autograd.grad_mode import is_grad_enabled
 from ..dtype import bool_, float32
 from ..layout import broadcast_shapes, format_shape
 from . import functional as F   # (functional imports this module: use F at call time)
 from . import init
 from .container import ModuleList
-from .layers import Dropout, LayerNorm, Linear
+from .layers import GELU, Dropout, LayerNorm, Linear, ReLU
 from .module import Module
 from .parameter import Parameter
 
@@ -605,6 +610,10 @@ class TransformerEncoderLayer(Module):
         _build_sublayers(self, ("self_attn",), d_model, nhead, dim_feedforward, dropout,
                          activation, layer_norm_eps, batch_first, norm_first, bias,
                          dict(dtype=dtype, backend=backend))
+        # torch's flag, read by TransformerEncoder: 1 relu, 2 gelu, 0 any other activation
+        self.activation_relu_or_gelu = (
+            1 if activation in ("relu", F.relu) or isinstance(activation, ReLU) else
+            2 if activation in ("gelu", F.gelu) or isinstance(activation, GELU) else 0)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """src (S, N, E) ((N, S, E) with batch_first; (S, E) unbatched) to the same shape;
@@ -686,9 +695,16 @@ class TransformerDecoderLayer(Module):
 
 class TransformerEncoder(Module):
     """num_layers deep copies of encoder_layer (in `layers`) applied in turn, then `norm`
-    when given. enable_nested_tensor and mask_check, torch's switches for its
-    nested-tensor fast path, are kept as attributes and change nothing (minitorch has no
-    nested tensors, so use_nested_tensor is False)."""
+    when given.
+
+    torch runs inference with a padding mask through nested tensors, which changes the
+    result, so minitorch reproduces it: when use_nested_tensor (enable_nested_tensor and
+    a layer torch's fast path takes; the constructor warns as torch does when it is not),
+    the first layer is in eval mode, src is batched, src_key_padding_mask is given, mask
+    is not, and no gradient is needed (autograd off, or neither src nor the first layer's
+    weights require one), each sequence keeps its first n tokens, n the number of
+    unpadded ones (with mask_check, only when the unpadded ones come first; else the
+    ordinary path runs), and the output is 0 at the positions after them, before norm."""
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
@@ -697,18 +713,73 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
-        self.use_nested_tensor = False
+        why_not = _why_not_nested(encoder_layer)
+        if enable_nested_tensor and why_not:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False "
+                          f"because {why_not}", stacklevel=2)
+        self.use_nested_tensor = enable_nested_tensor and not why_not
         self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         """src through every layer with the same mask, src_key_padding_mask and is_causal
         (see TransformerEncoderLayer.forward; is_causal None is False), then through
-        norm."""
+        norm; zeros at the padded positions when torch takes its nested-tensor path (see
+        the class)."""
+        padded = self._nested_padding(src, mask, src_key_padding_mask)
+        if padded is not None:
+            src_key_padding_mask = padded
         output = src
         for layer in self.layers:
             output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                            is_causal=bool(is_causal))
+        if padded is not None:
+            output = functions.masked_fill(output, padded.unsqueeze(-1), 0.0)
         return output if self.norm is None else self.norm(output)
+
+    def _nested_padding(self, src, mask, key_padding_mask):
+        """The (N, S) bool padding of the nested tensor torch would build (True from each
+        sequence's length on), or None when torch would not build one."""
+        first = self.layers[0]
+        if (not self.use_nested_tensor or first.training or src.ndim != 3 or mask is not None
+                or key_padding_mask is None
+                or tuple(key_padding_mask.shape) != tuple(src.shape[:2])):
+            return None
+        attention = first.self_attn
+        weights = (src, attention.in_proj_weight, attention.in_proj_bias,
+                   attention.out_proj.weight, attention.out_proj.bias, first.norm1.weight,
+                   first.norm1.bias, first.norm2.weight, first.norm2.bias,
+                   first.linear1.weight, first.linear1.bias, first.linear2.weight,
+                   first.linear2.bias)
+        if is_grad_enabled() and any(t.requires_grad for t in weights):
+            return None
+        kept = ~key_padding_mask if key_padding_mask.dtype is bool_ else key_padding_mask == 0
+        positions = creation.arange(src.shape[1], backend=src.backend)
+        padded = positions.unsqueeze(0) >= kept.sum(1).unsqueeze(1)
+        if self.mask_check and not bool(functions.equal(padded, ~kept)):
+            return None
+        return padded
+
+
+def _why_not_nested(layer):
+    """Why torch's TransformerEncoder would not use nested tensors with encoder layers
+    like `layer` ('' when it would): its checks, in its order and words."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    attention = layer.self_attn
+    for failed, reason in (
+            (layer.norm_first, "norm_first was True"),
+            (not attention.batch_first, "self_attn.batch_first was not True(use batch_first "
+                                        "for better inference performance)"),
+            (not attention._qkv_same_embed_dim, "self_attn._qkv_same_embed_dim was not True"),
+            (attention.in_proj_bias is None, "self_attn was passed bias=False"),
+            (not layer.activation_relu_or_gelu, "activation_relu_or_gelu was not True"),
+            (layer.norm1.eps != layer.norm2.eps, "norm1.eps was not equal to "
+                                                 f"{name}.norm2.eps"),
+            (attention.num_heads % 2 == 1, "self_attn.num_heads is odd")):
+        if failed:
+            return f"{name}.{reason}"
+    return ""
 
 
 class TransformerDecoder(Module):
