@@ -191,3 +191,23 @@ def test_as_tensor_converting_a_tensor_stays_in_its_graph():
         assert converted.dtype == library.float64 and converted.grad_fn is not None
         (converted * 3).sum().backward()
     np.testing.assert_array_equal(mx.grad.numpy(), tx.grad.numpy())
+
+
+@pytest.mark.parametrize("make", [
+    lambda L, x: L.nn.functional.pad(x, (0, 0)),
+    lambda L, x: L.nn.functional.pad(x, (-1, 0)),
+    lambda L, x: L.nn.ZeroPad2d(0)(x),
+    lambda L, x: L.nn.functional.pixel_shuffle(x, 1),
+    lambda L, x: L.nn.functional.pixel_unshuffle(x, 1),
+    lambda L, x: L.nn.functional.channel_shuffle(x, 1),
+    lambda L, x: L.nn.functional.channel_shuffle(x, 4),
+], ids=["pad-zero", "pad-crop", "zeropad-0", "pixel-shuffle-1", "pixel-unshuffle-1",
+        "channel-shuffle-1", "channel-shuffle-all"])
+def test_a_layout_op_that_moves_nothing_still_returns_new_memory(make):
+    """torch's pad, pixel_shuffle and channel_shuffle copy even when no element moves:
+    writing into the result leaves the input alone."""
+    for library in (minitorch, torch):
+        x = library.arange(24.0).reshape(1, 4, 2, 3)
+        result = make(library, x)
+        result.fill_(-1.0)
+        assert x.reshape(-1).tolist() == list(range(24)), library.__name__

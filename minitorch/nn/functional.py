@@ -1670,7 +1670,14 @@ def _constant_pad(input, pad, value):
                 shape = result.shape[:dim] + (amount,) + result.shape[dim + 1:]
                 pieces.append(full(shape, value, dtype=input.dtype, backend=input.backend))
         result = functions.cat(pieces, dim) if len(pieces) > 1 else result
-    return result
+    return _in_new_memory(result, input)
+
+
+def _in_new_memory(result, input):
+    """result, or a copy of it when it is a view of input's memory: as torch's, pad,
+    pixel_shuffle and channel_shuffle return a new tensor even when nothing moves (a
+    zero pad, a factor of 1), so writing into it leaves input alone."""
+    return result.clone() if result._storage is input._storage else result
 
 
 def _check_copying_pad(input, pad, mode):
@@ -1990,7 +1997,8 @@ def pixel_shuffle(input, upscale_factor):
     n = len(batch)
     blocks = input.reshape(*batch, channels // (r * r), r, r, height, width)
     blocks = blocks.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
-    return blocks.reshape(*batch, channels // (r * r), height * r, width * r)
+    return _in_new_memory(blocks.reshape(*batch, channels // (r * r), height * r, width * r),
+                          input)
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -2008,7 +2016,8 @@ def pixel_unshuffle(input, downscale_factor):
     n = len(batch)
     blocks = input.reshape(*batch, channels, height // r, r, width // r, r)
     blocks = blocks.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
-    return blocks.reshape(*batch, channels * r * r, height // r, width // r)
+    return _in_new_memory(blocks.reshape(*batch, channels * r * r, height // r, width // r),
+                          input)
 
 
 def channel_shuffle(input, groups):
@@ -2024,4 +2033,4 @@ def channel_shuffle(input, groups):
                          f"{format_shape(input.shape)} must be a multiple of groups "
                          f"{groups}")
     grouped = input.reshape(batch, groups, channels // groups, *rest)
-    return grouped.transpose(1, 2).reshape(input.shape)
+    return _in_new_memory(grouped.transpose(1, 2).reshape(input.shape), input)
