@@ -296,10 +296,21 @@ class Atan2(Function):
         return grad * b * scale, grad * neg(a) * scale
 
 
+def _integral_alpha(alpha, dtype, op_name):
+    """alpha, checked to keep an op's result dtype: a floating-point alpha (even 2.0)
+    scaling an integer or bool operand is refused, as PyTorch refuses it, instead of
+    reaching the kernels with operands of two dtypes."""
+    if not dtype.is_floating_point and isinstance(alpha, (float, np.floating)):
+        raise TypeError(f"{op_name}: for integral input tensors ({dtype.name}), alpha must "
+                        f"not be a floating point number, got {alpha!r}; pass an int "
+                        f"alpha or convert the tensors to a floating dtype")
+    return alpha
+
+
 def add(a, b, alpha=1):
     a, b = _operands(a, b, "add")
     if alpha != 1:
-        b = b * alpha
+        b = b * _integral_alpha(alpha, a.dtype, "add")
     if a.dtype is bool_:
         return _bool_binary("maximum", a, b, "add")  # logical or, as PyTorch
     return Add.apply(a, b)
@@ -321,7 +332,7 @@ def sub(a, b, alpha=1):
         raise TypeError("sub: subtraction with a bool operand is not supported; use "
                         "logical_xor or ~ instead")
     if alpha != 1:
-        right = right * alpha
+        right = right * _integral_alpha(alpha, left.dtype, "sub")
     return Sub.apply(left, right)
 
 
@@ -3578,8 +3589,9 @@ def _index_written(a, dim, index, source, accumulate, op_name):
 def index_add(a, dim, index, source, *, alpha=1):
     """A copy of a with alpha * source[..., i, ...] added at a[..., index[i], ...] along
     dim (index 1-d int64; source is a with dim's size len(index)); repeats add up."""
-    return _index_written(a, dim, index, source if alpha == 1 else source * alpha, True,
-                          "index_add")
+    if alpha != 1:
+        source = source * _integral_alpha(alpha, a.dtype, "index_add")
+    return _index_written(a, dim, index, source, True, "index_add")
 
 
 def index_copy(a, dim, index, source):

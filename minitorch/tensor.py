@@ -527,13 +527,19 @@ class Tensor:
         self.requires_grad_(requires_grad)
 
     def requires_grad_(self, requires_grad=True):
+        """Set this leaf's flag in place and return it. requires_grad must be a bool (as
+        in PyTorch: a truthy str or int is refused, not read as True); True needs a
+        floating-point dtype, False a leaf."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' must be a bool, "
+                            f"got {type(requires_grad).__name__}; pass True or False")
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError(f"requires_grad_(): only floating point tensors can require "
                                f"gradients, this one is {self.dtype.name}")
         if not requires_grad and self._ctx is not None:
             raise RuntimeError("requires_grad_(False): this is not a leaf tensor; use "
                                "detach()")
-        self._requires_grad = bool(requires_grad)
+        self._requires_grad = requires_grad
         return self
 
     @property
