@@ -14,6 +14,7 @@ import itertools
 import math
 import numbers
 import operator
+import warnings
 
 import numpy as np
 
@@ -3541,14 +3542,26 @@ def _scattered(a, dim, index, src, accumulate, op_name):
     return IndexPut.apply(a, values, key, accumulate)
 
 
-def scatter(a, dim, index, src=None, *, value=None):
+def scatter(a, dim, index, src=None, *, value=None, reduce=None):
     """A copy of a with out[..., index[i], ...] = src[i] along dim for every position i
     of index (src a tensor of a's dtype, or the number `value`). Where index repeats,
     which write wins is unspecified, as PyTorch. Gradients: a's is zero at the written
-    positions, src's is the gathered output gradient."""
+    positions, src's is the gathered output gradient. torch's legacy reduce="add" or
+    "multiply" combines instead of writing: scatter_reduce's "sum" or "prod" with a's own
+    elements (deprecated for a tensor src, with torch's warning)."""
     if (src is None) == (value is None):
         raise TypeError("scatter: give exactly one of src and value")
-    return _scattered(a, dim, index, value if src is None else src, False, "scatter")
+    source = value if src is None else src
+    if reduce is None:
+        return _scattered(a, dim, index, source, False, "scatter")
+    _check_reduce(reduce, ("add", "multiply"), "scatter")
+    if isinstance(source, Tensor):
+        warnings.warn("scatter: the reduce argument with a Tensor src is deprecated, as in "
+                      "torch; use scatter_reduce, which has more reduction options",
+                      UserWarning, stacklevel=2)
+    else:
+        source = full(index.shape, source, dtype=a.dtype, backend=a.backend)
+    return scatter_reduce(a, dim, index, source, "sum" if reduce == "add" else "prod")
 
 
 def scatter_add(a, dim, index, src):

@@ -1,5 +1,6 @@
 """The settings and legacy arguments that training scripts pass along unchanged from
-PyTorch code: the "seed everything" block and autograd.grad's only_inputs."""
+PyTorch code: the "seed everything" block, autograd.grad's only_inputs and scatter's
+reduce."""
 import os
 import warnings
 
@@ -57,3 +58,20 @@ def test_grad_takes_only_inputs_as_torch_does(library):
     with pytest.warns(FutureWarning, match="only_inputs"):
         again, = library.autograd.grad(y, x, only_inputs=False)
     assert again.tolist() == [3.0, 12.0]
+
+
+@LIBRARIES
+@pytest.mark.filterwarnings("ignore:.*reduce argument")
+@pytest.mark.parametrize("reduce,value", [("add", 2.0), ("multiply", 3.0)])
+def test_scatter_takes_the_legacy_reduce_argument(library, reduce, value):
+    """scatter_(dim, index, src or value, reduce='add' | 'multiply') combines with the
+    target's elements (repeated positions too) instead of writing."""
+    index = library.tensor([[1, 1], [3, 0], [0, 0]])
+    by_value = library.ones(3, 4).scatter(1, index, value, reduce=reduce)
+    by_tensor = library.ones(3, 4)
+    by_tensor.scatter_(1, index, library.full((3, 2), value), reduce=reduce)
+    expected = {"add": [[1, 5, 1, 1], [3, 1, 1, 3], [5, 1, 1, 1]],
+                "multiply": [[1, 9, 1, 1], [3, 1, 1, 3], [9, 1, 1, 1]]}[reduce]
+    assert by_value.tolist() == expected and by_tensor.tolist() == expected
+    with pytest.raises((ValueError, RuntimeError)):
+        library.ones(3, 4).scatter(1, index, value, reduce="mean")
