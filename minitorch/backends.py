@@ -1,6 +1,7 @@
 """PyTorch's `torch.backends` switches, answered for minitorch so that the settings
 scripts make for reproducibility or speed (`torch.backends.cudnn.deterministic = True`,
-`benchmark = False`, `torch.backends.cuda.matmul.allow_tf32 = ...`) run unchanged.
+`benchmark = False`, `torch.backends.cuda.matmul.allow_tf32 = ...`,
+`torch.backends.mha.set_fastpath_enabled(...)`) run unchanged.
 
 minitorch computes only on its own CPU backends (minitorch.list_backends(); not to be
 confused with these accelerator libraries): cuDNN, CUDA and MPS are never available,
@@ -33,3 +34,21 @@ cudnn = _Switches("cudnn", enabled=True, benchmark=False, deterministic=False,
 cuda = _Switches("cuda", matmul=_Switches("cuda.matmul", allow_tf32=False,
                                           allow_fp16_reduced_precision_reduction=True))
 mps = _Switches("mps")
+
+
+class _AttentionFastPath:
+    """torch.backends.mha: the switch for torch's attention fast path. minitorch has no
+    fused path; as in torch, turning the switch off also turns off TransformerEncoder's
+    nested-tensor inference (zeros at padded positions; see nn.attention)."""
+
+    def __init__(self):
+        self._enabled = True
+
+    def get_fastpath_enabled(self):
+        return self._enabled
+
+    def set_fastpath_enabled(self, value):
+        self._enabled = bool(value)
+
+
+mha = _AttentionFastPath()

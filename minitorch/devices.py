@@ -21,7 +21,8 @@ _TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "h
 class device:  # noqa: N801  (PyTorch's name)
     """Where a tensor's memory is, as `torch.device`: a `type` and an optional `index`.
 
-    `device("cpu")`, `device("cpu", 0)`, `device("cpu:0")`, `device(other_device)`; an int
+    `device("cpu")`, `device("cpu", 0)`, `device("cpu:0")`, `device(other_device)` (also
+    a torch.device, read by its type and index); an int
     names an accelerator, which minitorch has none of (RuntimeError, as PyTorch without
     one). Any PyTorch device type can be named, so `device("cuda")` can be built and
     printed, but only "cpu" can hold tensors: factories and to() refuse the others.
@@ -33,7 +34,8 @@ class device:  # noqa: N801  (PyTorch's name)
     __slots__ = ("_type", "_index")
 
     def __init__(self, spec, index=None):
-        if isinstance(spec, device) and index is None:
+        if index is None and isinstance(getattr(spec, "type", None), str) and \
+                hasattr(spec, "index"):   # a minitorch device, or torch's (load(map_location=))
             spec, index = spec.type, spec.index
         elif isinstance(spec, int) and not isinstance(spec, bool) and index is None:
             raise RuntimeError(f"device({spec}): an int names an accelerator device, and "

@@ -420,6 +420,32 @@ def test_transformer_encoder_inference_with_padding_not_at_the_end(mask_check):
     _close(got, want, "encoder output", RTOL, ATOL)
 
 
+@pytest.mark.filterwarnings("ignore:The PyTorch API of nested tensors")
+def test_the_mha_fast_path_switch_turns_the_nested_tensor_path_off():
+    # torch.backends.mha.set_fastpath_enabled(False) sends inference with a padding
+    # mask down the ordinary path: the padded positions are computed, in both libraries
+    pad = np.zeros((2, 5), bool)
+    pad[1, 3:] = True
+    x = _random(2, 5, 8)
+    outputs = []
+    for lib in (torch, minitorch):
+        torch.manual_seed(0)
+        layer = lib.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+        encoder = lib.nn.TransformerEncoder(layer, 1).eval()
+        if lib is minitorch:
+            encoder.load_state_dict(from_torch(outputs[0][1]))
+        lib.backends.mha.set_fastpath_enabled(False)
+        try:
+            with lib.no_grad():
+                out = encoder(lib.tensor(x), src_key_padding_mask=lib.tensor(pad))
+        finally:
+            lib.backends.mha.set_fastpath_enabled(True)
+        outputs.append((out, encoder.state_dict()))
+    (want, _), (got, _) = outputs
+    assert (_numpy(want)[1, 3:] != 0).all()
+    _close(got, want, "encoder output", RTOL, ATOL)
+
+
 @pytest.mark.parametrize("options, reason", [
     (dict(batch_first=False), "encoder_layer.self_attn.batch_first was not True"),
     (dict(batch_first=True, nhead=1), "encoder_layer.self_attn.num_heads is odd"),

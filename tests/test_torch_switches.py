@@ -75,3 +75,23 @@ def test_scatter_takes_the_legacy_reduce_argument(library, reduce, value):
     assert by_value.tolist() == expected and by_tensor.tolist() == expected
     with pytest.raises((ValueError, RuntimeError)):
         library.ones(3, 4).scatter(1, index, value, reduce="mean")
+
+
+@LIBRARIES
+def test_the_attention_fast_path_switch_is_kept(library):
+    assert library.backends.mha.get_fastpath_enabled() is True
+    library.backends.mha.set_fastpath_enabled(False)
+    try:
+        assert library.backends.mha.get_fastpath_enabled() is False
+    finally:
+        library.backends.mha.set_fastpath_enabled(True)
+
+
+def test_a_torch_device_names_a_device_and_a_load_location(tmp_path):
+    assert minitorch.device(torch.device("cpu")) == minitorch.device("cpu")
+    assert minitorch.device(torch.device("cpu", 0)) == minitorch.device("cpu", 0)
+    path = tmp_path / "state.npz"
+    minitorch.save({"w": minitorch.ones(2)}, path)
+    assert minitorch.load(path, map_location=torch.device("cpu"))["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(RuntimeError, match="cuda"):
+        minitorch.load(path, map_location=torch.device("cuda"))

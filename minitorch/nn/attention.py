@@ -31,7 +31,7 @@ import warnings
 
 import numpy as np
 
-from .. import creation, functions
+from .. import backends, creation, functions
 from ..autograd.grad_mode import is_grad_enabled
 from ..dtype import bool_, float32
 from ..layout import broadcast_shapes, format_shape
@@ -699,7 +699,8 @@ class TransformerEncoder(Module):
 
     torch runs inference with a padding mask through nested tensors, which changes the
     result, so minitorch reproduces it: when use_nested_tensor (enable_nested_tensor and
-    a layer torch's fast path takes; the constructor warns as torch does when it is not),
+    a layer torch's fast path takes; the constructor warns as torch does when it is not)
+    and backends.mha.get_fastpath_enabled(),
     the first layer is in eval mode, src is batched, src_key_padding_mask is given, mask
     is not, and no gradient is needed (autograd off, or neither src nor the first layer's
     weights require one), each sequence keeps its first n tokens, n the number of
@@ -740,7 +741,8 @@ class TransformerEncoder(Module):
         """The (N, S) bool padding of the nested tensor torch would build (True from each
         sequence's length on), or None when torch would not build one."""
         first = self.layers[0]
-        if (not self.use_nested_tensor or first.training or src.ndim != 3 or mask is not None
+        if (not self.use_nested_tensor or not backends.mha.get_fastpath_enabled()
+                or first.training or src.ndim != 3 or mask is not None
                 or key_padding_mask is None
                 or tuple(key_padding_mask.shape) != tuple(src.shape[:2])):
             return None
