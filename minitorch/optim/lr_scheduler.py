@@ -128,17 +128,23 @@ class LRScheduler:
         back (get_lr() reads it advanced)."""
         previous = self.last_epoch
         self.last_epoch = previous + 1 if epoch is None else epoch
-        self._get_lr_called_within_step = True
         try:
-            lrs = self.get_lr() if epoch is None else self._closed_form_lr()
+            lrs = self._lrs_within_step(self.get_lr if epoch is None else self._closed_form_lr)
         except BaseException:
             self.last_epoch = previous
             raise
-        finally:
-            self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = list(lrs)
+
+    def _lrs_within_step(self, compute):
+        """compute() (get_lr or the closed form), called as step() calls it: get_lr does
+        not warn then."""
+        self._get_lr_called_within_step = True
+        try:
+            return compute()
+        finally:
+            self._get_lr_called_within_step = False
 
     def get_last_lr(self):
         """The lr of each group as last set by step() (not any later change by hand)."""
@@ -484,14 +490,11 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             since_restart, period = self._position(epoch)
         previous = self.last_epoch, self.T_cur, self.T_i
         self.last_epoch, self.T_cur, self.T_i = math.floor(epoch), since_restart, period
-        self._get_lr_called_within_step = True
         try:
-            lrs = self.get_lr()
+            lrs = self._lrs_within_step(self.get_lr)
         except BaseException:
             self.last_epoch, self.T_cur, self.T_i = previous
             raise
-        finally:
-            self._get_lr_called_within_step = False
         self._step_count += 1
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
