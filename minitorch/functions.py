@@ -1721,14 +1721,13 @@ class LogSoftmax(Function):
         return grad - exp(result) * reduce_sum(grad, 1, keepdim=True)
 
 
-def log_softmax(a, dim=None, dtype=None):
-    """a - logsumexp(a, dim): computed on rows with dim moved last."""
+def log_softmax(a, dim, dtype=None):
+    """a - logsumexp(a, dim): computed on rows with dim moved last. dim is required, as in
+    torch.log_softmax (nn.functional's keeps torch's deprecated implicit choice)."""
     if dtype is not None:
         a = cast(a, dtype)
     if not a.dtype.is_floating_point:
         a = cast(a, get_default_dtype())
-    if dim is None:
-        dim = 0 if a.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
     dim = layout.normalize_dim(dim, a.ndim, "log_softmax")
     if a.ndim == 0:
         return a - a
@@ -1738,7 +1737,7 @@ def log_softmax(a, dim=None, dtype=None):
     return result.transpose(dim, -1) if dim != a.ndim - 1 else result
 
 
-def softmax(a, dim=None, dtype=None):
+def softmax(a, dim, dtype=None):
     return exp(log_softmax(a, dim, dtype))
 
 
@@ -2656,9 +2655,14 @@ def fill_(a, value):
 
 
 def copy_(a, source):
-    """Copy source's values (broadcast, cast, from any backend) into a."""
-    if not isinstance(source, Tensor):
+    """Copy source's values (broadcast, cast, from any backend) into a. source is a
+    Tensor or a Python number, as in torch (a list or array is refused: wrap it with
+    minitorch.tensor)."""
+    if isinstance(source, numbers.Number):
         source = make_tensor(source, dtype=a.dtype, backend=a.backend)
+    elif not isinstance(source, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be a Tensor or a number, not "
+                        f"{type(source).__name__}; wrap the values with minitorch.tensor(...)")
     if check_inplace(a, (source,), "copy_"):
         return record_inplace(a, _overwritten(a, to_backend(source, a.backend)), "copy_")
     if source._storage.backend is not a._storage.backend:

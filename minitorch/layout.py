@@ -102,9 +102,14 @@ def expanded_strides(shape, strides, target_shape, op_name="expand"):
 
 
 def normalize_dim(dim, ndim, op_name):
-    """A possibly negative dim as an index in range(ndim), or IndexError."""
+    """A possibly negative dim as an index in range(ndim), or IndexError (TypeError for
+    a dim that is no number, such as None)."""
     bound = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1, like PyTorch
-    if not -bound <= dim < bound:
+    try:
+        in_range = -bound <= dim < bound
+    except TypeError:
+        raise TypeError(f"{op_name}: dim must be an int, got {type(dim).__name__}") from None
+    if not in_range:
         raise IndexError(f"{op_name}: dimension {dim} is out of range for a tensor with "
                          f"{ndim} dimension(s) (expected {-bound} to {bound - 1})")
     return dim % bound

@@ -226,6 +226,50 @@ def test_softmax_without_dim_warns_as_torch(call):
     assert our_warnings == their_warnings
 
 
+@pytest.mark.parametrize("shape", [(5,), (2, 3), (2, 3, 4), (2, 3, 4, 5)])
+def test_softmax_without_dim_takes_torchs_implicit_dim(shape):
+    def snippet(lib):
+        x = _data(lib, 2, shape)
+        return lib.nn.functional.softmax(x), lib.nn.functional.log_softmax(x)
+    theirs, _ = _run(snippet, torch)
+    ours, _ = _run(snippet, minitorch)
+    for mine, their in zip(ours, theirs):
+        np.testing.assert_allclose(_numpy(mine), _numpy(their), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.softmax(x),
+    lambda lib, x: lib.log_softmax(x),
+    lambda lib, x: x.softmax(),
+    lambda lib, x: x.log_softmax(),
+    lambda lib, x: lib.special.softmax(x),
+    lambda lib, x: lib.softmax(x, None),
+])
+def test_softmax_outside_nn_functional_requires_dim_as_torch(call):
+    for lib in (torch, minitorch):
+        with pytest.raises(TypeError):
+            call(lib, lib.ones(2, 3))
+
+
+@pytest.mark.parametrize("source", [[1.0, 2.0], (1.0, 2.0), np.array([1.0, 2.0])])
+def test_copy_refuses_what_is_not_a_tensor_as_torch_and_writes_nothing(source):
+    for lib in (torch, minitorch):
+        target = lib.zeros(2)
+        with pytest.raises(TypeError, match="copy_"):
+            target.copy_(source)
+        assert target.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("number", [2.5, 3, True])
+def test_copy_takes_a_python_number_as_torch(number):
+    results = []
+    for lib in (torch, minitorch):
+        target = lib.zeros(2)
+        target.copy_(number)
+        results.append(target.tolist())
+    assert results[0] == results[1]
+
+
 def test_softmax_with_dim_does_not_warn():
     _, our_warnings = _run(lambda lib: (lib.nn.functional.softmax(lib.ones(2, 3), dim=1),
                                         lib.nn.Softmax(dim=-1)(lib.ones(2, 3))), minitorch)

@@ -1225,31 +1225,30 @@ def softsign(x):
     return x / (x.abs() + 1.0)
 
 
-def _warn_implicit_dim(name, dim, stacklevel):
-    """torch's deprecation warning for softmax-like functions called without dim."""
-    if dim is None:
-        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change "
-                      "the call to include dim=X as an argument.", UserWarning,
-                      stacklevel=stacklevel)
+def _softmax_dim(name, tensor, dim, stacklevel):
+    """dim, or for dim None torch's deprecated implicit choice (0 for a 0-, 1- or 3-D
+    tensor, else 1) with torch's warning (stacklevel: torch's, where it points)."""
+    if dim is not None:
+        return dim
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                  "call to include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if tensor.ndim in (0, 1, 3) else 1
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002 (torch's name)
-    """minitorch.softmax over dim; dim None takes torch's legacy choice (0 for 0-, 1- and
-    3-D input, else 1) and warns, as torch does (_stacklevel: torch's, where it points)."""
-    _warn_implicit_dim("softmax", dim, _stacklevel)
-    return functions.softmax(input, dim, dtype)
+    """minitorch.softmax over dim (see _softmax_dim for dim None)."""
+    return functions.softmax(input, _softmax_dim("softmax", input, dim, _stacklevel), dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
-    """minitorch.log_softmax over dim; dim None warns as softmax's does."""
-    _warn_implicit_dim("log_softmax", dim, _stacklevel)
-    return functions.log_softmax(input, dim, dtype)
+    """minitorch.log_softmax over dim (see _softmax_dim for dim None)."""
+    return functions.log_softmax(input, _softmax_dim("log_softmax", input, dim, _stacklevel),
+                                 dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
-    """softmax(-input) over dim; dim None warns as softmax's does."""
-    _warn_implicit_dim("softmin", dim, _stacklevel)
-    return functions.softmax(-input, dim, dtype)
+    """softmax(-input) over dim (see _softmax_dim for dim None)."""
+    return functions.softmax(-input, _softmax_dim("softmin", input, dim, _stacklevel), dtype)
 
 
 def threshold(x, threshold, value, inplace=False):

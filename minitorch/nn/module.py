@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from ..autograd import RemovableHandle, is_grad_enabled, no_grad
-from ..creation import empty_like
+from ..creation import empty_like, tensor as make_tensor
 from ..devices import check_device, parse_to
 from ..functions import Reshape
 from ..dtype import float32, float64
@@ -694,7 +694,8 @@ class Module:
                     continue
                 if is_lazy(target):
                     target.materialize(tuple(value.shape))
-                target.copy_(value)
+                target.copy_(value if isinstance(value, Tensor) else
+                             make_tensor(value, backend=target.backend))
         incompatible = IncompatibleKeys(missing, unexpected)
         for _, module in modules:
             for hook in tuple(module._load_state_dict_post_hooks.values()):
